@@ -1,0 +1,3 @@
+from cxkeeper.cli import app
+
+app()

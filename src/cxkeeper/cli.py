@@ -1,0 +1,157 @@
+"""The `cxkeeper` command line. Every command accepts `--data-dir` (or CXKEEPER_DATA_DIR).
+
+Django is configured lazily, after the data folder is known, so `--data-dir` decides where
+the embedded store and the generated secret key live.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cxkeeper import __version__
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    help="cxkeeper: run customer experience as a team sport.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Folder for the embedded store and secret key (default ./cxkeeper-data).",
+                 envvar="CXKEEPER_DATA_DIR", show_default=False),
+]
+Port = Annotated[int, typer.Option("--port", help="Port to serve on.")]
+Host = Annotated[str, typer.Option("--host", help="Address to bind; keep 127.0.0.1 behind a proxy.")]
+
+
+def setup_django(data_dir: Path | None) -> None:
+    """Point Django at the data folder, configure it and bring the schema up to date."""
+    if data_dir is not None:
+        os.environ["CXKEEPER_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _version(value: bool):
+    if value:
+        console.print(f"cxkeeper {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    data_dir: DataDir = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+):
+    if data_dir is not None:
+        os.environ["CXKEEPER_DATA_DIR"] = str(data_dir)
+
+
+@app.command()
+def init(data_dir: DataDir = None):
+    """Create the data folder, its secret key and the database schema."""
+    setup_django(data_dir)
+    from django.conf import settings
+
+    console.print(f"[green]Ready.[/green] Data folder: {settings.DATA_DIR}")
+    console.print(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
+                  f"{settings.DATABASES['default']['NAME']}")
+
+
+@app.command()
+def createuser(
+    username: Annotated[str, typer.Argument(help="Sign-in name.")],
+    role: Annotated[str, typer.Option(help="admin, keeper, member or viewer.")] = "viewer",
+    email: Annotated[str, typer.Option(help="E-mail address.")] = "",
+    full_name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
+    team: Annotated[list[str] | None, typer.Option("--team", help="Team name or slug (repeatable).")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="Password; prompted when omitted (never put real passwords in shell history).")] = None,
+    data_dir: DataDir = None,
+):
+    """Add a person with a role and teams."""
+    setup_django(data_dir)
+    from django.db.models import Q
+
+    from cxkeeper.core.errors import InvalidInput
+    from cxkeeper.org.actions import create_person
+    from cxkeeper.org.models import Team
+
+    teams = []
+    for name in team or []:
+        found = Team.objects.filter(Q(name=name) | Q(slug=name)).first()
+        if found is None:
+            err_console.print(f"[red]error:[/red] --team: no team named “{name}”.")
+            raise typer.Exit(2)
+        teams.append(found)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        person = create_person(username=username, password=password, role=role, email=email,
+                               full_name=full_name, teams=teams, acting_user=None)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            err_console.print(f"[red]error:[/red] {field}: {' '.join(messages)}")
+        raise typer.Exit(2) from None
+    console.print(f"[green]Created[/green] {person} as {person.get_role_display().lower()}.")
+
+
+def _serve(host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from cxkeeper.wsgi import application
+
+    console.print(f"Serving cxkeeper on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
+    waitress_serve(application, host=host, port=port, threads=8, ident="cxkeeper")
+
+
+@app.command()
+def serve(port: Port = 8000, host: Host = "127.0.0.1", data_dir: DataDir = None):
+    """Serve the web app and API (waitress). For a team, run it behind a TLS proxy."""
+    setup_django(data_dir)
+    _serve(host, port)
+
+
+@app.command()
+def demo(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the sample organization, do not serve.")] = False,
+    port: Port = 8000,
+    host: Host = "127.0.0.1",
+    data_dir: DataDir = None,
+):
+    """Load the sample organization (a broadband/mobile provider) and serve it."""
+    setup_django(data_dir)
+    from cxkeeper.sample.load import load_sample_organization
+
+    credentials = load_sample_organization(console=console)
+    console.print("\n[bold]Sign in with any of these (password for all: "
+                  f"[cyan]{credentials.password}[/cyan]):[/bold]")
+    for username, what in credentials.users:
+        console.print(f"  [cyan]{username:<10}[/cyan] {what}")
+    if not no_serve:
+        console.print()
+        _serve(host, port)
+
+
+def _register_subcommands() -> None:
+    from cxkeeper.journeys.cli import journeys_app
+
+    app.add_typer(journeys_app, name="journeys", help="Journey-as-code: export and apply the workspace as YAML.")
+
+
+_register_subcommands()

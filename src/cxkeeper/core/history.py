@@ -1,0 +1,67 @@
+"""Change history: a JSON snapshot before and after every write, written by the actions."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from cxkeeper.core.models import ChangeRecord
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model) -> dict:
+    """Every concrete field by name; foreign keys as their id plus a readable label."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if isinstance(field, models.ForeignKey):
+            fk_id = getattr(obj, field.attname)
+            data[field.name] = fk_id
+            if fk_id is not None:
+                data[f"{field.name}_label"] = str(getattr(obj, field.name))
+        else:
+            data[field.name] = _plain(getattr(obj, field.attname))
+    for field in obj._meta.many_to_many:
+        if obj.pk:
+            data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+    return data
+
+
+def _place(obj) -> tuple[int | None, int | None]:
+    """(journey_id, step_id) of a journey-map object, found by duck typing to keep core generic."""
+    locate = getattr(obj, "history_place", None)
+    return locate() if callable(locate) else (None, None)
+
+
+def record_change(obj, action: str, before: dict | None, after: dict | None, actor) -> ChangeRecord:
+    journey_id, step_id = _place(obj)
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        object_repr=str(obj)[:300],
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.get_username() if actor is not None and actor.pk else "system"),
+        before=before,
+        after=after,
+        journey_id=journey_id,
+        step_id=step_id,
+    )
+
+
+def history_for(obj) -> models.QuerySet:
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).select_related("actor")

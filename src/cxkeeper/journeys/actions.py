@@ -1,0 +1,299 @@
+"""Writes to the journey map, named for what happens in the organization.
+
+Each action checks the acting user's permission, runs in one transaction, records the
+change in history and, after commit, notifies the teams responsible for affected steps.
+`acting_user=None` means the trusted local CLI (journey-as-code apply, demo loading).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from cxkeeper.core.actions import create_object, delete_object, update_object
+from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
+from cxkeeper.core.models import ChangeRecord, Notification
+from cxkeeper.journeys.choices import JourneyStatus
+from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
+from cxkeeper.journeys.permissions import require_step_content_edit, require_structure, step_fields_editable_by
+from cxkeeper.org.actions import unique_slug
+from cxkeeper.org.models import Person, Team
+
+# ---------------------------------------------------------------- notifications
+
+
+def notify_step_teams(step: Step, change: ChangeRecord | None, *, acting_user, message: str) -> None:
+    """After commit: every member of a team responsible for the step hears of the change."""
+    if change is None:
+        return
+    step_id, actor_id = step.pk, getattr(acting_user, "pk", None)
+
+    def send():
+        team_ids = Responsibility.objects.filter(step_id=step_id).values_list("team_id", flat=True)
+        recipients = (
+            Person.objects.filter(teams__in=team_ids).exclude(user_id=actor_id).values_list("user_id", flat=True)
+        )
+        url = step.get_absolute_url()
+        Notification.objects.bulk_create(
+            [Notification(recipient_id=uid, message=message[:500], url=url, change_id=change.pk)
+             for uid in sorted(set(recipients))]
+        )
+
+    transaction.on_commit(send)
+
+
+def _who(acting_user) -> str:
+    return acting_user.get_username() if acting_user is not None else "journey-as-code"
+
+
+# ---------------------------------------------------------------- personas
+
+
+def create_persona(values: dict, *, acting_user) -> Persona:
+    require_structure(acting_user, "add personas")
+    persona, _ = create_object(Persona, dict(values), acting_user=acting_user)
+    return persona
+
+
+def update_persona(persona: Persona, changes: dict, *, expected_version, acting_user) -> Persona:
+    require_structure(acting_user, "edit personas")
+    persona, _ = update_object(persona, changes, expected_version=expected_version, acting_user=acting_user)
+    return persona
+
+
+def delete_persona(persona: Persona, *, expected_version, acting_user) -> None:
+    require_structure(acting_user, "delete personas")
+    delete_object(persona, expected_version=expected_version, acting_user=acting_user)
+
+
+# ---------------------------------------------------------------- journeys
+
+
+def create_journey(values: dict, *, acting_user) -> Journey:
+    require_structure(acting_user, "create journeys")
+    values = dict(values)
+    values.setdefault("slug", unique_slug(Journey, values.get("name", "")))
+    journey, _ = create_object(Journey, values, acting_user=acting_user)
+    return journey
+
+
+def update_journey(journey: Journey, changes: dict, *, expected_version, acting_user) -> Journey:
+    require_structure(acting_user, "edit journeys")
+    journey, _ = update_object(journey, changes, expected_version=expected_version, acting_user=acting_user)
+    return journey
+
+
+def publish_journey(journey: Journey, *, expected_version, acting_user, publish: bool = True) -> Journey:
+    require_structure(acting_user, "publish journeys")
+    status = JourneyStatus.PUBLISHED if publish else JourneyStatus.DRAFT
+    journey, _ = update_object(journey, {"status": status}, expected_version=expected_version,
+                               acting_user=acting_user)
+    return journey
+
+
+def mark_journey_reviewed(journey: Journey, *, acting_user) -> Journey:
+    """The keeper confirms the map still matches reality; restarts the review clock."""
+    require_structure(acting_user, "mark journeys reviewed")
+    journey, _ = update_object(
+        journey,
+        {"last_reviewed_at": timezone.now(), "last_reviewed_by": acting_user},
+        expected_version=None,
+        acting_user=acting_user,
+    )
+    return journey
+
+
+def delete_journey(journey: Journey, *, expected_version, acting_user) -> None:
+    require_structure(acting_user, "delete journeys")
+    with transaction.atomic():
+        for stage in journey.stages.all():
+            _delete_stage_contents(stage, acting_user)
+            delete_object(stage, expected_version=None, acting_user=acting_user)
+        delete_object(journey, expected_version=expected_version, acting_user=acting_user)
+
+
+# ---------------------------------------------------------------- stages
+
+
+def _next_position(queryset) -> int:
+    last = queryset.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def add_stage(journey: Journey, values: dict, *, acting_user) -> Stage:
+    require_structure(acting_user, "add stages")
+    values = {"position": _next_position(journey.stages.all()), **values, "journey": journey}
+    stage, _ = create_object(Stage, values, acting_user=acting_user)
+    return stage
+
+
+def update_stage(stage: Stage, changes: dict, *, expected_version, acting_user) -> Stage:
+    require_structure(acting_user, "edit stages")
+    stage, _ = update_object(stage, changes, expected_version=expected_version, acting_user=acting_user)
+    return stage
+
+
+def _delete_stage_contents(stage: Stage, acting_user) -> None:
+    for step in stage.steps.all():
+        _delete_step_contents(step, acting_user)
+        delete_object(step, expected_version=None, acting_user=acting_user)
+
+
+def delete_stage(stage: Stage, *, expected_version, acting_user) -> None:
+    require_structure(acting_user, "delete stages")
+    with transaction.atomic():
+        _delete_stage_contents(stage, acting_user)
+        delete_object(stage, expected_version=expected_version, acting_user=acting_user)
+
+
+def _move(obj, siblings, direction: int, *, expected_version, acting_user):
+    """Swap `obj` with its neighbour in `direction` (-1 earlier, +1 later), renumbering 0..n-1."""
+    with transaction.atomic():
+        ordered = list(siblings.select_for_update().order_by("position", "pk"))
+        index = next(i for i, item in enumerate(ordered) if item.pk == obj.pk)
+        if expected_version is not None and ordered[index].version != expected_version:
+            raise Conflict(ordered[index], expected_version)
+        target = index + direction
+        if not 0 <= target < len(ordered):
+            return obj
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        for position, item in enumerate(ordered):
+            if item.position != position:
+                update_object(item, {"position": position}, expected_version=None, acting_user=acting_user)
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def move_stage(stage: Stage, direction: int, *, expected_version, acting_user) -> Stage:
+    require_structure(acting_user, "reorder stages")
+    return _move(stage, Stage.objects.filter(journey_id=stage.journey_id), direction,
+                 expected_version=expected_version, acting_user=acting_user)
+
+
+# ---------------------------------------------------------------- steps
+
+
+def add_step(stage: Stage, values: dict, *, acting_user) -> Step:
+    require_structure(acting_user, "add steps")
+    values = {"position": _next_position(stage.steps.all()), **values, "stage": stage}
+    step, _ = create_object(Step, values, acting_user=acting_user)
+    return step
+
+
+def update_step(step: Step, changes: dict, *, expected_version, acting_user) -> Step:
+    """Keepers change anything; members of an owning/contributing team change its content only."""
+    require_step_content_edit(acting_user, step)
+    allowed = set(step_fields_editable_by(acting_user, step)) | (
+        {"stage", "position"} if acting_user is None else set()
+    )
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        if "stage" in refused or "position" in refused:
+            require_structure(acting_user, "move steps")
+        raise Forbidden(
+            f"You may edit only {', '.join(sorted(allowed))} of “{step.name}”; "
+            f"changing {', '.join(refused)} needs a keeper."
+        )
+    step, change = update_object(step, changes, expected_version=expected_version, acting_user=acting_user)
+    notify_step_teams(step, change, acting_user=acting_user,
+                      message=f"{_who(acting_user)} updated step “{step.name}” ({', '.join(sorted(changes))}).")
+    return step
+
+
+def move_step(step: Step, direction: int, *, expected_version, acting_user) -> Step:
+    require_structure(acting_user, "reorder steps")
+    return _move(step, Step.objects.filter(stage_id=step.stage_id), direction,
+                 expected_version=expected_version, acting_user=acting_user)
+
+
+def _delete_step_contents(step: Step, acting_user) -> None:
+    for responsibility in step.responsibilities.all():
+        delete_object(responsibility, expected_version=None, acting_user=acting_user)
+    for handoff in Handoff.objects.filter(from_step=step) | Handoff.objects.filter(to_step=step):
+        delete_object(handoff, expected_version=None, acting_user=acting_user)
+
+
+def delete_step(step: Step, *, expected_version, acting_user) -> None:
+    require_structure(acting_user, "delete steps")
+    with transaction.atomic():
+        _delete_step_contents(step, acting_user)
+        delete_object(step, expected_version=expected_version, acting_user=acting_user)
+
+
+# ---------------------------------------------------------------- responsibilities
+
+
+def _clear_other_leads(responsibility: Responsibility, acting_user) -> None:
+    if responsibility.is_lead:
+        for other in Responsibility.objects.filter(step_id=responsibility.step_id, is_lead=True).exclude(
+            pk=responsibility.pk
+        ):
+            update_object(other, {"is_lead": False}, expected_version=None, acting_user=acting_user)
+
+
+def assign_responsibility(step: Step, team: Team, values: dict, *, acting_user) -> Responsibility:
+    require_structure(acting_user, "assign teams to steps")
+    if Responsibility.objects.filter(step=step, team=team).exists():
+        raise InvalidInput({"team": f"{team} already has a responsibility for “{step.name}”; edit it instead."})
+    with transaction.atomic():
+        responsibility, change = create_object(
+            Responsibility, {**values, "step": step, "team": team}, acting_user=acting_user
+        )
+        _clear_other_leads(responsibility, acting_user)
+    notify_step_teams(step, change, acting_user=acting_user,
+                      message=f"{_who(acting_user)} made {team} {responsibility.get_role_display().lower()} "
+                              f"of step “{step.name}”.")
+    return responsibility
+
+
+def update_responsibility(responsibility: Responsibility, changes: dict, *, expected_version,
+                          acting_user) -> Responsibility:
+    require_structure(acting_user, "change responsibilities")
+    with transaction.atomic():
+        responsibility, change = update_object(
+            responsibility, changes, expected_version=expected_version, acting_user=acting_user
+        )
+        _clear_other_leads(responsibility, acting_user)
+    notify_step_teams(responsibility.step, change, acting_user=acting_user,
+                      message=f"{_who(acting_user)} changed {responsibility.team}'s part in "
+                              f"“{responsibility.step.name}”.")
+    return responsibility
+
+
+def remove_responsibility(responsibility: Responsibility, *, expected_version, acting_user) -> None:
+    require_structure(acting_user, "remove responsibilities")
+    step, team = responsibility.step, responsibility.team
+    with transaction.atomic():
+        change = delete_object(responsibility, expected_version=expected_version, acting_user=acting_user)
+    notify_step_teams(step, change, acting_user=acting_user,
+                      message=f"{_who(acting_user)} removed {team} from step “{step.name}”.")
+
+
+def remove_team_from_map(team: Team, *, acting_user) -> None:
+    """Before a team is deleted: its responsibilities and handoffs go, each recorded."""
+    for responsibility in Responsibility.objects.filter(team=team):
+        delete_object(responsibility, expected_version=None, acting_user=acting_user)
+    for handoff in Handoff.objects.filter(from_team=team) | Handoff.objects.filter(to_team=team):
+        delete_object(handoff, expected_version=None, acting_user=acting_user)
+
+
+# ---------------------------------------------------------------- handoffs
+
+
+def add_handoff(values: dict, *, acting_user) -> Handoff:
+    require_structure(acting_user, "add handoffs")
+    handoff, change = create_object(Handoff, dict(values), acting_user=acting_user)
+    notify_step_teams(handoff.from_step, change, acting_user=acting_user,
+                      message=f"{_who(acting_user)} added a handoff: {handoff}.")
+    return handoff
+
+
+def update_handoff(handoff: Handoff, changes: dict, *, expected_version, acting_user) -> Handoff:
+    require_structure(acting_user, "change handoffs")
+    handoff, _ = update_object(handoff, changes, expected_version=expected_version, acting_user=acting_user)
+    return handoff
+
+
+def remove_handoff(handoff: Handoff, *, expected_version, acting_user) -> None:
+    require_structure(acting_user, "remove handoffs")
+    delete_object(handoff, expected_version=expected_version, acting_user=acting_user)
+

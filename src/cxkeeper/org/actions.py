@@ -1,0 +1,161 @@
+"""Writes to the organization: settings, language, teams, people, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cxkeeper.core.actions import create_object, delete_object, update_object
+from cxkeeper.core.errors import InvalidInput
+from cxkeeper.core.roles import Role
+from cxkeeper.org.models import ApiToken, GlossaryTerm, Person, Team, Workspace
+from cxkeeper.org.permissions import require_admin, require_keeper
+
+TOKEN_PREFIX = "cxk_"
+
+
+def update_workspace(changes: dict, *, expected_version, acting_user) -> Workspace:
+    require_keeper(acting_user, "change the mission statement and workspace settings")
+    if "review_interval_days" in changes:
+        require_admin(acting_user, "change the review interval")
+    workspace, _ = update_object(
+        Workspace.current(), changes, expected_version=expected_version, acting_user=acting_user
+    )
+    return workspace
+
+
+def add_glossary_term(term: str, definition: str, *, acting_user) -> GlossaryTerm:
+    require_keeper(acting_user, "edit the glossary")
+    obj, _ = create_object(GlossaryTerm, {"term": term.strip(), "definition": definition}, acting_user=acting_user)
+    return obj
+
+
+def update_glossary_term(term: GlossaryTerm, changes: dict, *, expected_version, acting_user) -> GlossaryTerm:
+    require_keeper(acting_user, "edit the glossary")
+    obj, _ = update_object(term, changes, expected_version=expected_version, acting_user=acting_user)
+    return obj
+
+
+def delete_glossary_term(term: GlossaryTerm, *, expected_version, acting_user) -> None:
+    require_keeper(acting_user, "edit the glossary")
+    delete_object(term, expected_version=expected_version, acting_user=acting_user)
+
+
+def unique_slug(model, name: str, exclude_pk=None) -> str:
+    base = slugify(name)[:90] or "item"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_team(values: dict, *, acting_user) -> Team:
+    require_admin(acting_user, "create teams")
+    values = dict(values)
+    values.setdefault("slug", unique_slug(Team, values.get("name", "")))
+    team, _ = create_object(Team, values, acting_user=acting_user)
+    return team
+
+
+def update_team(team: Team, changes: dict, *, expected_version, acting_user) -> Team:
+    require_admin(acting_user, "edit teams")
+    team, _ = update_object(team, changes, expected_version=expected_version, acting_user=acting_user)
+    return team
+
+
+def delete_team(team: Team, *, expected_version, acting_user) -> None:
+    require_admin(acting_user, "delete teams")
+    from cxkeeper.journeys.actions import remove_team_from_map
+
+    with transaction.atomic():
+        remove_team_from_map(team, acting_user=acting_user)
+        delete_object(team, expected_version=expected_version, acting_user=acting_user)
+
+
+def create_person(
+    *, username: str, password: str | None, role: str = Role.VIEWER, email: str = "", full_name: str = "",
+    teams=(), acting_user, validate=True,
+) -> Person:
+    """A new user with their role and teams. The password is hashed by Django's auth."""
+    require_admin(acting_user, "add people")
+    User = get_user_model()
+    errors = {}
+    if not username or User.objects.filter(username=username).exists():
+        errors["username"] = "This username is empty or already taken."
+    if role not in Role.values:
+        errors["role"] = f"Unknown role “{role}”; choose one of {', '.join(Role.values)}."
+    first, _, last = full_name.strip().partition(" ")
+    candidate = User(username=username, email=email, first_name=first, last_name=last)
+    if password and validate:
+        try:
+            validate_password(password, candidate)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        if password:
+            candidate.set_password(password)
+        else:
+            candidate.set_unusable_password()
+        candidate.is_staff = candidate.is_superuser = role == Role.ADMIN
+        candidate.save()
+        person, _ = create_object(
+            Person, {"user": candidate, "role": role, "teams": list(teams)}, acting_user=acting_user
+        )
+    return person
+
+
+def update_person(person: Person, changes: dict, *, expected_version, acting_user) -> Person:
+    require_admin(acting_user, "change people's roles and teams")
+    with transaction.atomic():
+        person, _ = update_object(person, changes, expected_version=expected_version, acting_user=acting_user)
+        user = person.user
+        user.is_staff = user.is_superuser = person.role == Role.ADMIN
+        user.save(update_fields=["is_staff", "is_superuser"])
+    return person
+
+
+def create_api_token(user, name: str, *, acting_user) -> tuple[ApiToken, str]:
+    """Returns the token and its secret, which is shown once and never stored."""
+    if acting_user is not None and acting_user.pk != user.pk:
+        require_admin(acting_user, "create API tokens for someone else")
+    if not name.strip():
+        raise InvalidInput({"name": "Give the token a name, e.g. the script that will use it."})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=secret[: len(TOKEN_PREFIX) + 6], key_hash=hash_token(secret)
+    )
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken, *, acting_user) -> None:
+    if acting_user is not None and acting_user.pk != token.user_id:
+        require_admin(acting_user, "revoke someone else's API token")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_for_token(secret: str):
+    token = (
+        ApiToken.objects.select_related("user", "user__person")
+        .filter(key_hash=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cxkeeper.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("cxkeeper.core.urls")),
+    path("", include("cxkeeper.org.urls")),
+    path("", include("cxkeeper.journeys.urls")),
+]
