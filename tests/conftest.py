@@ -1,6 +1,34 @@
+import os
+
 import pytest
 
+from cxkeeper.testing import url_coverage
 from cxkeeper.testing.builders import PASSWORD, build_small_org
+
+
+def pytest_configure(config):
+    url_coverage.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Meta-test: a full run fails if some page or endpoint was never requested by any test."""
+    config = session.config
+    full_run = (not config.option.keyword and not config.option.markexpr
+                and list(config.args) in ([], [str(config.rootpath / p) for p in config.getini("testpaths")],
+                                          config.getini("testpaths")))
+    if not full_run or exitstatus != 0:
+        return
+    missing = url_coverage.unreached()
+    if missing:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"\nURLs never exercised by any test ({len(missing)}): {', '.join(missing)}", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Real hashing is deliberately slow; tests create many users. Production keeps PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -12,3 +40,13 @@ def small_org(db):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(autouse=True, scope="session")
+def expected_database(django_db_setup, django_db_blocker):
+    """`make test-postgres` sets CXKEEPER_EXPECT_DB=postgresql: prove the suite really runs there."""
+    expected = os.environ.get("CXKEEPER_EXPECT_DB")
+    if expected:
+        from django.db import connection
+
+        assert connection.vendor == expected, f"tests run on {connection.vendor}, expected {expected}"

@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "./cxkeeper-data"
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def data_dir() -> Path:

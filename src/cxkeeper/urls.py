@@ -10,3 +10,5 @@ urlpatterns = [
     path("", include("cxkeeper.org.urls")),
     path("", include("cxkeeper.journeys.urls")),
 ]
+
+handler403 = "cxkeeper.core.views.forbidden"

@@ -15,7 +15,11 @@ from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.journeys.choices import JourneyStatus
 from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
-from cxkeeper.journeys.permissions import require_step_content_edit, require_structure, step_fields_editable_by
+from cxkeeper.journeys.permissions import (
+    require_step_content_edit,
+    require_structure,
+    step_fields_editable_by,
+)
 from cxkeeper.org.actions import unique_slug
 from cxkeeper.org.models import Person, Team
 

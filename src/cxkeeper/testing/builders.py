@@ -15,7 +15,7 @@ from cxkeeper.journeys.models import Journey, Stage, Step
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org.models import Team
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test fixtures only
 
 
 @dataclass

@@ -1,0 +1,250 @@
+"""Reads of the journey map, shaped for pages and the API. No writes here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cxkeeper.core.models import ChangeRecord
+from cxkeeper.journeys.choices import ROLE_LETTERS, JourneyStatus, Lane, ResponsibilityRole
+from cxkeeper.journeys.models import Handoff, Journey, Responsibility, Stage, Step
+from cxkeeper.org.models import Team, Workspace
+
+# ---------------------------------------------------------------- fetching
+
+
+def steps_with_teams() -> QuerySet[Step]:
+    return Step.objects.select_related("stage", "stage__journey").prefetch_related(
+        Prefetch("responsibilities", queryset=Responsibility.objects.select_related("team"))
+    )
+
+
+def journey_by_slug(slug: str) -> Journey:
+    return get_object_or_404(Journey.objects.select_related("persona", "keeper", "last_reviewed_by"), slug=slug)
+
+
+def step_by_id(pk: int) -> Step:
+    return get_object_or_404(steps_with_teams(), pk=pk)
+
+
+# ---------------------------------------------------------------- review freshness
+
+
+def review_deadline(journey: Journey, workspace: Workspace | None = None):
+    workspace = workspace or Workspace.current()
+    reference = journey.last_reviewed_at or journey.created_at
+    return reference + timedelta(days=workspace.review_interval_days)
+
+
+def is_overdue(journey: Journey, workspace: Workspace | None = None, now=None) -> bool:
+    return (now or timezone.now()) > review_deadline(journey, workspace)
+
+
+def overdue_journeys(now=None) -> list[Journey]:
+    workspace = Workspace.current()
+    journeys = Journey.objects.select_related("keeper").order_by("last_reviewed_at", "name")
+    return [j for j in journeys if is_overdue(j, workspace, now)]
+
+
+def journeys_overview() -> list[dict]:
+    workspace = Workspace.current()
+    journeys = Journey.objects.select_related("persona", "keeper").annotate(
+        n_stages=Count("stages", distinct=True), n_steps=Count("stages__steps", distinct=True)
+    )
+    return [{"journey": j, "overdue": is_overdue(j, workspace), "deadline": review_deadline(j, workspace)}
+            for j in journeys]
+
+
+# ---------------------------------------------------------------- the service blueprint
+
+
+@dataclass
+class StepCard:
+    step: Step
+    chips: list[tuple[Team, str, bool]]  # team, role letter, lead
+    highlighted: bool = False
+    owned: bool = False
+
+
+@dataclass
+class BlueprintRow:
+    lane: str
+    label: str
+    cells: list[list[StepCard]]
+
+
+@dataclass
+class Blueprint:
+    journey: Journey
+    stages: list[Stage]
+    rows: list[BlueprintRow]
+    teams: list[Team]
+    highlight: Team | None
+    n_steps: int
+    n_highlighted: int = 0
+    unowned: list[Step] = field(default_factory=list)
+
+
+def journey_blueprint(journey: Journey, highlight: Team | None = None) -> Blueprint:
+    """Stages as columns, lanes as rows, step cards with team chips — three queries in all."""
+    stages = list(journey.stages.order_by("position", "pk"))
+    steps = list(steps_with_teams().filter(stage__journey=journey).order_by("stage__position", "position", "pk"))
+    column = {stage.pk: i for i, stage in enumerate(stages)}
+    rows = [BlueprintRow(lane, label, [[] for _ in stages]) for lane, label in Lane.choices]
+    row_of = {row.lane: row for row in rows}
+    teams: dict[int, Team] = {}
+    n_highlighted, unowned = 0, []
+    for step in steps:
+        responsibilities = sorted(step.responsibilities.all(), key=lambda r: (r.role != "owns", not r.is_lead,
+                                                                              r.team.name))
+        chips = [(r.team, ROLE_LETTERS[r.role], r.is_lead) for r in responsibilities]
+        for r in responsibilities:
+            teams[r.team_id] = r.team
+        highlighted = highlight is not None and any(r.team_id == highlight.pk for r in responsibilities)
+        owned = any(r.role == ResponsibilityRole.OWNS for r in responsibilities)
+        if not owned:
+            unowned.append(step)
+        n_highlighted += highlighted
+        row_of[step.lane].cells[column[step.stage_id]].append(StepCard(step, chips, highlighted, owned))
+    return Blueprint(journey, stages, rows, sorted(teams.values(), key=lambda t: t.name), highlight,
+                     len(steps), n_highlighted, unowned)
+
+
+# ---------------------------------------------------------------- responsibility matrix
+
+
+@dataclass
+class MatrixRow:
+    step: Step
+    letters: list[str]  # one per team column: "O", "O*" (lead), "C", "I" or ""
+
+
+def responsibility_matrix(journey: Journey | None = None, team: Team | None = None,
+                          role: str | None = None) -> tuple[list[Team], list[MatrixRow]]:
+    """Steps as rows, teams as columns; filter by journey, by a team's steps, or by role."""
+    steps = steps_with_teams().order_by("stage__journey__name", "stage__position", "position", "pk")
+    if journey is not None:
+        steps = steps.filter(stage__journey=journey)
+    if team is not None:
+        steps = steps.filter(responsibilities__team=team)
+    if role:
+        steps = steps.filter(responsibilities__role=role).distinct()
+    steps = list(steps.distinct())
+    team_ids = {r.team_id for s in steps for r in s.responsibilities.all() if not role or r.role == role}
+    teams = list(Team.objects.filter(pk__in=team_ids)) if (journey or team or role) else list(Team.objects.all())
+    index = {t.pk: i for i, t in enumerate(teams)}
+    rows = []
+    for step in steps:
+        letters = [""] * len(teams)
+        for r in step.responsibilities.all():
+            if r.team_id in index and (not role or r.role == role):
+                letters[index[r.team_id]] = ROLE_LETTERS[r.role] + ("*" if r.is_lead else "")
+        rows.append(MatrixRow(step, letters))
+    return teams, rows
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@dataclass
+class TeamImpact:
+    team: Team
+    owns: int
+    contributes: int
+    informed: int
+    steps: list[Step]
+
+
+@dataclass
+class Coverage:
+    unowned_steps: list[Step]
+    shared_without_lead: list[tuple[Step, list[Team]]]
+    idle_teams: list[Team]
+    hidden_heroes: list[TeamImpact]
+    cross_team_handoffs: list[Handoff]
+    n_steps: int
+
+    @property
+    def n_problems(self) -> int:
+        return len(self.unowned_steps) + len(self.shared_without_lead) + len(self.idle_teams)
+
+
+def coverage_report(journey: Journey | None = None) -> Coverage:
+    """Where the map has cracks: nobody owns a step, several own it and none leads, a team
+    touches nothing; plus the customer impact of back-office teams and every cross-team handoff."""
+    steps = steps_with_teams().order_by("stage__journey__name", "stage__position", "position", "pk")
+    handoffs = Handoff.objects.select_related("from_step", "to_step", "from_team", "to_team",
+                                              "from_step__stage__journey", "to_step__stage__journey")
+    if journey is not None:
+        steps = steps.filter(stage__journey=journey)
+        handoffs = handoffs.filter(Q(from_step__stage__journey=journey) | Q(to_step__stage__journey=journey))
+    steps = list(steps)
+    unowned, shared = [], []
+    impact: dict[int, TeamImpact] = {}
+    for step in steps:
+        owners = [r for r in step.responsibilities.all() if r.role == ResponsibilityRole.OWNS]
+        if not owners:
+            unowned.append(step)
+        elif len(owners) > 1 and not any(r.is_lead for r in owners):
+            shared.append((step, [r.team for r in owners]))
+        for r in step.responsibilities.all():
+            entry = impact.setdefault(r.team_id, TeamImpact(r.team, 0, 0, 0, []))
+            setattr(entry, r.role, getattr(entry, r.role) + 1)
+            entry.steps.append(step)
+    all_teams = list(Team.objects.all())
+    idle = [t for t in all_teams if t.pk not in impact]
+    heroes = sorted((impact[t.pk] for t in all_teams if t.pk in impact and t.is_hidden_hero_candidate),
+                    key=lambda i: (-(i.owns + i.contributes), i.team.name))
+    crossing = [h for h in handoffs if h.crosses_teams]
+    return Coverage(unowned, shared, idle, heroes, crossing, len(steps))
+
+
+# ---------------------------------------------------------------- teams
+
+
+def team_steps(team: Team) -> list[tuple[Journey, list[tuple[Step, Responsibility]]]]:
+    """Every step the team impacts, grouped by journey in map order."""
+    responsibilities = (
+        Responsibility.objects.filter(team=team)
+        .select_related("step", "step__stage", "step__stage__journey")
+        .order_by("step__stage__journey__name", "step__stage__position", "step__position")
+    )
+    grouped: dict[int, list] = defaultdict(list)
+    journeys: dict[int, Journey] = {}
+    for r in responsibilities:
+        journey = r.step.stage.journey
+        journeys[journey.pk] = journey
+        grouped[journey.pk].append((r.step, r))
+    return [(journeys[pk], items) for pk, items in grouped.items()]
+
+
+def team_handoffs(team: Team) -> list[Handoff]:
+    return list(
+        Handoff.objects.filter(Q(from_team=team) | Q(to_team=team)).select_related(
+            "from_step", "to_step", "from_team", "to_team"
+        )
+    )
+
+
+# ---------------------------------------------------------------- history and activity
+
+
+def recent_activity(limit: int = 20, journey: Journey | None = None) -> QuerySet[ChangeRecord]:
+    records = ChangeRecord.objects.select_related("actor", "content_type")
+    if journey is not None:
+        records = records.filter(journey_id=journey.pk)
+    return records[:limit]
+
+
+def step_history(step: Step) -> QuerySet[ChangeRecord]:
+    """The step itself and everything attached to it: responsibilities, handoffs."""
+    return ChangeRecord.objects.filter(step_id=step.pk).select_related("actor", "content_type")
+
+
+def published_journeys() -> QuerySet[Journey]:
+    return Journey.objects.filter(status=JourneyStatus.PUBLISHED)

@@ -1,0 +1,415 @@
+"""Journey pages. Views parse and authorize; reads come from queries, writes from actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cxkeeper.core.errors import Conflict, InvalidInput
+from cxkeeper.core.forms import run_form
+from cxkeeper.journeys import actions, queries
+from cxkeeper.journeys.choices import Lane, ResponsibilityRole
+from cxkeeper.journeys.forms import (
+    ConfirmForm,
+    HandoffForm,
+    JourneyForm,
+    PersonaForm,
+    ResponsibilityForm,
+    StageForm,
+    StepForm,
+)
+from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage
+from cxkeeper.journeys.permissions import (
+    require_step_content_edit,
+    require_structure,
+    step_fields_editable_by,
+)
+from cxkeeper.org.models import Team
+from cxkeeper.org.permissions import can
+
+FORM = "core/form.html"
+CONFIRM = "core/confirm.html"
+
+
+def _version(form):
+    return form.cleaned_data.get("version")
+
+
+# ---------------------------------------------------------------- journeys
+
+
+def journey_list(request):
+    return render(request, "journeys/journey_list.html", {
+        "overview": queries.journeys_overview(),
+        "can_structure": can(require_structure, request.user),
+    })
+
+
+def journey_map(request, slug):
+    journey = queries.journey_by_slug(slug)
+    team_slug = request.GET.get("team", "")
+    highlight = Team.objects.filter(slug=team_slug).first() if team_slug else None
+    if highlight is None and request.GET.get("mine") == "1":
+        person = getattr(request.user, "person", None)
+        highlight = person.teams.first() if person is not None else None
+    blueprint = queries.journey_blueprint(journey, highlight)
+    context = {
+        "journey": journey,
+        "blueprint": blueprint,
+        "all_teams": Team.objects.all(),
+        "my_teams": list(request.user.person.teams.all()) if hasattr(request.user, "person") else [],
+        "overdue": queries.is_overdue(journey),
+        "deadline": queries.review_deadline(journey),
+        "can_structure": can(require_structure, request.user),
+        "activity": queries.recent_activity(8, journey),
+        "confirm": ConfirmForm(initial={"version": journey.version}),
+    }
+    template = "journeys/partials/blueprint.html" if request.headers.get("HX-Request") else "journeys/map.html"
+    return render(request, template, context)
+
+
+def journey_create(request):
+    require_structure(request.user, "create journeys")
+    form = JourneyForm(request.POST or None, initial={"keeper": request.user.pk, "status": "draft"})
+    return run_form(
+        request, form,
+        lambda data: actions.create_journey({k: v for k, v in data.items() if k != "version"},
+                                            acting_user=request.user),
+        template=FORM, context={"title": "New journey", "cancel_url": reverse("journeys:list")},
+        success_url=lambda j: j.get_absolute_url(), success_message="Journey created.",
+    )
+
+
+def journey_edit(request, slug):
+    journey = queries.journey_by_slug(slug)
+    require_structure(request.user, "edit journeys")
+    initial = {"name": journey.name, "description": journey.description, "persona": journey.persona_id,
+               "keeper": journey.keeper_id, "status": journey.status, "version": journey.version}
+    form = JourneyForm(request.POST or None, initial=initial)
+    return run_form(
+        request, form,
+        lambda data: actions.update_journey(journey, {k: v for k, v in data.items() if k != "version"},
+                                            expected_version=data["version"], acting_user=request.user),
+        template=FORM, context={"title": f"Edit journey “{journey.name}”", "object": journey,
+                                "cancel_url": journey.get_absolute_url()},
+        success_url=lambda j: j.get_absolute_url(), success_message="Journey saved.",
+    )
+
+
+def journey_delete(request, slug):
+    journey = queries.journey_by_slug(slug)
+    require_structure(request.user, "delete journeys")
+    form = ConfirmForm(request.POST or None, initial={"version": journey.version})
+    return run_form(
+        request, form,
+        lambda data: actions.delete_journey(journey, expected_version=data["version"], acting_user=request.user),
+        template=CONFIRM,
+        context={"title": f"Delete journey “{journey.name}”?", "object": journey,
+                 "warning": "Its stages, steps, responsibilities and handoffs are deleted too (all recorded "
+                            "in history).", "cancel_url": journey.get_absolute_url()},
+        success_url=reverse("journeys:list"), success_message="Journey deleted.",
+    )
+
+
+@require_POST
+def journey_publish(request, slug, publish: bool):
+    journey = queries.journey_by_slug(slug)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    return _post_action(request, journey.get_absolute_url(), lambda: actions.publish_journey(
+        journey, expected_version=_version(form), acting_user=request.user, publish=publish),
+        "Journey published." if publish else "Journey is a draft again.")
+
+
+@require_POST
+def journey_review(request, slug):
+    journey = queries.journey_by_slug(slug)
+    return _post_action(request, journey.get_absolute_url(),
+                        lambda: actions.mark_journey_reviewed(journey, acting_user=request.user),
+                        "Marked reviewed: the map matches reality today.")
+
+
+def _post_action(request, next_url, perform, success_message):
+    """Buttons that POST one action; a conflict or invalid state becomes a message, not a crash."""
+    try:
+        perform()
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success_message)
+    return redirect(next_url)
+
+
+# ---------------------------------------------------------------- stages
+
+
+def stage_create(request, slug):
+    journey = queries.journey_by_slug(slug)
+    require_structure(request.user, "add stages")
+    form = StageForm(request.POST or None)
+    return run_form(
+        request, form,
+        lambda data: actions.add_stage(journey, {"name": data["name"], "description": data["description"]},
+                                       acting_user=request.user),
+        template=FORM, context={"title": f"New stage in “{journey.name}”", "cancel_url": journey.get_absolute_url()},
+        success_url=journey.get_absolute_url(), success_message="Stage added.",
+    )
+
+
+def stage_edit(request, pk):
+    stage = get_object_or_404(Stage.objects.select_related("journey"), pk=pk)
+    require_structure(request.user, "edit stages")
+    form = StageForm(request.POST or None, initial={"name": stage.name, "description": stage.description,
+                                                    "version": stage.version})
+    return run_form(
+        request, form,
+        lambda data: actions.update_stage(stage, {"name": data["name"], "description": data["description"]},
+                                          expected_version=data["version"], acting_user=request.user),
+        template=FORM, context={"title": f"Edit stage “{stage.name}”", "object": stage,
+                                "cancel_url": stage.journey.get_absolute_url()},
+        success_url=stage.journey.get_absolute_url(), success_message="Stage saved.",
+    )
+
+
+def stage_delete(request, pk):
+    stage = get_object_or_404(Stage.objects.select_related("journey"), pk=pk)
+    require_structure(request.user, "delete stages")
+    form = ConfirmForm(request.POST or None, initial={"version": stage.version})
+    return run_form(
+        request, form,
+        lambda data: actions.delete_stage(stage, expected_version=data["version"], acting_user=request.user),
+        template=CONFIRM, context={"title": f"Delete stage “{stage.name}”?", "object": stage,
+                                   "warning": f"Its {stage.steps.count()} step(s) are deleted too.",
+                                   "cancel_url": stage.journey.get_absolute_url()},
+        success_url=stage.journey.get_absolute_url(), success_message="Stage deleted.",
+    )
+
+
+@require_POST
+def stage_move(request, pk, direction: int):
+    stage = get_object_or_404(Stage.objects.select_related("journey"), pk=pk)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    return _post_action(request, stage.journey.get_absolute_url(), lambda: actions.move_stage(
+        stage, direction, expected_version=_version(form), acting_user=request.user), "Stage moved.")
+
+
+# ---------------------------------------------------------------- steps
+
+
+def step_detail(request, pk):
+    step = queries.step_by_id(pk)
+    return render(request, "journeys/step.html", {
+        "step": step,
+        "journey": step.stage.journey,
+        "responsibilities": sorted(step.responsibilities.all(), key=lambda r: (r.role, not r.is_lead)),
+        "handoffs_out": step.handoffs_out.select_related("to_step", "from_team", "to_team"),
+        "handoffs_in": step.handoffs_in.select_related("from_step", "from_team", "to_team"),
+        "history": queries.step_history(step)[:50],
+        "can_edit": bool(step_fields_editable_by(request.user, step)),
+        "can_structure": can(require_structure, request.user),
+        "confirm": ConfirmForm(initial={"version": step.version}),
+    })
+
+
+def step_create(request, stage_pk):
+    stage = get_object_or_404(Stage.objects.select_related("journey"), pk=stage_pk)
+    require_structure(request.user, "add steps")
+    form = StepForm(request.POST or None, initial={"lane": request.GET.get("lane", Lane.FRONTSTAGE)})
+    return run_form(
+        request, form,
+        lambda data: actions.add_step(stage, {k: v for k, v in data.items() if k != "version"},
+                                      acting_user=request.user),
+        template=FORM, context={"title": f"New step in “{stage.name}”", "cancel_url": stage.journey.get_absolute_url()},
+        success_url=lambda s: s.get_absolute_url(), success_message="Step added.",
+    )
+
+
+def step_edit(request, pk):
+    step = queries.step_by_id(pk)
+    require_step_content_edit(request.user, step)
+    editable = step_fields_editable_by(request.user, step)
+    initial = {"name": step.name, "lane": step.lane, "channel": step.channel, "description": step.description,
+               "phrases": step.phrases, "version": step.version}
+    form = StepForm(request.POST or None, initial=initial, editable=editable)
+    return run_form(
+        request, form,
+        lambda data: actions.update_step(step, form.changes(editable), expected_version=data["version"],
+                                         acting_user=request.user),
+        template=FORM, context={"title": f"Edit step “{step.name}”", "object": step,
+                                "cancel_url": step.get_absolute_url()},
+        success_url=lambda s: s.get_absolute_url(), success_message="Step saved; its teams were notified.",
+    )
+
+
+def step_delete(request, pk):
+    step = queries.step_by_id(pk)
+    require_structure(request.user, "delete steps")
+    form = ConfirmForm(request.POST or None, initial={"version": step.version})
+    return run_form(
+        request, form,
+        lambda data: actions.delete_step(step, expected_version=data["version"], acting_user=request.user),
+        template=CONFIRM, context={"title": f"Delete step “{step.name}”?", "object": step,
+                                   "warning": "Its responsibilities and handoffs are deleted too.",
+                                   "cancel_url": step.get_absolute_url()},
+        success_url=step.stage.journey.get_absolute_url(), success_message="Step deleted.",
+    )
+
+
+@require_POST
+def step_move(request, pk, direction: int):
+    step = queries.step_by_id(pk)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    return _post_action(request, step.stage.journey.get_absolute_url(), lambda: actions.move_step(
+        step, direction, expected_version=_version(form), acting_user=request.user), "Step moved.")
+
+
+# ---------------------------------------------------------------- responsibilities and handoffs
+
+
+def responsibility_create(request, step_pk):
+    step = queries.step_by_id(step_pk)
+    require_structure(request.user, "assign teams to steps")
+    form = ResponsibilityForm(request.POST or None, initial={"role": ResponsibilityRole.OWNS})
+    return run_form(
+        request, form,
+        lambda data: actions.assign_responsibility(
+            step, data["team"], {"role": data["role"], "is_lead": data["is_lead"], "note": data["note"]},
+            acting_user=request.user),
+        template=FORM, context={"title": f"Add a team to “{step.name}”", "cancel_url": step.get_absolute_url()},
+        success_url=step.get_absolute_url(), success_message="Responsibility assigned; the team was notified.",
+    )
+
+
+def responsibility_edit(request, pk):
+    responsibility = get_object_or_404(Responsibility.objects.select_related("step", "team"), pk=pk)
+    require_structure(request.user, "change responsibilities")
+    initial = {"team": responsibility.team_id, "role": responsibility.role, "is_lead": responsibility.is_lead,
+               "note": responsibility.note, "version": responsibility.version}
+    form = ResponsibilityForm(request.POST or None, initial=initial)
+    form.fields["team"].disabled = True
+    return run_form(
+        request, form,
+        lambda data: actions.update_responsibility(
+            responsibility, {"role": data["role"], "is_lead": data["is_lead"], "note": data["note"]},
+            expected_version=data["version"], acting_user=request.user),
+        template=FORM, context={"title": f"Edit {responsibility.team}'s part in “{responsibility.step.name}”",
+                                "cancel_url": responsibility.step.get_absolute_url()},
+        success_url=responsibility.step.get_absolute_url(), success_message="Responsibility saved.",
+    )
+
+
+def responsibility_delete(request, pk):
+    responsibility = get_object_or_404(Responsibility.objects.select_related("step", "team"), pk=pk)
+    require_structure(request.user, "remove responsibilities")
+    form = ConfirmForm(request.POST or None, initial={"version": responsibility.version})
+    return run_form(
+        request, form,
+        lambda data: actions.remove_responsibility(responsibility, expected_version=data["version"],
+                                                   acting_user=request.user),
+        template=CONFIRM, context={"title": f"Remove {responsibility.team} from “{responsibility.step.name}”?",
+                                   "cancel_url": responsibility.step.get_absolute_url()},
+        success_url=responsibility.step.get_absolute_url(), success_message="Responsibility removed.",
+    )
+
+
+def handoff_create(request, step_pk):
+    step = queries.step_by_id(step_pk)
+    require_structure(request.user, "add handoffs")
+    form = HandoffForm(request.POST or None, journey=step.stage.journey)
+    return run_form(
+        request, form,
+        lambda data: actions.add_handoff({"from_step": step, **{k: v for k, v in data.items() if k != "version"}},
+                                         acting_user=request.user),
+        template=FORM, context={"title": f"Add a handoff from “{step.name}”", "cancel_url": step.get_absolute_url()},
+        success_url=step.get_absolute_url(), success_message="Handoff added.",
+    )
+
+
+def handoff_delete(request, pk):
+    handoff = get_object_or_404(Handoff.objects.select_related("from_step", "to_step", "from_team", "to_team"),
+                                pk=pk)
+    require_structure(request.user, "remove handoffs")
+    form = ConfirmForm(request.POST or None, initial={"version": handoff.version})
+    return run_form(
+        request, form,
+        lambda data: actions.remove_handoff(handoff, expected_version=data["version"], acting_user=request.user),
+        template=CONFIRM, context={"title": f"Remove handoff {handoff}?",
+                                   "cancel_url": handoff.from_step.get_absolute_url()},
+        success_url=handoff.from_step.get_absolute_url(), success_message="Handoff removed.",
+    )
+
+
+# ---------------------------------------------------------------- reports
+
+
+def matrix(request):
+    journey = Journey.objects.filter(slug=request.GET.get("journey", "")).first()
+    team = Team.objects.filter(slug=request.GET.get("team", "")).first()
+    role = request.GET.get("role", "")
+    role = role if role in ResponsibilityRole.values else ""
+    teams, rows = queries.responsibility_matrix(journey, team, role)
+    return render(request, "journeys/matrix.html", {
+        "teams": teams, "rows": rows, "journeys": Journey.objects.all(), "all_teams": Team.objects.all(),
+        "roles": ResponsibilityRole.choices, "selected": {"journey": journey, "team": team, "role": role},
+    })
+
+
+def coverage(request):
+    journey = Journey.objects.filter(slug=request.GET.get("journey", "")).first()
+    return render(request, "journeys/coverage.html", {
+        "coverage": queries.coverage_report(journey), "journeys": Journey.objects.all(), "selected": journey,
+    })
+
+
+# ---------------------------------------------------------------- personas
+
+
+def persona_list(request):
+    return render(request, "journeys/persona_list.html", {
+        "personas": Persona.objects.all(), "can_structure": can(require_structure, request.user),
+    })
+
+
+def persona_create(request):
+    require_structure(request.user, "add personas")
+    form = PersonaForm(request.POST or None)
+    return run_form(
+        request, form,
+        lambda data: actions.create_persona({"name": data["name"], "description": data["description"]},
+                                            acting_user=request.user),
+        template=FORM, context={"title": "New persona", "cancel_url": reverse("journeys:personas")},
+        success_url=reverse("journeys:personas"), success_message="Persona added.",
+    )
+
+
+def persona_edit(request, pk):
+    persona = get_object_or_404(Persona, pk=pk)
+    require_structure(request.user, "edit personas")
+    form = PersonaForm(request.POST or None, initial={"name": persona.name, "description": persona.description,
+                                                      "version": persona.version})
+    return run_form(
+        request, form,
+        lambda data: actions.update_persona(persona, {"name": data["name"], "description": data["description"]},
+                                            expected_version=data["version"], acting_user=request.user),
+        template=FORM, context={"title": f"Edit persona “{persona.name}”", "object": persona,
+                                "cancel_url": reverse("journeys:personas")},
+        success_url=reverse("journeys:personas"), success_message="Persona saved.",
+    )
+
+
+def persona_delete(request, pk):
+    persona = get_object_or_404(Persona, pk=pk)
+    require_structure(request.user, "delete personas")
+    form = ConfirmForm(request.POST or None, initial={"version": persona.version})
+    return run_form(
+        request, form,
+        lambda data: actions.delete_persona(persona, expected_version=data["version"], acting_user=request.user),
+        template=CONFIRM, context={"title": f"Delete persona “{persona.name}”?",
+                                   "cancel_url": reverse("journeys:personas")},
+        success_url=reverse("journeys:personas"), success_message="Persona deleted.",
+    )
+
