@@ -1,5 +1,39 @@
-"""The REST API root (`/api/v1`). Routers live in each app's api.py."""
+"""The REST API root (`/api/v1`). Routers live in each app's api.py; see docs/api.md.
 
+Every operation needs a signed-in caller (API token or browser session, see
+`cxkeeper.core.api.AUTH`); what the caller may change is decided by the same actions the
+pages use.
+"""
+
+from django.conf import settings
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="cxkeeper API", version="1", urls_namespace="api")
+from cxkeeper.core import api as core_api
+from cxkeeper.journeys import api as journeys_api
+from cxkeeper.org import api as org_api
+
+api = NinjaAPI(
+    title="cxkeeper API",
+    version="1",
+    description="The shared journey map, teams and history of a cxkeeper workspace. See docs/api.md.",
+    urls_namespace="api",
+    auth=core_api.AUTH,
+    # Ninja's Swagger page is served from vendored files only when "ninja" is an installed app;
+    # otherwise it would load scripts from a CDN, which the offline rule and our CSP forbid.
+    docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
+)
+core_api.install_error_handlers(api)
+
+api.add_router("/me", org_api.me_router)
+api.add_router("/tokens", org_api.tokens_router)
+api.add_router("/workspace", org_api.workspace_router)
+api.add_router("/glossary", org_api.glossary_router)
+api.add_router("/teams", org_api.teams_router)
+api.add_router("/personas", journeys_api.personas_router)
+api.add_router("/journeys", journeys_api.journeys_router)
+api.add_router("/stages", journeys_api.stages_router)
+api.add_router("/steps", journeys_api.steps_router)
+api.add_router("/responsibilities", journeys_api.responsibilities_router)
+api.add_router("/handoffs", journeys_api.handoffs_router)
+api.add_router("/history", core_api.history_router)
+api.add_router("/notifications", core_api.notifications_router)

@@ -136,9 +136,13 @@ def demo(
 ):
     """Load the sample organization (a broadband/mobile provider) and serve it."""
     setup_django(data_dir)
-    from cxkeeper.sample.load import load_sample_organization
+    from cxkeeper.sample.load import SampleNotLoaded, load_sample_organization
 
-    credentials = load_sample_organization(console=console)
+    try:
+        credentials = load_sample_organization(console=console)
+    except SampleNotLoaded as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     console.print("\n[bold]Sign in with any of these (password for all: "
                   f"[cyan]{credentials.password}[/cyan]):[/bold]")
     for username, what in credentials.users:

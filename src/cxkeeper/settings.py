@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs page from its bundled files (no CDN)
     "cxkeeper.core",
     "cxkeeper.org",
     "cxkeeper.journeys",

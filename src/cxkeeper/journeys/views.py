@@ -30,6 +30,7 @@ from cxkeeper.org.models import Team
 from cxkeeper.org.permissions import can
 
 FORM = "core/form.html"
+ROLE_ORDER = {role: i for i, role in enumerate(ResponsibilityRole.values)}
 CONFIRM = "core/confirm.html"
 
 
@@ -204,7 +205,8 @@ def step_detail(request, pk):
     return render(request, "journeys/step.html", {
         "step": step,
         "journey": step.stage.journey,
-        "responsibilities": sorted(step.responsibilities.all(), key=lambda r: (r.role, not r.is_lead)),
+        "responsibilities": sorted(step.responsibilities.all(),
+                                   key=lambda r: (ROLE_ORDER[r.role], not r.is_lead, r.team.name)),
         "handoffs_out": step.handoffs_out.select_related("to_step", "from_team", "to_team"),
         "handoffs_in": step.handoffs_in.select_related("from_step", "from_team", "to_team"),
         "history": queries.step_history(step)[:50],

@@ -1,0 +1,849 @@
+"""API for the journey map: personas, journeys, stages, steps, responsibilities, handoffs.
+
+Every write goes through `cxkeeper.journeys.actions`, like the pages: keepers restructure,
+members of a responsible team edit a step's content, viewers read."""
+
+
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import F, Prefetch, Q
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from cxkeeper.core.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApiPagination,
+    VersionIn,
+    acting_user,
+    add_history_endpoint,
+    changes_of,
+    expected_version,
+    get_or_404,
+    ref,
+    resolve,
+    resolve_refs,
+    resolve_user,
+    serializes,
+    set_etag,
+)
+from cxkeeper.journeys import actions
+from cxkeeper.journeys.choices import JourneyStatus, Lane, ResponsibilityRole
+from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
+from cxkeeper.journeys.permissions import step_fields_editable_by
+from cxkeeper.journeys.queries import is_overdue, review_deadline
+from cxkeeper.org.models import Team, Workspace
+
+Ref = int | str  # an id, or a name (or slug) where the object has a unique one
+
+team_ref = ref(Team, "name", "slug")
+journey_ref = ref(Journey, "name", "slug")
+persona_ref = ref(Persona, "name")
+stage_ref = ref(Stage)
+step_ref = ref(Step)
+
+DIRECTIONS = {"earlier": -1, "later": 1}
+
+
+def _workspace(context) -> Workspace:
+    """The workspace settings, read once per request (journey lists need the review interval)."""
+    request = (context or {}).get("request")
+    workspace = getattr(request, "_cxkeeper_workspace", None)
+    if workspace is None:
+        workspace = Workspace.current()
+        if request is not None:
+            request._cxkeeper_workspace = workspace
+    return workspace
+
+
+class MoveIn(VersionIn):
+    direction: Literal["earlier", "later"] = Field(description="earlier: left/up; later: right/down")
+
+
+# ---------------------------------------------------------------- personas
+
+
+@serializes(Persona)
+class PersonaOut(Schema):
+    id: int
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonaIn(Schema):
+    name: str
+    description: str = ""
+
+
+class PersonaPatch(VersionIn):
+    name: str | None = None
+    description: str | None = None
+
+
+class NameFilters(Schema):
+    q: str | None = Field(None, description="text in the name or description")
+
+
+personas_router = Router(tags=["personas"])
+
+
+@personas_router.get("", url_name="personas", response={200: list[PersonaOut], **READ_ERRORS},
+                     summary="List personas")
+@paginate(ApiPagination)
+def list_personas(request, filters: Query[NameFilters]):
+    personas = Persona.objects.all()
+    if filters.q:
+        personas = personas.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q))
+    return personas
+
+
+@personas_router.get("/{id}", url_name="persona", response={200: PersonaOut, **READ_ERRORS},
+                     summary="Get a persona")
+def get_persona(request, id: int, response: HttpResponse):
+    persona = get_or_404(Persona, id)
+    set_etag(response, persona)
+    return persona
+
+
+@personas_router.post("", url_name="personas", response={201: PersonaOut, **WRITE_ERRORS},
+                      summary="Add a persona (keeper)")
+def create_persona(request, payload: PersonaIn):
+    return 201, actions.create_persona(payload.dict(), acting_user=acting_user(request))
+
+
+@personas_router.patch("/{id}", url_name="persona", response={200: PersonaOut, **WRITE_ERRORS},
+                       summary="Edit a persona (keeper)")
+def update_persona(request, id: int, payload: PersonaPatch):
+    return actions.update_persona(
+        get_or_404(Persona, id), changes_of(payload),
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+@personas_router.delete("/{id}", url_name="persona", response={204: None, **WRITE_ERRORS},
+                        summary="Delete a persona (keeper)")
+def delete_persona(request, id: int, version: int | None = None):
+    actions.delete_persona(get_or_404(Persona, id), expected_version=expected_version(request, version),
+                           acting_user=acting_user(request))
+    return 204, None
+
+
+add_history_endpoint(personas_router, Persona)
+
+
+# ---------------------------------------------------------------- output: steps, responsibilities, handoffs
+
+
+@serializes(Responsibility)
+class ResponsibilityOut(Schema):
+    id: int
+    step_id: int
+    step_name: str
+    journey_id: int
+    team_id: int
+    team_name: str
+    role: str
+    is_lead: bool
+    note: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_step_name(obj):
+        return obj.step.name
+
+    @staticmethod
+    def resolve_journey_id(obj):
+        return obj.step.stage.journey_id
+
+    @staticmethod
+    def resolve_team_name(obj):
+        return obj.team.name
+
+
+@serializes(Handoff)
+class HandoffOut(Schema):
+    id: int
+    journey_id: int = Field(description="The journey of the step the work comes from.")
+    from_step_id: int
+    from_step_name: str
+    from_team_id: int
+    from_team_name: str
+    to_step_id: int
+    to_step_name: str
+    to_team_id: int
+    to_team_name: str
+    crosses_teams: bool
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_journey_id(obj):
+        return obj.from_step.stage.journey_id
+
+    @staticmethod
+    def resolve_from_step_name(obj):
+        return obj.from_step.name
+
+    @staticmethod
+    def resolve_from_team_name(obj):
+        return obj.from_team.name
+
+    @staticmethod
+    def resolve_to_step_name(obj):
+        return obj.to_step.name
+
+    @staticmethod
+    def resolve_to_team_name(obj):
+        return obj.to_team.name
+
+
+@serializes(Step)
+class StepOut(Schema):
+    id: int
+    journey_id: int
+    journey_name: str
+    stage_id: int
+    stage_name: str
+    name: str
+    lane: str
+    lane_label: str
+    channel: str
+    description: str
+    phrases: list[str]
+    position: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_journey_id(obj):
+        return obj.stage.journey_id
+
+    @staticmethod
+    def resolve_journey_name(obj):
+        return obj.stage.journey.name
+
+    @staticmethod
+    def resolve_stage_name(obj):
+        return obj.stage.name
+
+    @staticmethod
+    def resolve_lane_label(obj):
+        return obj.get_lane_display()
+
+
+class StepDetailOut(StepOut):
+    responsibilities: list[ResponsibilityOut]
+    handoffs_out: list[HandoffOut]
+    handoffs_in: list[HandoffOut]
+    editable_fields: list[str] = Field(description="What you may PATCH on this step.")
+
+    @staticmethod
+    def resolve_editable_fields(obj, context):
+        return list(step_fields_editable_by(acting_user(context["request"]), obj))
+
+
+class StepSummaryOut(Schema):
+    id: int
+    name: str
+    lane: str
+    channel: str
+    position: int
+    version: int
+    owners: list[str] = Field(description="Names of the teams that own the step.")
+
+    @staticmethod
+    def resolve_owners(obj):
+        return [r.team.name for r in obj.responsibilities.all() if r.role == ResponsibilityRole.OWNS]
+
+
+def _responsibilities():
+    return Responsibility.objects.select_related("step__stage", "team")
+
+
+def _handoffs():
+    return Handoff.objects.select_related("from_step__stage", "to_step", "from_team", "to_team")
+
+
+def _steps():
+    return Step.objects.select_related("stage__journey")
+
+
+# ---------------------------------------------------------------- journeys
+
+
+@serializes(Journey)
+class JourneyOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    persona_id: int | None
+    persona_name: str | None
+    keeper: str | None = Field(description="The keeper's username.")
+    status: str
+    last_reviewed_at: datetime | None
+    last_reviewed_by: str | None
+    review_due_at: datetime = Field(description="Last review (or creation) + the review interval.")
+    review_overdue: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_review_due_at(obj, context):
+        return review_deadline(obj, _workspace(context))
+
+    @staticmethod
+    def resolve_review_overdue(obj, context):
+        return is_overdue(obj, _workspace(context))
+
+    @staticmethod
+    def resolve_persona_name(obj):
+        return obj.persona.name if obj.persona_id else None
+
+    @staticmethod
+    def resolve_keeper(obj):
+        return obj.keeper.get_username() if obj.keeper_id else None
+
+    @staticmethod
+    def resolve_last_reviewed_by(obj):
+        return obj.last_reviewed_by.get_username() if obj.last_reviewed_by_id else None
+
+
+class StageSummaryOut(Schema):
+    id: int
+    name: str
+    description: str
+    position: int
+    version: int
+    steps: list[StepSummaryOut]
+
+
+class JourneyDetailOut(JourneyOut):
+    stages: list[StageSummaryOut]
+
+
+class JourneyIn(Schema):
+    name: str
+    slug: str | None = Field(None, description="Made from the name when left out.")
+    description: str = ""
+    persona: Ref | None = Field(None, description="persona id or name")
+    keeper: str | None = Field(None, description="username")
+
+
+class JourneyPatch(VersionIn):
+    name: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    persona: Ref | None = Field(None, description="persona id or name; null clears")
+    keeper: str | None = Field(None, description="username; null clears")
+
+
+class JourneyFilters(Schema):
+    status: JourneyStatus | None = None
+    persona: str | None = Field(None, description="persona id or name")
+    keeper: str | None = Field(None, description="username")
+    q: str | None = Field(None, description="text in the name or description")
+
+    def apply(self, journeys):
+        if self.status:
+            journeys = journeys.filter(status=self.status)
+        if self.persona:
+            journeys = journeys.filter(persona=resolve(Persona, self.persona, field="persona"))
+        if self.keeper:
+            journeys = journeys.filter(keeper=resolve_user(self.keeper, field="keeper"))
+        if self.q:
+            journeys = journeys.filter(Q(name__icontains=self.q) | Q(description__icontains=self.q))
+        return journeys
+
+
+JOURNEY_REFS = {"persona": persona_ref, "keeper": resolve_user}
+
+journeys_router = Router(tags=["journeys"])
+
+
+def _journeys():
+    return Journey.objects.select_related("persona", "keeper", "last_reviewed_by")
+
+
+def _journey_detail(pk: int) -> Journey:
+    steps = Step.objects.order_by("position", "pk").prefetch_related("responsibilities__team")
+    stages = Stage.objects.order_by("position", "pk").prefetch_related(Prefetch("steps", queryset=steps))
+    return get_or_404(Journey, pk, _journeys().prefetch_related(Prefetch("stages", queryset=stages)))
+
+
+@journeys_router.get("", url_name="journeys", response={200: list[JourneyOut], **READ_ERRORS},
+                     summary="List journeys")
+@paginate(ApiPagination)
+def list_journeys(request, filters: Query[JourneyFilters]):
+    return filters.apply(_journeys())
+
+
+@journeys_router.get("/{id}", url_name="journey", response={200: JourneyDetailOut, **READ_ERRORS},
+                     summary="Get a journey with its stages and steps")
+def get_journey(request, id: int, response: HttpResponse):
+    journey = _journey_detail(id)
+    set_etag(response, journey)
+    return journey
+
+
+@journeys_router.post("", url_name="journeys", response={201: JourneyOut, **WRITE_ERRORS},
+                      summary="Create a journey (keeper)")
+def create_journey(request, payload: JourneyIn):
+    values = resolve_refs(payload.dict(exclude_none=True), JOURNEY_REFS)
+    return 201, actions.create_journey(values, acting_user=acting_user(request))
+
+
+@journeys_router.patch("/{id}", url_name="journey", response={200: JourneyOut, **WRITE_ERRORS},
+                       summary="Edit a journey (keeper)")
+def update_journey(request, id: int, payload: JourneyPatch):
+    """Name, description, persona, keeper. Publishing has its own endpoints."""
+    return actions.update_journey(
+        get_or_404(Journey, id), resolve_refs(changes_of(payload), JOURNEY_REFS),
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+@journeys_router.delete("/{id}", url_name="journey", response={204: None, **WRITE_ERRORS},
+                        summary="Delete a journey (keeper)")
+def delete_journey(request, id: int, version: int | None = None):
+    """With every stage, step, responsibility and handoff in it, each recorded in history."""
+    actions.delete_journey(get_or_404(Journey, id), expected_version=expected_version(request, version),
+                           acting_user=acting_user(request))
+    return 204, None
+
+
+@journeys_router.post("/{id}/publish", url_name="journey_publish", response={200: JourneyOut, **WRITE_ERRORS},
+                      summary="Publish a journey (keeper)")
+def publish_journey(request, id: int, payload: VersionIn | None = None):
+    return actions.publish_journey(
+        get_or_404(Journey, id), expected_version=expected_version(request, payload and payload.version),
+        acting_user=acting_user(request), publish=True,
+    )
+
+
+@journeys_router.post("/{id}/unpublish", url_name="journey_unpublish",
+                      response={200: JourneyOut, **WRITE_ERRORS},
+                      summary="Return a journey to draft (keeper)")
+def unpublish_journey(request, id: int, payload: VersionIn | None = None):
+    return actions.publish_journey(
+        get_or_404(Journey, id), expected_version=expected_version(request, payload and payload.version),
+        acting_user=acting_user(request), publish=False,
+    )
+
+
+@journeys_router.post("/{id}/review", url_name="journey_review", response={200: JourneyOut, **WRITE_ERRORS},
+                      summary="Mark a journey reviewed (keeper)")
+def review_journey(request, id: int):
+    """The keeper confirms the map still matches reality; restarts the review clock. No version
+    needed: it changes only the review date, never content someone else is editing."""
+    return actions.mark_journey_reviewed(get_or_404(Journey, id), acting_user=acting_user(request))
+
+
+add_history_endpoint(journeys_router, Journey, scope="journey")
+
+
+# ---------------------------------------------------------------- stages
+
+
+@serializes(Stage)
+class StageOut(Schema):
+    id: int
+    journey_id: int
+    journey_name: str
+    name: str
+    description: str
+    position: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_journey_name(obj):
+        return obj.journey.name
+
+
+class StageDetailOut(StageOut):
+    steps: list[StepSummaryOut]
+
+
+class StageIn(Schema):
+    journey: Ref = Field(description="journey id, name or slug")
+    name: str
+    description: str = ""
+    position: int | None = Field(None, description="Left out: after the last stage.")
+
+
+class StagePatch(VersionIn):
+    name: str | None = None
+    description: str | None = None
+
+
+class StageFilters(Schema):
+    journey: str | None = Field(None, description="journey id, name or slug")
+    q: str | None = Field(None, description="text in the name or description")
+
+    def apply(self, stages):
+        if self.journey:
+            stages = stages.filter(journey=journey_ref(self.journey, "journey"))
+        if self.q:
+            stages = stages.filter(Q(name__icontains=self.q) | Q(description__icontains=self.q))
+        return stages
+
+
+stages_router = Router(tags=["stages"])
+
+
+def _stages():
+    return Stage.objects.select_related("journey")
+
+
+@stages_router.get("", url_name="stages", response={200: list[StageOut], **READ_ERRORS},
+                   summary="List stages")
+@paginate(ApiPagination)
+def list_stages(request, filters: Query[StageFilters]):
+    return filters.apply(_stages())
+
+
+@stages_router.get("/{id}", url_name="stage", response={200: StageDetailOut, **READ_ERRORS},
+                   summary="Get a stage with its steps")
+def get_stage(request, id: int, response: HttpResponse):
+    steps = Step.objects.order_by("position", "pk").prefetch_related("responsibilities__team")
+    stage = get_or_404(Stage, id, _stages().prefetch_related(Prefetch("steps", queryset=steps)))
+    set_etag(response, stage)
+    return stage
+
+
+@stages_router.post("", url_name="stages", response={201: StageOut, **WRITE_ERRORS},
+                    summary="Add a stage (keeper)")
+def create_stage(request, payload: StageIn):
+    values = payload.dict(exclude_none=True)
+    journey = journey_ref(values.pop("journey"), "journey")
+    return 201, actions.add_stage(journey, values, acting_user=acting_user(request))
+
+
+@stages_router.patch("/{id}", url_name="stage", response={200: StageOut, **WRITE_ERRORS},
+                     summary="Edit a stage (keeper)")
+def update_stage(request, id: int, payload: StagePatch):
+    return actions.update_stage(
+        get_or_404(Stage, id), changes_of(payload),
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+@stages_router.delete("/{id}", url_name="stage", response={204: None, **WRITE_ERRORS},
+                      summary="Delete a stage (keeper)")
+def delete_stage(request, id: int, version: int | None = None):
+    """With every step in it, each recorded in history."""
+    actions.delete_stage(get_or_404(Stage, id), expected_version=expected_version(request, version),
+                         acting_user=acting_user(request))
+    return 204, None
+
+
+@stages_router.post("/{id}/move", url_name="stage_move", response={200: StageOut, **WRITE_ERRORS},
+                    summary="Move a stage earlier or later (keeper)")
+def move_stage(request, id: int, payload: MoveIn):
+    return actions.move_stage(
+        get_or_404(Stage, id), DIRECTIONS[payload.direction],
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+add_history_endpoint(stages_router, Stage)
+
+
+# ---------------------------------------------------------------- steps
+
+
+class StepIn(Schema):
+    stage: int = Field(description="stage id")
+    name: str
+    lane: Lane = Lane.FRONTSTAGE
+    channel: str = ""
+    description: str = ""
+    phrases: list[str] = Field(default_factory=list, description="Things customers say about this step.")
+    position: int | None = Field(None, description="Left out: after the last step of the stage.")
+
+
+class StepPatch(VersionIn):
+    name: str | None = Field(None, description="keepers only")
+    lane: Lane | None = Field(None, description="keepers only")
+    channel: str | None = None
+    description: str | None = None
+    phrases: list[str] | None = None
+
+
+class StepFilters(Schema):
+    journey: str | None = Field(None, description="journey id, name or slug")
+    stage: int | None = Field(None, description="stage id")
+    lane: Lane | None = None
+    team: str | None = Field(None, description="team id, name or slug: steps the team is responsible for")
+    channel: str | None = None
+    q: str | None = Field(None, description="text in the name, description or example phrases")
+
+    def apply(self, steps):
+        if self.journey:
+            steps = steps.filter(stage__journey=journey_ref(self.journey, "journey"))
+        if self.stage is not None:
+            steps = steps.filter(stage=stage_ref(self.stage, "stage"))
+        if self.lane:
+            steps = steps.filter(lane=self.lane)
+        if self.team:
+            team = team_ref(self.team, "team")
+            steps = steps.filter(pk__in=Responsibility.objects.filter(team=team).values("step_id"))
+        if self.channel:
+            steps = steps.filter(channel__iexact=self.channel)
+        if self.q:
+            steps = steps.filter(
+                Q(name__icontains=self.q) | Q(description__icontains=self.q) | Q(phrases__icontains=self.q)
+            )
+        return steps
+
+
+steps_router = Router(tags=["steps"])
+
+
+@steps_router.get("", url_name="steps", response={200: list[StepOut], **READ_ERRORS}, summary="List steps")
+@paginate(ApiPagination)
+def list_steps(request, filters: Query[StepFilters]):
+    return filters.apply(_steps())
+
+
+@steps_router.get("/{id}", url_name="step", response={200: StepDetailOut, **READ_ERRORS},
+                  summary="Get a step with its responsibilities and handoffs")
+def get_step(request, id: int, response: HttpResponse):
+    step = get_or_404(Step, id, _steps().prefetch_related(
+        Prefetch("responsibilities", queryset=_responsibilities()),
+        Prefetch("handoffs_out", queryset=_handoffs()),
+        Prefetch("handoffs_in", queryset=_handoffs()),
+    ))
+    set_etag(response, step)
+    return step
+
+
+@steps_router.post("", url_name="steps", response={201: StepOut, **WRITE_ERRORS},
+                   summary="Add a step (keeper)")
+def create_step(request, payload: StepIn):
+    values = payload.dict(exclude_none=True)
+    stage = stage_ref(values.pop("stage"), "stage")
+    return 201, actions.add_step(stage, values, acting_user=acting_user(request))
+
+
+@steps_router.patch("/{id}", url_name="step", response={200: StepOut, **WRITE_ERRORS}, summary="Edit a step")
+def update_step(request, id: int, payload: StepPatch):
+    """Keepers change anything; members of a team that owns or contributes to the step change
+    its description, example phrases and channel. Send only the fields you change."""
+    return actions.update_step(
+        get_or_404(Step, id), changes_of(payload),
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+@steps_router.delete("/{id}", url_name="step", response={204: None, **WRITE_ERRORS},
+                     summary="Delete a step (keeper)")
+def delete_step(request, id: int, version: int | None = None):
+    """With its responsibilities and handoffs, each recorded in history."""
+    actions.delete_step(get_or_404(Step, id), expected_version=expected_version(request, version),
+                        acting_user=acting_user(request))
+    return 204, None
+
+
+@steps_router.post("/{id}/move", url_name="step_move", response={200: StepOut, **WRITE_ERRORS},
+                   summary="Move a step earlier or later in its stage (keeper)")
+def move_step(request, id: int, payload: MoveIn):
+    return actions.move_step(
+        get_or_404(Step, id), DIRECTIONS[payload.direction],
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+add_history_endpoint(steps_router, Step, scope="step")
+
+
+# ---------------------------------------------------------------- responsibilities
+
+
+class ResponsibilityIn(Schema):
+    step: int = Field(description="step id")
+    team: Ref = Field(description="team id, name or slug")
+    role: ResponsibilityRole = ResponsibilityRole.OWNS
+    is_lead: bool = False
+    note: str = ""
+
+
+class ResponsibilityPatch(VersionIn):
+    role: ResponsibilityRole | None = None
+    is_lead: bool | None = None
+    note: str | None = None
+
+
+class ResponsibilityFilters(Schema):
+    step: int | None = Field(None, description="step id")
+    team: str | None = Field(None, description="team id, name or slug")
+    role: ResponsibilityRole | None = None
+    journey: str | None = Field(None, description="journey id, name or slug")
+
+    def apply(self, responsibilities):
+        if self.step is not None:
+            responsibilities = responsibilities.filter(step=step_ref(self.step, "step"))
+        if self.team:
+            responsibilities = responsibilities.filter(team=team_ref(self.team, "team"))
+        if self.role:
+            responsibilities = responsibilities.filter(role=self.role)
+        if self.journey:
+            journey = journey_ref(self.journey, "journey")
+            responsibilities = responsibilities.filter(step__stage__journey=journey)
+        return responsibilities
+
+
+responsibilities_router = Router(tags=["responsibilities"])
+
+
+@responsibilities_router.get("", url_name="responsibilities",
+                             response={200: list[ResponsibilityOut], **READ_ERRORS},
+                             summary="List responsibilities")
+@paginate(ApiPagination)
+def list_responsibilities(request, filters: Query[ResponsibilityFilters]):
+    return filters.apply(_responsibilities())
+
+
+@responsibilities_router.get("/{id}", url_name="responsibility",
+                             response={200: ResponsibilityOut, **READ_ERRORS},
+                             summary="Get a responsibility")
+def get_responsibility(request, id: int, response: HttpResponse):
+    responsibility = get_or_404(Responsibility, id, _responsibilities())
+    set_etag(response, responsibility)
+    return responsibility
+
+
+@responsibilities_router.post("", url_name="responsibilities",
+                              response={201: ResponsibilityOut, **WRITE_ERRORS},
+                              summary="Assign a team to a step (keeper)")
+def create_responsibility(request, payload: ResponsibilityIn):
+    values = payload.dict()
+    step = step_ref(values.pop("step"), "step")
+    team = team_ref(values.pop("team"), "team")
+    return 201, actions.assign_responsibility(step, team, values, acting_user=acting_user(request))
+
+
+@responsibilities_router.patch("/{id}", url_name="responsibility",
+                               response={200: ResponsibilityOut, **WRITE_ERRORS},
+                               summary="Change a team's part in a step (keeper)")
+def update_responsibility(request, id: int, payload: ResponsibilityPatch):
+    """Making a team the lead owner clears the lead flag of the step's other teams."""
+    return actions.update_responsibility(
+        get_or_404(Responsibility, id), changes_of(payload),
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+@responsibilities_router.delete("/{id}", url_name="responsibility", response={204: None, **WRITE_ERRORS},
+                                summary="Remove a team from a step (keeper)")
+def delete_responsibility(request, id: int, version: int | None = None):
+    actions.remove_responsibility(
+        get_or_404(Responsibility, id), expected_version=expected_version(request, version),
+        acting_user=acting_user(request),
+    )
+    return 204, None
+
+
+add_history_endpoint(responsibilities_router, Responsibility)
+
+
+# ---------------------------------------------------------------- handoffs
+
+
+class HandoffIn(Schema):
+    from_step: int = Field(description="step id")
+    from_team: Ref = Field(description="team id, name or slug")
+    to_step: int = Field(description="step id")
+    to_team: Ref = Field(description="team id, name or slug")
+    description: str = ""
+
+
+class HandoffPatch(VersionIn):
+    from_step: int | None = None
+    from_team: Ref | None = None
+    to_step: int | None = None
+    to_team: Ref | None = None
+    description: str | None = None
+
+
+HANDOFF_REFS = {"from_step": step_ref, "to_step": step_ref, "from_team": team_ref, "to_team": team_ref}
+
+
+class HandoffFilters(Schema):
+    journey: str | None = Field(None, description="journey id, name or slug (of the step work comes from)")
+    team: str | None = Field(None, description="team id, name or slug, on either side")
+    step: int | None = Field(None, description="step id, on either side")
+    crosses_teams: bool | None = Field(None, description="true: work passes to another team")
+
+    def apply(self, handoffs):
+        if self.journey:
+            handoffs = handoffs.filter(from_step__stage__journey=journey_ref(self.journey, "journey"))
+        if self.team:
+            team = team_ref(self.team, "team")
+            handoffs = handoffs.filter(Q(from_team=team) | Q(to_team=team))
+        if self.step is not None:
+            step = step_ref(self.step, "step")
+            handoffs = handoffs.filter(Q(from_step=step) | Q(to_step=step))
+        if self.crosses_teams is True:
+            handoffs = handoffs.exclude(from_team=F("to_team"))
+        elif self.crosses_teams is False:
+            handoffs = handoffs.filter(from_team=F("to_team"))
+        return handoffs
+
+
+handoffs_router = Router(tags=["handoffs"])
+
+
+@handoffs_router.get("", url_name="handoffs", response={200: list[HandoffOut], **READ_ERRORS},
+                     summary="List handoffs")
+@paginate(ApiPagination)
+def list_handoffs(request, filters: Query[HandoffFilters]):
+    return filters.apply(_handoffs())
+
+
+@handoffs_router.get("/{id}", url_name="handoff", response={200: HandoffOut, **READ_ERRORS},
+                     summary="Get a handoff")
+def get_handoff(request, id: int, response: HttpResponse):
+    handoff = get_or_404(Handoff, id, _handoffs())
+    set_etag(response, handoff)
+    return handoff
+
+
+@handoffs_router.post("", url_name="handoffs", response={201: HandoffOut, **WRITE_ERRORS},
+                      summary="Add a handoff (keeper)")
+def create_handoff(request, payload: HandoffIn):
+    values = resolve_refs(payload.dict(), HANDOFF_REFS)
+    return 201, actions.add_handoff(values, acting_user=acting_user(request))
+
+
+@handoffs_router.patch("/{id}", url_name="handoff", response={200: HandoffOut, **WRITE_ERRORS},
+                       summary="Edit a handoff (keeper)")
+def update_handoff(request, id: int, payload: HandoffPatch):
+    return actions.update_handoff(
+        get_or_404(Handoff, id), resolve_refs(changes_of(payload), HANDOFF_REFS),
+        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
+    )
+
+
+@handoffs_router.delete("/{id}", url_name="handoff", response={204: None, **WRITE_ERRORS},
+                        summary="Remove a handoff (keeper)")
+def delete_handoff(request, id: int, version: int | None = None):
+    actions.remove_handoff(get_or_404(Handoff, id), expected_version=expected_version(request, version),
+                           acting_user=acting_user(request))
+    return 204, None
+
+
+add_history_endpoint(handoffs_router, Handoff)
