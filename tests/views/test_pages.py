@@ -13,6 +13,31 @@ def v(obj):
     return obj.version
 
 
+def persona(o):
+    from cxkeeper.journeys.actions import create_persona
+
+    return create_persona({"name": "Student on a budget"}, acting_user=None)
+
+
+def term(o):
+    from cxkeeper.org.actions import add_glossary_term
+
+    return add_glossary_term("CES", "Customer effort score, 1-7.", acting_user=None)
+
+
+def handoff(o):
+    from cxkeeper.journeys.actions import add_handoff
+
+    return add_handoff({"from_step": o.login_step, "from_team": o.it, "to_step": o.call_step,
+                        "to_team": o.service}, acting_user=None)
+
+
+def token(o):
+    from cxkeeper.org.actions import create_api_token
+
+    return create_api_token(o.viewer, "script", acting_user=None)[0]
+
+
 CASES = [
     # Pages everyone signed in can read.
     PageCase("home", lambda o: "/"),
@@ -33,6 +58,7 @@ CASES = [
     PageCase("API tokens", lambda o: "/account/tokens/"),
     PageCase("create API token", lambda o: "/account/tokens/", data=lambda o: {"name": "script"}, writes=False),
     PageCase("password change", lambda o: "/accounts/password/"),
+    PageCase("password changed", lambda o: "/accounts/password/done/"),
     # Forms for keepers (and admins).
     PageCase("new journey form", lambda o: "/journeys/new/", STRUCTURE),
     PageCase("create journey", lambda o: "/journeys/new/", STRUCTURE,
@@ -77,6 +103,17 @@ CASES = [
     PageCase("add handoff", lambda o: f"/steps/{o.login_step.pk}/handoffs/new/", STRUCTURE,
              data=lambda o: {"from_team": o.it.pk, "to_step": o.call_step.pk, "to_team": o.service.pk}),
     PageCase("new persona", lambda o: "/personas/new/", STRUCTURE, data=lambda o: {"name": "Student"}),
+    PageCase("edit persona form", lambda o: f"/personas/{persona(o).pk}/edit/", STRUCTURE),
+    PageCase("edit persona", lambda o: f"/personas/{persona(o).pk}/edit/", STRUCTURE,
+             data=lambda o: {"name": "Students", "description": "On a budget", "version": 1}),
+    PageCase("delete persona", lambda o: f"/personas/{persona(o).pk}/delete/", STRUCTURE,
+             data=lambda o: {"version": 1}),
+    PageCase("edit glossary term", lambda o: f"/glossary/{term(o).pk}/edit/", STRUCTURE,
+             data=lambda o: {"term": "CES", "definition": "Customer effort score.", "version": 1}),
+    PageCase("delete glossary term", lambda o: f"/glossary/{term(o).pk}/delete/", STRUCTURE,
+             data=lambda o: {"version": 1}),
+    PageCase("remove handoff", lambda o: f"/handoffs/{handoff(o).pk}/delete/", STRUCTURE,
+             data=lambda o: {"version": 1}),
     PageCase("workspace settings", lambda o: "/workspace/", STRUCTURE,
              data=lambda o: {"name": "Acme", "mission": "Effortless", "review_interval_days": 60, "version": 1}),
     PageCase("new glossary term", lambda o: "/glossary/new/", STRUCTURE,

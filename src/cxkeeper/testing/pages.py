@@ -39,33 +39,38 @@ def client_for(org, persona: str | None) -> Client:
     return client
 
 
-def request(case: PageCase, org, persona: str | None):
+def prepare(case: PageCase, org, persona: str | None):
+    """Build the request first: URL and data may create the objects they point at."""
     client = client_for(org, persona)
     url = case.url(org)
     if case.method == "post":
-        return client.post(url, case.data(org))
-    return client.get(url)
+        data = case.data(org)
+        return lambda: client.post(url, data)
+    return lambda: client.get(url)
 
 
 def check_anonymous(case: PageCase, org) -> None:
+    send = prepare(case, org, None)
     before = ChangeRecord.objects.count()
-    response = request(case, org, None)
+    response = send()
     assert response.status_code == 302 and "/accounts/login/" in response["Location"], (
         f"{case.name}: anonymous got {response.status_code}")
     assert ChangeRecord.objects.count() == before
 
 
 def check_refused(case: PageCase, org, persona: str) -> None:
+    send = prepare(case, org, persona)
     before = ChangeRecord.objects.count()
-    response = request(case, org, persona)
+    response = send()
     assert response.status_code == 403, f"{case.name}: {persona} got {response.status_code}, expected 403"
     assert b'class="refusal"' in response.content, f"{case.name}: 403 without a reason"
     assert ChangeRecord.objects.count() == before, f"{case.name}: a refused {persona} changed something"
 
 
 def check_allowed(case: PageCase, org, persona: str) -> None:
+    send = prepare(case, org, persona)
     before = ChangeRecord.objects.count()
-    response = request(case, org, persona)
+    response = send()
     assert response.status_code in case.ok_status, (
         f"{case.name}: {persona} got {response.status_code}: {response.content[:2000]!r}")
     if case.method == "post" and case.writes:
