@@ -36,8 +36,9 @@ def test_sign_out(client, small_org):
 
 def test_password_change(client, small_org, password):
     client.force_login(small_org.viewer)
-    response = client.post("/accounts/password/", {
-        "old_password": password, "new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase"})
+    new = "another-long-passphrase"
+    response = client.post("/accounts/password/", {"old_password": password, "new_password1": new,
+                                                   "new_password2": new})
     assert response.status_code == 302
     small_org.viewer.refresh_from_db()
     assert small_org.viewer.check_password("another-long-passphrase")
