@@ -27,7 +27,7 @@ demo: $(VENV)/.installed-app
 test: $(VENV)/.installed-dev lint test-sqlite test-postgres
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 
 test-sqlite: $(VENV)/.installed-dev
 	$(BIN)/pytest
