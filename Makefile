@@ -35,7 +35,8 @@ test-sqlite: $(VENV)/.installed-dev
 # The same suite against the real PostgreSQL (fails, not skips, when it is unreachable).
 # Browser tests ran above; they exercise the UI, not the database engine.
 test-postgres: $(VENV)/.installed-dev
-	DATABASE_URL=$(PG_URL) CXKEEPER_EXPECT_DB=postgresql $(BIN)/pytest -m "not browser and not spark"
+	DATABASE_URL=$(PG_URL) CXKEEPER_EXPECT_DB=postgresql $(BIN)/pytest -m "not browser and not spark" \
+	  --ignore=tests/insights/analytics --ignore=tests/insights/text --ignore=tests/insights/ingest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py

@@ -9,6 +9,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 
 from cxkeeper.core import api as core_api
+from cxkeeper.insights import api as insights_api
 from cxkeeper.journeys import api as journeys_api
 from cxkeeper.org import api as org_api
 
@@ -37,3 +38,5 @@ api.add_router("/responsibilities", journeys_api.responsibilities_router)
 api.add_router("/handoffs", journeys_api.handoffs_router)
 api.add_router("/history", core_api.history_router)
 api.add_router("/notifications", core_api.notifications_router)
+api.add_router("/feedback", insights_api.feedback_router)
+api.add_router("/metrics", insights_api.metrics_router)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "cxkeeper.core",
     "cxkeeper.org",
     "cxkeeper.journeys",
+    "cxkeeper.insights",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("cxkeeper.core.urls")),
     path("", include("cxkeeper.org.urls")),
     path("", include("cxkeeper.journeys.urls")),
+    path("", include("cxkeeper.insights.urls")),
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"

@@ -1,0 +1,272 @@
+"""Writes to the feedback store: ingest batches, corrections, erasure, sources, router.
+
+Every write that changes feedback also changes the rollups in the same transaction, under
+the ingest lock, so every figure always equals the sum over stored feedback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cxkeeper.core.actions import create_object, update_object
+from cxkeeper.core.errors import Forbidden, InvalidInput
+from cxkeeper.core.history import record_change
+from cxkeeper.core.models import ChangeAction
+from cxkeeper.core.roles import Role, role_of
+from cxkeeper.insights import rollup_store, routing
+from cxkeeper.insights.choices import RoutedBy
+from cxkeeper.insights.models import Feedback, FeedbackSource, ImportJob, ImportRowError
+from cxkeeper.insights.text.redaction import Redactor
+from cxkeeper.insights.text.sentiment import VaderSentiment
+from cxkeeper.journeys.models import Step
+from cxkeeper.org.models import Workspace
+from cxkeeper.org.permissions import require_admin, require_keeper, require_signed_in
+
+_redactor: Redactor | None = None
+_sentiment: VaderSentiment | None = None
+
+
+def redactor() -> Redactor:
+    global _redactor
+    if _redactor is None:
+        _redactor = Redactor(extra_patterns=getattr(settings, "CXKEEPER_PII_PATTERNS", None) or None)
+    return _redactor
+
+
+def sentiment_model() -> VaderSentiment:
+    global _sentiment
+    if _sentiment is None:
+        _sentiment = VaderSentiment()
+    return _sentiment
+
+
+def customer_hash(customer_id: str | None) -> str:
+    """Keyed hash: the same customer always maps to the same value, which cannot be reversed
+    without the key. The key is CXKEEPER_CUSTOMER_KEY, else derived from the secret key."""
+    if not customer_id:
+        return ""
+    key = (getattr(settings, "CXKEEPER_CUSTOMER_KEY", "") or f"customer:{settings.SECRET_KEY}").encode()
+    return hmac.new(key, customer_id.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def ingest_lock() -> None:
+    """Serialize feedback writers (imports, corrections, erasure) so rollup cells are
+    created once; inside a transaction. SQLite already serializes writers."""
+    Workspace.objects.select_for_update().filter(pk=Workspace.current().pk).exists()
+
+
+# ---------------------------------------------------------------- sources
+
+
+def require_import(user) -> None:
+    require_keeper(user, "import feedback or manage feedback sources")
+
+
+def create_source(values: dict, *, acting_user) -> FeedbackSource:
+    require_import(acting_user)
+    source, _ = create_object(FeedbackSource, dict(values), acting_user=acting_user)
+    return source
+
+
+def source_named(name: str, *, acting_user, defaults: dict | None = None) -> FeedbackSource:
+    source = FeedbackSource.objects.filter(name=name).first()
+    return source if source is not None else create_source({"name": name, **(defaults or {})},
+                                                           acting_user=acting_user)
+
+
+def save_source_mapping(source: FeedbackSource, mapping: dict, *, acting_user) -> FeedbackSource:
+    require_import(acting_user)
+    source, _ = update_object(source, {"mapping": mapping}, expected_version=None, acting_user=acting_user)
+    return source
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@dataclass
+class BatchResult:
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    redactions: Counter = field(default_factory=Counter)
+
+
+_INSERT_COLUMNS = ("source_id", "external_id", "received_at", "channel", "customer_hash", "segment", "text", "nps",
+                  "csat", "csat_max", "ces", "event_type", "metrics", "step_id", "routing_confidence", "routed_by",
+                  "sentiment", "import_job_id", "created_at")
+
+
+def insert_feedback(records: Sequence[dict]) -> None:
+    """One prepared multi-row INSERT: the ORM's per-field preparation costs more than the
+    database's work at import volumes (see docs/performance.md)."""
+    if not records:
+        return
+    ops = connection.ops
+    metrics_field = Feedback._meta.get_field("metrics")
+    now = ops.adapt_datetimefield_value(timezone.now())
+    table = ops.quote_name(Feedback._meta.db_table)
+    # Identifiers come from the model and constants, values travel as parameters.
+    sql = (f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
+           f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})")
+    params = [
+        (r["source_id"], r["external_id"], ops.adapt_datetimefield_value(r["received_at"]), r["channel"],
+         r["customer_hash"], r["segment"], r["text"], r["nps"], r["csat"], r["csat_max"], r["ces"], r["event_type"],
+         metrics_field.get_db_prep_save(r["metrics"], connection), r["step_id"], r["routing_confidence"],
+         r["routed_by"], r["sentiment"], r["import_job_id"], now)
+        for r in records
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _step_ids_by_name() -> dict[str, int]:
+    return {name.casefold(): pk for pk, name in Step.objects.values_list("pk", "name")}
+
+
+def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, errors: Sequence = (), *,
+                          job: ImportJob | None = None, rows_done: int | None = None,
+                          router=None) -> BatchResult:
+    """Store one chunk of canonical rows atomically: redact, de-duplicate, route, score
+    sentiment, insert, add to rollups, record rejected rows, move the job's watermark.
+
+    `rows` have the attributes of `ingest.CanonicalRow`; `errors` the attributes of
+    `ingest.RowError`. Either the whole chunk is committed with the watermark, or nothing is.
+    """
+    result = BatchResult(rejected=len({error.row for error in errors}))  # rows, not problems
+    with transaction.atomic():
+        ingest_lock()
+        seen: set[str] = set()
+        fresh = []
+        ids = [r.external_id for r in rows]
+        existing = set(Feedback.objects.filter(source=source, external_id__in=ids)
+                       .values_list("external_id", flat=True))
+        for row in rows:
+            if row.external_id in existing or row.external_id in seen:
+                result.duplicates += 1
+                continue
+            seen.add(row.external_id)
+            fresh.append(row)
+        texts = []
+        for row in fresh:
+            redacted = redactor().redact(row.text or "")
+            result.redactions.update(redacted.counts)
+            texts.append(redacted.text)
+        labelled = _step_ids_by_name()
+        router = router if router is not None else routing.current_router()
+        to_route = [i for i, (row, text) in enumerate(zip(fresh, texts, strict=True))
+                    if text and not (row.step and row.step.casefold() in labelled)]
+        routes = dict(zip(to_route, router.route([texts[i] for i in to_route]), strict=True)) if router and to_route \
+            else {}
+        with_text = [i for i, text in enumerate(texts) if text]
+        scores = dict(zip(with_text, sentiment_model().score([texts[i] for i in with_text]), strict=True)) \
+            if with_text else {}
+        records = []
+        for i, (row, text) in enumerate(zip(fresh, texts, strict=True)):
+            step_id, confidence, routed_by = None, None, RoutedBy.NONE
+            if row.step and row.step.casefold() in labelled:
+                step_id, confidence, routed_by = labelled[row.step.casefold()], 1.0, RoutedBy.RULE
+            elif i in routes:
+                route = routes[i]
+                confidence = route.confidence
+                if route.label is not None:
+                    step_id, routed_by = route.label, RoutedBy.MODEL
+            records.append({
+                "source_id": source.pk, "external_id": row.external_id, "received_at": row.received_at,
+                "channel": row.channel, "customer_hash": customer_hash(row.customer_id), "segment": row.segment or "",
+                "text": text, "nps": row.nps, "csat": row.csat,
+                "csat_max": row.csat_max if row.csat is not None else None, "ces": row.ces,
+                "event_type": row.event_type or "", "metrics": row.metrics or {}, "step_id": step_id,
+                "routing_confidence": confidence, "routed_by": routed_by,
+                "sentiment": scores[i].score if i in scores else None, "import_job_id": job.pk if job else None,
+            })
+        insert_feedback(records)
+        rollup_store.add_records(records)
+        created = records
+        result.imported = len(created)
+        if job is not None:
+            ImportRowError.objects.bulk_create([
+                ImportRowError(job=job, row=e.row, column=(e.column or "")[:200], value=str(e.value or "")[:300],
+                               reason=str(e.reason)[:500]) for e in errors], batch_size=1000)
+            job.imported += result.imported
+            job.duplicates += result.duplicates
+            job.rejected += result.rejected
+            merged = Counter(job.redactions) + result.redactions
+            job.redactions = dict(sorted(merged.items()))
+            if rows_done is not None:
+                job.rows_done = rows_done
+            job.save(update_fields=["imported", "duplicates", "rejected", "redactions", "rows_done"])
+    return result
+
+
+# ---------------------------------------------------------------- corrections and erasure
+
+
+def require_correct(user, feedback: Feedback) -> None:
+    require_signed_in(user)
+    if user is not None and role_of(user) == Role.VIEWER:
+        raise Forbidden("Viewers cannot re-route feedback; ask a team member or a keeper.")
+
+
+def correct_feedback_step(feedback: Feedback, step: Step | None, *, acting_user) -> Feedback:
+    """A person says which step this feedback is about. The correction becomes a training
+    label for the router and moves the feedback's figures to the right step."""
+    require_correct(acting_user, feedback)
+    with transaction.atomic():
+        ingest_lock()
+        current = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        before = {"step": current.step_id, "routed_by": current.routed_by, "confidence": current.routing_confidence}
+        rollup_store.remove_feedback([current])
+        current.step = step
+        current.routed_by = RoutedBy.PERSON
+        current.routing_confidence = 1.0
+        current.save(update_fields=["step", "routed_by", "routing_confidence"])
+        rollup_store.add_feedback([current])
+        record_change(current, ChangeAction.UPDATE, before,
+                      {"step": current.step_id, "routed_by": current.routed_by, "confidence": 1.0}, acting_user)
+    return current
+
+
+@dataclass
+class Erasure:
+    customer_hash: str
+    erased: int
+
+
+def erase_customer(customer_id: str, *, acting_user) -> Erasure:
+    """Delete every piece of feedback of one customer (a data-subject request) and take it
+    out of every figure. The history keeps only the count, never the content."""
+    require_admin(acting_user, "erase a customer's feedback")
+    if not customer_id or not customer_id.strip():
+        raise InvalidInput({"customer_id": "Give the customer id exactly as it appeared in the imported data."})
+    key = customer_hash(customer_id)
+    with transaction.atomic():
+        ingest_lock()
+        rows = list(Feedback.objects.select_for_update().filter(customer_hash=key))
+        rollup_store.remove_feedback(rows)
+        Feedback.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        if rows:
+            erasure = Feedback(pk=0, source=rows[0].source, external_id="erasure")
+            record_change(erasure, ChangeAction.DELETE, {"customer": key[:12] + "…", "feedback_items": len(rows)},
+                          None, acting_user)
+    return Erasure(key, len(rows))
+
+
+def retrain_router(*, acting_user):
+    require_keeper(acting_user, "retrain the step router")
+    return routing.train_router(evaluate=True)
+
+
+def finish_job(job: ImportJob, *, status: str, message: str = "") -> ImportJob:
+    job.status = status
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
+    return job

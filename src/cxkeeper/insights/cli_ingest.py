@@ -1,0 +1,169 @@
+"""`cxkeeper import feedback …`, `cxkeeper route evaluate|retrain`, `cxkeeper rollup …`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cxkeeper.cli import DataDir, console, err_console, setup_django
+
+import_app = typer.Typer(no_args_is_help=True, help="Import feedback from files.")
+route_app = typer.Typer(no_args_is_help=True, help="Evaluate and retrain the step router.")
+
+FORMATS = "csv, xlsx, jsonl, parquet, qualtrics, zendesk"
+
+
+def _write_error_report(job) -> Path | None:
+    from django.conf import settings
+
+    from cxkeeper.insights.pipeline import error_report_csv
+
+    if not job.rejected:
+        return None
+    folder = Path(settings.DATA_DIR) / "import-errors"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"job-{job.pk}-{Path(job.filename).stem}-errors.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        for line in error_report_csv(job):
+            handle.write(line)
+    return path
+
+
+@import_app.command("feedback")
+def import_feedback(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX, JSONL or Parquet export.")],
+    source: Annotated[str | None, typer.Option(help="Feedback source name (created if new); default: file name.")]
+    = None,
+    format: Annotated[str | None, typer.Option("--format", help=f"One of {FORMATS}; default: from the extension.")]
+    = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping file (YAML or JSON).")] = None,
+    channel: Annotated[str | None, typer.Option(help="Channel for rows without one (saved on a new source).")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    resume: Annotated[int | None, typer.Option(help="Resume the import job with this id after a crash.")] = None,
+    chunk_rows: Annotated[int, typer.Option(help="Rows per atomic chunk.")] = 2000,
+    data_dir: DataDir = None,
+):
+    """Import a feedback file: validate every row, redact PII, route to steps, update rollups."""
+    setup_django(data_dir)
+    from cxkeeper.insights import actions, pipeline
+    from cxkeeper.insights.models import ImportJob
+
+    if resume is not None:
+        job = ImportJob.objects.filter(pk=resume).first()
+        if job is None:
+            err_console.print(f"[red]error:[/red] --resume: there is no import job {resume}.")
+            raise typer.Exit(2)
+    else:
+        if not file.is_file():
+            err_console.print(f"[red]error:[/red] {file}: no such file.")
+            raise typer.Exit(2)
+        feedback_source = actions.source_named(source or file.stem, acting_user=None,
+                                               defaults={"default_channel": channel or ""})
+        job = pipeline.start_import(file, source=feedback_source, format=format, mapping_file=mapping,
+                                    acting_user=None)
+    size = file.stat().st_size if file.is_file() else 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[counts]}"),
+                  TimeElapsedColumn(), console=err_console, disable=as_json, transient=False) as bar:
+        task = bar.add_task(f"Importing {file.name}", total=None, counts="")
+
+        def show(current):
+            bar.update(task, counts=f"{current.imported} imported · {current.duplicates} duplicates · "
+                                    f"{current.rejected} rejected · row {current.rows_done}")
+
+        job = pipeline.resume_import(job, progress=show, chunk_rows=chunk_rows) if resume is not None \
+            else pipeline.run_import(job, file, chunk_rows=chunk_rows, progress=show)
+        bar.update(task, total=1, completed=1)
+    report = _write_error_report(job)
+    summary = {"job": job.pk, "status": job.status, "file": job.filename, "source": job.source.name,
+               "imported": job.imported, "duplicates": job.duplicates, "rejected": job.rejected,
+               "error_report": str(report) if report else None, "redactions": job.redactions,
+               "message": job.message, "bytes": size}
+    if as_json:
+        console.print_json(json.dumps(summary))
+    else:
+        colour = "green" if job.status == "done" else "red"
+        console.print(f"[{colour}]{job.get_status_display()}[/{colour}]: {job.message}")
+        if report:
+            console.print(f"Rejected rows (file, row, column, value, reason): {report}")
+    if job.status != "done":
+        raise typer.Exit(1)
+
+
+@route_app.command("evaluate")
+def route_evaluate(
+    train: Annotated[Path, typer.Option("--train", help="Labelled training data, CSV or JSONL.")],
+    test: Annotated[Path, typer.Option("--test", help="Labelled test data, CSV or JSONL.")],
+    text_column: Annotated[str, typer.Option(help="Column with the text.")] = "text",
+    label_column: Annotated[str, typer.Option(help="Column with the label (the step).")] = "label",
+    shots: Annotated[int | None, typer.Option(help="Train on K examples per label (few-shot).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed for --shots.")] = 0,
+    oos_label: Annotated[str | None, typer.Option(help="Label meaning 'belongs to no step'.")] = None,
+    backend: Annotated[str, typer.Option(help="wordllama (default), tfidf or minilm.")] = "wordllama",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+):
+    """Accuracy, macro-F1, unrouted rate and messages/s of the router on labelled data."""
+    from cxkeeper.insights.text.evaluation import main_evaluate
+
+    try:
+        report = main_evaluate(train, test, text_column=text_column, label_column=label_column, shots=shots,
+                               seed=seed, out_of_scope_label=oos_label, backend=backend)
+    except (ValueError, OSError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        console.print_json(json.dumps(report, default=str))
+        return
+    table = Table(title="Routing evaluation")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in ("n_train", "n_test", "accuracy", "macro_f1", "unrouted_rate", "oos_unrouted_rate",
+                "messages_per_second", "train_seconds"):
+        if key in report and report[key] is not None:
+            value = report[key]
+            table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
+@route_app.command("retrain")
+def route_retrain(data_dir: DataDir = None):
+    """Retrain the step router from the journey map and every correction."""
+    setup_django(data_dir)
+    from cxkeeper.insights.routing import train_router
+
+    model = train_router(evaluate=True)
+    if model is None:
+        err_console.print("[red]error:[/red] the workspace needs at least two journey steps to route feedback.")
+        raise typer.Exit(2)
+    accuracy = f"{model.cv_accuracy:.1%}" if model.cv_accuracy is not None else "not measurable"
+    console.print(f"Router trained on {model.n_examples} examples ({model.n_corrections} corrections) for "
+                  f"{model.n_labels} steps; cross-validated accuracy {accuracy}.")
+
+
+def rollup(
+    engine: Annotated[str, typer.Option(help="Ibis connection URL, e.g. duckdb:///feedback.duckdb, "
+                                             "postgres://…, pyspark://local, sqlite:///file.db")],
+    table: Annotated[str, typer.Option(help="Feedback table in that engine (cxkeeper's feedback columns).")],
+    into: Annotated[str | None, typer.Option(help="Write the rollups to this table in the same engine.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the rollups to a Parquet file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+):
+    """Build rollups from a feedback table that lives in another engine (the distributed path)."""
+    from cxkeeper.insights.analytics import engines
+
+    try:
+        result = engines.rollup_from_engine(engine, table, into=into, out=out)
+    except engines.EngineError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        console.print_json(json.dumps(result, default=str))
+    else:
+        console.print(f"{result['cells']} rollup cells from {result['rows']} feedback rows "
+                      f"({result['engine']}, {result['seconds']:.1f} s)"
+                      + (f" → {result['written_to']}" if result.get("written_to") else ""))

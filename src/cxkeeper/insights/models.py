@@ -1,0 +1,168 @@
+"""Feedback, where it came from, how it was imported, and the rollups every figure reads."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cxkeeper.core.models import VersionedModel
+from cxkeeper.insights.choices import JobStatus, RoutedBy, SourceKind
+
+
+class FeedbackSource(VersionedModel):
+    """An export or feed the organization already has: a survey, a helpdesk, app reviews, CRM."""
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
+    default_channel = models.CharField(max_length=60, blank=True)
+    format = models.CharField(max_length=20, blank=True, help_text="csv, xlsx, jsonl, parquet, qualtrics, zendesk")
+    mapping = models.JSONField(default=dict, blank=True, help_text="Saved column mapping for this source.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ImportJob(models.Model):
+    """One import of one file. `rows_done` is the watermark: every data row up to it is
+    committed (imported, skipped as duplicate or rejected), so a crashed job resumes after it."""
+
+    source = models.ForeignKey(FeedbackSource, on_delete=models.PROTECT, related_name="imports")
+    filename = models.CharField(max_length=300)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    format = models.CharField(max_length=20)
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    redactions = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} → {self.source}"
+
+    @property
+    def summary(self) -> dict:
+        return {"job": self.pk, "status": self.status, "imported": self.imported, "duplicates": self.duplicates,
+                "rejected": self.rejected, "redactions": self.redactions, "rows_done": self.rows_done}
+
+
+class ImportRowError(models.Model):
+    """A rejected row: the file, row, column, value and reason, for the downloadable report."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row = models.PositiveIntegerField()
+    column = models.CharField(max_length=200, blank=True)
+    value = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["job", "row", "id"]
+
+
+class Feedback(models.Model):
+    """One piece of customer feedback, PII-redacted, routed to the journey step it is about."""
+
+    source = models.ForeignKey(FeedbackSource, on_delete=models.PROTECT, related_name="feedback")
+    external_id = models.CharField(max_length=200)
+    received_at = models.DateTimeField(db_index=True)
+    channel = models.CharField(max_length=60, db_index=True)
+    customer_hash = models.CharField(max_length=64, blank=True, db_index=True,
+                                     help_text="Keyed hash of the customer id: erasable, never reversible.")
+    segment = models.CharField(max_length=100, blank=True)
+    text = models.TextField(blank=True)
+    nps = models.PositiveSmallIntegerField(null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(null=True, blank=True)
+    csat_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    ces = models.PositiveSmallIntegerField(null=True, blank=True)
+    event_type = models.CharField(max_length=40, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    step = models.ForeignKey("journeys.Step", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="feedback")
+    routing_confidence = models.FloatField(null=True, blank=True)
+    routed_by = models.CharField(max_length=10, choices=RoutedBy.choices, blank=True, default=RoutedBy.NONE)
+    sentiment = models.FloatField(null=True, blank=True)
+    import_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "feedback"
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="feedback_unique_per_source")]
+        indexes = [models.Index(fields=["step", "received_at"]),
+                   models.Index(fields=["routed_by", "routing_confidence"])]
+
+    def __str__(self):
+        return f"{self.source}: {self.external_id}"
+
+
+# The additive sums of one rollup cell; see docs/insights-analytics.md for their meaning.
+ROLLUP_SUM_FIELDS = (
+    "n", "nps_n", "promoters", "detractors", "csat_n", "csat_top", "ces_n", "ces_sum", "ces_sumsq", "ces_easy",
+    "sentiment_n", "sentiment_sum", "sentiment_sumsq", "negative_n", "churn_n", "renewal_n", "complaint_n",
+)
+
+
+class FeedbackRollup(models.Model):
+    """Partial sums per step × day × channel × segment, maintained on every import, correction
+    and erasure. Every figure on every page is computed from these, never from raw feedback.
+    `step_id` 0 is "unrouted" and `segment` "" is "no segment", so the grain has no NULL keys."""
+
+    step_id = models.BigIntegerField(default=0)
+    day = models.DateField()
+    channel = models.CharField(max_length=60)
+    segment = models.CharField(max_length=100, blank=True)
+    n = models.BigIntegerField(default=0)
+    nps_n = models.BigIntegerField(default=0)
+    promoters = models.BigIntegerField(default=0)
+    detractors = models.BigIntegerField(default=0)
+    csat_n = models.BigIntegerField(default=0)
+    csat_top = models.BigIntegerField(default=0)
+    ces_n = models.BigIntegerField(default=0)
+    ces_sum = models.BigIntegerField(default=0)
+    ces_sumsq = models.BigIntegerField(default=0)
+    ces_easy = models.BigIntegerField(default=0)
+    sentiment_n = models.BigIntegerField(default=0)
+    sentiment_sum = models.FloatField(default=0)
+    sentiment_sumsq = models.FloatField(default=0)
+    negative_n = models.BigIntegerField(default=0)
+    churn_n = models.BigIntegerField(default=0)
+    renewal_n = models.BigIntegerField(default=0)
+    complaint_n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step_id", "day", "channel", "segment"],
+                                               name="rollup_cell_unique")]
+        indexes = [models.Index(fields=["day", "step_id"])]
+
+    def __str__(self):
+        return f"step {self.step_id} {self.day} {self.channel}/{self.segment}: n={self.n}"
+
+
+class RouterModel(models.Model):
+    """A trained step router, stored in the database so every web worker uses the same one."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    blob = models.BinaryField()
+    n_examples = models.PositiveIntegerField()
+    n_labels = models.PositiveIntegerField()
+    n_corrections = models.PositiveIntegerField(default=0)
+    threshold = models.FloatField()
+    cv_accuracy = models.FloatField(null=True, blank=True)
+    cv_report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"

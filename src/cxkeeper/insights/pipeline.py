@@ -1,0 +1,136 @@
+"""Importing a feedback file: stream → canonical rows → chunks stored atomically.
+
+Each chunk (redacted, de-duplicated, routed, scored, added to rollups, rejected rows noted)
+commits together with the job's watermark `rows_done`. A crash loses at most the chunk in
+flight, and `resume_import` continues after the watermark: no duplicates, no half chunk.
+Re-importing a file whose rows are already stored adds nothing (feedback is unique per
+source and external id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from django.utils import timezone
+
+from cxkeeper.insights import actions, routing
+from cxkeeper.insights.choices import JobStatus
+from cxkeeper.insights.ingest import (
+    CanonicalRow,
+    ImportFileError,
+    Mapping,
+    MappingError,
+    chunked,
+    convert,
+    detect_mapping,
+    iter_records,
+    load_mapping,
+)
+from cxkeeper.insights.models import FeedbackSource, ImportJob
+
+DEFAULT_CHUNK = 2000
+UNKNOWN_CHANNEL = "unknown"
+Progress = Callable[[ImportJob], None]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def resolve_mapping(stream, source: FeedbackSource, mapping_file: str | Path | None) -> Mapping:
+    """An explicit mapping file wins; else the source's saved mapping; else detection."""
+    if mapping_file:
+        return load_mapping(mapping_file)
+    if source.mapping:
+        return Mapping.from_dict(source.mapping, source=f"saved mapping of {source.name}")
+    mapping = detect_mapping(stream)
+    if not mapping.channel and not mapping.default_channel:
+        # Without a channel column every row gets the source's channel, else "unknown": an
+        # honest label that shows up in every channel split, rather than a refused file.
+        mapping = mapping.replace(default_channel=source.default_channel or UNKNOWN_CHANNEL)
+    return mapping
+
+
+def start_import(path: str | Path, *, source: FeedbackSource, format: str | None = None,
+                 mapping_file: str | Path | None = None, acting_user=None) -> ImportJob:
+    actions.require_import(acting_user)
+    path = Path(path)
+    return ImportJob.objects.create(
+        source=source, filename=path.name, file_sha256=file_sha256(path), format=format or "",
+        options={"path": str(path.resolve()), "mapping_file": str(mapping_file) if mapping_file else ""},
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+
+
+def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: int = DEFAULT_CHUNK,
+               progress: Progress | None = None, mapping: Mapping | None = None, router=None) -> ImportJob:
+    """Import (or continue importing) the job's file. File-level problems fail the job with a
+    message naming the file and what is wrong; row problems are counted and reported."""
+    path = Path(path or job.options.get("path", ""))
+    job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    try:
+        if path.is_file() and job.file_sha256 and file_sha256(path) != job.file_sha256:
+            raise ImportFileError(f"{path.name} changed since the import started; start a new import.")
+        stream = iter_records(path, job.format or None)
+        with stream:
+            mapping = mapping or resolve_mapping(stream, job.source, job.options.get("mapping_file"))
+            mapping = mapping.resolve(stream.columns, stream.filename)
+            router = router or routing.current_router()
+            already = job.rows_done
+            records = ((number, record) for number, record in stream if number > already)
+            for chunk in chunked(convert(records, mapping, stream.filename), chunk_rows):
+                rows = [item for item in chunk if isinstance(item, CanonicalRow)]
+                errors = [error for item in chunk if isinstance(item, list) for error in item]
+                last_row = max([r.row_number for r in rows] + [e.row for e in errors])
+                actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=last_row, router=router)
+                if progress:
+                    progress(job)
+    except (ImportFileError, MappingError, OSError) as exc:
+        return actions.finish_job(job, status=JobStatus.FAILED, message=str(exc))
+    job.rows_total = job.rows_done
+    job.save(update_fields=["rows_total"])
+    return actions.finish_job(job, status=JobStatus.DONE, message=_summary_message(job))
+
+
+def _summary_message(job: ImportJob) -> str:
+    text = f"{job.imported} imported, {job.duplicates} duplicates skipped, {job.rejected} rejected"
+    if job.redactions:
+        text += "; redacted " + ", ".join(f"{n} {kind}" for kind, n in sorted(job.redactions.items()))
+    return text + "."
+
+
+def import_file(path: str | Path, *, source: FeedbackSource, format: str | None = None,
+                mapping_file: str | Path | None = None, acting_user=None, chunk_rows: int = DEFAULT_CHUNK,
+                progress: Progress | None = None) -> ImportJob:
+    job = start_import(path, source=source, format=format, mapping_file=mapping_file, acting_user=acting_user)
+    return run_import(job, path, chunk_rows=chunk_rows, progress=progress)
+
+
+def resume_import(job: ImportJob, *, progress: Progress | None = None, chunk_rows: int = DEFAULT_CHUNK) -> ImportJob:
+    """Continue a job that crashed or was stopped, after its watermark."""
+    if job.status == JobStatus.DONE:
+        return job
+    return run_import(job, chunk_rows=chunk_rows, progress=progress)
+
+
+def error_report_csv(job: ImportJob):
+    """The rejected rows as CSV lines: file, row, column, value, reason."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["file", "row", "column", "value", "reason"])
+    yield buffer.getvalue()
+    for error in job.row_errors.order_by("row", "id").iterator(chunk_size=2000):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([job.filename, error.row, error.column, error.value, error.reason])
+        yield buffer.getvalue()

@@ -1,0 +1,589 @@
+"""Reads of feedback figures. Every number comes from the rollup table (never raw feedback),
+summed by the database and turned into metrics with intervals by `analytics.stats`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
+from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue, metrics_from_sums
+from cxkeeper.insights.choices import RoutedBy
+from cxkeeper.insights.models import Feedback, FeedbackRollup
+from cxkeeper.journeys.models import Journey, Responsibility, Step
+
+METRICS = {
+    "nps": ("NPS", "points, −100 to 100", True),
+    "csat": ("CSAT", "% satisfied", True),
+    "ces": ("CES", "mean effort score, 1–7 (7 = easy)", True),
+    "ces_easy": ("% easy", "% CES ≥ 5", True),
+    "sentiment": ("Sentiment", "mean, −1 to 1", True),
+    "negative_share": ("% negative", "% of texts with negative sentiment", False),
+    "churn_rate": ("Churn", "% of renewal decisions that were churn", False),
+    "retention_rate": ("Retention", "% of renewal decisions that renewed", True),
+    "complaint_share": ("Complaints", "% of feedback that is a complaint", False),
+    "volume": ("Volume", "feedback items", None),
+}
+GRAINS = {"week": TruncWeek, "month": TruncMonth}
+_SUMS = {column: Sum(column) for column in SUM_COLUMNS}
+
+
+@dataclass
+class Figure:
+    """The figures of one group (a step, a week, a channel …) with its sample size."""
+
+    key: object
+    n: int
+    metrics: dict[str, MetricValue]
+    sums: dict = field(default_factory=dict, repr=False)
+    label: str = ""
+
+    def value(self, metric: str) -> MetricValue:
+        return volume_value(self.n) if metric == "volume" else self.metrics[metric]
+
+
+def rollups(*, start: dt.date | None = None, end: dt.date | None = None, steps=None, channel: str = "",
+            segment: str = "") -> QuerySet[FeedbackRollup]:
+    cells = FeedbackRollup.objects.all()
+    if start:
+        cells = cells.filter(day__gte=start)
+    if end:
+        cells = cells.filter(day__lte=end)
+    if steps is not None:
+        cells = cells.filter(step_id__in=list(steps))
+    if channel:
+        cells = cells.filter(channel=channel)
+    if segment:
+        cells = cells.filter(segment=segment)
+    return cells
+
+
+def _figures(rows, key_name: str, *, min_n: int) -> list[Figure]:
+    return [_figure(row[key_name], row, min_n=min_n) for row in rows]
+
+
+def _figure(key, sums: dict, *, min_n: int) -> Figure:
+    clean = {column: (sums.get(column) or 0) for column in SUM_COLUMNS}
+    return Figure(key, int(clean["n"]), metrics_from_sums(clean, min_n=min_n), clean)
+
+
+def volume_value(n: int) -> MetricValue:
+    """Volume is a count: always "enough", no interval."""
+    return MetricValue(value=float(n), n=int(n), low=None, high=None, enough=True)
+
+
+def by_step(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N) -> dict[int, Figure]:
+    rows = cells.values("step_id").annotate(**_SUMS).order_by()
+    return {f.key: f for f in _figures(rows, "step_id", min_n=min_n)}
+
+
+def by_dimension(cells: QuerySet[FeedbackRollup], dimension: str, *, min_n: int = DEFAULT_MIN_N) -> list[Figure]:
+    if dimension in GRAINS:
+        rows = cells.annotate(period=GRAINS[dimension]("day")).values("period").annotate(**_SUMS).order_by("period")
+        return _figures(rows, "period", min_n=min_n)
+    if dimension not in ("channel", "segment", "day"):
+        raise ValueError(f"unknown dimension {dimension!r}")
+    rows = cells.values(dimension).annotate(**_SUMS).order_by(dimension)
+    return _figures(rows, dimension, min_n=min_n)
+
+
+def total(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N) -> Figure:
+    return _figure("all", cells.aggregate(**_SUMS), min_n=min_n)
+
+
+def by_team(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N) -> dict[int, Figure]:
+    """Each team's figures over the steps it owns or contributes to (a step counts for each team)."""
+    per_step = cells.values("step_id").annotate(**_SUMS).order_by()
+    sums_by_step = {row["step_id"]: row for row in per_step}
+    team_sums: dict[int, dict] = defaultdict(lambda: dict.fromkeys(SUM_COLUMNS, 0))
+    for team_id, step_id in Responsibility.objects.filter(role__in=["owns", "contributes"]).values_list(
+            "team_id", "step_id"):
+        row = sums_by_step.get(step_id)
+        if row:
+            for column in SUM_COLUMNS:
+                team_sums[team_id][column] += row[column] or 0
+    return {team_id: _figure(team_id, s, min_n=min_n) for team_id, s in team_sums.items()}
+
+
+# ---------------------------------------------------------------- metric table (API, CLI)
+
+DIMENSIONS = ("step", "stage", "journey", "team", "channel", "segment", "day", "week", "month")
+UNROUTED_LABEL = "Unrouted"
+NO_SEGMENT_LABEL = "(no segment)"
+
+
+@dataclass
+class Shown:
+    """A metric as a page shows it: the value, its interval and n, or "too few responses"."""
+
+    metric: str
+    label: str
+    unit: str
+    value: MetricValue
+
+    @property
+    def digits(self) -> int:
+        return 2 if self.metric in ("ces", "sentiment") else (0 if self.metric == "volume" else 1)
+
+    def _f(self, x: float) -> str:
+        text = f"{x:.{self.digits}f}"
+        return text.replace("-", "−") if x < 0 else text
+
+    @property
+    def text(self) -> str:
+        if not self.value.enough or self.value.value is None:
+            return "too few responses"
+        suffix = "%" if self.metric in ("csat", "ces_easy", "negative_share", "churn_rate", "retention_rate",
+                                        "complaint_share") else ""
+        return self._f(self.value.value) + suffix
+
+    @property
+    def interval(self) -> str:
+        if not self.value.enough or self.value.low is None or self.value.high is None:
+            return ""
+        return f"{self._f(self.value.low)} to {self._f(self.value.high)}"
+
+    @property
+    def n(self) -> int:
+        return self.value.n
+
+    @property
+    def enough(self) -> bool:
+        return self.value.enough
+
+
+def shown(metric: str, value: MetricValue) -> Shown:
+    label, unit, _ = METRICS[metric]
+    return Shown(metric, label, unit, value)
+
+
+def metric_dict(value: MetricValue) -> dict:
+    """The JSON shape of one metric, shared by the API and `cxkeeper metrics --json`."""
+    return {"value": value.value, "low": value.low, "high": value.high, "n": value.n, "enough": value.enough}
+
+
+def figure_dict(figure: Figure) -> dict:
+    return {"key": figure.key, "label": figure.label, "n": figure.n,
+            "metrics": {name: metric_dict(figure.value(name)) for name in METRICS}}
+
+
+def steps_in_scope(*, journey: Journey | None = None, step: Step | None = None, team=None) -> list[int] | None:
+    """Step ids the filters allow; None means "every step and the unrouted bucket"."""
+    if journey is None and step is None and team is None:
+        return None
+    steps = Step.objects.all()
+    if journey is not None:
+        steps = steps.filter(stage__journey=journey)
+    if step is not None:
+        steps = steps.filter(pk=step.pk)
+    if team is not None:
+        steps = steps.filter(responsibilities__team=team, responsibilities__role__in=["owns", "contributes"])
+    return list(steps.values_list("pk", flat=True).distinct())
+
+
+def _combine(per_step: dict[int, dict], groups: dict[int, list]) -> dict:
+    """Add per-step sums into groups (a step may belong to several groups, e.g. teams)."""
+    totals: dict = defaultdict(lambda: dict.fromkeys(SUM_COLUMNS, 0))
+    for step_id, sums in per_step.items():
+        for group in groups.get(step_id, ()):
+            for column in SUM_COLUMNS:
+                totals[group][column] += sums.get(column) or 0
+    return totals
+
+
+def metric_table(by: str, *, journey: Journey | None = None, step: Step | None = None, team=None,
+                 channel: str = "", segment: str = "", start: dt.date | None = None, end: dt.date | None = None,
+                 min_n: int = DEFAULT_MIN_N) -> list[Figure]:
+    """Every metric with n and interval per group of `by` — one aggregate query over the
+    rollups, then (for stage, journey, team) the per-step sums added up along the map."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(DIMENSIONS)}")
+    scope = steps_in_scope(journey=journey, step=step, team=team)
+    cells = rollups(start=start, end=end, steps=scope, channel=channel, segment=segment)
+    if by in ("channel", "segment", "day", "week", "month"):
+        figures = by_dimension(cells, by, min_n=min_n)
+        for figure in figures:
+            if by == "segment":
+                figure.label = figure.key or NO_SEGMENT_LABEL
+            elif isinstance(figure.key, dt.datetime):
+                figure.key = figure.key.date()
+            figure.label = figure.label or str(figure.key)
+            if isinstance(figure.key, dt.date):
+                figure.key = figure.key.isoformat()
+                figure.label = figure.key
+        return figures
+    per_step = {row["step_id"]: row for row in cells.values("step_id").annotate(**_SUMS).order_by()}
+    if by == "step":
+        steps = {s.pk: s for s in Step.objects.filter(pk__in=per_step).select_related("stage", "stage__journey")}
+        figures = []
+        for step_id, sums in per_step.items():
+            figure = _figure(step_id or None, sums, min_n=min_n)
+            target = steps.get(step_id)
+            figure.label = f"{target.stage.journey.name} › {target.name}" if target else UNROUTED_LABEL
+            figures.append(figure)
+        order = {s.pk: (s.stage.journey.name, s.stage.position, s.position, s.pk) for s in steps.values()}
+        return sorted(figures, key=lambda f: (f.key is None, order.get(f.key, ())))
+    if by == "stage":
+        from cxkeeper.journeys.models import Stage
+
+        stage_of = dict(Step.objects.filter(pk__in=per_step).values_list("pk", "stage_id"))
+        groups = {step_id: [stage_id] for step_id, stage_id in stage_of.items()}
+        names = {s.pk: (f"{s.journey.name} › {s.name}", (s.journey.name, s.position, s.pk))
+                 for s in Stage.objects.filter(pk__in=set(stage_of.values())).select_related("journey")}
+    elif by == "journey":
+        journey_of = dict(Step.objects.filter(pk__in=per_step).values_list("pk", "stage__journey_id"))
+        groups = {step_id: [journey_id] for step_id, journey_id in journey_of.items()}
+        names = {j.pk: (j.name, (j.name,)) for j in Journey.objects.filter(pk__in=set(journey_of.values()))}
+    else:  # team
+        from cxkeeper.org.models import Team
+
+        groups = defaultdict(list)
+        links = Responsibility.objects.filter(step_id__in=per_step, role__in=["owns", "contributes"])
+        if team is not None:
+            links = links.filter(team=team)
+        for team_id, step_id in links.values_list("team_id", "step_id"):
+            groups[step_id].append(team_id)
+        names = {t.pk: (t.name, (t.name,)) for t in Team.objects.filter(pk__in={g for v in groups.values() for g in v})}
+    figures = []
+    for key, sums in _combine(per_step, groups).items():
+        figure = _figure(key, sums, min_n=min_n)
+        figure.label = names[key][0]
+        figures.append(figure)
+    return sorted(figures, key=lambda f: names[f.key][1])
+
+
+# ---------------------------------------------------------------- journey heatmap
+
+# Where each metric's colour scale is centred and how far it spreads (value at the darkest
+# colour); `better` says which direction is good. Seven classes of ColorBrewer RdBu, which
+# stays distinguishable for the common colour-vision deficiencies.
+SCALES = {
+    "nps": (0, 50, True), "csat": (75, 20, True), "ces": (4.5, 1.5, True), "ces_easy": (60, 30, True),
+    "sentiment": (0, 0.5, True), "negative_share": (25, 20, False), "churn_rate": (15, 12, False),
+    "retention_rate": (85, 12, True), "complaint_share": (10, 8, False), "volume": (None, None, None),
+}
+PALETTE = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac")
+VOLUME_PALETTE = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+NO_DATA_COLOUR = "#e5e7eb"
+PERIODS = (30, 90, 180, 365)
+
+
+def colour_class(metric: str, value: MetricValue, *, max_n: int = 1) -> int | None:
+    """0 (worst) … 6 (best) for the diverging scale; for volume 0 … 6 by share of the busiest
+    step. None when there is nothing to colour (too few responses)."""
+    if not value.enough or value.value is None:
+        return None
+    if metric == "volume":
+        return min(6, int(7 * value.value / max(max_n, 1))) if value.value else 0
+    mid, spread, better = SCALES[metric]
+    position = (value.value - mid) / spread  # −1 … 1 at the ends
+    if not better:
+        position = -position
+    return max(0, min(6, round(3 + 3 * position)))
+
+
+def colour_of(metric: str, klass: int | None) -> str:
+    if klass is None:
+        return NO_DATA_COLOUR
+    return (VOLUME_PALETTE if metric == "volume" else PALETTE)[klass]
+
+
+def legend(metric: str) -> list[tuple[int, str, str]]:
+    """(class, colour, label) from worst to best, for the legend under the heatmap."""
+    if metric == "volume":
+        return [(k, VOLUME_PALETTE[k], f"{round(100 * k / 7)}%+ of the busiest step") for k in range(7)]
+    mid, spread, better = SCALES[metric]
+    sign = 1 if better else -1
+    edges = [mid + sign * spread * (k - 3) / 3 for k in range(7)]
+
+    def fmt(x):
+        return f"{x:.2f}" if spread < 5 else f"{x:.0f}"
+
+    labels = [f"≈ {fmt(edge)}" for edge in edges]
+    labels[0] = f"{'≤' if better else '≥'} {fmt(edges[0])}"
+    labels[-1] = f"{'≥' if better else '≤'} {fmt(edges[-1])}"
+    return [(k, PALETTE[k], labels[k]) for k in range(7)]
+
+
+@dataclass
+class HeatmapCell:
+    step: Step
+    figure: Figure | None
+    value: MetricValue
+    klass: int | None
+    metric: str = "nps"
+
+    @property
+    def css(self) -> str:
+        """The cell's colour as a CSS class (the CSP forbids inline styles)."""
+        if self.klass is None:
+            return "heat-none"
+        return f"heat-v{self.klass}" if self.metric == "volume" else f"heat-{self.klass}"
+
+    @property
+    def colour(self) -> str:
+        return colour_of(self.metric, self.klass)
+
+    @property
+    def shown(self) -> Shown:
+        return shown(self.metric, self.value)
+
+
+@dataclass
+class HeatmapRow:
+    lane: str
+    label: str
+    cells: list[list[HeatmapCell]]
+
+
+@dataclass
+class Heatmap:
+    journey: Journey
+    metric: str
+    stages: list
+    rows: list[HeatmapRow]
+    cells: list[HeatmapCell]
+    start: dt.date
+    end: dt.date
+    min_n: int
+
+    @property
+    def period_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def journey_heatmap(journey: Journey, *, metric: str = "nps", start: dt.date | None = None,
+                    end: dt.date | None = None, min_n: int = DEFAULT_MIN_N) -> Heatmap:
+    """The journey's blueprint (stages × lanes), each step with the metric of the period:
+    the steps, then one aggregate query over the rollups."""
+    from cxkeeper.journeys.choices import Lane
+
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    end = end or dt.date.today()
+    start = start or end - dt.timedelta(days=89)
+    stages = list(journey.stages.order_by("position", "pk"))
+    steps = list(Step.objects.filter(stage__journey=journey).order_by("stage__position", "position", "pk"))
+    figures = by_step(rollups(start=start, end=end, steps=[s.pk for s in steps]), min_n=min_n)
+    column = {stage.pk: i for i, stage in enumerate(stages)}
+    rows = [HeatmapRow(lane, label, [[] for _ in stages]) for lane, label in Lane.choices]
+    row_of = {row.lane: row for row in rows}
+    max_n = max((f.n for f in figures.values()), default=1)
+    cells = []
+    for step in steps:
+        figure = figures.get(step.pk)
+        value = figure.value(metric) if figure else (volume_value(0) if metric == "volume"
+                                                     else MetricValue.too_few(0))
+        cell = HeatmapCell(step, figure, value, colour_class(metric, value, max_n=max_n), metric)
+        cells.append(cell)
+        row_of[step.lane].cells[column[step.stage_id]].append(cell)
+    rows = [row for row in rows if any(row.cells)]
+    return Heatmap(journey, metric, stages, rows, cells, start, end, min_n)
+
+
+def heatmap_dict(heatmap: Heatmap) -> dict:
+    return {
+        "journey": {"id": heatmap.journey.pk, "slug": heatmap.journey.slug, "name": heatmap.journey.name},
+        "metric": heatmap.metric, "from": heatmap.start.isoformat(), "to": heatmap.end.isoformat(),
+        "min_n": heatmap.min_n,
+        "stages": [{"id": stage.pk, "name": stage.name, "steps": [
+            {"id": c.step.pk, "name": c.step.name, "lane": c.step.lane, "n": c.figure.n if c.figure else 0,
+             "value": metric_dict(c.value), "colour_class": c.klass, "colour": c.colour}
+            for c in heatmap.cells if c.step.stage_id == stage.pk]} for stage in heatmap.stages],
+    }
+
+
+# ---------------------------------------------------------------- step insights
+
+
+@dataclass
+class StepInsights:
+    step: Step
+    metric: str
+    start: dt.date
+    end: dt.date
+    min_n: int
+    total: Figure
+    trend: list[Figure]
+    channels: list[Figure]
+    segments: list[Figure]
+
+    @property
+    def nps_distribution(self) -> dict:
+        """Promoters, passives and detractors, counted from the rollup sums."""
+        sums = self.total.sums
+        n = int(sums.get("nps_n", 0))
+        promoters, detractors = int(sums.get("promoters", 0)), int(sums.get("detractors", 0))
+        counts = {"promoters": promoters, "passives": n - promoters - detractors, "detractors": detractors}
+        return {"n": n, "counts": counts,
+                "shares": {k: (100.0 * v / n if n else None) for k, v in counts.items()}}
+
+    @property
+    def ces_split(self) -> dict:
+        sums = self.total.sums
+        n, easy = int(sums.get("ces_n", 0)), int(sums.get("ces_easy", 0))
+        return {"n": n, "easy": easy, "not_easy": n - easy, "value": self.total.metrics["ces_easy"]}
+
+
+def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = None, end: dt.date | None = None,
+                  trend_weeks: int = 26, min_n: int = DEFAULT_MIN_N) -> StepInsights:
+    """Everything the step-insights page shows, from four aggregate queries on the rollups."""
+    end = end or dt.date.today()
+    start = start or end - dt.timedelta(days=89)
+    period = rollups(start=start, end=end, steps=[step.pk])
+    trend_start = end - dt.timedelta(days=7 * trend_weeks)
+    trend_start -= dt.timedelta(days=trend_start.weekday())
+    trend = by_dimension(rollups(start=trend_start, end=end, steps=[step.pk]), "week", min_n=min_n)
+    for figure in trend:
+        if isinstance(figure.key, dt.datetime):
+            figure.key = figure.key.date()
+    segments = by_dimension(period, "segment", min_n=min_n)
+    for figure in segments:
+        figure.label = figure.key or NO_SEGMENT_LABEL
+    channels = by_dimension(period, "channel", min_n=min_n)
+    for figure in channels:
+        figure.label = figure.key
+    return StepInsights(step, metric, start, end, min_n, total(period, min_n=min_n), trend, channels, segments)
+
+
+# ---------------------------------------------------------------- raw feedback lists (explorer, queue)
+
+ROUTED_FILTERS = {
+    "routed": "Routed to a step", "unrouted": "Unrouted", "person": "Routed by a person",
+    "model": "Routed by the model", "rule": "Routed by the source's step column",
+}
+
+
+def feedback_list(*, q: str = "", step=None, journey=None, channel: str = "", segment: str | None = None,
+                  routed: str = "", source=None, start: dt.date | None = None,
+                  end: dt.date | None = None) -> QuerySet[Feedback]:
+    """Feedback rows for reading verbatims — paginated by the caller, never aggregated.
+    Text search is a case-insensitive substring match (`icontains`)."""
+    rows = Feedback.objects.select_related("step", "step__stage", "step__stage__journey", "source")
+    if q:
+        rows = rows.filter(text__icontains=q)
+    if step is not None:
+        rows = rows.filter(step=step)
+    if journey is not None:
+        rows = rows.filter(step__stage__journey=journey)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if segment is not None and segment != "":
+        rows = rows.filter(segment="" if segment == NO_SEGMENT_LABEL else segment)
+    if source is not None:
+        rows = rows.filter(source=source)
+    if start:
+        rows = rows.filter(received_at__date__gte=start)
+    if end:
+        rows = rows.filter(received_at__date__lte=end)
+    if routed == "unrouted":
+        rows = rows.filter(step__isnull=True)
+    elif routed == "routed":
+        rows = rows.filter(step__isnull=False)
+    elif routed in RoutedBy.values and routed:
+        rows = rows.filter(routed_by=routed)
+    return rows
+
+
+def feedback_by_id(pk: int) -> Feedback:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(feedback_list(), pk=pk)
+
+
+def review_queue(step=None) -> QuerySet[Feedback]:
+    """What a person should look at first: unrouted and least confident model routings."""
+    rows = (Feedback.objects.select_related("step", "step__stage", "source").exclude(text="")
+            .filter(Q(routed_by=RoutedBy.MODEL) | Q(routed_by=RoutedBy.NONE))
+            .order_by(F("routing_confidence").asc(nulls_first=True), "-received_at", "-id"))
+    if step is not None:
+        rows = rows.filter(step=step)
+    return rows
+
+
+def filter_choices() -> dict:
+    """Values for the explorer's filter menus: small distinct lists from the rollups and the map."""
+    from cxkeeper.insights.models import FeedbackSource
+
+    return {
+        "journeys": list(Journey.objects.order_by("name")),
+        "steps": list(Step.objects.select_related("stage", "stage__journey")
+                      .order_by("stage__journey__name", "stage__position", "position")),
+        "channels": sorted(set(FeedbackRollup.objects.values_list("channel", flat=True).distinct())),
+        "segments": sorted({s or NO_SEGMENT_LABEL for s in
+                            FeedbackRollup.objects.values_list("segment", flat=True).distinct()}),
+        "sources": list(FeedbackSource.objects.order_by("name")),
+        "routed": ROUTED_FILTERS,
+    }
+
+
+@dataclass
+class Suggestion:
+    step: Step
+    confidence: float
+
+
+def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list[Suggestion]]:
+    """The current router's top steps for each text (model inference on one page of items)."""
+    from cxkeeper.insights import routing
+
+    router = routing.current_router(train_if_missing=False)
+    with_text = [f for f in feedback if f.text]
+    if router is None or not with_text:
+        return {}
+    results = router.route([f.text for f in with_text])
+    ids = {label for result in results for label, _ in result.top[:top]}
+    steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage")}
+    return {f.pk: [Suggestion(steps[label], confidence) for label, confidence in result.top[:top] if label in steps]
+            for f, result in zip(with_text, results, strict=True)}
+
+
+# ---------------------------------------------------------------- routing quality
+
+
+@dataclass
+class RoutingQuality:
+    model: object | None
+    per_step: list[dict]
+    confused: list[dict]
+    shares: list[dict]
+    total: int
+    unrouted_in_rollups: int
+    error: str = ""
+
+
+def routing_quality() -> RoutingQuality:
+    """The latest router's cross-validated report with step names, and how stored feedback
+    was routed (a count by `routed_by`, not a metric)."""
+    from django.db.models import Count
+
+    from cxkeeper.insights.models import RouterModel
+
+    model = RouterModel.objects.defer("blob").order_by("-created_at", "-id").first()
+    report = (model.cv_report or {}) if model else {}
+    per_step_raw = report.get("per_step_accuracy", {}) or {}
+    pairs = report.get("confused_pairs", []) or []
+    ids = {int(k) for k in per_step_raw} | {int(p[k]) for p in pairs for k in ("true", "predicted")
+                                            if p.get(k) is not None}
+    steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage", "stage__journey")}
+
+    def name(step_id):
+        step = steps.get(int(step_id)) if step_id is not None else None
+        return step
+
+    per_step = sorted(({"step": name(k), "step_id": int(k), "accuracy": v} for k, v in per_step_raw.items()),
+                      key=lambda row: (row["accuracy"], row["step_id"]))
+    confused = [{"true": name(p.get("true")), "predicted": name(p.get("predicted")),
+                 "true_id": p.get("true"), "predicted_id": p.get("predicted"), "count": p.get("count", 0)}
+                for p in pairs]
+    counts = dict(Feedback.objects.values_list("routed_by").annotate(n=Count("pk")).order_by())
+    grand = sum(counts.values())
+    shares = [{"routed_by": value, "label": label, "n": counts.get(value, 0),
+               "share": 100.0 * counts.get(value, 0) / grand if grand else None}
+              for value, label in RoutedBy.choices]
+    unrouted = FeedbackRollup.objects.filter(step_id=0).aggregate(n=Sum("n"))["n"] or 0
+    return RoutingQuality(model, per_step, confused, shares, grand, unrouted, report.get("error", ""))

@@ -1,0 +1,91 @@
+"""The rollup table in the workspace database, kept equal to the sum over stored feedback.
+
+Deltas come from `analytics.rollups.rollup_delta` (one definition of every sum); this module
+only adds them to `FeedbackRollup` rows inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import connection
+
+from cxkeeper.insights.analytics.rollups import INT_SUM_COLUMNS, SUM_COLUMNS, RollupKey, rollup_delta
+from cxkeeper.insights.models import Feedback, FeedbackRollup
+
+UNROUTED = 0  # step_id of the unrouted cell; the analytics layer says None
+
+
+def rollup_input(feedback: Feedback) -> dict:
+    """The columns `rollup_delta` reads, from a stored (or about to be stored) feedback row."""
+    return {
+        "step_id": feedback.step_id, "received_at": feedback.received_at, "channel": feedback.channel,
+        "segment": feedback.segment or None, "nps": feedback.nps, "csat": feedback.csat,
+        "csat_max": feedback.csat_max, "ces": feedback.ces, "sentiment": feedback.sentiment,
+        "event_type": feedback.event_type or None,
+    }
+
+
+def _store_key(key: RollupKey) -> tuple:
+    return (key.step_id if key.step_id is not None else UNROUTED, key.day, key.channel, key.segment or "")
+
+
+def apply_cells(cells: Mapping[RollupKey, Mapping[str, float]]) -> None:
+    """Add each cell's sums to its row with one multi-row upsert (SQLite ≥ 3.24 and PostgreSQL
+    share the `ON CONFLICT … DO UPDATE` syntax), then drop cells a removal emptied.
+
+    Callers hold the ingest lock (see `actions.ingest_lock`), so writers never interleave.
+    """
+    if not cells:
+        return
+    table = connection.ops.quote_name(FeedbackRollup._meta.db_table)
+    columns = ("step_id", "day", "channel", "segment", *SUM_COLUMNS)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUM_COLUMNS)
+    # Identifiers come from the model and constants; values travel as parameters.
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+           f"ON CONFLICT (step_id, day, channel, segment) DO UPDATE SET {updates}")
+    params = []
+    removing = False
+    for key, sums in cells.items():
+        step_id, day, channel, segment = _store_key(key)
+        day = connection.ops.adapt_datefield_value(day)
+        values = [sums.get(c, 0) for c in SUM_COLUMNS]
+        removing = removing or any(v < 0 for v in values)
+        params.append((step_id, day, channel, segment, *values))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        if removing:
+            negative = " OR ".join(f"{c} < 0" for c in INT_SUM_COLUMNS)
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE {negative}")  # noqa: S608 - constants only
+            if cursor.fetchone()[0]:
+                raise ValueError("a rollup cell would go negative: the feedback store and rollups disagree")
+            cursor.execute(f"DELETE FROM {table} WHERE n = 0")  # noqa: S608 - constants only
+
+
+def add_records(records: Iterable[Mapping]) -> None:
+    """Feedback about to be inserted, as column dicts (the import's fast path)."""
+    apply_cells(rollup_delta({**r, "segment": r["segment"] or None, "event_type": r["event_type"] or None}
+                             for r in records))
+
+
+def add_feedback(rows: Iterable[Feedback]) -> None:
+    apply_cells(rollup_delta(rollup_input(f) for f in rows))
+
+
+def remove_feedback(rows: Iterable[Feedback]) -> None:
+    apply_cells(rollup_delta((rollup_input(f) for f in rows), sign=-1))
+
+
+def rebuild() -> int:
+    """Recompute every cell from the feedback rows (repair; also what tests compare against)."""
+    FeedbackRollup.objects.all().delete()
+    count = 0
+    batch = []
+    for feedback in Feedback.objects.order_by("pk").iterator(chunk_size=5000):
+        batch.append(feedback)
+        if len(batch) == 5000:
+            add_feedback(batch)
+            count += len(batch)
+            batch = []
+    add_feedback(batch)
+    return count + len(batch)

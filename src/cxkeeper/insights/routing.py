@@ -1,0 +1,103 @@
+"""The workspace's step router: trained from the journey map and every human correction,
+stored in the database, loaded once per process."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+
+from django.db.models import Count
+
+from cxkeeper.insights.choices import RoutedBy
+from cxkeeper.insights.models import Feedback, RouterModel
+from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
+from cxkeeper.journeys.models import Step
+
+_cache: dict[int, StepRouter] = {}
+_lock = threading.Lock()
+MAX_CORRECTIONS = 20_000  # newest first; older corrections add little once the map has thousands
+
+
+def training_steps() -> list[dict]:
+    return [{"id": s["pk"], "name": s["name"], "description": s["description"], "phrases": s["phrases"]}
+            for s in Step.objects.values("pk", "name", "description", "phrases")]
+
+
+def corrections() -> list[tuple[str, int]]:
+    rows = (Feedback.objects.filter(routed_by=RoutedBy.PERSON, step__isnull=False).exclude(text="")
+            .order_by("-received_at").values_list("text", "step_id")[:MAX_CORRECTIONS])
+    return list(rows)
+
+
+def _to_bytes(router: StepRouter) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "router.joblib"
+        router.save(path)
+        return path.read_bytes()
+
+
+def _from_bytes(blob: bytes) -> StepRouter:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "router.joblib"
+        path.write_bytes(bytes(blob))
+        return StepRouter.load(path)
+
+
+def train_router(*, evaluate: bool = True) -> RouterModel | None:
+    """Fit a router on the current map and corrections; None when fewer than two steps exist."""
+    steps = training_steps()
+    if len(steps) < 2:
+        return None
+    fixes = corrections()
+    examples = training_examples_from_steps(steps, fixes)
+    router = StepRouter().fit(examples.texts, examples.labels, examples.weights)
+    report = {}
+    if evaluate:
+        try:
+            report = cross_validate(examples.texts, examples.labels, folds=5, seed=0)
+        except ValueError as exc:  # a step with a single example: no honest estimate possible
+            report = {"error": str(exc)}
+    model = RouterModel.objects.create(
+        blob=_to_bytes(router), n_examples=len(examples), n_labels=len(router.classes_),
+        n_corrections=len(fixes), threshold=router.threshold,
+        cv_accuracy=report.get("accuracy"), cv_report=_jsonable(report),
+    )
+    with _lock:
+        _cache.clear()
+        _cache[model.pk] = router
+    return model
+
+
+def _jsonable(report: dict) -> dict:
+    out = dict(report)
+    if "per_step_accuracy" in out:
+        out["per_step_accuracy"] = {str(k): v for k, v in out["per_step_accuracy"].items()}
+    return out
+
+
+def current_router(*, train_if_missing: bool = True) -> StepRouter | None:
+    latest = RouterModel.objects.order_by("-created_at", "-id").only("pk").first()
+    if latest is None:
+        if not train_if_missing:
+            return None
+        model = train_router(evaluate=False)
+        return _cache.get(model.pk) if model else None
+    with _lock:
+        router = _cache.get(latest.pk)
+    if router is None:
+        router = _from_bytes(RouterModel.objects.values_list("blob", flat=True).get(pk=latest.pk))
+        with _lock:
+            _cache.clear()
+            _cache[latest.pk] = router
+    return router
+
+
+def router_is_stale() -> bool:
+    """True when the map or the corrections changed since the router was trained."""
+    latest = RouterModel.objects.order_by("-created_at", "-id").first()
+    if latest is None:
+        return True
+    n_corrections = Feedback.objects.filter(routed_by=RoutedBy.PERSON).aggregate(n=Count("pk"))["n"]
+    changed_steps = Step.objects.filter(updated_at__gt=latest.created_at).exists()
+    return changed_steps or n_corrections != latest.n_corrections or Step.objects.count() != latest.n_labels

@@ -1,0 +1,124 @@
+"""Storing feedback: de-duplication, PII redaction, routing, rollups that always equal a
+rebuild from the stored rows, corrections, erasure — on SQLite and PostgreSQL."""
+
+import datetime as dt
+
+import pytest
+
+from cxkeeper.insights import actions, rollup_store
+from cxkeeper.insights.choices import RoutedBy
+from cxkeeper.insights.ingest.canonical import CanonicalRow
+from cxkeeper.insights.ingest.errors import RowError
+from cxkeeper.insights.models import Feedback, FeedbackRollup, ImportJob
+from cxkeeper.insights.queries import by_step, rollups, total
+
+UTC = dt.UTC
+
+
+def row(i, text, **values):
+    return CanonicalRow(external_id=f"R{i}", received_at=dt.datetime(2026, 5, 1 + i % 20, 10, tzinfo=UTC),
+                        channel=values.pop("channel", "app"), row_number=i + 1, text=text, **values)
+
+
+@pytest.fixture
+def source(small_org):
+    return actions.create_source({"name": "App reviews", "kind": "app_review"}, acting_user=small_org.keeper)
+
+
+def cells():
+    columns = ("step_id", "day", "channel", "segment", "n", "nps_n", "promoters", "detractors", "ces_n", "ces_sum")
+    return sorted(FeedbackRollup.objects.values_list(*columns))
+
+
+def assert_rollups_match_rebuild():
+    incremental = cells()
+    rollup_store.rebuild()
+    assert cells() == incremental
+
+
+ROWS = [
+    row(1, "Awful experience: I cannot log in and the password reset e-mail never arrives", nps=2, ces=2,
+        customer_id="C1"),
+    row(2, "login keeps failing since the update, call me on 07911 123456", nps=3, customer_id="C2"),
+    row(3, "The helpline kept me on hold for an hour", nps=5, ces=3, channel="phone", customer_id="C1"),
+    row(4, "", nps=9, ces=6, segment="Student"),
+    row(5, "asdf qwerty zxcv", csat=4, csat_max=5),
+]
+
+
+def test_ingest_redacts_routes_and_rolls_up(source, small_org):
+    result = actions.ingest_feedback_batch(source, ROWS)
+    assert (result.imported, result.duplicates, result.rejected) == (5, 0, 0)
+    assert result.redactions["phone"] == 1
+    stored = {f.external_id: f for f in Feedback.objects.all()}
+    assert "07911" not in stored["R2"].text and "[PHONE]" in stored["R2"].text
+    assert stored["R1"].step == small_org.login_step and stored["R1"].routed_by == RoutedBy.MODEL
+    assert stored["R3"].step == small_org.call_step
+    assert stored["R4"].step is None and stored["R4"].text == ""
+    assert stored["R1"].customer_hash == stored["R3"].customer_hash != ""
+    assert stored["R1"].sentiment < 0
+    figures = by_step(rollups(), min_n=1)
+    assert figures[small_org.login_step.pk].n == 2
+    assert figures[small_org.login_step.pk].metrics["nps"].value == -100
+    assert total(rollups(), min_n=1).n == 5
+    assert_rollups_match_rebuild()
+
+
+def test_reimport_adds_nothing(source):
+    actions.ingest_feedback_batch(source, ROWS)
+    before = cells()
+    again = actions.ingest_feedback_batch(source, ROWS + [ROWS[0]])
+    assert (again.imported, again.duplicates) == (0, 6)
+    assert Feedback.objects.count() == 5 and cells() == before
+
+
+def test_rejected_rows_are_recorded_with_the_job(source):
+    job = ImportJob.objects.create(source=source, filename="x.csv", file_sha256="0" * 64, format="csv")
+    error = RowError(file="x.csv", row=7, column="NPS", value="eleven", reason="'eleven' is not a whole number")
+    actions.ingest_feedback_batch(source, ROWS[:2], [error], job=job, rows_done=7)
+    job.refresh_from_db()
+    assert (job.imported, job.rejected, job.rows_done) == (2, 1, 7)
+    assert list(job.row_errors.values_list("row", "column", "value")) == [(7, "NPS", "eleven")]
+
+
+def test_too_few_responses_is_not_a_number(source, small_org):
+    actions.ingest_feedback_batch(source, ROWS)
+    figure = by_step(rollups())[small_org.login_step.pk]  # default minimum n = 30
+    assert figure.n == 2 and figure.metrics["nps"].enough is False and figure.metrics["nps"].value is None
+
+
+def test_correction_moves_the_figures_and_becomes_a_label(source, small_org):
+    actions.ingest_feedback_batch(source, ROWS)
+    wrong = Feedback.objects.get(external_id="R5")
+    actions.correct_feedback_step(wrong, small_org.call_step, acting_user=small_org.it_member)
+    wrong.refresh_from_db()
+    assert wrong.routed_by == RoutedBy.PERSON and wrong.step == small_org.call_step
+    assert by_step(rollups(), min_n=1)[small_org.call_step.pk].n == 2
+    assert_rollups_match_rebuild()
+    from cxkeeper.insights.routing import corrections
+
+    assert ("asdf qwerty zxcv", small_org.call_step.pk) in corrections()
+
+
+def test_viewer_cannot_correct(source, small_org):
+    from cxkeeper.core.errors import Forbidden
+
+    actions.ingest_feedback_batch(source, ROWS)
+    with pytest.raises(Forbidden):
+        actions.correct_feedback_step(Feedback.objects.first(), small_org.call_step, acting_user=small_org.viewer)
+
+
+def test_erasure_removes_a_customer_everywhere(source, small_org):
+    actions.ingest_feedback_batch(source, ROWS)
+    erased = actions.erase_customer("c1 ", acting_user=small_org.admin)  # case and spaces do not matter
+    assert erased.erased == 2
+    assert not Feedback.objects.filter(external_id__in=["R1", "R3"]).exists()
+    assert total(rollups(), min_n=1).n == 3
+    assert_rollups_match_rebuild()
+
+
+def test_only_admins_erase(source, small_org):
+    from cxkeeper.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        actions.erase_customer("C1", acting_user=small_org.keeper)
