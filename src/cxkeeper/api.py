@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from cxkeeper.core import api as core_api
 from cxkeeper.insights import api as insights_api
+from cxkeeper.insights import api_ingest
 from cxkeeper.journeys import api as journeys_api
 from cxkeeper.org import api as org_api
 
@@ -40,3 +41,4 @@ api.add_router("/history", core_api.history_router)
 api.add_router("/notifications", core_api.notifications_router)
 api.add_router("/feedback", insights_api.feedback_router)
 api.add_router("/metrics", insights_api.metrics_router)
+api.add_router("/imports", api_ingest.imports_router)

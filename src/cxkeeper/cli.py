@@ -130,6 +130,7 @@ def serve(port: Port = 8000, host: Host = "127.0.0.1", data_dir: DataDir = None)
 @app.command()
 def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the sample organization, do not serve.")] = False,
+    feedback_rows: Annotated[int, typer.Option(help="Generated feedback rows to load (0: none).")] = 120_000,
     port: Port = 8000,
     host: Host = "127.0.0.1",
     data_dir: DataDir = None,
@@ -143,6 +144,16 @@ def demo(
     except SampleNotLoaded as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    if feedback_rows:
+        import time
+
+        from cxkeeper.sample.load_feedback import load_sample_feedback
+
+        started = time.perf_counter()
+        stored = load_sample_feedback(feedback_rows, console=console)
+        if stored:
+            console.print(f"Feedback: {stored:,} items from a year, imported in {time.perf_counter() - started:.0f} s "
+                          "(redacted, routed to steps, rolled up)")
     console.print("\n[bold]Sign in with any of these (password for all: "
                   f"[cyan]{credentials.password}[/cyan]):[/bold]")
     for username, what in credentials.users:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("cxkeeper.org.urls")),
     path("", include("cxkeeper.journeys.urls")),
     path("", include("cxkeeper.insights.urls")),
+    path("", include("cxkeeper.insights.import_urls")),
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"

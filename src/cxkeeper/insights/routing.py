@@ -55,7 +55,9 @@ def train_router(*, evaluate: bool = True) -> RouterModel | None:
     report = {}
     if evaluate:
         try:
-            report = cross_validate(examples.texts, examples.labels, folds=5, seed=0)
+            # Uncalibrated folds: the estimate is of which step wins, which calibration does not
+            # change, at a fraction of the cost.
+            report = cross_validate(examples.texts, examples.labels, folds=3, seed=0, calibrate=False)
         except ValueError as exc:  # a step with a single example: no honest estimate possible
             report = {"error": str(exc)}
     model = RouterModel.objects.create(

@@ -119,3 +119,16 @@ def test_metric_sums_validates_dimensions():
         rollups.metric_sums(t, ["journey"])
     with pytest.raises(ValueError, match="start/end"):
         rollups.metric_sums(t, ["step"], where={"week": dt.date(2024, 1, 1)})
+
+
+def test_short_csat_scales_count_only_the_top_box():
+    """Zendesk's good/bad is CSAT 2/1 on a 2-point scale: "bad" is not satisfied."""
+    import datetime as dt
+
+    from cxkeeper.insights.analytics.rollups import rollup_delta
+
+    base = {"step_id": 1, "received_at": dt.datetime(2026, 5, 1, tzinfo=dt.UTC), "channel": "email",
+            "segment": None, "nps": None, "ces": None, "sentiment": None, "event_type": None}
+    cells = rollup_delta([{**base, "csat": 2, "csat_max": 2}, {**base, "csat": 1, "csat_max": 2}])
+    (cell,) = cells.values()
+    assert (cell["csat_n"], cell["csat_top"]) == (2, 1)

@@ -43,6 +43,12 @@ from . import stats
 PROMOTER_MIN = 9  # NPS 9–10
 DETRACTOR_MAX = 6  # NPS 0–6
 DEFAULT_CSAT_MAX = 5  # CSAT scale 1–5 when csat_max is NULL; top-2 = max−1 and max
+
+
+def csat_top_min(scale_max: int) -> int:
+    """Lowest "satisfied" answer: the top two boxes on a scale of 4+ points, the top box on
+    shorter scales (on Zendesk's good/bad = 2/1, "bad" must not count as satisfied)."""
+    return scale_max - 1 if scale_max >= 4 else scale_max
 CES_EASY_MIN = 5  # CES 5–7 on 1–7 is "easy"
 NEGATIVE_SENTIMENT = -0.05  # sentiment strictly below is "negative" (VADER convention)
 EVENT_TYPES = {"churn_n": "churn", "renewal_n": "renewal", "complaint_n": "complaint"}
@@ -165,7 +171,7 @@ def rollup_expr(feedback: ir.Table) -> ir.Table:
         promoters=_count_if(t.nps >= PROMOTER_MIN),
         detractors=_count_if(t.nps <= DETRACTOR_MAX),
         csat_n=t.csat.count().cast("int64"),
-        csat_top=_count_if(t.csat.cast("int64") >= csat_max - 1),
+        csat_top=_count_if(t.csat.cast("int64") >= (csat_max >= 4).ifelse(csat_max - 1, csat_max)),
         ces_n=ces.count().cast("int64"),
         ces_sum=ces.sum().coalesce(0).cast("int64"),
         ces_sumsq=(ces * ces).sum().coalesce(0).cast("int64"),
@@ -377,7 +383,7 @@ def _row_sums(row: Mapping[str, Any]) -> dict[str, int | float]:
     sent = row.get("sentiment")
     event = row.get("event_type")
     event = event.lower() if isinstance(event, str) else None
-    top_min = (DEFAULT_CSAT_MAX if csat_max is None else int(csat_max)) - 1
+    top_min = csat_top_min(DEFAULT_CSAT_MAX if csat_max is None else int(csat_max))
     sent_f = None if sent is None else float(sent)
     out: dict[str, int | float] = {
         "n": 1,

@@ -1,14 +1,22 @@
 """Feedback file ingestion: any export → validated canonical rows, streamed, with per-row errors.
 
-Pure Python (no Django). Typical use by the storage layer::
+Pure Python (no Django). The storage layer drives it::
 
     stream = iter_records(path, fmt)                  # ImportFileError for file-level problems
     mapping = mapping or detect_mapping(stream)       # or load_mapping("source.yaml")
-    for chunk in chunked(convert(stream, mapping), 1000):
+    for chunk in chunked(convert(stream, mapping), 1000):   # convert() checks the mapping first
         rows = [r for r in chunk if isinstance(r, CanonicalRow)]
         errors = [e for r in chunk if isinstance(r, list) for e in r]
 
-See ``docs``-style notes in each module; ``preview`` serves the web mapping preview.
+* ``readers``: CSV (delimiter sniffed, BOM, UTF-8 → cp1252 fallback with a note), XLSX (read-only),
+  JSONL/NDJSON (a broken line is a ``RowError``), Parquet (``iter_batches``); lazy, flat memory.
+* ``presets``: ``qualtrics`` (3 header rows, question-text detection; legacy 2-row) and ``zendesk``.
+* ``mapping``: detection by column-name synonyms, YAML/JSON mapping files, ``preview`` for the web page.
+* ``validate``: ``to_canonical``/``convert`` collect every problem of a row; dates → tz-aware UTC.
+
+Idempotency: ``CanonicalRow.raw_hash`` hashes the content (not the id, not the row number). When
+the mapping has no id column, the hash *is* the external id (``id_generated=True``), so
+re-importing the same file yields the same ids. Duplicate ids inside a file are not errors here.
 """
 
 from __future__ import annotations

@@ -287,14 +287,20 @@ def convert(stream: Iterable[tuple[int, Any]], mapping: Mapping, filename: str |
     """Lazily convert ``(row_number, record)`` items: one ``CanonicalRow`` or ``list[RowError]`` each.
 
     ``stream`` is usually a ``RecordStream``; its ``columns`` (or ``columns=``) are checked against the
-    mapping first — a mapping that cannot work raises ``ImportFileError`` before any row is read.
+    mapping first — a mapping that cannot work raises ``ImportFileError`` before any row is read (the stream is closed).
     Records the reader could not decode (``RowError``) come out as ``[error]``. Duplicate ids are
     *not* checked here (the storage layer counts them).
     """
     filename = filename or getattr(stream, "filename", None) or "file"
     columns = columns if columns is not None else getattr(stream, "columns", None)
     if columns is not None:
-        mapping = mapping.resolve(columns, filename)
+        try:
+            mapping = mapping.resolve(columns, filename)
+        except BaseException:
+            close = getattr(stream, "close", None)
+            if close:
+                close()  # the file is not going to be read: release it now
+            raise
     plan = _plan(mapping)
     return _convert_all(stream, plan, filename)
 

@@ -1,0 +1,173 @@
+"""Import pages: upload → mapping preview → import with live progress → summary and error report."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from cxkeeper.insights import actions, jobs, pipeline
+from cxkeeper.insights.choices import JobStatus, SourceKind
+from cxkeeper.insights.ingest import FIELDS, ImportFileError, Mapping, MappingError, preview
+from cxkeeper.insights.models import FeedbackSource, ImportJob
+
+FORMAT_CHOICES = [("", "Detect from the file"), ("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("jsonl", "JSON lines"),
+                  ("parquet", "Parquet"), ("qualtrics", "Survey platform export (Qualtrics style)"),
+                  ("zendesk", "Helpdesk ticket export (Zendesk style)")]
+MAX_UPLOAD_BYTES = 2 * 1024**3
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV, XLSX, JSONL or Parquet; survey and helpdesk exports as they come.")
+    source = forms.ModelChoiceField(FeedbackSource.objects.all(), required=False,
+                                    help_text="Where this feedback comes from.")
+    new_source = forms.CharField(max_length=120, required=False, label="…or a new source named")
+    kind = forms.ChoiceField(choices=SourceKind.choices, required=False, label="Kind of new source")
+    format = forms.ChoiceField(choices=FORMAT_CHOICES, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("source") and not (data.get("new_source") or "").strip():
+            raise forms.ValidationError("Choose a source or name a new one.")
+        upload = data.get("file")
+        if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 2 GB; import it with `cxkeeper import feedback`.")
+        return data
+
+
+def _mapping_form_class(columns: list[str]):
+    choices = [("", "—")] + [(c, c) for c in columns]
+    fields = {name: forms.ChoiceField(choices=choices, required=False, label=name.replace("_", " "))
+              for name in FIELDS}
+    fields["csat_max"] = forms.IntegerField(min_value=2, max_value=11, initial=5, label="CSAT scale maximum")
+    fields["default_channel"] = forms.CharField(max_length=60, required=False,
+                                                help_text="Used for rows without a channel.")
+    fields["dayfirst"] = forms.BooleanField(required=False, label="Dates are day first (31/03/2026)")
+    fields["save_for_source"] = forms.BooleanField(required=False, initial=True,
+                                                   label="Remember this mapping for the source")
+    return type("MappingForm", (forms.Form,), fields)
+
+
+def import_home(request):
+    actions.require_import(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        source = data["source"] or actions.source_named(data["new_source"].strip(), acting_user=request.user,
+                                                        defaults={"kind": data["kind"] or SourceKind.OTHER})
+        path = _store_upload(data["file"])
+        job = pipeline.start_import(path, source=source, format=data["format"] or None, acting_user=request.user)
+        job.filename = Path(data["file"].name).name[:300]
+        job.save(update_fields=["filename"])
+        return redirect("imports:job", job.pk)
+    return render(request, "insights/import.html", {
+        "form": form, "jobs": ImportJob.objects.select_related("source", "created_by")[:20],
+    }, status=422 if request.method == "POST" else 200)
+
+
+def _store_upload(upload) -> Path:
+    """Uploads are kept in the data folder under their content hash (re-uploads share a file)."""
+    folder = Path(settings.DATA_DIR) / "uploads"
+    folder.mkdir(exist_ok=True)
+    digest = hashlib.sha256()
+    temporary = folder / f".incoming-{hashlib.sha256(upload.name.encode()).hexdigest()[:12]}"
+    with open(temporary, "wb") as handle:
+        for block in upload.chunks():
+            digest.update(block)
+            handle.write(block)
+    suffix = "".join(Path(upload.name).suffixes[-1:]).lower()[:10]
+    final = folder / f"{digest.hexdigest()}{suffix}"
+    temporary.replace(final)
+    return final
+
+
+def _job(request, pk) -> ImportJob:
+    actions.require_import(request.user)
+    return get_object_or_404(ImportJob.objects.select_related("source"), pk=pk)
+
+
+def import_job(request, pk):
+    """Before the import: the mapping preview. During: live progress. After: the summary."""
+    job = _job(request, pk)
+    context = {"job": job, "interrupted": jobs.interrupted(job)}
+    if job.status == JobStatus.QUEUED:
+        path = Path(job.options.get("path", ""))
+        mapping = Mapping.from_dict(job.source.mapping) if job.source.mapping else None
+        try:
+            shown = preview(path, job.format or None, mapping, n=10)
+            if not shown.mapping.channel and not shown.mapping.default_channel:
+                fallback = shown.mapping.replace(default_channel=job.source.default_channel
+                                                 or pipeline.UNKNOWN_CHANNEL)
+                shown = preview(path, job.format or None, fallback, n=10)
+        except (ImportFileError, MappingError, OSError) as exc:
+            context["problem"] = str(exc)
+        else:
+            initial = {**{k: v for k, v in shown.mapping.fields.items()}, "csat_max": shown.mapping.csat_max,
+                       "default_channel": shown.mapping.default_channel or job.source.default_channel,
+                       "dayfirst": shown.mapping.dayfirst, "save_for_source": True}
+            context.update(preview=shown, mapping_form=_mapping_form_class(shown.columns)(initial=initial))
+    return render(request, "insights/import_job.html", context)
+
+
+def import_progress(request, pk):
+    job = _job(request, pk)
+    response = render(request, "insights/partials/import_progress.html",
+                      {"job": job, "interrupted": jobs.interrupted(job)})
+    if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        response["HX-Trigger"] = "import-finished"
+    return response
+
+
+@require_POST
+def import_start(request, pk):
+    job = _job(request, pk)
+    if job.status != JobStatus.QUEUED:
+        messages.error(request, "This import has already started.")
+        return redirect("imports:job", job.pk)
+    columns = preview(Path(job.options.get("path", "")), job.format or None, n=1).columns
+    form = _mapping_form_class(columns)(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The mapping has problems: " + "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()))
+        return redirect("imports:job", job.pk)
+    data = form.cleaned_data
+    base = Mapping.from_dict(job.source.mapping) if job.source.mapping else Mapping()
+    mapping = base.replace(**{name: data[name] or None for name in FIELDS}, csat_max=data["csat_max"],
+                           default_channel=data["default_channel"] or None, dayfirst=data["dayfirst"])
+    try:
+        mapping.resolve(columns, job.filename)
+    except (MappingError, ImportFileError) as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:job", job.pk)
+    if data["save_for_source"]:
+        actions.save_source_mapping(job.source, mapping.to_dict(), acting_user=request.user)
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status"])
+    jobs.start_in_background(job, mapping.to_dict())
+    return redirect("imports:job", job.pk)
+
+
+@require_POST
+def import_resume(request, pk):
+    job = _job(request, pk)
+    if not (job.status == JobStatus.FAILED or jobs.interrupted(job)):
+        raise Http404("Only a stopped import can be resumed.")
+    mapping = job.source.mapping or None
+    job.status = JobStatus.RUNNING
+    job.save(update_fields=["status"])
+    jobs.start_in_background(job, mapping)
+    messages.success(request, f"Resuming after row {job.rows_done}.")
+    return redirect("imports:job", job.pk)
+
+
+def import_errors(request, pk):
+    job = _job(request, pk)
+    response = StreamingHttpResponse(pipeline.error_report_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{Path(job.filename).stem}-rejected-rows.csv"'
+    return response

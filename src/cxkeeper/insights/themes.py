@@ -1,0 +1,454 @@
+"""Themes: what unrouted and negative feedback is about, found by clustering its text.
+
+Unrouted feedback belongs to no step we know (yet); negative feedback says something hurts.
+:func:`discover_themes` clusters the most recent of both (TF-IDF word 1–2-grams, English stop
+words dropped, reduced to ≤ 100 LSA dimensions, MiniBatchKMeans, the number of clusters chosen
+by the cosine silhouette, near-identical clusters merged) and describes each theme by its
+keywords, size, most central texts, the step the current router would send it to, and whether
+it is growing.
+
+A theme can then be acted on: its texts become example phrases for a step
+(:func:`theme_as_phrases`) or a proposed new step, a friction point the map does not have
+yet (:func:`theme_as_step_proposal`). ``friction.detect_friction`` turns themes that are
+mostly negative and growing significantly into ``negative_theme`` signals.
+
+This module reads raw feedback texts (it has to), bounded by ``max_items``.
+See docs/insights-friction.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Min, Q
+from scipy import stats as _stats
+
+from cxkeeper.insights.analytics.rollups import NEGATIVE_SENTIMENT
+from cxkeeper.insights.models import Feedback, FeedbackRollup
+from cxkeeper.journeys.models import Step
+
+__all__ = [
+    "GROWTH_DAYS",
+    "Theme",
+    "ThemeGrowth",
+    "discover_themes",
+    "theme_as_phrases",
+    "theme_as_step_proposal",
+]
+
+GROWTH_DAYS = 28  # "growing" compares the last 28 days with the 28 days before
+MIN_THEME_SIZE = 3  # clusters smaller than this are noise, not themes
+MAX_THEMES = 12  # upper end of the silhouette search
+N_KEYWORDS = 8
+N_EXAMPLES = 3
+N_REPRESENTATIVES = 25
+SILHOUETTE_SAMPLE = 2000
+LSA_DIMENSIONS = 100
+# Clusters whose centroids are this similar (cosine, average linkage) are one theme. KMeans
+# with the best silhouette over-splits short texts into near-duplicate wordings of one topic;
+# merging them back is what makes the themes topics (docs/insights-friction.md).
+MERGE_SIMILARITY = 0.15
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")  # redaction placeholders such as [PHONE]
+_WORD_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"  # words of letters only: no ids, amounts or dates
+
+
+@dataclass(frozen=True)
+class ThemeGrowth:
+    """Items of a theme in the last ``days`` days against the ``days`` before.
+
+    ``p_value`` is the one-sided exact binomial test of growth: under "no change" each of the
+    ``current + previous`` items falls in either period with probability ½, so
+    p = P(X ≥ current | X ~ Bin(current + previous, ½)). ``ratio`` = current / previous with
+    a Clopper–Pearson interval (``confidence``). ``testable`` is False when the sample was cut
+    by ``max_items`` inside the two periods (the earlier count would be too low); then
+    ``p_value`` is None.
+    """
+
+    current: int
+    previous: int
+    ratio: float | None
+    ratio_low: float | None
+    ratio_high: float | None
+    p_value: float | None
+    testable: bool
+    days: int = GROWTH_DAYS
+    confidence: float = 0.95
+
+    def significant(self, alpha: float = 0.05, min_ratio: float = 1.5, min_items: int = 10) -> bool:
+        """Growth credible on its own (no multiple-testing correction; friction applies one)."""
+        return bool(self.testable and self.p_value is not None and self.p_value < alpha
+                    and self.current >= min_items and (self.ratio is None or self.ratio >= min_ratio))
+
+
+@dataclass
+class Theme:
+    """One cluster of feedback texts.
+
+    ``examples`` are the 3 texts closest to the theme's centroid; ``representatives`` the
+    ``(feedback id, text)`` pairs of up to 25 most central ones (for phrases and routing).
+    ``suggested_step`` is the step the current router assigns to the theme (mean top-3
+    probability over its most central texts, when that reaches the router's threshold);
+    ``suggested_confidence`` is that mean probability of the best step (None when there is
+    no router). ``steps`` counts the steps the theme's routed items are at now.
+    """
+
+    key: str
+    label: str
+    keywords: list[str]
+    count: int
+    examples: list[str]
+    feedback_ids: list[int]
+    share_unrouted: float
+    share_negative: float
+    mean_sentiment: float | None
+    suggested_step: Step | None
+    suggested_confidence: float | None
+    growing: ThemeGrowth
+    steps: list[tuple[int, int]] = field(default_factory=list)  # (step id, items), most first
+    representatives: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def mostly_negative(self) -> bool:
+        return self.share_negative >= 0.5
+
+    @property
+    def main_step_id(self) -> int | None:
+        """The step most of the theme's items are routed to now, if it holds at least half."""
+        if self.steps and self.steps[0][1] * 2 >= self.count:
+            return self.steps[0][0]
+        return None
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def _candidates(*, journey, since, as_of: dt.date, max_items: int) -> list[tuple]:
+    """(id, text, step_id, sentiment, received_at) of the most recent unrouted or negative texts."""
+    negative = Q(sentiment__lt=NEGATIVE_SENTIMENT)
+    if journey is not None:
+        negative &= Q(step__stage__journey=journey)
+    rows = Feedback.objects.filter(Q(step__isnull=True) | negative).exclude(text="")
+    rows = rows.filter(received_at__lt=_day_start(as_of + dt.timedelta(days=1)))
+    if since is not None:
+        if isinstance(since, dt.datetime):
+            rows = rows.filter(received_at__gte=since)
+        else:
+            rows = rows.filter(received_at__gte=_day_start(since))
+    return list(rows.order_by("-received_at", "-id")
+                .values_list("id", "text", "step_id", "sentiment", "received_at")[:max_items])
+
+
+def _clean(text: str) -> str:
+    return " ".join(_PLACEHOLDER.sub(" ", text).split())
+
+
+# ---------------------------------------------------------------- clustering
+
+
+def _vectorize(texts: list[str]):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    min_df = 2 if len(texts) >= 20 else 1
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", min_df=min_df,
+                                 sublinear_tf=True, strip_accents="unicode", token_pattern=_WORD_PATTERN,
+                                 dtype=np.float64)
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # nothing but stop words or singletons
+        return None, None
+    return matrix, vectorizer.get_feature_names_out()
+
+
+def _lsa(matrix, seed: int) -> np.ndarray:
+    """Unit-length LSA rows (TruncatedSVD of the TF-IDF, ≤ 100 dimensions): dense, so KMeans
+    groups texts by shared topics rather than by rare exact words."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    components = min(LSA_DIMENSIONS, matrix.shape[1] - 1, matrix.shape[0] - 1)
+    if components < 2:
+        return matrix.toarray()
+    return normalize(TruncatedSVD(components, random_state=seed).fit_transform(matrix))
+
+
+def _kmeans(points, k: int, seed: int) -> np.ndarray:
+    from sklearn.cluster import MiniBatchKMeans
+
+    model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048, max_iter=200,
+                            reassignment_ratio=0.0)
+    return model.fit_predict(points)
+
+
+def _choose_labels(matrix, n_themes: int | None, seed: int) -> np.ndarray:
+    """Cluster labels 0..k−1.
+
+    With ``n_themes``: KMeans with that k. Otherwise KMeans for each k in 2..MAX_THEMES, keep
+    the k with the best cosine silhouette, then merge clusters whose TF-IDF centroids have
+    cosine similarity ≥ MERGE_SIMILARITY (average linkage), so the number of themes is
+    data-driven. Single-threaded: BLAS/OpenMP threads on a busy machine made it 10× slower.
+    """
+    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
+
+    n = matrix.shape[0]
+    with threadpool_limits(limits=1):
+        points = _lsa(matrix, seed)
+        if n_themes is not None:
+            return _kmeans(points, max(1, min(n_themes, n)), seed)
+        top = min(MAX_THEMES, n // MIN_THEME_SIZE)
+        if top < 2:
+            return np.zeros(n, dtype=int)
+        best, best_score = None, -2.0
+        sample = min(n, SILHOUETTE_SAMPLE)
+        for k in range(2, top + 1):
+            labels = _kmeans(points, k, seed)
+            if len(set(labels.tolist())) < 2:
+                continue
+            score = silhouette_score(points, labels, metric="cosine", sample_size=sample, random_state=seed)
+            if score > best_score + 1e-9:
+                best, best_score = labels, score
+        if best is None:
+            return np.zeros(n, dtype=int)
+        return _merge_similar(matrix, best)
+
+
+def _merge_similar(matrix, labels: np.ndarray) -> np.ndarray:
+    from sklearn.cluster import AgglomerativeClustering
+
+    clusters = sorted(set(labels.tolist()))
+    if len(clusters) < 2:
+        return labels
+    centroids = np.vstack([np.asarray(matrix[labels == c].mean(axis=0)).ravel() for c in clusters])
+    merged = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                     distance_threshold=1 - MERGE_SIMILARITY).fit(centroids).labels_
+    mapping = dict(zip(clusters, merged.tolist(), strict=True))
+    return np.array([mapping[c] for c in labels.tolist()], dtype=int)
+
+
+def _keywords(centroid: np.ndarray, terms) -> list[str]:
+    """Top centroid terms; a term is skipped when the chosen ones already hold all its words."""
+    chosen: list[str] = []
+    covered: set[str] = set()
+    for index in np.argsort(-centroid, kind="stable"):
+        if centroid[index] <= 0 or len(chosen) == N_KEYWORDS:
+            break
+        term = str(terms[index])
+        words = set(term.split())
+        if words <= covered:
+            continue
+        chosen.append(term)
+        covered |= words
+    return chosen
+
+
+# ---------------------------------------------------------------- growth
+
+
+def _growth(dates: list[dt.datetime], as_of: dt.date, *, testable: bool, confidence: float = 0.95) -> ThemeGrowth:
+    end = _day_start(as_of + dt.timedelta(days=1))
+    middle = end - dt.timedelta(days=GROWTH_DAYS)
+    start = middle - dt.timedelta(days=GROWTH_DAYS)
+    current = sum(1 for d in dates if middle <= d < end)
+    previous = sum(1 for d in dates if start <= d < middle)
+    ratio, low, high = rate_ratio(current, previous, 1.0, confidence)
+    p_value = growth_p_value(current, previous, 0.5) if testable else None
+    return ThemeGrowth(current, previous, ratio, low, high, p_value, testable, GROWTH_DAYS, confidence)
+
+
+def growth_p_value(current: int, previous: int, share: float) -> float:
+    """One-sided exact conditional test of two Poisson rates.
+
+    Under H₀ (the same rate in both periods) ``current`` given ``current + previous`` is
+    Binomial(current + previous, share), share = current period length / both lengths.
+    p = P(X ≥ current). 1.0 when both counts are 0.
+    """
+    total = current + previous
+    if total == 0:
+        return 1.0
+    return float(_stats.binom.sf(current - 1, total, share))
+
+
+def rate_ratio(current: int, previous: int, exposure_ratio: float, confidence: float = 0.95):
+    """Ratio of rates (current / previous per unit of time) with an exact interval.
+
+    ``exposure_ratio`` = previous period length / current period length. The interval comes
+    from the Clopper–Pearson interval of π = current/(current + previous): ratio = π/(1 − π)
+    × exposure_ratio. Returns (ratio, low, high); ratio and high are None (∞) when previous is
+    0, everything None when both are 0.
+    """
+    total = current + previous
+    if total == 0:
+        return None, None, None
+    alpha = 1 - confidence
+    lo_pi = 0.0 if current == 0 else float(_stats.beta.ppf(alpha / 2, current, previous + 1))
+    hi_pi = 1.0 if previous == 0 else float(_stats.beta.ppf(1 - alpha / 2, current + 1, previous))
+
+    def odds(pi: float) -> float | None:
+        return None if pi >= 1.0 else pi / (1 - pi) * exposure_ratio
+
+    ratio = None if previous == 0 else current / previous * exposure_ratio
+    return ratio, odds(lo_pi), odds(hi_pi)
+
+
+# ---------------------------------------------------------------- suggested step
+
+
+def _suggest(router, texts: list[str]) -> tuple[int | None, float | None]:
+    if router is None or not texts:
+        return None, None
+    totals: Counter = Counter()
+    for result in router.route(texts):
+        for label, probability in result.top:
+            totals[label] += probability
+    if not totals:
+        return None, None
+    label, total = max(totals.items(), key=lambda item: (item[1], str(item[0])))
+    confidence = total / len(texts)
+    threshold = getattr(router, "threshold", 0.5)
+    return (label if confidence >= threshold else None), float(confidence)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None, max_items: int = 5000,
+                    n_themes: int | None = None, seed: int = 0, as_of: dt.date | None = None,
+                    router=None) -> list[Theme]:
+    """Cluster the ``max_items`` most recent unrouted or negative (sentiment < −0.05) texts.
+
+    ``journey`` keeps negative feedback of that journey's steps (unrouted feedback has no
+    journey and is always included). ``since`` bounds the oldest item; ``as_of`` (default
+    today, UTC) the newest and the growth periods. ``n_themes`` fixes the number of clusters,
+    otherwise it is chosen by silhouette. ``router`` defaults to the workspace's current router
+    (never trained here). Same data and seed → same themes. Largest themes first.
+    """
+    from django.utils import timezone
+
+    from cxkeeper.insights import routing
+
+    as_of = as_of or timezone.now().date()
+    rows = _candidates(journey=journey, since=since, as_of=as_of, max_items=max_items)
+    if len(rows) < MIN_THEME_SIZE:
+        return []
+    texts = [_clean(r[1]) for r in rows]
+    matrix, terms = _vectorize(texts)
+    if matrix is None:
+        return []
+    keep = np.flatnonzero(matrix.getnnz(axis=1) > 0)  # texts with no kept term cannot be placed
+    if len(keep) < MIN_THEME_SIZE:
+        return []
+    matrix = matrix[keep]
+    rows = [rows[i] for i in keep]
+    texts = [texts[i] for i in keep]
+    labels = _choose_labels(matrix, n_themes, seed)
+
+    truncated = len(rows) >= max_items
+    window_start = _day_start(as_of + dt.timedelta(days=1)) - dt.timedelta(days=2 * GROWTH_DAYS)
+    oldest = min(r[4] for r in rows)
+    # Growth is testable when feedback history covers both periods and the sample was not cut
+    # inside them; otherwise the earlier count is too low and everything looks like growth.
+    first_day = FeedbackRollup.objects.aggregate(first=Min("day"))["first"]
+    history = first_day is not None and first_day <= window_start.date()
+    testable = history and (not truncated or oldest < window_start)
+    if router is None:
+        router = routing.current_router(train_if_missing=False)
+
+    themes: list[Theme] = []
+    steps_by_id: dict[int, Step] = {}
+    for cluster in sorted(set(labels.tolist())):
+        members = np.flatnonzero(labels == cluster)
+        if len(members) < MIN_THEME_SIZE:
+            continue
+        sub = matrix[members]
+        centroid = np.asarray(sub.mean(axis=0)).ravel()
+        keywords = _keywords(centroid, terms)
+        norm = np.linalg.norm(centroid)
+        similarity = np.asarray(sub @ (centroid / norm if norm else centroid)).ravel()
+        order = members[np.lexsort((members, -similarity))]  # most central first, ties by recency
+        representatives: list[tuple[int, str]] = []
+        seen: set[str] = set()
+        for i in order:
+            folded = texts[i].casefold()
+            if folded in seen:
+                continue
+            seen.add(folded)
+            representatives.append((rows[i][0], rows[i][1]))
+            if len(representatives) == N_REPRESENTATIVES:
+                break
+        member_rows = [rows[i] for i in members]
+        sentiments = [r[3] for r in member_rows if r[3] is not None]
+        step_counts = Counter(r[2] for r in member_rows if r[2] is not None)
+        step_id, confidence = _suggest(router, [texts[i] for i in order[:10]])
+        if step_id is not None and step_id not in steps_by_id:
+            steps_by_id.update({s.pk: s for s in Step.objects.filter(pk=step_id).select_related("stage__journey")})
+        key = hashlib.sha256(" ".join(sorted(keywords[:5])).encode()).hexdigest()[:12]
+        themes.append(Theme(
+            key=key,
+            label=", ".join(keywords[:3]),
+            keywords=keywords,
+            count=len(members),
+            examples=[text for _, text in representatives[:N_EXAMPLES]],
+            feedback_ids=sorted(r[0] for r in member_rows),
+            share_unrouted=sum(1 for r in member_rows if r[2] is None) / len(members),
+            share_negative=sum(1 for s in sentiments if s < NEGATIVE_SENTIMENT) / len(members),
+            mean_sentiment=float(np.mean(sentiments)) if sentiments else None,
+            suggested_step=steps_by_id.get(step_id) if step_id is not None else None,
+            suggested_confidence=confidence,
+            growing=_growth([r[4] for r in member_rows], as_of, testable=testable),
+            steps=sorted(step_counts.items(), key=lambda item: (-item[1], item[0])),
+            representatives=representatives,
+        ))
+    themes.sort(key=lambda t: (-t.count, t.keywords))
+    return themes
+
+
+def _first_sentence(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    for mark in (". ", "! ", "? ", "; "):
+        cut = text.find(mark)
+        if 0 < cut < limit:
+            return text[:cut + 1]
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > 0 else limit].rstrip(",;: ")
+
+
+def theme_as_phrases(theme: Theme, k: int = 5, *, max_length: int = 120) -> list[str]:
+    """Up to ``k`` short, distinct, representative texts of the theme (most central first),
+    suitable as example phrases for a step. Texts with redaction placeholders are skipped."""
+    phrases: list[str] = []
+    seen: set[str] = set()
+    pool = [text for _, text in theme.representatives] or list(theme.examples)
+    for text in pool:
+        if _PLACEHOLDER.search(text):
+            continue
+        phrase = _first_sentence(text, max_length)
+        folded = phrase.casefold()
+        if len(phrase) < 3 or folded in seen:
+            continue
+        seen.add(folded)
+        phrases.append(phrase)
+        if len(phrases) == k:
+            break
+    return phrases
+
+
+def theme_as_step_proposal(theme: Theme, k: int = 5) -> dict:
+    """A draft new step (a friction point the map lacks) for a keeper to review and place."""
+    name = theme.label[:1].upper() + theme.label[1:] if theme.label else "New theme"
+    return {
+        "name": name[:150],
+        "description": (f"Proposed from {theme.count} feedback items ({theme.share_unrouted:.0%} unrouted, "
+                        f"{theme.share_negative:.0%} negative) about: {', '.join(theme.keywords)}."),
+        "phrases": theme_as_phrases(theme, k),
+    }
