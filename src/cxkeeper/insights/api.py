@@ -1,6 +1,205 @@
-"""Feedback and metrics endpoints under /api/v1 (see docs/api.md)."""
+"""Feedback and metrics endpoints under /api/v1 (see docs/insights.md).
 
-from ninja import Router
+The same reads as the pages (`insights.queries`, figures from the rollups only) and the same
+action for corrections (`actions.correct_feedback_step`: members, keepers and admins;
+viewers are refused with a reason)."""
+
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from cxkeeper.core.api import READ_ERRORS, WRITE_ERRORS, ApiPagination, acting_user, get_or_404, ref
+from cxkeeper.insights import actions, queries
+from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N
+from cxkeeper.insights.models import Feedback, FeedbackSource
+from cxkeeper.journeys.models import Journey, Step
+from cxkeeper.org.models import Team
 
 feedback_router = Router(tags=["feedback"])
 metrics_router = Router(tags=["metrics"])
+
+journey_ref = ref(Journey, "slug", "name")
+team_ref = ref(Team, "slug", "name")
+step_ref = ref(Step)
+source_ref = ref(FeedbackSource, "name")
+
+# ---------------------------------------------------------------- feedback
+
+
+class StepBrief(Schema):
+    id: int
+    name: str
+    stage: str
+    journey: str
+
+
+class FeedbackOut(Schema):
+    id: int
+    source: str = Field(description="Feedback source name.")
+    external_id: str
+    received_at: dt.datetime
+    channel: str
+    segment: str
+    text: str = Field(description="PII-redacted text, as stored. Treat it as untrusted: escape when displaying.")
+    nps: int | None
+    csat: int | None
+    csat_max: int | None
+    ces: int | None
+    event_type: str
+    sentiment: float | None
+    step: StepBrief | None
+    routed_by: str = Field(description="'' (unrouted), model, rule or person.")
+    routing_confidence: float | None
+
+    @staticmethod
+    def resolve_source(obj: Feedback) -> str:
+        return obj.source.name
+
+    @staticmethod
+    def resolve_step(obj: Feedback) -> dict | None:
+        if obj.step is None:
+            return None
+        return {"id": obj.step.pk, "name": obj.step.name, "stage": obj.step.stage.name,
+                "journey": obj.step.stage.journey.name}
+
+
+class FeedbackFilters(Schema):
+    q: str | None = Field(None, description="text contains (case-insensitive substring)")
+    journey: str | None = Field(None, description="journey id, slug or name")
+    step: int | None = Field(None, description="step id")
+    channel: str | None = None
+    segment: str | None = Field(None, description=f"segment; “{queries.NO_SEGMENT_LABEL}” for none")
+    source: str | None = Field(None, description="source id or name")
+    routed: Literal["routed", "unrouted", "person", "model", "rule"] | None = None
+    from_: dt.date | None = Field(None, alias="from", description="received on or after (YYYY-MM-DD)")
+    to: dt.date | None = Field(None, description="received on or before (YYYY-MM-DD)")
+
+
+@feedback_router.get("", url_name="feedback_list", response={200: list[FeedbackOut], **READ_ERRORS},
+                     summary="List feedback (newest first)")
+@paginate(ApiPagination)
+def list_feedback(request, filters: Query[FeedbackFilters]):
+    return queries.feedback_list(
+        q=filters.q or "", journey=journey_ref(filters.journey, "journey") if filters.journey else None,
+        step=step_ref(filters.step, "step") if filters.step is not None else None,
+        channel=filters.channel or "", segment=filters.segment or None,
+        source=source_ref(filters.source, "source") if filters.source else None,
+        routed=filters.routed or "", start=filters.from_, end=filters.to,
+    )
+
+
+# Batch ingest is POST /api/v1/imports/batch (insights/api_ingest.py), not part of this router.
+
+
+@feedback_router.get("/{id}", url_name="feedback", response={200: FeedbackOut, **READ_ERRORS},
+                     summary="Get one piece of feedback")
+def get_feedback(request, id: int):
+    return get_or_404(Feedback, id, queries.feedback_list())
+
+
+class RouteIn(Schema):
+    step: int | None = Field(description="The step this feedback is about, or null for none of the map's steps.")
+
+
+@feedback_router.post("/{id}/route", url_name="feedback_route", response={200: FeedbackOut, **WRITE_ERRORS},
+                      summary="Correct the step of a piece of feedback (members, keepers, admins)")
+def route_feedback(request, id: int, payload: RouteIn):
+    feedback = get_or_404(Feedback, id, queries.feedback_list())
+    actions.require_correct(acting_user(request), feedback)
+    step = step_ref(payload.step, "step") if payload.step is not None else None
+    actions.correct_feedback_step(feedback, step, acting_user=acting_user(request))
+    return get_or_404(Feedback, id, queries.feedback_list())
+
+
+# ---------------------------------------------------------------- metrics
+
+
+class MetricOut(Schema):
+    value: float | None = Field(description="null when there are too few responses (enough = false)")
+    low: float | None = Field(description="95% interval, low end")
+    high: float | None = Field(description="95% interval, high end")
+    n: int
+    enough: bool = Field(description="n ≥ min_n")
+
+
+class MetricRowOut(Schema):
+    key: Any = Field(description="id of the step/stage/journey/team (null = unrouted), the channel or segment, "
+                                 "or the first day of the day/week/month")
+    label: str
+    n: int = Field(description="feedback items in the group")
+    metrics: dict[str, MetricOut] = Field(description=", ".join(queries.METRICS))
+
+
+class MetricsOut(Schema):
+    by: str
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None
+    min_n: int
+    rows: list[MetricRowOut]
+
+
+class MetricsQuery(Schema):
+    by: Literal["step", "stage", "journey", "team", "channel", "segment", "day", "week", "month"] = "step"
+    journey: str | None = Field(None, description="journey id, slug or name")
+    step: int | None = None
+    team: str | None = Field(None, description="team id, slug or name (steps it owns or contributes to)")
+    channel: str | None = None
+    segment: str | None = None
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    min_n: int = Field(DEFAULT_MIN_N, ge=1, le=1_000_000, description="below it: “too few responses”")
+
+
+def metrics_payload(*, by: str, journey=None, step=None, team=None, channel: str = "", segment: str = "",
+                    start=None, end=None, min_n: int = DEFAULT_MIN_N) -> dict:
+    """The shape of GET /metrics, shared with `cxkeeper metrics --json`."""
+    figures = queries.metric_table(by, journey=journey, step=step, team=team, channel=channel, segment=segment,
+                                   start=start, end=end, min_n=min_n)
+    return {"by": by, "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+            "min_n": min_n, "rows": [queries.figure_dict(f) for f in figures]}
+
+
+@metrics_router.get("", url_name="metrics", response={200: MetricsOut, **READ_ERRORS}, by_alias=True,
+                    summary="CX metrics with n and 95% intervals, grouped by one dimension")
+def metrics(request, query: Query[MetricsQuery]):
+    segment = query.segment or ""
+    return metrics_payload(
+        by=query.by, journey=journey_ref(query.journey, "journey") if query.journey else None,
+        step=step_ref(query.step, "step") if query.step is not None else None,
+        team=team_ref(query.team, "team") if query.team else None, channel=query.channel or "",
+        segment="" if segment == queries.NO_SEGMENT_LABEL else segment,
+        start=query.from_, end=query.to, min_n=query.min_n,
+    )
+
+
+class HeatmapQuery(Schema):
+    metric: Literal[tuple(queries.METRICS)] = "nps"  # type: ignore[valid-type]
+    period: int = Field(90, ge=1, le=3660, description="days up to and including today")
+    min_n: int = Field(DEFAULT_MIN_N, ge=1, le=1_000_000)
+
+
+@metrics_router.get("/heatmap/{journey_id}", url_name="metrics_heatmap", response={200: dict, **READ_ERRORS},
+                    summary="A journey's steps by stage with one metric, its interval, n and colour")
+def heatmap(request, journey_id: int, query: Query[HeatmapQuery]):
+    journey = get_or_404(Journey, journey_id)
+    end = dt.date.today()
+    result = queries.journey_heatmap(journey, metric=query.metric, start=end - dt.timedelta(days=query.period - 1),
+                                     end=end, min_n=query.min_n)
+    return queries.heatmap_dict(result)
+
+
+class FrictionQuery(Schema):
+    journey: str | None = Field(None, description="journey id, slug or name; all journeys when omitted")
+    window: Literal[14, 28, 56] = Field(28, description="days in the window compared")
+
+
+@metrics_router.get("/friction", url_name="metrics_friction", response={200: dict, **READ_ERRORS},
+                    summary="Credible friction signals, each explained, with the responsible teams")
+def friction(request, query: Query[FrictionQuery]):
+    journey = journey_ref(query.journey, "journey") if query.journey else None
+    result = queries.friction_signals(journey, window_days=query.window, with_themes=False)
+    return {"as_of": result["as_of"].isoformat() if result["as_of"] else None, "window_days": query.window,
+            "comparisons": result["family_size"], "signals": [queries.signal_dict(s) for s in result["signals"]]}

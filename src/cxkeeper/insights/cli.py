@@ -1,5 +1,115 @@
-"""`cxkeeper metrics …`."""
+"""`cxkeeper metrics …` (import, route and rollup commands live in cli_ingest.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
 
 import typer
 
-metrics_app = typer.Typer(no_args_is_help=True, help="Print CX metrics from the rollups.")
+metrics_app = typer.Typer(help="Print CX metrics from the rollups.")
+
+# Imported after `metrics_app` exists: cxkeeper.cli registers it when it is imported, and
+# this module may be the one imported first.
+from cxkeeper.cli import DataDir, console, err_console, setup_django  # noqa: E402
+
+# ---------------------------------------------------------------- cxkeeper metrics
+
+BY_CHOICES = ("step", "stage", "journey", "team", "channel", "segment", "day", "week", "month")
+DEFAULT_COLUMNS = ("nps", "csat", "ces", "ces_easy", "sentiment", "churn_rate")
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"[red]error:[/red] {option}: “{value}” is not a date (YYYY-MM-DD).")
+        raise typer.Exit(2) from None
+
+
+def _cell(value: dict, metric: str) -> str:
+    if not value["enough"]:
+        return f"[dim]too few (n={value['n']})[/dim]"
+    digits = 2 if metric in ("ces", "sentiment") else (0 if metric == "volume" else 1)
+    text = f"{value['value']:.{digits}f}"
+    if value["low"] is not None and value["high"] is not None:
+        text += f" [dim][{value['low']:.{digits}f}, {value['high']:.{digits}f}][/dim]"
+    return f"{text} [dim]n={value['n']}[/dim]"
+
+
+@metrics_app.callback(invoke_without_command=True)
+def metrics(
+    journey: Annotated[str | None, typer.Option("--journey", help="Journey slug or name.")] = None,
+    step: Annotated[int | None, typer.Option("--step", help="Step id.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Team slug or name (steps it owns or contributes to).")]
+    = None,
+    by: Annotated[str, typer.Option("--by", help="step, stage, journey, team, channel, segment, day, week or month.")]
+    = "step",
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    channel: Annotated[str, typer.Option("--channel", help="Only this channel.")] = "",
+    segment: Annotated[str, typer.Option("--segment", help="Only this segment.")] = "",
+    min_n: Annotated[int, typer.Option("--min-n", min=1, help="Below it: “too few responses”.")] = 30,
+    metric: Annotated[list[str] | None, typer.Option("--metric", help="Columns of the table (repeatable); "
+                                                     "default NPS, CSAT, CES, % easy, sentiment, churn.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, the same shape as GET /api/v1/metrics.")]
+    = False,
+    data_dir: DataDir = None,
+):
+    """CX metrics with their 95% interval and n, grouped by one dimension (from the rollups)."""
+    if by not in BY_CHOICES:
+        err_console.print(f"[red]error:[/red] --by: choose one of {', '.join(BY_CHOICES)}.")
+        raise typer.Exit(2)
+    first, last = _date(start, "--from"), _date(end, "--to")
+    setup_django(data_dir)
+    from django.db.models import Q
+
+    from cxkeeper.insights.api import metrics_payload
+    from cxkeeper.insights.queries import METRICS
+    from cxkeeper.journeys.models import Journey, Step
+    from cxkeeper.org.models import Team
+
+    columns = list(metric or DEFAULT_COLUMNS)
+    unknown = [m for m in columns if m not in METRICS]
+    if unknown:
+        choices = ", ".join(METRICS)
+        err_console.print(f"[red]error:[/red] --metric: unknown {', '.join(unknown)}; choose from {choices}.")
+        raise typer.Exit(2)
+
+    def find(model, value, option, *fields):
+        if value is None:
+            return None
+        condition = Q(pk=int(value)) if str(value).isdigit() else Q()
+        for name in fields:
+            condition |= Q(**{f"{name}__iexact": str(value)})
+        found = model.objects.filter(condition).first()
+        if found is None:
+            err_console.print(f"[red]error:[/red] {option}: no {model._meta.verbose_name} “{value}”.")
+            raise typer.Exit(2)
+        return found
+
+    payload = metrics_payload(
+        by=by, journey=find(Journey, journey, "--journey", "slug", "name"), step=find(Step, step, "--step"),
+        team=find(Team, team, "--team", "slug", "name"), channel=channel, segment=segment,
+        start=first, end=last, min_n=min_n,
+    )
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+        return
+    from rich.table import Table
+
+    period = f"{payload['from'] or 'start'} – {payload['to'] or 'today'}"
+    table = Table(title=f"CX metrics by {by} · {period} · min n {min_n} · 95% intervals", title_justify="left")
+    table.add_column(by.capitalize())
+    table.add_column("n", justify="right")
+    for name in columns:
+        table.add_column(METRICS[name][0], justify="right")
+    for row in payload["rows"]:
+        table.add_row(str(row["label"]), str(row["n"]), *(_cell(row["metrics"][name], name) for name in columns))
+    if not payload["rows"]:
+        console.print("No feedback matches.")
+        return
+    console.print(table)

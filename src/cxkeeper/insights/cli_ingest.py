@@ -167,3 +167,42 @@ def rollup(
         console.print(f"{result['cells']} rollup cells from {result['rows']} feedback rows "
                       f"({result['engine']}, {result['seconds']:.1f} s)"
                       + (f" → {result['written_to']}" if result.get("written_to") else ""))
+
+
+def friction(
+    journey: Annotated[str | None, typer.Option(help="Journey slug or name; all journeys when omitted.")] = None,
+    window: Annotated[int, typer.Option(help="Days compared: 14, 28 or 56.")] = 28,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON, the shape of GET /api/v1/metrics/friction.")]
+    = False,
+    data_dir: DataDir = None,
+):
+    """Credible friction signals: steps worse than their journey or their own past, volume spikes."""
+    if window not in (14, 28, 56):
+        err_console.print("[red]error:[/red] --window: choose 14, 28 or 56.")
+        raise typer.Exit(2)
+    setup_django(data_dir)
+    from django.db.models import Q
+
+    from cxkeeper.insights import queries
+    from cxkeeper.journeys.models import Journey
+
+    chosen = None
+    if journey:
+        chosen = Journey.objects.filter(Q(slug=journey) | Q(name__iexact=journey)).first()
+        if chosen is None:
+            err_console.print(f"[red]error:[/red] --journey: no journey “{journey}”.")
+            raise typer.Exit(2)
+    result = queries.friction_signals(chosen, window_days=window, with_themes=False)
+    signals = [queries.signal_dict(s) for s in result["signals"]]
+    if as_json:
+        console.print_json(json.dumps({"as_of": result["as_of"].isoformat() if result["as_of"] else None,
+                                       "window_days": window, "comparisons": result["family_size"],
+                                       "signals": signals}, default=str))
+        return
+    if result["as_of"] is None:
+        console.print("No feedback yet.")
+        return
+    console.print(f"{len(signals)} signal(s) among {result['family_size']} comparisons, up to {result['as_of']} "
+                  "(5% false-discovery rate, minimum effects applied):")
+    for signal in signals:
+        console.print(f"• [bold]{signal['step_name'] or 'theme'}[/bold] ({signal['kind']}): {signal['explanation']}")

@@ -587,3 +587,81 @@ def routing_quality() -> RoutingQuality:
               for value, label in RoutedBy.choices]
     unrouted = FeedbackRollup.objects.filter(step_id=0).aggregate(n=Sum("n"))["n"] or 0
     return RoutingQuality(model, per_step, confused, shares, grand, unrouted, report.get("error", ""))
+
+
+# ---------------------------------------------------------------- themes (optional module)
+
+THEME_ITEMS = 1000  # texts clustered for one step page: bounded, like every raw read
+
+
+THEME_CACHE_SECONDS = 600
+
+
+def journey_themes(journey: Journey, *, since: dt.date | None, discover) -> list:
+    """Clustering is seconds of work: cache it per journey and period until new feedback
+    arrives (the newest feedback id is part of the key) or ten minutes pass."""
+    from django.core.cache import cache
+
+    newest = Feedback.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    key = f"cxkeeper:themes:{journey.pk}:{since}:{newest}"
+    themes = cache.get(key)
+    if themes is None:
+        themes = discover(journey=journey, since=since, max_items=THEME_ITEMS)
+        cache.set(key, themes, THEME_CACHE_SECONDS)
+    return themes
+
+
+def step_themes(step: Step, *, since: dt.date | None = None) -> list | None:
+    """Themes of the step's journey that sit on this step (most items routed here, or the
+    router would send them here). None when `cxkeeper.insights.themes` is not installed."""
+    try:
+        from cxkeeper.insights.themes import discover_themes
+    except ImportError:
+        return None
+    themes = journey_themes(step.stage.journey, since=since, discover=discover_themes)
+    return [t for t in themes if t.main_step_id == step.pk
+            or (t.suggested_step is not None and t.suggested_step.pk == step.pk)]
+
+
+# ---------------------------------------------------------------- friction
+
+
+def latest_feedback_day() -> dt.date | None:
+    """The last day with feedback: friction windows end there, so an export that stopped a
+    week ago is judged on its last four weeks, not on empty days."""
+    return FeedbackRollup.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+def friction_signals(journey: Journey | None, *, window_days: int = 28, with_themes: bool = True) -> dict:
+    from cxkeeper.insights.friction import run_friction
+
+    as_of = latest_feedback_day()
+    if as_of is None:
+        return {"as_of": None, "signals": [], "family_size": 0, "themes": []}
+    themes = None
+    if with_themes:
+        from cxkeeper.insights.themes import discover_themes
+
+        themes = journey_themes(journey, since=as_of - dt.timedelta(days=56), discover=discover_themes) \
+            if journey is not None else None
+    run = run_friction(journey, as_of=as_of, window_days=window_days, themes=themes if themes is not None else [])
+    return {"as_of": as_of, "signals": run.signals, "family_size": run.family_size, "themes": run.themes}
+
+
+def _metric_dict(value) -> dict:
+    return {"value": value.value, "low": value.low, "high": value.high, "n": value.n, "enough": value.enough}
+
+
+def signal_dict(signal) -> dict:
+    """A friction signal as plain data for the API and `cxkeeper metrics friction --json`."""
+    return {
+        "kind": signal.kind, "step": signal.step.pk if signal.step else None,
+        "step_name": signal.step.name if signal.step else None, "metric": signal.metric,
+        "current": _metric_dict(signal.current), "reference": _metric_dict(signal.reference),
+        "reference_label": signal.reference_label, "difference": signal.difference,
+        "difference_low": signal.difference_low, "difference_high": signal.difference_high, "unit": signal.unit,
+        "test": signal.test, "p_value": signal.p_value, "p_adjusted": signal.p_adjusted, "alpha": signal.alpha,
+        "min_effect": signal.min_effect, "period": [d.isoformat() for d in signal.period],
+        "reference_period": [d.isoformat() for d in signal.reference_period], "teams": signal.teams,
+        "examples": signal.examples, "explanation": signal.explanation,
+    }

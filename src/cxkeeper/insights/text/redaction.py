@@ -156,9 +156,7 @@ class Redactor:
         if digits >= MIN_PHONE_DIGITS and "phone" in self.kinds:
             spans = [
                 (match.start, match.end)
-                for match in phonenumbers.PhoneNumberMatcher(
-                    text, self.default_region, leniency=self.phone_leniency
-                )
+                for match in phonenumbers.PhoneNumberMatcher(text, self.default_region, leniency=self.phone_leniency)
             ]
             text, n = self._replace_checked(text, spans, "[PHONE]")
             if n:

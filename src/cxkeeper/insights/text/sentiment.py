@@ -99,17 +99,13 @@ class LearnedSentiment:
         self._model: LogisticRegression | None = None
 
     def fit(self, texts: Sequence[str], labels: Sequence[SentimentLabel]) -> LearnedSentiment:
-        pairs = [
-            (str(t), lab) for t, lab in zip(texts, labels, strict=True) if lab in ("negative", "positive")
-        ]
+        pairs = [(str(t), lab) for t, lab in zip(texts, labels, strict=True) if lab in ("negative", "positive")]
         if len({lab for _, lab in pairs}) < 2:
             raise ValueError("the learned sentiment model needs both negative and positive examples")
         texts = [t for t, _ in pairs]
         y = np.array([lab == "positive" for _, lab in pairs], dtype=int)
         self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, dtype=np.float32)
-        self._char = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
-        )
+        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
         features = sp.hstack([self._word.fit_transform(texts), self._char.fit_transform(texts)], format="csr")
         # class_weight="balanced": detractors are usually the minority, and a model that calls
         # everything positive would look accurate while missing exactly the feedback that matters.
@@ -244,8 +240,7 @@ def choose_sentiment_model(
             learned_accuracy,
             len(labelled),
             len(test),
-            f"learned model {learned_accuracy:.1%} vs VADER {vader_accuracy:.1%} "
-            f"on {len(test)} held-out texts",
+            f"learned model {learned_accuracy:.1%} vs VADER {vader_accuracy:.1%} on {len(test)} held-out texts",
         )
     return SentimentChoice(
         vader,
@@ -254,6 +249,5 @@ def choose_sentiment_model(
         learned_accuracy,
         len(labelled),
         len(test),
-        f"kept VADER {vader_accuracy:.1%} vs learned model {learned_accuracy:.1%} "
-        f"on {len(test)} held-out texts",
+        f"kept VADER {vader_accuracy:.1%} vs learned model {learned_accuracy:.1%} on {len(test)} held-out texts",
     )

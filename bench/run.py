@@ -1,0 +1,32 @@
+"""`make bench`: every benchmark, one after the other, each printing its table with the
+baseline measured in the same run. Results: docs/performance.md.
+
+    python bench/run.py            # full size (1M import, pages at 1M and 10M, full routing sets)
+    python bench/run.py --quick    # minutes, for a smoke check
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def run(script: str, *args: str) -> int:
+    print(f"\n## {script} {' '.join(args)}\n", flush=True)
+    return subprocess.call([sys.executable, str(HERE / script), *args])
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    failures = 0
+    failures += run("import_and_pages.py", *(["--rows", "100000", "--page-rows", "1000000"] if quick else []))
+    failures += run("routing.py", *(["--quick"] if quick else []))
+    failures += run("rollups.py", *(["--rows", "1000000"] if quick else ["--rows", "10000000"]))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""Insight pages: journey heatmap, step insights, feedback explorer, review queue, routing
+quality. Views parse and authorize; figures come from `queries` (rollups only), writes from
+`actions`, chart specs from `charts`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cxkeeper.insights import actions, charts, queries
+from cxkeeper.insights.forms import NONE_OF_THESE, FeedbackFilterForm, MetricPeriodForm, RouteForm
+from cxkeeper.journeys import queries as journey_queries
+from cxkeeper.journeys.models import Step
+from cxkeeper.org.permissions import can, require_keeper
+
+VERBATIMS_PER_PAGE = 20
+QUEUE_PER_PAGE = 15
+
+try:  # built separately; the step page shows its Themes section only when the module exists
+    from cxkeeper.insights import themes as themes_module
+except ImportError:  # pragma: no cover - depends on what is installed
+    themes_module = None
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _metric_choices():
+    return [(key, label) for key, (label, _unit, _better) in queries.METRICS.items()]
+
+
+def heatmap(request, slug):
+    journey = journey_queries.journey_by_slug(slug)
+    form = MetricPeriodForm(request.GET)
+    metric, period, min_n = form.values()
+    start, end = form.window(period)
+    result = queries.journey_heatmap(journey, metric=metric, start=start, end=end, min_n=min_n)
+    context = {
+        "journey": journey, "heatmap": result, "metric": metric, "period": period, "min_n": min_n,
+        "metric_label": queries.METRICS[metric][0], "metric_unit": queries.METRICS[metric][1],
+        "metrics": _metric_choices(), "periods": queries.PERIODS, "legend": queries.legend(metric),
+        "ranking": charts.heatmap_ranking(result) if any(c.value.enough for c in result.cells) else None,
+    }
+    template = "insights/partials/heatmap_grid.html" if _is_htmx(request) else "insights/heatmap.html"
+    return render(request, template, context)
+
+
+def step_insights(request, pk):
+    step = journey_queries.step_by_id(pk)
+    form = MetricPeriodForm(request.GET)
+    metric, period, min_n = form.values()
+    start, end = form.window(period)
+    insights = queries.step_insights(step, metric=metric, start=start, end=end, min_n=min_n)
+    tiles = [queries.shown(name, insights.total.value(name))
+             for name in ("nps", "csat", "ces", "ces_easy", "sentiment", "negative_share", "churn_rate",
+                          "complaint_share", "volume")]
+    verbatims = Paginator(queries.feedback_list(step=step), VERBATIMS_PER_PAGE).get_page(request.GET.get("page"))
+    themes = queries.step_themes(step, since=start) if themes_module is not None else None
+    context = {
+        "step": step, "journey": step.stage.journey, "insights": insights, "metric": metric, "period": period,
+        "min_n": min_n, "metric_label": queries.METRICS[metric][0], "metrics": _metric_choices(),
+        "periods": queries.PERIODS, "tiles": tiles, "page": verbatims, "themes_available": themes_module is not None,
+        "themes": themes,
+        "trend_chart": charts.trend(insights),
+        "trend_n_chart": charts.trend_n(insights),
+        "nps_chart": charts.nps_distribution(insights) if insights.nps_distribution["n"] else None,
+        "ces_chart": charts.ces_split(insights) if insights.ces_split["n"] else None,
+        "channel_chart": charts.split(insights.channels, metric, title=f"{queries.METRICS[metric][0]} by channel",
+                                      min_n=min_n) if insights.channels else None,
+        "segment_chart": charts.split(insights.segments, metric, title=f"{queries.METRICS[metric][0]} by segment",
+                                      min_n=min_n) if insights.segments else None,
+    }
+    return render(request, "insights/step_insights.html", context)
+
+
+def feedback_explorer(request):
+    choices = queries.filter_choices()
+    form = FeedbackFilterForm(request.GET or None, choices=choices)
+    filters = form.filters() if request.GET else {}
+    rows = queries.feedback_list(**filters)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(request, "insights/feedback_list.html", {"form": form, "page": page, "filtered": bool(request.GET)})
+
+
+def review_queue(request):
+    step = None
+    if request.GET.get("step", "").isdigit():
+        step = Step.objects.select_related("stage__journey").filter(pk=int(request.GET["step"])).first()
+    page = Paginator(queries.review_queue(step), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    items = list(page)
+    suggestions = queries.suggestions_for(items)
+    context = {
+        "page": page, "step": step, "items": [(f, suggestions.get(f.pk, [])) for f in items],
+        "steps": queries.filter_choices()["steps"], "none_value": NONE_OF_THESE,
+        "can_correct": can(actions.require_correct, request.user, None),
+        "can_retrain": can(require_keeper, request.user, "retrain the step router"),
+    }
+    return render(request, "insights/review.html", context)
+
+
+@require_POST
+def route_feedback(request, pk):
+    feedback = queries.feedback_by_id(pk)
+    actions.require_correct(request.user, feedback)  # refused before anything is parsed
+    form = RouteForm(request.POST)
+    if not form.is_valid():
+        problem = " ".join(form.errors.get("step", ["Choose a step."]))
+        if _is_htmx(request):
+            return render(request, "insights/partials/review_done.html",
+                          {"feedback": feedback, "error": problem}, status=422)
+        messages.error(request, problem)
+        return redirect(reverse("insights:review"))
+    step = form.cleaned_data["step"]
+    feedback = actions.correct_feedback_step(feedback, step, acting_user=request.user)
+    if _is_htmx(request):
+        return render(request, "insights/partials/review_done.html", {"feedback": feedback, "step": step})
+    messages.success(request, f"Routed to “{step.name}”." if step else "Marked as about no step of the map.")
+    return redirect(request.POST.get("next") or reverse("insights:review"))
+
+
+@require_POST
+def retrain_router(request):
+    model = actions.retrain_router(acting_user=request.user)
+    if model is None:
+        messages.error(request, "The router needs at least two steps on the journey map.")
+    else:
+        messages.success(request, f"Router retrained on {model.n_examples} examples "
+                                  f"({model.n_corrections} corrections).")
+    return redirect(reverse("insights:routing"))
+
+
+def routing_quality(request):
+    return render(request, "insights/routing.html", {
+        "quality": queries.routing_quality(),
+        "can_retrain": can(require_keeper, request.user, "retrain the step router"),
+    })
+
+
+def friction(request):
+    """Where customers struggle now: credible signals, each explained, with its teams."""
+    from cxkeeper.journeys.models import Journey
+
+    journey = Journey.objects.filter(slug=request.GET.get("journey", "")).first()
+    window = request.GET.get("window", "28")
+    window_days = int(window) if window in ("14", "28", "56") else 28
+    result = queries.friction_signals(journey, window_days=window_days, with_themes=journey is not None)
+    from cxkeeper.insights.themes import theme_as_phrases
+
+    for theme in result["themes"] or []:
+        theme.phrases = theme_as_phrases(theme, k=5)
+    return render(request, "insights/friction.html", {
+        **result, "journeys": Journey.objects.all(), "selected": journey, "window_days": window_days,
+        "can_edit_steps": can(require_keeper, request.user, "x"),
+    })
+
+
+@require_POST
+def add_theme_phrases(request, pk):
+    """A keeper adopts a theme's wording as example phrases of a step (which retrains routing)."""
+    from django.shortcuts import get_object_or_404
+
+    from cxkeeper.core.errors import Conflict
+    from cxkeeper.journeys.actions import update_step
+
+    step = get_object_or_404(Step, pk=pk)
+    phrases = [p.strip()[:200] for p in request.POST.getlist("phrase") if p.strip()][:10]
+    new = [p for p in phrases if p not in step.phrases]
+    if new:
+        try:
+            update_step(step, {"phrases": [*step.phrases, *new]}, expected_version=int(request.POST.get("version", 0)),
+                        acting_user=request.user)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            return redirect(request.POST.get("next") or step.get_absolute_url())
+        messages.success(request, f"Added {len(new)} example phrase(s) to “{step.name}”. "
+                                  "Retrain the router to use them.")
+    else:
+        messages.info(request, "Those phrases are already on the step.")
+    return redirect(step.get_absolute_url())
