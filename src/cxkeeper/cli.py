@@ -165,7 +165,7 @@ def demo(
 
 def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
-    from cxkeeper.insights.cli_ingest import friction, import_app, rollup, route_app
+    from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.journeys.cli import journeys_app
 
     app.add_typer(journeys_app, name="journeys", help="Journey-as-code: export and apply the workspace as YAML.")
@@ -174,6 +174,7 @@ def _register_subcommands() -> None:
     app.add_typer(metrics_app, name="metrics", help="Print CX metrics from the rollups.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
+    app.command("erase-customer")(erase_customer)
 
 
 _register_subcommands()

@@ -94,6 +94,20 @@ def list_feedback(request, filters: Query[FeedbackFilters]):
 # Batch ingest is POST /api/v1/imports/batch (insights/api_ingest.py), not part of this router.
 
 
+class EraseIn(Schema):
+    customer_id: str = Field(description="the customer id exactly as it was in the imported data")
+
+
+class EraseOut(Schema):
+    erased: int
+
+
+@feedback_router.post("/erase", url_name="feedback_erase", response={200: EraseOut, **WRITE_ERRORS},
+                      summary="Erase every piece of one customer's feedback (admins; figures update)")
+def erase_customer(request, payload: EraseIn):
+    return EraseOut(erased=actions.erase_customer(payload.customer_id, acting_user=acting_user(request)).erased)
+
+
 @feedback_router.get("/{id}", url_name="feedback", response={200: FeedbackOut, **READ_ERRORS},
                      summary="Get one piece of feedback")
 def get_feedback(request, id: int):

@@ -206,3 +206,22 @@ def friction(
                   "(5% false-discovery rate, minimum effects applied):")
     for signal in signals:
         console.print(f"• [bold]{signal['step_name'] or 'theme'}[/bold] ({signal['kind']}): {signal['explanation']}")
+
+
+def erase_customer(
+    customer_id: Annotated[str, typer.Argument(help="The customer id exactly as it was in the imported data.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    data_dir: DataDir = None,
+):
+    """Erase every piece of one customer's feedback (a data-subject request); figures update."""
+    setup_django(data_dir)
+    from cxkeeper.insights.actions import erase_customer as erase
+
+    if not yes and not typer.confirm(f"Erase all feedback of customer {customer_id}?"):
+        raise typer.Exit(1)
+    result = erase(customer_id, acting_user=None)
+    if as_json:
+        console.print_json(json.dumps({"erased": result.erased}))
+    else:
+        console.print(f"Erased {result.erased} feedback item(s); rollups updated.")

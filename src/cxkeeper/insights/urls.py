@@ -11,6 +11,7 @@ urlpatterns = [
     path("feedback/review/", views.review_queue, name="review"),
     path("feedback/routing/", views.routing_quality, name="routing"),
     path("feedback/friction/", views.friction, name="friction"),
+    path("feedback/erase/", views.erase_customer, name="erase"),
     path("steps/<int:pk>/phrases-from-theme/", views.add_theme_phrases, name="theme_phrases"),
     path("feedback/retrain/", views.retrain_router, name="retrain"),
     path("feedback/<int:pk>/route/", views.route_feedback, name="route"),

@@ -181,3 +181,26 @@ def add_theme_phrases(request, pk):
     else:
         messages.info(request, "Those phrases are already on the step.")
     return redirect(step.get_absolute_url())
+
+
+def erase_customer(request):
+    """Admins erase one customer's feedback on request; the history keeps only the count."""
+    from django import forms as django_forms
+
+    from cxkeeper.core.forms import run_form
+    from cxkeeper.org.permissions import require_admin
+
+    require_admin(request.user, "erase a customer's feedback")
+
+    class EraseForm(django_forms.Form):
+        customer_id = django_forms.CharField(max_length=200, label="Customer id",
+                                             help_text="Exactly as it was in the imported data.")
+        confirm = django_forms.BooleanField(label="I understand this cannot be undone")
+
+    def perform(data):
+        result = actions.erase_customer(data["customer_id"], acting_user=request.user)
+        messages.success(request, f"Erased {result.erased} feedback item(s) of that customer; figures updated.")
+
+    return run_form(request, EraseForm(request.POST or None), perform, template="core/form.html",
+                    context={"title": "Erase a customer's feedback", "cancel_url": reverse("insights:feedback")},
+                    success_url=reverse("insights:feedback"))

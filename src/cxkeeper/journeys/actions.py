@@ -47,7 +47,7 @@ def notify_step_teams(step: Step, change: ChangeRecord | None, *, acting_user, m
 
 
 def _who(acting_user) -> str:
-    return acting_user.get_username() if acting_user is not None else "journey-as-code"
+    return acting_user.get_username() if acting_user is not None else "the command line"
 
 
 # ---------------------------------------------------------------- personas
