@@ -122,3 +122,22 @@ def test_only_admins_erase(source, small_org):
 
     with pytest.raises(Forbidden):
         actions.erase_customer("C1", acting_user=small_org.keeper)
+
+
+def test_sentiment_learned_from_scores_is_used_only_when_it_measures_better(source, small_org):
+    """Weak labels from NPS: a vocabulary VADER does not know ("meh", "brill") is learned."""
+    from cxkeeper.insights import sentiment_store
+    from cxkeeper.insights.text.sentiment import LearnedSentiment, VaderSentiment
+
+    assert isinstance(sentiment_store.current_model(), VaderSentiment)
+    rows = []
+    for i in range(400):
+        good = i % 2 == 0
+        rows.append(row(100 + i, ("brill, sorted in minutes, ta" if good else "meh, faff again, sort it out")
+                        + f" #{i}", nps=10 if good else 1))
+    actions.ingest_feedback_batch(source, rows)
+    record = sentiment_store.choose_model()
+    assert record.n_labelled == 400 and record.n_test > 0
+    assert record.learned_accuracy > record.vader_accuracy
+    assert record.name == "learned" and isinstance(sentiment_store.current_model(), LearnedSentiment)
+    assert "learned model" in record.reason

@@ -25,13 +25,11 @@ from cxkeeper.insights import rollup_store, routing
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, FeedbackSource, ImportJob, ImportRowError
 from cxkeeper.insights.text.redaction import Redactor
-from cxkeeper.insights.text.sentiment import VaderSentiment
 from cxkeeper.journeys.models import Step
 from cxkeeper.org.models import Workspace
 from cxkeeper.org.permissions import require_admin, require_keeper, require_signed_in
 
 _redactor: Redactor | None = None
-_sentiment: VaderSentiment | None = None
 
 
 def redactor() -> Redactor:
@@ -41,11 +39,11 @@ def redactor() -> Redactor:
     return _redactor
 
 
-def sentiment_model() -> VaderSentiment:
-    global _sentiment
-    if _sentiment is None:
-        _sentiment = VaderSentiment()
-    return _sentiment
+def sentiment_model():
+    """The workspace's chosen sentiment model (see sentiment_store)."""
+    from cxkeeper.insights.sentiment_store import current_model
+
+    return current_model()
 
 
 def customer_hash(customer_id: str | None) -> str:
@@ -261,8 +259,14 @@ def erase_customer(customer_id: str, *, acting_user) -> Erasure:
 
 
 def retrain_router(*, acting_user):
+    """Retrain routing from the map and every correction, and re-choose the sentiment model
+    from the organization's scored feedback; both measured, both kept for the quality page."""
+    from cxkeeper.insights.sentiment_store import choose_model
+
     require_keeper(acting_user, "retrain the step router")
-    return routing.train_router(evaluate=True)
+    model = routing.train_router(evaluate=True)
+    choose_model()
+    return model
 
 
 def finish_job(job: ImportJob, *, status: str, message: str = "") -> ImportJob:

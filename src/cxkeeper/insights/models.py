@@ -166,3 +166,21 @@ class RouterModel(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         get_latest_by = "created_at"
+
+
+class SentimentModelRecord(models.Model):
+    """Which sentiment model scores new feedback: VADER, or one learned from the organization's
+    own scored text when it measured better on held-out feedback (both accuracies kept)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=20)  # "vader" or "learned"
+    blob = models.BinaryField(null=True, blank=True)
+    scale = models.CharField(max_length=10, default="nps")
+    vader_accuracy = models.FloatField(null=True, blank=True)
+    learned_accuracy = models.FloatField(null=True, blank=True)
+    n_labelled = models.PositiveIntegerField(default=0)
+    n_test = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

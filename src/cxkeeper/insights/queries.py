@@ -665,3 +665,10 @@ def signal_dict(signal) -> dict:
         "reference_period": [d.isoformat() for d in signal.reference_period], "teams": signal.teams,
         "examples": signal.examples, "explanation": signal.explanation,
     }
+
+
+def sentiment_choice():
+    """The sentiment model in use and how it measured against VADER (None before any choice)."""
+    from cxkeeper.insights.sentiment_store import current_record
+
+    return current_record()

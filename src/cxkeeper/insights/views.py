@@ -136,6 +136,7 @@ def retrain_router(request):
 def routing_quality(request):
     return render(request, "insights/routing.html", {
         "quality": queries.routing_quality(),
+        "sentiment": queries.sentiment_choice(),
         "can_retrain": can(require_keeper, request.user, "retrain the step router"),
     })
 

@@ -64,6 +64,9 @@ def load_sample_feedback(n_rows: int = DEFAULT_ROWS, *, seed: int = 7, console=N
         stored += flush(name)
     progress(stored, final=True)
     routing.train_router(evaluate=True)  # with the year in, measure routing quality for the quality page
+    from cxkeeper.insights.sentiment_store import choose_model
+
+    choose_model()  # learn sentiment from the year's scored feedback if it beats VADER
     return stored
 
 
