@@ -48,8 +48,12 @@ def test_createuser_bad_input_names_the_problem(small_org, args, message):
 
 def test_demo_no_serve_loads_the_sample_and_prints_sign_ins(db, settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    result = runner.invoke(app, ["demo", "--no-serve"])
+    result = runner.invoke(app, ["demo", "--no-serve", "--feedback-rows", "600"])
     assert result.exit_code == 0, result.output
     assert Journey.objects.count() == 3
+    from cxkeeper.insights.models import Feedback, FeedbackRollup
+
+    assert Feedback.objects.count() == 600 and FeedbackRollup.objects.exists()
+    assert Feedback.objects.filter(step__isnull=False).count() > 300  # the map's router placed most of them
     password = (tmp_path / "demo-password.txt").read_text().strip()
     assert password in result.output and "kira" in result.output
