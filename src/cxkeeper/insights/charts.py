@@ -63,7 +63,10 @@ def _trend_rows(insights: StepInsights) -> list[dict]:
     return rows
 
 
-def _week_axis() -> dict:
+def _week_axis(grain: str = "week") -> dict:
+    if grain == "month":
+        return {"field": "week", "type": "temporal", "timeUnit": "yearmonth", "title": None,
+                "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": 12}}
     return {"field": "week", "type": "temporal", "timeUnit": "yearmonthdate", "title": None,
             "axis": {"format": "%d %b", "labelAngle": 0, "tickCount": 8}}
 
@@ -72,9 +75,10 @@ def trend(insights: StepInsights) -> dict:
     """Weekly metric as a line with its 95% band. Weeks with too few responses are left out
     (their n is in the chart below, `trend_n`)."""
     metric = insights.metric
-    x = _week_axis()
+    x = _week_axis(insights.trend_grain)
+    unit = insights.trend_grain
     fmt = _fmt(metric)
-    tooltip = [{"field": "week", "type": "temporal", "title": "week of", "format": "%d %b %Y"},
+    tooltip = [{"field": "week", "type": "temporal", "title": f"{unit} of", "format": "%d %b %Y"},
                {"field": "value", "type": "quantitative", "title": METRICS[metric][0], "format": fmt},
                {"field": "low", "type": "quantitative", "title": "95% low", "format": fmt},
                {"field": "high", "type": "quantitative", "title": "95% high", "format": fmt},
@@ -95,24 +99,25 @@ def trend(insights: StepInsights) -> dict:
                           "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"},
                                        "y2": {"field": "high"}}})
     n_enough = sum(1 for figure in insights.trend if figure.value(metric).enough)
-    subtitle = (f"Shaded: 95% interval. {n_enough} of {len(insights.trend)} weeks have at least "
+    subtitle = (f"Shaded: 95% interval. {n_enough} of {len(insights.trend)} {unit}s have at least "
                 f"{insights.min_n} responses; the others are left out.")
     return _base(data={"values": _trend_rows(insights)}, height=220, layer=layers,
-                 title={"text": f"{METRICS[metric][0]} per week", "subtitle": subtitle})
+                 title={"text": f"{METRICS[metric][0]} per {unit}", "subtitle": subtitle})
 
 
 def trend_n(insights: StepInsights) -> dict:
     """Responses per week, the sample size under each point of the trend."""
-    x = _week_axis()
+    x = _week_axis(insights.trend_grain)
+    unit = insights.trend_grain
     return _base(
         data={"values": _trend_rows(insights)}, height=80,
-        title={"text": "Responses per week (n)"},
+        title={"text": f"Responses per {unit} (n)"},
         mark={"type": "bar", "tooltip": True},
         encoding={"x": x, "y": {"field": "n", "type": "quantitative", "title": "n", "axis": {"tickCount": 3}},
                   "color": {"field": "status", "type": "nominal", "title": None,
                             "scale": {"domain": ["enough", "too few responses"], "range": ["#5a6375", "#c3c8d4"]},
                             "legend": {"orient": "top", "direction": "horizontal"}},
-                  "tooltip": [{"field": "week", "type": "temporal", "title": "week of", "format": "%d %b %Y"},
+                  "tooltip": [{"field": "week", "type": "temporal", "title": f"{unit} of", "format": "%d %b %Y"},
                               {"field": "n", "type": "quantitative", "title": "n"}, {"field": "status"}]},
     )
 

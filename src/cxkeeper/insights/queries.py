@@ -411,6 +411,7 @@ class StepInsights:
     trend: list[Figure]
     channels: list[Figure]
     segments: list[Figure]
+    trend_grain: str = "week"
 
     @property
     def nps_distribution(self) -> dict:
@@ -438,6 +439,13 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
     trend_start = end - dt.timedelta(days=7 * trend_weeks)
     trend_start -= dt.timedelta(days=trend_start.weekday())
     trend = by_dimension(rollups(start=trend_start, end=end, steps=[step.pk]), "week", min_n=min_n)
+    grain = "week"
+    if sum(f.value(metric).enough for f in trend) * 2 < len(trend):
+        # Most weeks are below the minimum n: months (a year of them) tell the story instead of
+        # an empty chart, with the same minimum n per point.
+        grain = "month"
+        month_start = (end.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+        trend = by_dimension(rollups(start=month_start, end=end, steps=[step.pk]), "month", min_n=min_n)
     for figure in trend:
         if isinstance(figure.key, dt.datetime):
             figure.key = figure.key.date()
@@ -447,7 +455,8 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
     channels = by_dimension(period, "channel", min_n=min_n)
     for figure in channels:
         figure.label = figure.key
-    return StepInsights(step, metric, start, end, min_n, total(period, min_n=min_n), trend, channels, segments)
+    return StepInsights(step, metric, start, end, min_n, total(period, min_n=min_n), trend, channels, segments,
+                        grain)
 
 
 # ---------------------------------------------------------------- raw feedback lists (explorer, queue)
