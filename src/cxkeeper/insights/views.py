@@ -141,6 +141,10 @@ def routing_quality(request):
     })
 
 
+SIGNAL_KINDS = {"worse_than_journey": "worse than the rest of the journey", "worse_than_before": "worse than before",
+                "volume_spike": "volume spike", "negative_theme": "growing negative theme"}
+
+
 def friction(request):
     """Where customers struggle now: credible signals, each explained, with its teams."""
     from cxkeeper.journeys.models import Journey
@@ -153,6 +157,8 @@ def friction(request):
 
     for theme in result["themes"] or []:
         theme.phrases = theme_as_phrases(theme, k=5)
+    for signal in result["signals"]:
+        signal.kind_label = SIGNAL_KINDS.get(signal.kind, signal.kind)
     return render(request, "insights/friction.html", {
         **result, "journeys": Journey.objects.all(), "selected": journey, "window_days": window_days,
         "can_edit_steps": can(require_keeper, request.user, "x"),
