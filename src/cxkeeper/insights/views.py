@@ -157,10 +157,10 @@ def friction(request):
 
     for theme in result["themes"] or []:
         theme.phrases = theme_as_phrases(theme, k=5)
-    for signal in result["signals"]:
-        signal.kind_label = SIGNAL_KINDS.get(signal.kind, signal.kind)
+    labelled = [(signal, SIGNAL_KINDS.get(signal.kind, signal.kind)) for signal in result["signals"]]
     return render(request, "insights/friction.html", {
-        **result, "journeys": Journey.objects.all(), "selected": journey, "window_days": window_days,
+        **result, "labelled": labelled, "journeys": Journey.objects.all(), "selected": journey,
+        "window_days": window_days,
         "can_edit_steps": can(require_keeper, request.user, "x"),
     })
 
