@@ -79,6 +79,7 @@ def raw_parse(path: Path) -> float:
 
 def django_setup(data: Path) -> None:
     os.environ["CXKEEPER_DATA_DIR"] = str(data)
+    os.environ["CXKEEPER_ALLOWED_HOSTS"] = "testserver"  # the in-process test client
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
     import django
 

@@ -26,8 +26,18 @@ def source(small_org):
 
 
 def cells():
-    columns = ("step_id", "day", "channel", "segment", "n", "nps_n", "promoters", "detractors", "ces_n", "ces_sum")
-    return sorted(FeedbackRollup.objects.values_list(*columns))
+    """Both rollup tables; the step × day one must equal the fine one summed over channels and segments."""
+    from django.db.models import Sum
+
+    from cxkeeper.insights.models import StepDayRollup
+
+    sums = ("n", "nps_n", "promoters", "detractors", "ces_n", "ces_sum")
+    fine = sorted(FeedbackRollup.objects.values_list("step_id", "day", "channel", "segment", *sums))
+    daily = sorted(StepDayRollup.objects.values_list("step_id", "day", *sums))
+    summed = sorted(tuple(r.values()) for r in FeedbackRollup.objects.values("step_id", "day")
+                    .annotate(**{f"s_{c}": Sum(c) for c in sums}).order_by())
+    assert daily == summed
+    return fine, daily
 
 
 def assert_rollups_match_rebuild():

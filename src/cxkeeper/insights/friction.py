@@ -16,7 +16,7 @@ and adds growing, mostly negative themes of text (``negative_theme``, from
 Every question is a stated two-sample test (``analytics.stats``) and all of them together
 are one family: Benjamini–Hochberg at ``alpha`` across every test of the run. A signal needs
 the adjusted p below ``alpha``, the difference in the "worse" direction, and a minimum effect
-(:data:`DEFAULT_MIN_EFFECT`). Figures come from ``FeedbackRollup`` only; the sole raw reads
+(:data:`DEFAULT_MIN_EFFECT`). Figures come from the rollups (``StepDayRollup``) only; the sole raw reads
 are up to three example texts per reported signal. See docs/insights-friction.md.
 """
 
@@ -45,7 +45,7 @@ from cxkeeper.insights.analytics.stats import (
     metrics_from_sums,
     welch_t,
 )
-from cxkeeper.insights.models import Feedback, FeedbackRollup
+from cxkeeper.insights.models import Feedback, StepDayRollup
 from cxkeeper.insights.themes import GROWTH_DAYS, Theme, discover_themes, growth_p_value, rate_ratio
 from cxkeeper.journeys.choices import ResponsibilityRole
 from cxkeeper.journeys.models import Responsibility, Step
@@ -193,13 +193,13 @@ class FrictionRun:
 
 
 def _sums_query(steps: Sequence[int], start: dt.date, end: dt.date) -> dict[int, dict]:
-    rows = (FeedbackRollup.objects.filter(step_id__in=list(steps), day__gte=start, day__lte=end)
+    rows = (StepDayRollup.objects.filter(step_id__in=list(steps), day__gte=start, day__lte=end)
             .values("step_id").annotate(**{c: Sum(c) for c in SUM_COLUMNS}).order_by())
     return {row["step_id"]: {c: (row[c] or 0) for c in SUM_COLUMNS} for row in rows}
 
 
 def _volume_query(steps: Sequence[int], recent: tuple[dt.date, dt.date], ref: tuple[dt.date, dt.date]):
-    rows = (FeedbackRollup.objects.filter(step_id__in=list(steps), day__gte=ref[0], day__lte=recent[1])
+    rows = (StepDayRollup.objects.filter(step_id__in=list(steps), day__gte=ref[0], day__lte=recent[1])
             .values("step_id")
             .annotate(recent=Sum("n", filter=Q(day__gte=recent[0], day__lte=recent[1])),
                       ref=Sum("n", filter=Q(day__gte=ref[0], day__lte=ref[1])))
@@ -512,7 +512,7 @@ def _spike_candidates(ids, as_of, trailing_days, effects, min_n, confidence) -> 
     recent = (as_of - dt.timedelta(days=SPIKE_DAYS - 1), as_of)
     ref_end = recent[0] - dt.timedelta(days=1)
     ref_start = ref_end - dt.timedelta(days=trailing_days - 1)
-    first = FeedbackRollup.objects.aggregate(first=Min("day"))["first"]
+    first = StepDayRollup.objects.aggregate(first=Min("day"))["first"]
     if first is None:
         return []
     ref_start = max(ref_start, first)

@@ -151,6 +151,39 @@ class FeedbackRollup(models.Model):
         return f"step {self.step_id} {self.day} {self.channel}/{self.segment}: n={self.n}"
 
 
+class StepDayRollup(models.Model):
+    """The same sums per step × day only (channels and segments added up): what the heatmap,
+    trends, team figures and friction read, so their cost depends on steps × days, not on
+    how many channels and segments the feedback spreads over. Maintained with FeedbackRollup."""
+
+    step_id = models.BigIntegerField(default=0)
+    day = models.DateField()
+    n = models.BigIntegerField(default=0)
+    nps_n = models.BigIntegerField(default=0)
+    promoters = models.BigIntegerField(default=0)
+    detractors = models.BigIntegerField(default=0)
+    csat_n = models.BigIntegerField(default=0)
+    csat_top = models.BigIntegerField(default=0)
+    ces_n = models.BigIntegerField(default=0)
+    ces_sum = models.BigIntegerField(default=0)
+    ces_sumsq = models.BigIntegerField(default=0)
+    ces_easy = models.BigIntegerField(default=0)
+    sentiment_n = models.BigIntegerField(default=0)
+    sentiment_sum = models.FloatField(default=0)
+    sentiment_sumsq = models.FloatField(default=0)
+    negative_n = models.BigIntegerField(default=0)
+    churn_n = models.BigIntegerField(default=0)
+    renewal_n = models.BigIntegerField(default=0)
+    complaint_n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["step_id", "day"], name="step_day_rollup_unique")]
+        indexes = [models.Index(fields=["day", "step_id"])]
+
+    def __str__(self):
+        return f"step {self.step_id} {self.day}: n={self.n}"
+
+
 class RouterModel(models.Model):
     """A trained step router, stored in the database so every web worker uses the same one."""
 

@@ -13,7 +13,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue, metrics_from_sums
 from cxkeeper.insights.choices import RoutedBy
-from cxkeeper.insights.models import Feedback, FeedbackRollup
+from cxkeeper.insights.models import Feedback, FeedbackRollup, StepDayRollup
 from cxkeeper.journeys.models import Journey, Responsibility, Step
 
 METRICS = {
@@ -47,8 +47,11 @@ class Figure:
 
 
 def rollups(*, start: dt.date | None = None, end: dt.date | None = None, steps=None, channel: str = "",
-            segment: str = "") -> QuerySet[FeedbackRollup]:
-    cells = FeedbackRollup.objects.all()
+            segment: str = "", fine: bool = False) -> QuerySet:
+    """Rollup cells in scope. Per step × day unless a channel or segment is filtered or split
+    (`fine`): the same sums, far fewer rows for the pages that span a journey and a year."""
+    fine = fine or bool(channel) or bool(segment)
+    cells = FeedbackRollup.objects.all() if fine else StepDayRollup.objects.all()
     if start:
         cells = cells.filter(day__gte=start)
     if end:
@@ -203,7 +206,8 @@ def metric_table(by: str, *, journey: Journey | None = None, step: Step | None =
     if by not in DIMENSIONS:
         raise ValueError(f"unknown grouping {by!r}; choose one of {', '.join(DIMENSIONS)}")
     scope = steps_in_scope(journey=journey, step=step, team=team)
-    cells = rollups(start=start, end=end, steps=scope, channel=channel, segment=segment)
+    cells = rollups(start=start, end=end, steps=scope, channel=channel, segment=segment,
+                    fine=by in ("channel", "segment"))
     if by in ("channel", "segment", "day", "week", "month"):
         figures = by_dimension(cells, by, min_n=min_n)
         for figure in figures:
@@ -436,6 +440,7 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
     end = end or dt.date.today()
     start = start or end - dt.timedelta(days=89)
     period = rollups(start=start, end=end, steps=[step.pk])
+    period_fine = rollups(start=start, end=end, steps=[step.pk], fine=True)
     trend_start = end - dt.timedelta(days=7 * trend_weeks)
     trend_start -= dt.timedelta(days=trend_start.weekday())
     trend = by_dimension(rollups(start=trend_start, end=end, steps=[step.pk]), "week", min_n=min_n)
@@ -449,10 +454,10 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
     for figure in trend:
         if isinstance(figure.key, dt.datetime):
             figure.key = figure.key.date()
-    segments = by_dimension(period, "segment", min_n=min_n)
+    segments = by_dimension(period_fine, "segment", min_n=min_n)
     for figure in segments:
         figure.label = figure.key or NO_SEGMENT_LABEL
-    channels = by_dimension(period, "channel", min_n=min_n)
+    channels = by_dimension(period_fine, "channel", min_n=min_n)
     for figure in channels:
         figure.label = figure.key
     return StepInsights(step, metric, start, end, min_n, total(period, min_n=min_n), trend, channels, segments,
@@ -594,7 +599,7 @@ def routing_quality() -> RoutingQuality:
     shares = [{"routed_by": value, "label": label, "n": counts.get(value, 0),
                "share": 100.0 * counts.get(value, 0) / grand if grand else None}
               for value, label in RoutedBy.choices]
-    unrouted = FeedbackRollup.objects.filter(step_id=0).aggregate(n=Sum("n"))["n"] or 0
+    unrouted = StepDayRollup.objects.filter(step_id=0).aggregate(n=Sum("n"))["n"] or 0
     return RoutingQuality(model, per_step, confused, shares, grand, unrouted, report.get("error", ""))
 
 
@@ -638,7 +643,7 @@ def step_themes(step: Step, *, since: dt.date | None = None) -> list | None:
 def latest_feedback_day() -> dt.date | None:
     """The last day with feedback: friction windows end there, so an export that stopped a
     week ago is judged on its last four weeks, not on empty days."""
-    return FeedbackRollup.objects.order_by("-day").values_list("day", flat=True).first()
+    return StepDayRollup.objects.order_by("-day").values_list("day", flat=True).first()
 
 
 def friction_signals(journey: Journey | None, *, window_days: int = 28, with_themes: bool = True) -> dict:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from django.db import connection
 
 from cxkeeper.insights.analytics.rollups import INT_SUM_COLUMNS, SUM_COLUMNS, RollupKey, rollup_delta
-from cxkeeper.insights.models import Feedback, FeedbackRollup
+from cxkeeper.insights.models import Feedback, FeedbackRollup, StepDayRollup
 
 UNROUTED = 0  # step_id of the unrouted cell; the analytics layer says None
 
@@ -30,36 +30,46 @@ def _store_key(key: RollupKey) -> tuple:
     return (key.step_id if key.step_id is not None else UNROUTED, key.day, key.channel, key.segment or "")
 
 
+def _upsert(cursor, model, keys: tuple[str, ...], rows: list[tuple]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = (*keys, *SUM_COLUMNS)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUM_COLUMNS)
+    # Identifiers come from the model and constants; values travel as parameters.
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+           f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+    cursor.executemany(sql, rows)
+
+
 def apply_cells(cells: Mapping[RollupKey, Mapping[str, float]]) -> None:
-    """Add each cell's sums to its row with one multi-row upsert (SQLite ≥ 3.24 and PostgreSQL
-    share the `ON CONFLICT … DO UPDATE` syntax), then drop cells a removal emptied.
+    """Add each cell's sums to its row with one multi-row upsert per rollup table (SQLite ≥ 3.24
+    and PostgreSQL share the `ON CONFLICT … DO UPDATE` syntax), then drop cells a removal emptied.
 
     Callers hold the ingest lock (see `actions.ingest_lock`), so writers never interleave.
     """
     if not cells:
         return
-    table = connection.ops.quote_name(FeedbackRollup._meta.db_table)
-    columns = ("step_id", "day", "channel", "segment", *SUM_COLUMNS)
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUM_COLUMNS)
-    # Identifiers come from the model and constants; values travel as parameters.
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-           f"ON CONFLICT (step_id, day, channel, segment) DO UPDATE SET {updates}")
-    params = []
+    fine, daily = [], {}
     removing = False
     for key, sums in cells.items():
         step_id, day, channel, segment = _store_key(key)
-        day = connection.ops.adapt_datefield_value(day)
         values = [sums.get(c, 0) for c in SUM_COLUMNS]
         removing = removing or any(v < 0 for v in values)
-        params.append((step_id, day, channel, segment, *values))
+        day_value = connection.ops.adapt_datefield_value(day)
+        fine.append((step_id, day_value, channel, segment, *values))
+        total = daily.setdefault((step_id, day_value), [0] * len(SUM_COLUMNS))
+        for i, value in enumerate(values):
+            total[i] += value
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        _upsert(cursor, FeedbackRollup, ("step_id", "day", "channel", "segment"), fine)
+        _upsert(cursor, StepDayRollup, ("step_id", "day"), [(*k, *v) for k, v in daily.items()])
         if removing:
             negative = " OR ".join(f"{c} < 0" for c in INT_SUM_COLUMNS)
-            cursor.execute(f"SELECT count(*) FROM {table} WHERE {negative}")  # noqa: S608 - constants only
-            if cursor.fetchone()[0]:
-                raise ValueError("a rollup cell would go negative: the feedback store and rollups disagree")
-            cursor.execute(f"DELETE FROM {table} WHERE n = 0")  # noqa: S608 - constants only
+            for model in (FeedbackRollup, StepDayRollup):
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(f"SELECT count(*) FROM {table} WHERE {negative}")  # noqa: S608 - constants only
+                if cursor.fetchone()[0]:
+                    raise ValueError("a rollup cell would go negative: the feedback store and rollups disagree")
+                cursor.execute(f"DELETE FROM {table} WHERE n = 0")  # noqa: S608 - constants only
 
 
 def add_records(records: Iterable[Mapping]) -> None:
@@ -79,6 +89,7 @@ def remove_feedback(rows: Iterable[Feedback]) -> None:
 def rebuild() -> int:
     """Recompute every cell from the feedback rows (repair; also what tests compare against)."""
     FeedbackRollup.objects.all().delete()
+    StepDayRollup.objects.all().delete()
     count = 0
     batch = []
     for feedback in Feedback.objects.order_by("pk").iterator(chunk_size=5000):
