@@ -108,22 +108,9 @@ class Feedback(models.Model):
         return f"{self.source}: {self.external_id}"
 
 
-# The additive sums of one rollup cell; see docs/insights-analytics.md for their meaning.
-ROLLUP_SUM_FIELDS = (
-    "n", "nps_n", "promoters", "detractors", "csat_n", "csat_top", "ces_n", "ces_sum", "ces_sumsq", "ces_easy",
-    "sentiment_n", "sentiment_sum", "sentiment_sumsq", "negative_n", "churn_n", "renewal_n", "complaint_n",
-)
+class RollupSums(models.Model):
+    """The additive partial sums of a rollup cell (see docs/insights-analytics.md)."""
 
-
-class FeedbackRollup(models.Model):
-    """Partial sums per step × day × channel × segment, maintained on every import, correction
-    and erasure. Every figure on every page is computed from these, never from raw feedback.
-    `step_id` 0 is "unrouted" and `segment` "" is "no segment", so the grain has no NULL keys."""
-
-    step_id = models.BigIntegerField(default=0)
-    day = models.DateField()
-    channel = models.CharField(max_length=60)
-    segment = models.CharField(max_length=100, blank=True)
     n = models.BigIntegerField(default=0)
     nps_n = models.BigIntegerField(default=0)
     promoters = models.BigIntegerField(default=0)
@@ -143,6 +130,20 @@ class FeedbackRollup(models.Model):
     complaint_n = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class FeedbackRollup(RollupSums):
+    """Partial sums per step × day × channel × segment, maintained on every import, correction
+    and erasure. Every figure on every page is computed from these, never from raw feedback.
+    `step_id` 0 is "unrouted" and `segment` "" is "no segment", so the grain has no NULL keys."""
+
+    step_id = models.BigIntegerField(default=0)
+    day = models.DateField()
+    channel = models.CharField(max_length=60)
+    segment = models.CharField(max_length=100, blank=True)
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["step_id", "day", "channel", "segment"],
                                                name="rollup_cell_unique")]
         indexes = [models.Index(fields=["day", "step_id"])]
@@ -151,30 +152,13 @@ class FeedbackRollup(models.Model):
         return f"step {self.step_id} {self.day} {self.channel}/{self.segment}: n={self.n}"
 
 
-class StepDayRollup(models.Model):
+class StepDayRollup(RollupSums):
     """The same sums per step × day only (channels and segments added up): what the heatmap,
     trends, team figures and friction read, so their cost depends on steps × days, not on
     how many channels and segments the feedback spreads over. Maintained with FeedbackRollup."""
 
     step_id = models.BigIntegerField(default=0)
     day = models.DateField()
-    n = models.BigIntegerField(default=0)
-    nps_n = models.BigIntegerField(default=0)
-    promoters = models.BigIntegerField(default=0)
-    detractors = models.BigIntegerField(default=0)
-    csat_n = models.BigIntegerField(default=0)
-    csat_top = models.BigIntegerField(default=0)
-    ces_n = models.BigIntegerField(default=0)
-    ces_sum = models.BigIntegerField(default=0)
-    ces_sumsq = models.BigIntegerField(default=0)
-    ces_easy = models.BigIntegerField(default=0)
-    sentiment_n = models.BigIntegerField(default=0)
-    sentiment_sum = models.FloatField(default=0)
-    sentiment_sumsq = models.FloatField(default=0)
-    negative_n = models.BigIntegerField(default=0)
-    churn_n = models.BigIntegerField(default=0)
-    renewal_n = models.BigIntegerField(default=0)
-    complaint_n = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["step_id", "day"], name="step_day_rollup_unique")]
