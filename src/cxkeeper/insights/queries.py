@@ -94,6 +94,19 @@ def by_dimension(cells: QuerySet[FeedbackRollup], dimension: str, *, min_n: int 
     return _figures(rows, dimension, min_n=min_n)
 
 
+def by_channel_and_segment(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N):
+    """Both splits from one aggregate query (channel × segment, folded in Python)."""
+    channels: dict[str, dict] = {}
+    segments: dict[str, dict] = {}
+    for row in cells.values("channel", "segment").annotate(**_SUMS).order_by():
+        for key, groups in ((row["channel"], channels), (row["segment"], segments)):
+            sums = groups.setdefault(key, dict.fromkeys(SUM_COLUMNS, 0))
+            for column in SUM_COLUMNS:
+                sums[column] += row[column] or 0
+    return ([_figure(k, v, min_n=min_n) for k, v in sorted(channels.items())],
+            [_figure(k, v, min_n=min_n) for k, v in sorted(segments.items())])
+
+
 def total(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N) -> Figure:
     return _figure("all", cells.aggregate(**_SUMS), min_n=min_n)
 
@@ -454,10 +467,9 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
     for figure in trend:
         if isinstance(figure.key, dt.datetime):
             figure.key = figure.key.date()
-    segments = by_dimension(period_fine, "segment", min_n=min_n)
+    channels, segments = by_channel_and_segment(period_fine, min_n=min_n)
     for figure in segments:
         figure.label = figure.key or NO_SEGMENT_LABEL
-    channels = by_dimension(period_fine, "channel", min_n=min_n)
     for figure in channels:
         figure.label = figure.key
     return StepInsights(step, metric, start, end, min_n, total(period, min_n=min_n), trend, channels, segments,
