@@ -58,3 +58,10 @@ def test_api_docs_page_is_served_offline(client, db):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"/static/ninja/swagger-ui-bundle.js" in response.content and b"cdn" not in response.content.lower()
+
+
+def test_bad_query_parameters_do_not_break_pages(client, small_org):
+    client.force_login(small_org.viewer)
+    assert client.get("/activity/?journey=abc&model=x").status_code == 200
+    assert client.get(f"/activity/?journey={small_org.journey.pk}").status_code == 200
+    assert client.get("/history/journeys/step/999999/").status_code == 404  # never existed

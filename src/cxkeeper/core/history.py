@@ -59,9 +59,3 @@ def record_change(obj, action: str, before: dict | None, after: dict | None, act
         journey_id=journey_id,
         step_id=step_id,
     )
-
-
-def history_for(obj) -> models.QuerySet:
-    return ChangeRecord.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("actor")

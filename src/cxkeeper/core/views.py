@@ -31,8 +31,9 @@ def home(request):
 
 
 def activity(request):
+    journey = request.GET.get("journey", "")
     records = queries.activity(model=request.GET.get("model") or None,
-                               journey_id=request.GET.get("journey") or None)
+                               journey_id=int(journey) if journey.isdigit() else None)
     page = Paginator(records, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/activity.html", {"page": page, "models": sorted(
         m for models in HISTORY_MODELS.values() for m in models)})
@@ -46,6 +47,8 @@ def object_history(request, app_label, model, object_id):
     except ContentType.DoesNotExist as exc:
         raise Http404 from exc
     obj = content_type.model_class().objects.filter(pk=object_id).first()
+    if obj is None and not records.exists():
+        raise Http404(f"There is no {content_type.name} {object_id}, and none ever was.")
     page = Paginator(records, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     title = str(obj) if obj is not None else (records[0].object_repr if records else f"{model} {object_id}")
     return render(request, "core/history.html", {"page": page, "object": obj, "title": title,

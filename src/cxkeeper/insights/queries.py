@@ -111,20 +111,6 @@ def total(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N) -> Fig
     return _figure("all", cells.aggregate(**_SUMS), min_n=min_n)
 
 
-def by_team(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N) -> dict[int, Figure]:
-    """Each team's figures over the steps it owns or contributes to (a step counts for each team)."""
-    per_step = cells.values("step_id").annotate(**_SUMS).order_by()
-    sums_by_step = {row["step_id"]: row for row in per_step}
-    team_sums: dict[int, dict] = defaultdict(lambda: dict.fromkeys(SUM_COLUMNS, 0))
-    for team_id, step_id in Responsibility.objects.filter(role__in=["owns", "contributes"]).values_list(
-            "team_id", "step_id"):
-        row = sums_by_step.get(step_id)
-        if row:
-            for column in SUM_COLUMNS:
-                team_sums[team_id][column] += row[column] or 0
-    return {team_id: _figure(team_id, s, min_n=min_n) for team_id, s in team_sums.items()}
-
-
 # ---------------------------------------------------------------- metric table (API, CLI)
 
 DIMENSIONS = ("step", "stage", "journey", "team", "channel", "segment", "day", "week", "month")

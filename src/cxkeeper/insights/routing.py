@@ -7,8 +7,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-from django.db.models import Count
-
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
 from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
@@ -93,13 +91,3 @@ def current_router(*, train_if_missing: bool = True) -> StepRouter | None:
             _cache.clear()
             _cache[latest.pk] = router
     return router
-
-
-def router_is_stale() -> bool:
-    """True when the map or the corrections changed since the router was trained."""
-    latest = RouterModel.objects.order_by("-created_at", "-id").first()
-    if latest is None:
-        return True
-    n_corrections = Feedback.objects.filter(routed_by=RoutedBy.PERSON).aggregate(n=Count("pk"))["n"]
-    changed_steps = Step.objects.filter(updated_at__gt=latest.created_at).exists()
-    return changed_steps or n_corrections != latest.n_corrections or Step.objects.count() != latest.n_labels

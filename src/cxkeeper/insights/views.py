@@ -167,23 +167,23 @@ def friction(request):
 
 @require_POST
 def add_theme_phrases(request, pk):
-    """A keeper adopts a theme's wording as example phrases of a step (which retrains routing)."""
+    """A keeper adopts a theme's wording as example phrases of a step (used at the next retraining)."""
     from django.shortcuts import get_object_or_404
 
     from cxkeeper.core.errors import Conflict
-    from cxkeeper.journeys.actions import update_step
+    from cxkeeper.journeys.actions import add_example_phrases
 
     step = get_object_or_404(Step, pk=pk)
-    phrases = [p.strip()[:200] for p in request.POST.getlist("phrase") if p.strip()][:10]
-    new = [p for p in phrases if p not in step.phrases]
-    if new:
-        try:
-            update_step(step, {"phrases": [*step.phrases, *new]}, expected_version=int(request.POST.get("version", 0)),
-                        acting_user=request.user)
-        except Conflict as exc:
-            messages.error(request, str(exc))
-            return redirect(request.POST.get("next") or step.get_absolute_url())
-        messages.success(request, f"Added {len(new)} example phrase(s) to “{step.name}”. "
+    version = request.POST.get("version", "")
+    try:
+        step, added = add_example_phrases(step, request.POST.getlist("phrase")[:10],
+                                          expected_version=int(version) if version.isdigit() else 0,
+                                          acting_user=request.user)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect(step.get_absolute_url())
+    if added:
+        messages.success(request, f"Added {added} example phrase(s) to “{step.name}”. "
                                   "Retrain the router to use them.")
     else:
         messages.info(request, "Those phrases are already on the step.")

@@ -203,6 +203,16 @@ def update_step(step: Step, changes: dict, *, expected_version, acting_user) -> 
     return step
 
 
+def add_example_phrases(step: Step, phrases: list[str], *, expected_version, acting_user) -> tuple[Step, int]:
+    """Adopt customer wording (e.g. a feedback theme) as example phrases; returns how many were new."""
+    new = [p for p in dict.fromkeys(p.strip()[:200] for p in phrases if p.strip()) if p not in step.phrases]
+    if not new:
+        return step, 0
+    step = update_step(step, {"phrases": [*step.phrases, *new]}, expected_version=expected_version,
+                       acting_user=acting_user)
+    return step, len(new)
+
+
 def move_step(step: Step, direction: int, *, expected_version, acting_user) -> Step:
     require_structure(acting_user, "reorder steps")
     return _move(step, Step.objects.filter(stage_id=step.stage_id), direction,

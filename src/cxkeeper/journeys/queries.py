@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cxkeeper.core.models import ChangeRecord
-from cxkeeper.journeys.choices import ROLE_LETTERS, JourneyStatus, Lane, ResponsibilityRole
+from cxkeeper.journeys.choices import ROLE_LETTERS, Lane, ResponsibilityRole
 from cxkeeper.journeys.models import Handoff, Journey, Responsibility, Stage, Step
 from cxkeeper.org.models import Team, Workspace
 
@@ -244,7 +244,3 @@ def recent_activity(limit: int = 20, journey: Journey | None = None) -> QuerySet
 def step_history(step: Step) -> QuerySet[ChangeRecord]:
     """The step itself and everything attached to it: responsibilities, handoffs."""
     return ChangeRecord.objects.filter(step_id=step.pk).select_related("actor", "content_type")
-
-
-def published_journeys() -> QuerySet[Journey]:
-    return Journey.objects.filter(status=JourneyStatus.PUBLISHED)
