@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "cxkeeper.org",
     "cxkeeper.journeys",
     "cxkeeper.insights",
+    "cxkeeper.outcomes",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Shared outcomes, metric definitions, targets, team KPIs, tensions and scorecards."""
