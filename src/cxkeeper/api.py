@@ -13,6 +13,7 @@ from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
 from cxkeeper.journeys import api as journeys_api
 from cxkeeper.org import api as org_api
+from cxkeeper.outcomes import api as outcomes_api
 
 api = NinjaAPI(
     title="cxkeeper API",
@@ -42,3 +43,12 @@ api.add_router("/notifications", core_api.notifications_router)
 api.add_router("/feedback", insights_api.feedback_router)
 api.add_router("/metrics", insights_api.metrics_router)
 api.add_router("/imports", api_ingest.imports_router)
+api.add_router("/outcomes", outcomes_api.outcomes_router)
+api.add_router("/metric-definitions", outcomes_api.metric_definitions_router)
+api.add_router("/targets", outcomes_api.targets_router)
+api.add_router("/success-statements", outcomes_api.success_statements_router)
+api.add_router("/kpis", outcomes_api.kpis_router)
+api.add_router("/tensions", outcomes_api.tensions_router)
+api.add_router("/alignment", outcomes_api.alignment_router)
+api.add_router("/scorecards", outcomes_api.scorecards_router)
+api.add_router("/language", outcomes_api.language_router)
