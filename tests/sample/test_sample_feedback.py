@@ -287,3 +287,27 @@ def test_write_feedback_files_round_trips_every_source(tmp_path):
 def test_the_generator_is_lazy():
     first = list(islice(generate_feedback(120_000), 10))
     assert len(first) == 10
+
+
+# ---------------------------------------------------------------- handle time against effort (sample outcomes)
+
+
+def test_effort_at_the_handle_time_steps_worsens_quarter_by_quarter_while_satisfaction_holds(rows, story):
+    def quarter(row):
+        return min(3, (row["received_at"].date() - story.start).days // 92)
+
+    contact = [r for r in rows if r["true_step"] in T.AHT_STEPS]
+    ces = [_mean(r["ces"] for r in contact if r["ces"] is not None and quarter(r) == q) for q in range(4)]
+    assert all(later < earlier - 0.15 for earlier, later in zip(ces, ces[1:], strict=False)), ces
+    assert ces[0] - ces[3] > 0.8
+    csat = [_mean(r["csat"] for r in contact if r["csat"] is not None and quarter(r) == q) for q in range(4)]
+    assert max(csat) - min(csat) < 0.3, csat  # only effort moves: no tension with satisfaction
+
+    rushed = {phrase.split("{")[0][:30] for phrases in T.RUSHED.values() for phrase in phrases}
+    said = [_mean(any(p in r["text"] for p in rushed) for r in contact if r["text"] and quarter(r) == q)
+            for q in (0, 3)]
+    assert said[1] > 3 * said[0] and said[1] > 0.08, said
+
+    other = [r for r in rows if r["true_step"] and r["true_step"] not in T.AHT_STEPS and r["ces"] is not None]
+    other_ces = [_mean(r["ces"] for r in other if quarter(r) == q) for q in (0, 3)]
+    assert abs(other_ces[1] - other_ces[0]) < 0.3, other_ces  # elsewhere effort only moves with the login fix

@@ -20,6 +20,14 @@ The data tell the three stories of DESIGN.md §7 (dates from :func:`stories`):
    feedback ("no idea when it will be fixed", "the status page said everything was fine")
    in four outage weeks, with volume spikes.
 
+And one for the shared outcomes (``outcomes.py``): **handle time against effort.** Customer
+Care's average handle time falls month by month while effort at the contact steps its agents
+work (``feedback_text.AHT_STEPS``) gets worse: their CES answers drop by up to
+``AHT_EFFORT_DROP`` points, growing steadily through the window, and more of their negative
+comments say the call was rushed and they had to call back. Only the effort answer moves
+(satisfaction, NPS and the share of negative comments stay as they were), so the data reveal
+one tension, handle time × effort, and no other.
+
 Volume follows a weekday/weekend pattern and a mild winter peak. A small share of texts holds
 PII-like content (example.com e-mails, Ofcom drama-range phone numbers, public test card
 numbers) for the importer's redaction.
@@ -78,6 +86,8 @@ LOGIN_FIX_DATE = date(2026, 6, 1)
 LOGIN_RAMP_DAYS = 7  # the fix rolls out to all app users over a week
 OUTAGE_FRACTIONS = (0.16, 0.36, 0.72, 0.91)  # where in the window the four outage weeks fall
 NOISE_SHARE = 0.05
+AHT_EFFORT_DROP = 2.5  # CES points lost at the handle-time steps by the end of the window
+AHT_RUSHED_SHARE = 0.6  # share of their negative comments that are about being rushed, at the end
 
 # ---------------------------------------------------------------- stories
 
@@ -418,6 +428,7 @@ class _Generator:
         self.first_bill = self.by_name[T.FIRST_BILL_STEP]
         self.query_charge = self.by_name[T.QUERY_CHARGE_STEP]
         self.call_steps = {self.by_name[name].index for name in T.CALL_STEPS}
+        self.aht_steps = {self.by_name[name].index for name in T.AHT_STEPS}
         self.outage_related = {self.by_name[name].index: boost for name, boost in (
             ("Notice the service is down or slow", 3.0), ("Detect incidents on the network", 5.0),
             ("Call the helpline", 0.6), ("Make a complaint", 0.4))}
@@ -437,6 +448,10 @@ class _Generator:
         weights *= 1.0 + 0.04 * rng.standard_normal(self.days)  # day-to-day noise
         weights = np.clip(weights, 0.05, None)
         return rng.multinomial(self.n_rows, weights / weights.sum()).tolist()
+
+    def aht_pressure(self, day: date) -> float:
+        """0 at the start of the window, 1 at its end: how far the handle-time squeeze has gone."""
+        return (day - self.story.start).days / max(1, self.days - 1)
 
     def fix_progress(self, day: date) -> float:
         return min(1.0, max(0.0, ((day - self.story.login_fix).days + 1) / LOGIN_RAMP_DAYS))
@@ -536,7 +551,8 @@ class _Generator:
         if source == SURVEY:
             csat = _clip(round(1 + 4 * latent + rnd.gauss(0, 0.45)), 1, 5)
             if r() < 0.7:
-                ces = _clip(round(1 + 6 * latent + rnd.gauss(0, 0.6)), 1, 7)
+                squeeze = AHT_EFFORT_DROP * self.aht_pressure(day) if step and step.index in self.aht_steps else 0.0
+                ces = _clip(round(1 + 6 * latent + rnd.gauss(0, 0.6) - squeeze), 1, 7)
             if r() < 0.3:
                 nps = _clip(round(10 * latent + rnd.gauss(0, 0.9)), 0, 10)
         elif source == NPS:
@@ -635,6 +651,8 @@ class _Generator:
             return "neutral", _pick(step.neutral, rnd), event
         x = r()
         if x < friction:
+            if step.index in self.aht_steps and r() < AHT_RUSHED_SHARE * self.aht_pressure(day):
+                return "neg", _pick(T.RUSHED[step.name], rnd), event
             return "neg", _pick(step.neg, rnd), event
         if x < friction + 0.1:
             return "mixed", _pick(step.neg, rnd) + "|" + _pick(step.pos, rnd), event

@@ -20,6 +20,48 @@ FIRST_BILL_STEP = "Receive the first bill"
 QUERY_CHARGE_STEP = "Query a charge on my bill"
 CALL_STEPS = ("Call the helpline", "Talk to an agent")
 
+# Customer Care's contact steps where agents work to an average-handle-time target. As the
+# target tightens over the year, calls get shorter and effort at these steps gets worse:
+# customers are hurried off the line and have to call back. Per step, so they route there.
+AHT_STEPS = ("Call the helpline", "Talk to an agent", "Query a charge on my bill", "Ask for help paying",
+             "Book an engineer visit", "Make a complaint", "Move my service to a new home")
+RUSHED = {
+    "Call the helpline": (
+        "had to ring back {times} times because the first call didn't actually fix anything",
+        "every call ends in a rush and I end up phoning again the next day",
+        "called the helpline again because they hurried me off last time and nothing changed",
+        "third call this week, each one shorter and none of them solved it",
+    ),
+    "Talk to an agent": (
+        "the agent rushed me off the phone and the problem was back the next day",
+        "felt like the agent was watching the clock, she couldn't wait to end the call",
+        "the advisor wrapped the call up before my problem was sorted",
+        "the agent kept trying to finish the call and I had to call back to get it fixed",
+        "the call was quick but I had to explain it all again to someone else the day after",
+    ),
+    "Query a charge on my bill": (
+        "the agent rushed through my bill query and I had to call again about the same charge",
+        "they ended the call saying the charge would be looked at, then I had to chase it myself",
+        "quick call about my bill but the question wasn't answered, so I rang back twice",
+    ),
+    "Ask for help paying": (
+        "the call about my payment plan was hurried and I had to ring back to finish it",
+        "felt rushed explaining my money problems, the adviser wanted me off the line",
+    ),
+    "Book an engineer visit": (
+        "the agent rushed the repair booking and got the date wrong, so I had to call back",
+        "booked the engineer in a hurry on the phone and nobody turned up, had to rebook",
+    ),
+    "Make a complaint": (
+        "my complaint was closed after a two-minute call and nothing was done, so I complained again",
+        "the complaints team rushed me through it and I had to ring back to make them log it properly",
+    ),
+    "Move my service to a new home": (
+        "the call to move my broadband was rushed, they got the moving date wrong and I had to call back",
+        "they hurried through my home move on the phone and forgot the TV, so I had to ring again",
+    ),
+}
+
 # Before IT's fix: login failures of every kind.
 LOGIN_BROKEN = (
     "reset my password {times} times and the app still says it's incorrect",
