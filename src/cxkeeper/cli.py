@@ -154,6 +154,9 @@ def demo(
         if stored:
             console.print(f"Feedback: {stored:,} items from a year, imported in {time.perf_counter() - started:.0f} s "
                           "(redacted, routed to steps, rolled up)")
+    from cxkeeper.sample.outcomes import load_sample_outcomes
+
+    load_sample_outcomes(console=console)  # after the feedback: baselines and KPI months come from it
     console.print("\n[bold]Sign in with any of these (password for all: "
                   f"[cyan]{credentials.password}[/cyan]):[/bold]")
     for username, what in credentials.users:
@@ -167,11 +170,15 @@ def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.journeys.cli import journeys_app
+    from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
 
     app.add_typer(journeys_app, name="journeys", help="Journey-as-code: export and apply the workspace as YAML.")
     app.add_typer(import_app, name="import", help="Import feedback from files.")
     app.add_typer(route_app, name="route", help="Evaluate and retrain the step router.")
     app.add_typer(metrics_app, name="metrics", help="Print CX metrics from the rollups.")
+    app.add_typer(report_app, name="report", help="Export scorecards and the organization view (PDF, PNG, Markdown).")
+    app.add_typer(outcomes_app, name="outcomes", help="Shared outcomes: target status and tensions, explained.")
+    app.add_typer(kpi_app, name="kpi", help="Team KPIs: import values from CSV.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("erase-customer")(erase_customer)

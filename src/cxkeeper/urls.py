@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cxkeeper.journeys.urls")),
     path("", include("cxkeeper.insights.urls")),
     path("", include("cxkeeper.insights.import_urls")),
+    path("", include("cxkeeper.outcomes.urls")),
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"

@@ -37,7 +37,7 @@ def test_export_is_readable_yaml_keyed_by_names(small_org):
     text = export_workspace()
     data = yaml.safe_load(text)
 
-    assert list(data) == ["version", "workspace", "glossary", "teams", "personas", "journeys"]
+    assert list(data) == ["version", "workspace", "glossary", "teams", "personas", "journeys", "outcomes"]
     assert [t["name"] for t in data["teams"]] == ["Customer service", "IT", "Sales"]
     step = data["journeys"][0]["stages"][0]["steps"][0]
     assert step["name"] == "Log in to the app"

@@ -141,7 +141,8 @@ def test_kpi_csv_with_wrong_dates_and_units_names_every_problem_and_stores_nothi
     with pytest.raises(InvalidInput) as refused:
         actions.import_kpi_values(kpi, bad, filename="aht.csv", acting_user=None)
     problems = refused.value.errors["file"]
-    assert "aht.csv, row 2, column period: “2026-13-01” is not a date (use YYYY-MM-DD, YYYY-MM or DD/MM/YYYY)." in problems
+    assert ("aht.csv, row 2, column period: “2026-13-01” is not a date (use YYYY-MM-DD, YYYY-MM or DD/MM/YYYY)."
+            in problems)
     assert "aht.csv, row 3, column value: “eight” is not a number." in problems
     assert any("row 4, column unit: “seconds” does not match the KPI's unit “minutes”" in p for p in problems)
     assert len(problems) == 3

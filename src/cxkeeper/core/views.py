@@ -18,6 +18,7 @@ from cxkeeper.org.permissions import can
 HISTORY_MODELS = {
     "org": {"workspace", "glossaryterm", "team", "person"},
     "journeys": {"persona", "journey", "stage", "step", "responsibility", "handoff"},
+    "outcomes": {"metricdefinition", "sharedoutcome", "target", "successstatement", "teamkpi", "kpilink"},
 }
 
 

@@ -1,4 +1,5 @@
-"""Journey-as-code: the whole workspace model as one readable YAML file.
+"""Journey-as-code: the whole workspace model — the journey map and the outcomes model — as one
+readable YAML file.
 
     export_workspace() -> str                       the workspace as YAML (deterministic)
     validate_workspace(text, filename) -> errors    every problem, each with its path and line
@@ -20,6 +21,7 @@ from django.db.models import Prefetch
 
 from cxkeeper.journeys.as_code_apply import ApplyFailed, Change, WorkspaceSync
 from cxkeeper.journeys.as_code_document import STEP_SEPARATOR, read_document
+from cxkeeper.journeys.as_code_outcomes import outcomes_data
 from cxkeeper.journeys.as_code_schema import FORMAT_VERSION, published_schema, schema_text
 from cxkeeper.journeys.as_code_yaml import WorkspaceFileError, dump
 from cxkeeper.journeys.choices import ResponsibilityRole
@@ -75,6 +77,7 @@ def workspace_data() -> dict:
         "personas": [_compact({"name": p.name, "description": p.description})
                      for p in sorted(Persona.objects.all(), key=lambda p: _by_name(p.name))],
         "journeys": [_journey_data(j) for j in sorted(journeys, key=lambda j: _by_name(j.name))],
+        "outcomes": outcomes_data(),
     }
 
 

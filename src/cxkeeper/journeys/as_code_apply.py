@@ -29,7 +29,7 @@ from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, 
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org.models import GlossaryTerm, Team, Workspace
 
-SECTIONS = ("workspace", "glossary", "team", "persona", "journey")
+SECTIONS = ("workspace", "glossary", "team", "persona", "journey", "metric", "outcomes", "outcome", "KPI")
 FILE_FIELD_NAMES = {"is_lead": "lead"}  # model field → its name in the file
 
 
@@ -157,19 +157,25 @@ class WorkspaceSync:
         self.changes.append(Change(op, path, fields, order))
 
     def run(self) -> list[Change]:
+        from cxkeeper.journeys.as_code_outcomes_apply import OutcomesSync  # it builds on this module
+
         workspace = Workspace.current()
         # One apply at a time: the settings row is the lock (SQLite serializes writers anyway).
         Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+        outcomes = OutcomesSync(self)
         self._workspace()
         self._glossary()
+        outcomes.prune()  # before the map and teams change, so nothing goes by a silent cascade
         self._prune_map()
         self._teams()
         self._personas()
         self._journeys()
         self._responsibilities()
         self._handoffs()
+        outcomes.apply()
         self._prune_personas()
-        return sorted(self.changes, key=lambda c: (SECTIONS.index(c.section), c.sort_key))
+        unique = list(dict.fromkeys(self.changes))  # a statement's target cleared, then set: one line
+        return sorted(unique, key=lambda c: (SECTIONS.index(c.section), c.sort_key))
 
     # ------------------------------------------------------------ settings and language
 

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from cxkeeper.journeys.as_code_outcomes import OutcomesSpec, build_outcomes, check_outcomes
 from cxkeeper.journeys.as_code_schema import published_schema
 from cxkeeper.journeys.as_code_yaml import LineMap, Path, WorkspaceFileError, format_path, load
 from cxkeeper.journeys.choices import JourneyStatus, Lane, ResponsibilityRole
@@ -120,6 +121,8 @@ class Document:
     personas: list[PersonaSpec]
     journeys: list[JourneySpec]
     users: dict[str, object] = field(default_factory=dict)
+    # None when the file has no `outcomes` section: the workspace's outcomes are left as they are.
+    outcomes: OutcomesSpec | None = None
 
     def error(self, path: Path, message: str) -> WorkspaceFileError:
         return WorkspaceFileError(self.filename, self.lines.line(path), format_path(path), message)
@@ -183,6 +186,10 @@ def _schema_errors(data, doc_lines: LineMap, filename: str) -> tuple[list[Worksp
     for error in validator.iter_errors(data):
         path = tuple(error.absolute_path)
         message = _schema_message(error)
+        if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+            # A refused key (a KPI value's period): point at the key itself, not at its mapping.
+            path = path + (error.instance,)
+            message = f"{error.instance!r} is not a date; write YYYY-MM-DD"
         if error.validator == "required" and isinstance(error.instance, dict):
             missing = [key for key in error.validator_value if key not in error.instance]
             covered.update(format_path(path + (key,)) + suffix for key in missing for suffix in ("", "*"))
@@ -223,7 +230,7 @@ def read_document(text: str, filename: str) -> tuple[Document | None, list[Works
         return None, errors
     document = _build(data, lines, filename)
     # One complaint per place: a field the schema already refused needs no second message.
-    errors += [e for e in _check(document) if not _covered(e.path, refused)]
+    errors += [e for e in _check(document) + check_outcomes(document, data) if not _covered(e.path, refused)]
     unique = list(dict.fromkeys(errors))
     unique.sort(key=lambda e: (e.line, e.path))
     return document, unique
@@ -283,7 +290,8 @@ def _build(data: dict, lines: LineMap, filename: str) -> Document:
                 stage.steps.append(step)
             journey.stages.append(stage)
         journeys.append(journey)
-    return Document(filename, lines, workspace, glossary, teams, personas, journeys)
+    return Document(filename, lines, workspace, glossary, teams, personas, journeys,
+                    outcomes=build_outcomes(data))
 
 
 def _check(doc: Document) -> list[WorkspaceFileError]:

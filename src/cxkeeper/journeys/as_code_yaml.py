@@ -64,6 +64,18 @@ def dump(data) -> str:
 # ---------------------------------------------------------------- reading
 
 
+class _Loader(yaml.SafeLoader):
+    """Reads dates as the text they are (`due: 2027-06-30` → "2027-06-30"), as YAML 1.2 and
+    JSON do: the schema and the checks then judge them, and an impossible date such as
+    2027-02-30 becomes an error with its line instead of a crash inside the YAML library."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class LineMap:
     """Path → line (1-based). A key's own line wins over its value's (which may start below it)."""
 
@@ -112,7 +124,7 @@ def load(text: str, filename: str) -> tuple[object, LineMap, list[WorkspaceFileE
     """Parse `text`; returns (data, lines, errors). On a syntax error data is None."""
     lines = LineMap()
     text = text.removeprefix("\ufeff")
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:

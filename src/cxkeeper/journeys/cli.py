@@ -49,7 +49,7 @@ def _print_errors(errors) -> None:
 
 @journeys_app.command()
 def export(file: File, data_dir: DataDir = None):
-    """Write the whole workspace (settings, glossary, teams, personas, journeys) as YAML."""
+    """Write the whole workspace (settings, glossary, teams, personas, journeys, outcomes) as YAML."""
     setup_django(data_dir)
     from cxkeeper.journeys.as_code import export_workspace
 

@@ -91,12 +91,12 @@ def set_metric_target(values: dict, *, acting_user) -> Target:
     values = dict(values)
     target, _ = create_object(Target, values, acting_user=acting_user)
     if target.baseline is None:
-        from cxkeeper.outcomes.queries import current_value
+        from cxkeeper.outcomes.queries import current_value, default_as_of
 
-        current = current_value(target)
+        as_of = default_as_of()
+        current = current_value(target, as_of=as_of)
         if current.enough and current.value is not None:
-            target, _ = update_object(target, {"baseline": round(current.value, 3),
-                                               "baseline_date": dt.date.today()},
+            target, _ = update_object(target, {"baseline": round(current.value, 3), "baseline_date": as_of},
                                       expected_version=target.version, acting_user=acting_user)
     return target
 
@@ -229,7 +229,7 @@ def parse_kpi_csv(text: str, kpi: TeamKpi, *, filename: str = "upload.csv") -> l
         period = _parse_period(raw_date)
         if period is None:
             errors.append(f"{filename}, row {number}, column {date_column}: “{raw_date}” is not a date "
-                          "(use YYYY-MM-DD or YYYY-MM).")
+                          "(use YYYY-MM-DD, YYYY-MM or DD/MM/YYYY).")
         try:
             value = float(raw_value.replace(",", "")) if raw_value else None
         except ValueError:
@@ -267,3 +267,12 @@ def import_kpi_values(kpi: TeamKpi, text: str, *, filename: str = "upload.csv", 
     require_team_kpis(acting_user, kpi.team)
     rows = parse_kpi_csv(text, kpi, filename=filename)
     return record_kpi_values(kpi, rows, acting_user=acting_user, source_label=f"CSV {filename}")
+
+
+def set_target_as_given(values: dict, *, acting_user) -> Target:
+    """A new target exactly as given: unlike `set_metric_target`, no baseline is measured when
+    none is given. For journey-as-code, where the file is the whole truth (an absent baseline
+    stays absent, so export → apply → export gives the same file)."""
+    require_define(acting_user, "set targets")
+    target, _ = create_object(Target, dict(values), acting_user=acting_user)
+    return target

@@ -56,6 +56,13 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+def default_as_of() -> dt.date:
+    """The day figures are computed as of: the last day with feedback (an export that stopped a
+    month ago is judged on its own last months, not on empty ones), else today. Every read here
+    uses the same default, so pages, API, CLI and reports agree."""
+    return insight_queries.latest_feedback_day() or today()
+
+
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -128,7 +135,7 @@ def monthly_values(metric: MetricDefinition, steps, *, end: dt.date, months: int
 
 
 def current_value(target: Target, *, as_of: dt.date | None = None) -> MetricValue:
-    as_of = as_of or today()
+    as_of = as_of or default_as_of()
     start = as_of - dt.timedelta(days=target.window_days - 1)
     return metric_value(target.metric, target_steps(target), start, as_of)
 
@@ -154,7 +161,7 @@ class TargetView:
 def assess(target: Target, *, as_of: dt.date | None = None) -> TargetView:
     from cxkeeper.outcomes.status import assess_target
 
-    as_of = as_of or today()
+    as_of = as_of or default_as_of()
     steps = target_steps(target)
     current = current_value(target, as_of=as_of)
     monthly = monthly_values(target.metric, steps, end=as_of)
@@ -189,7 +196,7 @@ def team_step_ids(team: Team, roles=(ResponsibilityRole.OWNS,)) -> list[int]:
 def kpi_series(kpi: TeamKpi, *, end: dt.date | None = None, months: int = TREND_MONTHS) -> list[tuple[dt.date, float]]:
     """The KPI's values, oldest first: stored values, or a cxkeeper metric's monthly values at
     the steps the team owns (months below the minimum n are left out, not guessed)."""
-    end = end or today()
+    end = end or default_as_of()
     if kpi.source == KpiSource.METRIC and kpi.metric_id:
         steps = team_step_ids(kpi.team) or team_step_ids(kpi.team, (ResponsibilityRole.OWNS,
                                                                     ResponsibilityRole.CONTRIBUTES))
@@ -262,7 +269,7 @@ def tension_findings(*, as_of: dt.date | None = None, team: Team | None = None,
     Returns every comparison made (found or not), so pages can show the evidence either way."""
     from cxkeeper.outcomes.tensions import detect_tensions, test_tension
 
-    as_of = as_of or today()
+    as_of = as_of or default_as_of()
     metrics = shared_metrics()
     kpis = TeamKpi.objects.select_related("team", "metric").prefetch_related(
         Prefetch("links", queryset=KpiLink.objects.select_related("outcome")))
@@ -336,7 +343,7 @@ def alignment(*, as_of: dt.date | None = None) -> Alignment:
     tensions found in the data (the latter highlighted even when nobody declared them)."""
     from django.urls import reverse
 
-    as_of = as_of or today()
+    as_of = as_of or default_as_of()
     workspace = Workspace.current()
     outcomes = list(SharedOutcome.objects.prefetch_related("metrics"))
     north = AlignmentNode("north", "north_star", workspace.mission or workspace.name, reverse("outcomes:language"))
@@ -514,7 +521,7 @@ def team_named(name: str) -> Team:
 
 def scorecard(team: Team, *, as_of: dt.date | None = None, period_days: int = 90,
               with_friction: bool = True) -> Scorecard:
-    as_of = as_of or insight_queries.latest_feedback_day() or today()
+    as_of = as_of or default_as_of()
     period = period_ending(as_of, period_days)
     links = list(Responsibility.objects.filter(team=team, role__in=[ResponsibilityRole.OWNS,
                                                                     ResponsibilityRole.CONTRIBUTES])
@@ -629,7 +636,7 @@ def worst_steps(*, start: dt.date, end: dt.date, metric: str = "ces", limit: int
 def org_view(*, as_of: dt.date | None = None, period_days: int = 90, worst_metric: str = "ces") -> OrgView:
     from cxkeeper.journeys.queries import coverage_report, overdue_journeys
 
-    as_of = as_of or insight_queries.latest_feedback_day() or today()
+    as_of = as_of or default_as_of()
     period = period_ending(as_of, period_days)
     return OrgView(as_of, Workspace.current().mission, outcome_views(as_of=as_of), coverage_report(),
                    overdue_journeys(), worst_steps(start=period.start, end=period.end, metric=worst_metric),
@@ -664,3 +671,10 @@ def all_kpis(team: Team | None = None):
     kpis = TeamKpi.objects.select_related("team", "metric").prefetch_related(
         Prefetch("links", queryset=KpiLink.objects.select_related("outcome")))
     return kpis.filter(team=team) if team is not None else kpis
+
+
+def all_target_views(*, as_of: dt.date | None = None) -> list[TargetView]:
+    """Every target, assessed as the target pages do (as of `default_as_of()` unless told),
+    ordered by outcome then due date — for `cxkeeper outcomes status`."""
+    targets = targets_in_scope().order_by("outcome__position", "outcome__name", "due", "pk")
+    return [assess(target, as_of=as_of) for target in targets]

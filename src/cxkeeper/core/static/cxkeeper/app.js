@@ -7,3 +7,22 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Outcome pages: print buttons, and the target form shows only the journey/stage/step
+// picker of the chosen scope (without JavaScript all three stay visible).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
+  document.querySelectorAll("select[data-scope-select]").forEach((scope) => {
+    const form = scope.closest("form");
+    const sync = () => {
+      form.querySelectorAll("[data-scope-picker]").forEach((picker) => {
+        const field = picker.closest(".field") || picker;
+        field.hidden = picker.dataset.scopePicker !== scope.value;
+      });
+    };
+    scope.addEventListener("change", sync);
+    sync();
+  });
+});
