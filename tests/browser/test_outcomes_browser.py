@@ -2,11 +2,9 @@
 scorecard shows its tension and target status with rendered charts, the target form shows
 the picker of its scope — all under the strict CSP (no console errors)."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from cxkeeper.testing.outcomes_builders import build_outcomes
@@ -16,9 +14,6 @@ from .conftest import ARTIFACTS
 
 @pytest.fixture
 def org(small_org):
-    # A live-server test flushes the database afterwards, data migrations included: put the
-    # standard metric definitions back (idempotent) before building on them.
-    importlib.import_module("cxkeeper.outcomes.migrations.0002_standard_metrics").add(apps, None)
     small_org.outcomes = build_outcomes(small_org)
     return small_org
 

@@ -3,14 +3,12 @@ into a PNG here with pypdfium2, and checked to show the team's name and a chart.
 
 The PNG lands in test-artifacts/ (test_reports_browser-scorecard-page1.png) to be looked at."""
 
-import importlib
 import re
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from cxkeeper.testing.outcomes_builders import build_outcomes
@@ -23,9 +21,6 @@ TREND_BLUE = (0x25, 0x46, 0xA8)  # reports.BRAND: the trend line and its points
 
 @pytest.fixture
 def org(small_org):
-    # Transactional tests that ran before (live server, CLI) flush the database, which also
-    # removes the standard metric definitions a data migration creates: put them back.
-    importlib.import_module("cxkeeper.outcomes.migrations.0002_standard_metrics").add(django_apps, None)
     small_org.outcomes = build_outcomes(small_org)
     return small_org
 

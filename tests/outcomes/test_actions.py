@@ -194,3 +194,13 @@ def test_mission_history_says_who_changed_it_and_when(small_org):
     assert [(r.actor, r.after["mission"]) for r in history][:2] == [
         (small_org.admin, "Effortless, every time"), (small_org.keeper, "Easy to do business with")]
     assert all(r.after.get("mission") != (r.before or {}).get("mission") for r in history)
+
+
+def test_deleted_standard_metrics_can_be_restored(small_org):
+    sentiment = MetricDefinition.objects.get(key="sentiment")
+    actions.delete_metric(sentiment, expected_version=sentiment.version, acting_user=small_org.keeper)
+    with pytest.raises(Forbidden):
+        actions.restore_standard_metrics(acting_user=small_org.viewer)
+    restored = actions.restore_standard_metrics(acting_user=small_org.keeper)
+    assert [m.key for m in restored] == ["sentiment"]
+    assert actions.restore_standard_metrics(acting_user=small_org.keeper) == []

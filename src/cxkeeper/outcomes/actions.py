@@ -39,6 +39,18 @@ def define_metric(values: dict, *, acting_user) -> MetricDefinition:
     return metric
 
 
+def restore_standard_metrics(*, acting_user) -> list[MetricDefinition]:
+    """Create the standard definitions (NPS, CSAT, CES …) that are missing, e.g. after someone
+    deleted one; existing ones, even edited, are left alone."""
+    from cxkeeper.outcomes.standard_metrics import STANDARD, direction_of
+
+    require_define(acting_user, "restore the standard metrics")
+    existing = set(MetricDefinition.objects.values_list("key", flat=True))
+    return [define_metric({"key": key, "name": name, "base": base, "description": description,
+                           "direction": direction_of(base)}, acting_user=acting_user)
+            for key, name, base, description in STANDARD if key not in existing]
+
+
 def update_metric(metric: MetricDefinition, changes: dict, *, expected_version, acting_user) -> MetricDefinition:
     require_define(acting_user)
     metric, _ = update_object(metric, changes, expected_version=expected_version, acting_user=acting_user)

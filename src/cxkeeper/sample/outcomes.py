@@ -285,6 +285,7 @@ def load_sample_outcomes(console=None, *, today: dt.date | None = None) -> Sampl
     anchor = insight_queries.latest_feedback_day() or today
     made = SampleOutcomes()
     with transaction.atomic():
+        actions.restore_standard_metrics(acting_user=None)
         metrics = {metric.key: metric for metric in MetricDefinition.objects.all()}
         for spec in CUSTOM_METRICS:
             if spec.key not in metrics:

@@ -68,7 +68,14 @@ def year_of_feedback(seed: int = 7) -> list[CanonicalRow]:
     return rows
 
 
+def ensure_standard_metrics() -> None:
+    """Transactional tests (live server, CLI) flush the database afterwards, and with it the
+    standard metric definitions a data migration created: put them back (idempotent)."""
+    actions.restore_standard_metrics(acting_user=None)
+
+
 def build_outcomes(org, *, with_feedback: bool = True) -> SmallOutcomes:
+    ensure_standard_metrics()
     if with_feedback:
         source = insight_actions.create_source({"name": "Effort survey", "kind": "survey"}, acting_user=None)
         insight_actions.ingest_feedback_batch(source, year_of_feedback())
