@@ -12,8 +12,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from cxkeeper.core.api import READ_ERRORS, WRITE_ERRORS, ApiPagination, acting_user, get_or_404, ref
+from cxkeeper.core.errors import InvalidInput
 from cxkeeper.insights import actions, queries
-from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N
+from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue
 from cxkeeper.insights.models import Feedback, FeedbackSource
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.org.models import Team
@@ -144,7 +145,8 @@ class MetricRowOut(Schema):
                                  "or the first day of the day/week/month")
     label: str
     n: int = Field(description="feedback items in the group")
-    metrics: dict[str, MetricOut] = Field(description=", ".join(queries.METRICS))
+    metrics: dict[str, MetricOut] = Field(description=", ".join(queries.METRICS) + ", and field:NAME for each "
+                                                                                   "field asked for")
 
 
 class MetricsOut(Schema):
@@ -165,15 +167,31 @@ class MetricsQuery(Schema):
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None = None
     min_n: int = Field(DEFAULT_MIN_N, ge=1, le=1_000_000, description="below it: “too few responses”")
+    field: list[str] = Field(default_factory=list, max_length=20,
+                             description="custom declared numeric fields (repeatable): each row's metrics gain "
+                                         "`field:NAME`, its mean with a t interval; not with by/filter channel or "
+                                         "segment")
 
 
 def metrics_payload(*, by: str, journey=None, step=None, team=None, channel: str = "", segment: str = "",
-                    start=None, end=None, min_n: int = DEFAULT_MIN_N) -> dict:
-    """The shape of GET /metrics, shared with `cxkeeper metrics --json`."""
+                    start=None, end=None, min_n: int = DEFAULT_MIN_N, fields: list[str] | tuple = ()) -> dict:
+    """The shape of GET /metrics, shared with `cxkeeper metrics --json`. `fields` adds the mean of
+    each custom declared field as metric `field:NAME` (InvalidInput where it cannot apply)."""
+    fields = list(dict.fromkeys(f.strip() for f in fields if f and f.strip()))
+    if fields and (by not in queries.FIELD_DIMENSIONS or channel or segment):
+        raise InvalidInput({"field": "custom fields are summed per step and day: group by "
+                                     f"{', '.join(queries.FIELD_DIMENSIONS)}, without a channel or segment filter"})
     figures = queries.metric_table(by, journey=journey, step=step, team=team, channel=channel, segment=segment,
                                    start=start, end=end, min_n=min_n)
+    rows = [queries.figure_dict(f) for f in figures]
+    for name in fields:
+        values = queries.field_table(name, by, journey=journey, step=step, team=team, start=start, end=end,
+                                     min_n=min_n)
+        for row in rows:
+            value = values.get(row["key"]) or MetricValue.too_few(0)
+            row["metrics"][queries.FIELD_PREFIX + name] = queries.metric_dict(value)
     return {"by": by, "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
-            "min_n": min_n, "rows": [queries.figure_dict(f) for f in figures]}
+            "min_n": min_n, "rows": rows}
 
 
 @metrics_router.get("", url_name="metrics", response={200: MetricsOut, **READ_ERRORS}, by_alias=True,
@@ -185,7 +203,7 @@ def metrics(request, query: Query[MetricsQuery]):
         step=step_ref(query.step, "step") if query.step is not None else None,
         team=team_ref(query.team, "team") if query.team else None, channel=query.channel or "",
         segment="" if segment == queries.NO_SEGMENT_LABEL else segment,
-        start=query.from_, end=query.to, min_n=query.min_n,
+        start=query.from_, end=query.to, min_n=query.min_n, fields=query.field,
     )
 
 

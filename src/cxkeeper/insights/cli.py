@@ -33,7 +33,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 def _cell(value: dict, metric: str) -> str:
     if not value["enough"]:
         return f"[dim]too few (n={value['n']})[/dim]"
-    digits = 2 if metric in ("ces", "sentiment") else (0 if metric == "volume" else 1)
+    digits = 2 if metric in ("ces", "sentiment") or metric.startswith("field:") else (0 if metric == "volume" else 1)
     text = f"{value['value']:.{digits}f}"
     if value["low"] is not None and value["high"] is not None:
         text += f" [dim][{value['low']:.{digits}f}, {value['high']:.{digits}f}][/dim]"
@@ -54,7 +54,8 @@ def metrics(
     segment: Annotated[str, typer.Option("--segment", help="Only this segment.")] = "",
     min_n: Annotated[int, typer.Option("--min-n", min=1, help="Below it: “too few responses”.")] = 30,
     metric: Annotated[list[str] | None, typer.Option("--metric", help="Columns of the table (repeatable); "
-                                                     "default NPS, CSAT, CES, % easy, sentiment, churn.")] = None,
+                                                     "default NPS, CSAT, CES, % easy, sentiment, churn; "
+                                                     "field:NAME for a custom declared field's mean.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, the same shape as GET /api/v1/metrics.")]
     = False,
     data_dir: DataDir = None,
@@ -68,16 +69,33 @@ def metrics(
     from django.db.models import Q
 
     from cxkeeper.insights.api import metrics_payload
-    from cxkeeper.insights.queries import METRICS
+    from cxkeeper.insights.queries import FIELD_DIMENSIONS, FIELD_PREFIX, METRICS, field_names
     from cxkeeper.journeys.models import Journey, Step
     from cxkeeper.org.models import Team
 
     columns = list(metric or DEFAULT_COLUMNS)
-    unknown = [m for m in columns if m not in METRICS]
+    fields = [m.removeprefix(FIELD_PREFIX).strip() for m in columns if m.startswith(FIELD_PREFIX)]
+    unknown = [m for m in columns if m not in METRICS and not (m.startswith(FIELD_PREFIX) and
+                                                              m.removeprefix(FIELD_PREFIX).strip())]
     if unknown:
         choices = ", ".join(METRICS)
-        err_console.print(f"[red]error:[/red] --metric: unknown {', '.join(unknown)}; choose from {choices}.")
+        err_console.print(f"[red]error:[/red] --metric: unknown {', '.join(unknown)}; choose from {choices}, "
+                          f"or field:NAME for a custom declared field.")
         raise typer.Exit(2)
+    if fields and (by not in FIELD_DIMENSIONS or channel or segment):
+        err_console.print(f"[red]error:[/red] --metric field:…: custom fields are summed per step and day; use "
+                          f"--by {', '.join(FIELD_DIMENSIONS)} without --channel or --segment.")
+        raise typer.Exit(2)
+    if fields:
+        declared = set(field_names())
+        missing = [f for f in fields if f not in declared]
+        if missing:
+            known = ", ".join(sorted(declared)) or "none yet"
+            err_console.print(f"[red]error:[/red] --metric: no feedback declares {', '.join(missing)} "
+                              f"(declared fields: {known}).")
+            raise typer.Exit(2)
+    columns = [FIELD_PREFIX + m.removeprefix(FIELD_PREFIX).strip() if m.startswith(FIELD_PREFIX) else m
+               for m in columns]
 
     def find(model, value, option, *fields):
         if value is None:
@@ -94,7 +112,7 @@ def metrics(
     payload = metrics_payload(
         by=by, journey=find(Journey, journey, "--journey", "slug", "name"), step=find(Step, step, "--step"),
         team=find(Team, team, "--team", "slug", "name"), channel=channel, segment=segment,
-        start=first, end=last, min_n=min_n,
+        start=first, end=last, min_n=min_n, fields=fields,
     )
     if as_json:
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
@@ -106,7 +124,8 @@ def metrics(
     table.add_column(by.capitalize())
     table.add_column("n", justify="right")
     for name in columns:
-        table.add_column(METRICS[name][0], justify="right")
+        table.add_column(METRICS[name][0] if name in METRICS else f"{name.removeprefix(FIELD_PREFIX)} (mean)",
+                         justify="right")
     for row in payload["rows"]:
         table.add_row(str(row["label"]), str(row["n"]), *(_cell(row["metrics"][name], name) for name in columns))
     if not payload["rows"]:

@@ -7,13 +7,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
+from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, field_mean
+from cxkeeper.insights.analytics.rollups import FLOAT_SUM_COLUMNS, SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue, metrics_from_sums
 from cxkeeper.insights.choices import RoutedBy
-from cxkeeper.insights.models import Feedback, FeedbackRollup, StepDayRollup
+from cxkeeper.insights.models import Feedback, FeedbackRollup, FieldRollup, StepDayRollup, StepMonthRollup
 from cxkeeper.journeys.models import Journey, Responsibility, Step
 
 METRICS = {
@@ -187,12 +189,12 @@ def steps_in_scope(*, journey: Journey | None = None, step: Step | None = None, 
     return list(steps.values_list("pk", flat=True).distinct())
 
 
-def _combine(per_step: dict[int, dict], groups: dict[int, list]) -> dict:
+def _combine(per_step: dict[int, dict], groups: dict[int, list], columns: tuple[str, ...] = SUM_COLUMNS) -> dict:
     """Add per-step sums into groups (a step may belong to several groups, e.g. teams)."""
-    totals: dict = defaultdict(lambda: dict.fromkeys(SUM_COLUMNS, 0))
+    totals: dict = defaultdict(lambda: dict.fromkeys(columns, 0))
     for step_id, sums in per_step.items():
         for group in groups.get(step_id, ()):
-            for column in SUM_COLUMNS:
+            for column in columns:
                 totals[group][column] += sums.get(column) or 0
     return totals
 
@@ -208,7 +210,11 @@ def metric_table(by: str, *, journey: Journey | None = None, step: Step | None =
     cells = rollups(start=start, end=end, steps=scope, channel=channel, segment=segment,
                     fine=by in ("channel", "segment"))
     if by in ("channel", "segment", "day", "week", "month"):
-        figures = by_dimension(cells, by, min_n=min_n)
+        if by in ("channel", "segment"):  # whole months from the monthly split table, ragged days from the fine one
+            sums = split_sums(steps=scope, start=start, end=end, channel=channel, segment=segment, by=(by,))
+            figures = [_figure(key[0], sums[key], min_n=min_n) for key in sorted(sums)]
+        else:
+            figures = by_dimension(cells, by, min_n=min_n)
         for figure in figures:
             if by == "segment":
                 figure.label = figure.key or NO_SEGMENT_LABEL
@@ -230,33 +236,88 @@ def metric_table(by: str, *, journey: Journey | None = None, step: Step | None =
             figures.append(figure)
         order = {s.pk: (s.stage.journey.name, s.stage.position, s.position, s.pk) for s in steps.values()}
         return sorted(figures, key=lambda f: (f.key is None, order.get(f.key, ())))
-    if by == "stage":
-        from cxkeeper.journeys.models import Stage
-
-        stage_of = dict(Step.objects.filter(pk__in=per_step).values_list("pk", "stage_id"))
-        groups = {step_id: [stage_id] for step_id, stage_id in stage_of.items()}
-        names = {s.pk: (f"{s.journey.name} › {s.name}", (s.journey.name, s.position, s.pk))
-                 for s in Stage.objects.filter(pk__in=set(stage_of.values())).select_related("journey")}
-    elif by == "journey":
-        journey_of = dict(Step.objects.filter(pk__in=per_step).values_list("pk", "stage__journey_id"))
-        groups = {step_id: [journey_id] for step_id, journey_id in journey_of.items()}
-        names = {j.pk: (j.name, (j.name,)) for j in Journey.objects.filter(pk__in=set(journey_of.values()))}
-    else:  # team
-        from cxkeeper.org.models import Team
-
-        groups = defaultdict(list)
-        links = Responsibility.objects.filter(step_id__in=per_step, role__in=["owns", "contributes"])
-        if team is not None:
-            links = links.filter(team=team)
-        for team_id, step_id in links.values_list("team_id", "step_id"):
-            groups[step_id].append(team_id)
-        names = {t.pk: (t.name, (t.name,)) for t in Team.objects.filter(pk__in={g for v in groups.values() for g in v})}
+    groups, names = _map_groups(by, per_step, team=team)
     figures = []
     for key, sums in _combine(per_step, groups).items():
         figure = _figure(key, sums, min_n=min_n)
         figure.label = names[key][0]
         figures.append(figure)
     return sorted(figures, key=lambda f: names[f.key][1])
+
+
+def _map_groups(by: str, step_ids, *, team=None) -> tuple[dict[int, list], dict]:
+    """For stage, journey or team: the groups each step id adds to, and each group's (label, order)."""
+    if by == "stage":
+        from cxkeeper.journeys.models import Stage
+
+        stage_of = dict(Step.objects.filter(pk__in=step_ids).values_list("pk", "stage_id"))
+        groups = {step_id: [stage_id] for step_id, stage_id in stage_of.items()}
+        names = {s.pk: (f"{s.journey.name} › {s.name}", (s.journey.name, s.position, s.pk))
+                 for s in Stage.objects.filter(pk__in=set(stage_of.values())).select_related("journey")}
+    elif by == "journey":
+        journey_of = dict(Step.objects.filter(pk__in=step_ids).values_list("pk", "stage__journey_id"))
+        groups = {step_id: [journey_id] for step_id, journey_id in journey_of.items()}
+        names = {j.pk: (j.name, (j.name,)) for j in Journey.objects.filter(pk__in=set(journey_of.values()))}
+    else:  # team
+        from cxkeeper.org.models import Team
+
+        groups = defaultdict(list)
+        links = Responsibility.objects.filter(step_id__in=step_ids, role__in=["owns", "contributes"])
+        if team is not None:
+            links = links.filter(team=team)
+        for team_id, step_id in links.values_list("team_id", "step_id"):
+            groups[step_id].append(team_id)
+        names = {t.pk: (t.name, (t.name,)) for t in Team.objects.filter(pk__in={g for v in groups.values() for g in v})}
+    return groups, names
+
+
+# ---------------------------------------------------------------- custom declared fields
+
+FIELD_PREFIX = "field:"  # a custom field among the metrics of the API and the CLI
+FIELD_DIMENSIONS = ("step", "stage", "journey", "team", "day", "week", "month")
+_FIELD_SUMS = {column: Sum(column) for column in FIELD_SUM_COLUMNS}
+
+
+def field_names() -> list[str]:
+    """The custom numeric fields any stored feedback declares (from the field rollup)."""
+    return sorted(set(FieldRollup.objects.values_list("field", flat=True).distinct()))
+
+
+def field_table(field: str, by: str, *, journey: Journey | None = None, step: Step | None = None, team=None,
+                start: dt.date | None = None, end: dt.date | None = None,
+                min_n: int = DEFAULT_MIN_N) -> dict[object, MetricValue]:
+    """The mean of one custom declared field with its t interval and n per group of `by`, keyed
+    like `metric_table`'s rows (step id or None, stage/journey/team id, ISO day/week/month) —
+    one aggregate query over `FieldRollup`. Fields are summed per step × day, so channel and
+    segment groupings and filters do not apply."""
+    if by not in FIELD_DIMENSIONS:
+        raise ValueError(f"custom fields are summed per step and day: group by one of {', '.join(FIELD_DIMENSIONS)}")
+    scope = steps_in_scope(journey=journey, step=step, team=team)
+    cells = FieldRollup.objects.filter(field=field)
+    if start:
+        cells = cells.filter(day__gte=start)
+    if end:
+        cells = cells.filter(day__lte=end)
+    if scope is not None:
+        cells = cells.filter(step_id__in=scope)
+    if by in ("day", "week", "month"):
+        if by == "day":
+            rows = cells.values("day").annotate(**_FIELD_SUMS).order_by()
+            keyed = ((row["day"], row) for row in rows)
+        else:
+            rows = cells.annotate(period=GRAINS[by]("day")).values("period").annotate(**_FIELD_SUMS).order_by()
+            keyed = ((row["period"], row) for row in rows)
+        out = {}
+        for key, sums in keyed:
+            key = key.date() if isinstance(key, dt.datetime) else key
+            out[key.isoformat()] = field_mean(sums, min_n=min_n)
+        return out
+    per_step = {row["step_id"]: row for row in cells.values("step_id").annotate(**_FIELD_SUMS).order_by()}
+    if by == "step":
+        return {step_id or None: field_mean(sums, min_n=min_n) for step_id, sums in per_step.items()}
+    groups, _ = _map_groups(by, per_step, team=team)
+    return {key: field_mean(sums, min_n=min_n)
+            for key, sums in _combine(per_step, groups, FIELD_SUM_COLUMNS).items()}
 
 
 # ---------------------------------------------------------------- journey heatmap
@@ -403,6 +464,93 @@ def heatmap_dict(heatmap: Heatmap) -> dict:
 # ---------------------------------------------------------------- step insights
 
 
+def step_feedback_count(step: Step) -> int:
+    """How many stored feedback items are about the step, from its step × day rollup cells
+    (exactly the count of its rows, which the rollups always add up to)."""
+    return int(StepDayRollup.objects.filter(step_id=step.pk).aggregate(n=Sum("n"))["n"] or 0)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def whole_months(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """The months lying wholly inside [start, end], as [first, stop) of their 1sts (None = open)."""
+    first = None if start is None else (start if start.day == 1 else _next_month(start))
+    stop = None if end is None else (end + dt.timedelta(days=1)).replace(day=1)
+    return first, stop
+
+
+def split_sums(*, steps=None, start: dt.date | None = None, end: dt.date | None = None, channel: str = "",
+               segment: str = "", by: tuple[str, ...] = ("channel", "segment")) -> dict[tuple, dict]:
+    """Sums per (channel, segment) — or any subset `by` — over [start, end]: whole months from the
+    step × month × channel × segment rollup, the ragged days at either end from the fine one.
+    Exactly the sums of the fine cells of the period (the same deltas feed both tables).
+
+    One statement (`UNION ALL` of the two tables, grouped once), written out rather than
+    composed with the ORM: on the step page the ORM's query building cost more than SQLite's
+    reading of the cells. Identifiers come from the models and constants; values are parameters."""
+    if not set(by) <= {"channel", "segment"} or not by:
+        raise ValueError(f"split_sums groups by channel and/or segment, not {by!r}")
+    first, stop = whole_months(start, end)
+    adapt = connection.ops.adapt_datefield_value
+    common, common_params = [], []
+    if steps is not None:
+        steps = [int(s) for s in steps]
+        if not steps:
+            return {}
+        common.append(f"step_id IN ({', '.join(['%s'] * len(steps))})")
+        common_params += steps
+    for column, value in (("channel", channel), ("segment", segment)):
+        if value:
+            common.append(f"{column} = %s")
+            common_params.append(value)
+    parts, params = [], []
+
+    def select(model, conditions, values):
+        table = connection.ops.quote_name(model._meta.db_table)
+        where = " AND ".join([*common, *conditions]) or "1 = 1"
+        parts.append(f"SELECT {', '.join((*by, *SUM_COLUMNS))} FROM {table} WHERE {where}")  # noqa: S608
+        params.extend([*common_params, *values])
+
+    if first is not None and stop is not None and first >= stop:  # no whole month: days only
+        select(FeedbackRollup, ["day >= %s", "day <= %s"], [adapt(start), adapt(end)])
+    else:
+        edges, edge_params, months, month_params = [], [], [], []
+        if first is not None:
+            edges.append("(day >= %s AND day < %s)")
+            edge_params += [adapt(start), adapt(first)]
+            months.append("month >= %s")
+            month_params.append(adapt(first))
+        if stop is not None:
+            edges.append("(day >= %s AND day <= %s)")
+            edge_params += [adapt(stop), adapt(end)]
+            months.append("month < %s")
+            month_params.append(adapt(stop))
+        if edges:
+            select(FeedbackRollup, [f"({' OR '.join(edges)})"], edge_params)
+        select(StepMonthRollup, months, month_params)
+    keys = ", ".join(by)
+    sums = ", ".join(f"SUM({c})" for c in SUM_COLUMNS)
+    sql = f"SELECT {keys}, {sums} FROM ({' UNION ALL '.join(parts)}) cells GROUP BY {keys}"  # noqa: S608
+    width = len(by)
+    kinds = [float if c in FLOAT_SUM_COLUMNS else int for c in SUM_COLUMNS]  # PostgreSQL sums bigints as numeric
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {tuple(row[:width]): {c: kind(v or 0) for c, kind, v in zip(SUM_COLUMNS, kinds, row[width:],
+                                                                           strict=True)}
+                for row in cursor.fetchall()}
+
+
+def _add(totals: dict, key, values) -> None:
+    acc = totals.get(key)
+    if acc is None:
+        totals[key] = [v or 0 for v in values]
+    else:
+        for i, value in enumerate(values):
+            acc[i] += value or 0
+
+
 @dataclass
 class StepInsights:
     step: Step
@@ -433,32 +581,55 @@ class StepInsights:
         return {"n": n, "easy": easy, "not_easy": n - easy, "value": self.total.metrics["ces_easy"]}
 
 
+def _bucketed(rows, first: dt.date, key_of, *, min_n: int) -> list[Figure]:
+    """Daily rows (day, *sums) from `first` on, added up per key_of(day), in key order."""
+    groups: dict = defaultdict(list)
+    for row in rows:
+        if row[0] >= first:
+            groups[key_of(row[0])].append(row)
+    return [_figure(key, {c: sum(v or 0 for v in values)
+                          for c, values in zip(SUM_COLUMNS, list(zip(*group, strict=True))[1:], strict=True)},
+                    min_n=min_n)
+            for key, group in sorted(groups.items())]
+
+
 def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = None, end: dt.date | None = None,
                   trend_weeks: int = 26, min_n: int = DEFAULT_MIN_N) -> StepInsights:
-    """Everything the step-insights page shows, from four aggregate queries on the rollups."""
+    """Everything the step-insights page shows, from the rollups: one read of the step's
+    step × day cells (tiles, weekly or monthly trend, added up in Python) and the channel ×
+    segment split of the period from whole months plus the ragged days (`split_sums`)."""
     end = end or dt.date.today()
     start = start or end - dt.timedelta(days=89)
-    period = rollups(start=start, end=end, steps=[step.pk])
-    period_fine = rollups(start=start, end=end, steps=[step.pk], fine=True)
     trend_start = end - dt.timedelta(days=7 * trend_weeks)
     trend_start -= dt.timedelta(days=trend_start.weekday())
-    trend = by_dimension(rollups(start=trend_start, end=end, steps=[step.pk]), "week", min_n=min_n)
+    month_start = (end.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    daily = list(StepDayRollup.objects.filter(step_id=step.pk, day__gte=min(start, trend_start, month_start),
+                                              day__lte=end).values_list("day", *SUM_COLUMNS).order_by())
+    period = _bucketed(daily, start, lambda day: "all", min_n=min_n)
+    period_total = period[0] if period else _figure("all", {}, min_n=min_n)
+    trend = _bucketed(daily, trend_start, lambda day: day - dt.timedelta(days=day.weekday()), min_n=min_n)
     grain = "week"
     if sum(f.value(metric).enough for f in trend) * 2 < len(trend):
         # Most weeks are below the minimum n: months (a year of them) tell the story instead of
         # an empty chart, with the same minimum n per point.
         grain = "month"
-        month_start = (end.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
-        trend = by_dimension(rollups(start=month_start, end=end, steps=[step.pk]), "month", min_n=min_n)
-    for figure in trend:
-        if isinstance(figure.key, dt.datetime):
-            figure.key = figure.key.date()
-    channels, segments = by_channel_and_segment(period_fine, min_n=min_n)
-    for figure in segments:
+        trend = _bucketed(daily, month_start, lambda day: day.replace(day=1), min_n=min_n)
+    splits = split_sums(steps=[step.pk], start=start, end=end)
+    channels: dict[str, list] = {}
+    segments: dict[str, list] = {}
+    for (channel, segment), sums in splits.items():
+        values = [sums[c] for c in SUM_COLUMNS]
+        _add(channels, channel, values)
+        _add(segments, segment, values)
+    channel_figures = [_figure(k, dict(zip(SUM_COLUMNS, v, strict=True)), min_n=min_n)
+                       for k, v in sorted(channels.items())]
+    segment_figures = [_figure(k, dict(zip(SUM_COLUMNS, v, strict=True)), min_n=min_n)
+                       for k, v in sorted(segments.items())]
+    for figure in segment_figures:
         figure.label = figure.key or NO_SEGMENT_LABEL
-    for figure in channels:
+    for figure in channel_figures:
         figure.label = figure.key
-    return StepInsights(step, metric, start, end, min_n, total(period, min_n=min_n), trend, channels, segments,
+    return StepInsights(step, metric, start, end, min_n, period_total, trend, channel_figures, segment_figures,
                         grain)
 
 

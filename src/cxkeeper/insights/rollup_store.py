@@ -1,4 +1,7 @@
-"""The rollup table in the workspace database, kept equal to the sum over stored feedback.
+"""The rollup tables in the workspace database, kept equal to the sum over stored feedback:
+step × day × channel × segment (`FeedbackRollup`), step × day (`StepDayRollup`) and
+step × month × channel × segment (`StepMonthRollup`), and the custom declared numeric fields
+per step × day × field (`FieldRollup`, deltas from `analytics.fields.field_delta`).
 
 Deltas come from `analytics.rollups.rollup_delta` (one definition of every sum); this module
 only adds them to `FeedbackRollup` rows inside the caller's transaction.
@@ -10,10 +13,12 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connection
 
+from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, FieldCells, field_delta
 from cxkeeper.insights.analytics.rollups import INT_SUM_COLUMNS, SUM_COLUMNS, RollupKey, rollup_delta
-from cxkeeper.insights.models import Feedback, FeedbackRollup, StepDayRollup
+from cxkeeper.insights.models import Feedback, FeedbackRollup, FieldRollup, StepDayRollup, StepMonthRollup
 
 UNROUTED = 0  # step_id of the unrouted cell; the analytics layer says None
+ROLLUP_MODELS = (FeedbackRollup, StepDayRollup, StepMonthRollup)  # kept equal by one upsert each
 
 
 def rollup_input(feedback: Feedback) -> dict:
@@ -30,10 +35,10 @@ def _store_key(key: RollupKey) -> tuple:
     return (key.step_id if key.step_id is not None else UNROUTED, key.day, key.channel, key.segment or "")
 
 
-def _upsert(cursor, model, keys: tuple[str, ...], rows: list[tuple]) -> None:
+def _upsert(cursor, model, keys: tuple[str, ...], rows: list[tuple], sums: tuple[str, ...] = SUM_COLUMNS) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = (*keys, *SUM_COLUMNS)
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUM_COLUMNS)
+    columns = (*keys, *sums)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
     # Identifiers come from the model and constants; values travel as parameters.
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
@@ -48,23 +53,31 @@ def apply_cells(cells: Mapping[RollupKey, Mapping[str, float]]) -> None:
     """
     if not cells:
         return
-    fine, daily = [], {}
+    fine, daily, monthly = [], {}, {}
     removing = False
+    adapt = connection.ops.adapt_datefield_value
     for key, sums in cells.items():
         step_id, day, channel, segment = _store_key(key)
         values = [sums.get(c, 0) for c in SUM_COLUMNS]
         removing = removing or any(v < 0 for v in values)
-        day_value = connection.ops.adapt_datefield_value(day)
+        day_value = adapt(day)
         fine.append((step_id, day_value, channel, segment, *values))
-        total = daily.setdefault((step_id, day_value), [0] * len(SUM_COLUMNS))
-        for i, value in enumerate(values):
-            total[i] += value
+        for groups, group in ((daily, (step_id, day_value)),
+                              (monthly, (step_id, adapt(day.replace(day=1)), channel, segment))):
+            total = groups.get(group)
+            if total is None:
+                groups[group] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    total[i] += value
     with connection.cursor() as cursor:
         _upsert(cursor, FeedbackRollup, ("step_id", "day", "channel", "segment"), fine)
         _upsert(cursor, StepDayRollup, ("step_id", "day"), [(*k, *v) for k, v in daily.items()])
+        _upsert(cursor, StepMonthRollup, ("step_id", "month", "channel", "segment"),
+                [(*k, *v) for k, v in monthly.items()])
         if removing:
             negative = " OR ".join(f"{c} < 0" for c in INT_SUM_COLUMNS)
-            for model in (FeedbackRollup, StepDayRollup):
+            for model in ROLLUP_MODELS:
                 table = connection.ops.quote_name(model._meta.db_table)
                 cursor.execute(f"SELECT count(*) FROM {table} WHERE {negative}")  # noqa: S608 - constants only
                 if cursor.fetchone()[0]:
@@ -72,24 +85,51 @@ def apply_cells(cells: Mapping[RollupKey, Mapping[str, float]]) -> None:
                 cursor.execute(f"DELETE FROM {table} WHERE n = 0")  # noqa: S608 - constants only
 
 
+def apply_field_cells(cells: FieldCells) -> None:
+    """Add custom-field sums (`analytics.fields.field_delta`) to `FieldRollup`, like `apply_cells`."""
+    if not cells:
+        return
+    adapt = connection.ops.adapt_datefield_value
+    rows = [(key.step_id if key.step_id is not None else UNROUTED, adapt(key.day), key.field,
+             *(sums[c] for c in FIELD_SUM_COLUMNS)) for key, sums in cells.items()]
+    with connection.cursor() as cursor:
+        _upsert(cursor, FieldRollup, ("step_id", "day", "field"), rows, FIELD_SUM_COLUMNS)
+        if any(sums["n"] < 0 for sums in cells.values()):
+            table = connection.ops.quote_name(FieldRollup._meta.db_table)
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE n < 0")  # noqa: S608 - constants only
+            if cursor.fetchone()[0]:
+                raise ValueError("a field rollup cell would go negative: the feedback store and rollups disagree")
+            cursor.execute(f"DELETE FROM {table} WHERE n = 0")  # noqa: S608 - constants only
+
+
 def add_records(records: Iterable[Mapping]) -> None:
     """Feedback about to be inserted, as column dicts (the import's fast path)."""
+    records = list(records)
     apply_cells(rollup_delta({**r, "segment": r["segment"] or None, "event_type": r["event_type"] or None}
                              for r in records))
+    apply_field_cells(field_delta(records))
 
 
 def add_feedback(rows: Iterable[Feedback]) -> None:
+    rows = list(rows)
     apply_cells(rollup_delta(rollup_input(f) for f in rows))
+    apply_field_cells(field_delta(_field_input(f) for f in rows))
 
 
 def remove_feedback(rows: Iterable[Feedback]) -> None:
+    rows = list(rows)
     apply_cells(rollup_delta((rollup_input(f) for f in rows), sign=-1))
+    apply_field_cells(field_delta((_field_input(f) for f in rows), sign=-1))
+
+
+def _field_input(feedback: Feedback) -> dict:
+    return {"step_id": feedback.step_id, "received_at": feedback.received_at, "metrics": feedback.metrics}
 
 
 def rebuild() -> int:
     """Recompute every cell from the feedback rows (repair; also what tests compare against)."""
-    FeedbackRollup.objects.all().delete()
-    StepDayRollup.objects.all().delete()
+    for model in (*ROLLUP_MODELS, FieldRollup):
+        model.objects.all().delete()
     count = 0
     batch = []
     for feedback in Feedback.objects.order_by("pk").iterator(chunk_size=5000):

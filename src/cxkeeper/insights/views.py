@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -49,8 +49,16 @@ def heatmap(request, slug):
     return render(request, template, context)
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the rollups) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # fills the cached_property
+
+
 def step_insights(request, pk):
-    step = journey_queries.step_by_id(pk)
+    step = get_object_or_404(Step.objects.select_related("stage__journey"), pk=pk)
     form = MetricPeriodForm(request.GET)
     metric, period, min_n = form.values()
     start, end = form.window(period)
@@ -58,7 +66,11 @@ def step_insights(request, pk):
     tiles = [queries.shown(name, insights.total.value(name))
              for name in ("nps", "csat", "ces", "ces_easy", "sentiment", "negative_share", "churn_rate",
                           "complaint_share", "volume")]
-    verbatims = Paginator(queries.feedback_list(step=step), VERBATIMS_PER_PAGE).get_page(request.GET.get("page"))
+    # The step's own page needs only the source of each item; the count comes from the rollups
+    # (every stored item of the step is in them), not from counting the step's feedback rows.
+    rows = queries.feedback_list(step=step).select_related(None).select_related("source")
+    verbatims = _CountedPaginator(rows, VERBATIMS_PER_PAGE, count=queries.step_feedback_count(step)).get_page(
+        request.GET.get("page"))
     themes = queries.step_themes(step, since=start) if themes_module is not None else None
     context = {
         "step": step, "journey": step.stage.journey, "insights": insights, "metric": metric, "period": period,
