@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 
 from cxkeeper.core.models import ChangeRecord
@@ -120,18 +120,45 @@ def metric_sums(metric: MetricDefinition, steps, start: dt.date, end: dt.date) -
     return insight_queries.total(_cells(metric, steps, start, end)).sums
 
 
+def _monthly_sums(steps, channel: str, segment: str, start: dt.date, end: dt.date) -> dict[dt.date, dict]:
+    """Rollup sums per calendar month: the database sums per day (no per-row date function,
+    which SQLite would call in Python for every cell), the months are folded here."""
+    from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
+
+    cells = insight_queries.rollups(start=start, end=end, steps=steps, channel=channel, segment=segment)
+    months: dict[dt.date, dict] = {}
+    sums = {column: Sum(column) for column in SUM_COLUMNS}
+    for row in cells.values("day").annotate(**sums).order_by():
+        day = row["day"] if isinstance(row["day"], dt.date) else dt.date.fromisoformat(str(row["day"])[:10])
+        bucket = months.setdefault(month_start(day), dict.fromkeys(SUM_COLUMNS, 0))
+        for column in SUM_COLUMNS:
+            bucket[column] += row[column] or 0
+    return months
+
+
 def monthly_values(metric: MetricDefinition, steps, *, end: dt.date, months: int = TREND_MONTHS,
-                   min_n: int = DEFAULT_MIN_N) -> list[tuple[dt.date, MetricValue]]:
+                   min_n: int = DEFAULT_MIN_N, memo: dict | None = None) -> list[tuple[dt.date, MetricValue]]:
     """One value per calendar month, oldest first, the last being `end`'s (partial) month;
-    months without feedback are present with n = 0, so gaps are visible."""
+    months without feedback are present with n = 0, so gaps are visible. `memo` shares the
+    monthly sums between metrics that read the same cells (same steps and filters)."""
     start = months_back(end, months - 1)
-    found: dict[dt.date, MetricValue] = {}
+    sums: dict[dt.date, dict] = {}
     if steps is None or steps:
-        for figure in insight_queries.by_dimension(_cells(metric, steps, start, end), "month", min_n=min_n):
-            key = figure.key.date() if isinstance(figure.key, dt.datetime) else figure.key
-            found[key] = figure.value(metric.base)
-    return [(months_back(end, i), found.get(months_back(end, i), MetricValue.too_few(0)))
-            for i in range(months - 1, -1, -1)]
+        key = (None if steps is None else tuple(sorted(steps)), metric.channel, metric.segment, start, end)
+        if memo is not None and key in memo:
+            sums = memo[key]
+        else:
+            sums = _monthly_sums(steps, metric.channel, metric.segment, start, end)
+            if memo is not None:
+                memo[key] = sums
+    series = []
+    for i in range(months - 1, -1, -1):
+        month = months_back(end, i)
+        if month in sums:
+            series.append((month, insight_queries._figure(month, sums[month], min_n=min_n).value(metric.base)))
+        else:
+            series.append((month, MetricValue.too_few(0)))
+    return series
 
 
 def current_value(target: Target, *, as_of: dt.date | None = None) -> MetricValue:
@@ -158,13 +185,13 @@ class TargetView:
         return Status(self.assessment.status).label
 
 
-def assess(target: Target, *, as_of: dt.date | None = None) -> TargetView:
+def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = None) -> TargetView:
     from cxkeeper.outcomes.status import assess_target
 
     as_of = as_of or default_as_of()
     steps = target_steps(target)
     current = current_value(target, as_of=as_of)
-    monthly = monthly_values(target.metric, steps, end=as_of)
+    monthly = monthly_values(target.metric, steps, end=as_of, memo=memo)
     assessment = assess_target(
         current=current, monthly=monthly, target=target.value, higher_is_better=target.metric.higher_is_better,
         due=target.due, as_of=as_of, metric_label=f"{target.metric.name} at {target.scope_label}",
@@ -262,7 +289,7 @@ def shared_metrics() -> list[tuple[MetricDefinition, list[SharedOutcome]]]:
 
 
 def tension_findings(*, as_of: dt.date | None = None, team: Team | None = None,
-                     months: int = TREND_MONTHS) -> list[TensionFinding]:
+                     months: int = TREND_MONTHS, memo: dict | None = None) -> list[TensionFinding]:
     """Test every team KPI against every shared measure at the steps that team owns, over the
     same months, corrected for the number of comparisons (`tensions.detect_tensions`).
 
@@ -274,7 +301,7 @@ def tension_findings(*, as_of: dt.date | None = None, team: Team | None = None,
     kpis = TeamKpi.objects.select_related("team", "metric").prefetch_related(
         Prefetch("links", queryset=KpiLink.objects.select_related("outcome")))
     findings: list[TensionFinding] = []
-    series_cache: dict[tuple, list] = {}
+    memo = {} if memo is None else memo
     for kpi in kpis:
         steps = team_step_ids(kpi.team)
         series = kpi_series(kpi, end=as_of, months=months)
@@ -284,12 +311,10 @@ def tension_findings(*, as_of: dt.date | None = None, team: Team | None = None,
         for metric, outcomes in metrics:
             if kpi.metric_id == metric.pk:
                 continue  # a KPI is not in tension with itself
-            key = (metric.pk, tuple(sorted(steps)))
-            if key not in series_cache:
-                series_cache[key] = monthly_values(metric, steps, end=as_of, months=months)
+            measure = monthly_values(metric, steps, end=as_of, months=months, memo=memo)
             test = test_tension(
                 kpi_name=f"{kpi.name} ({kpi.team.name})", kpi=series, kpi_higher_is_better=kpi.higher_is_better,
-                measure_name=f"{metric.name} at {kpi.team.name}'s steps", measure=series_cache[key],
+                measure_name=f"{metric.name} at {kpi.team.name}'s steps", measure=measure,
                 measure_higher_is_better=metric.higher_is_better, min_periods=MIN_TENSION_MONTHS,
                 min_effect=MIN_TENSION_EFFECT.get(metric.base, 0.0), kpi_unit=_unit(kpi.unit),
                 measure_unit=metric.unit,
@@ -344,6 +369,7 @@ def alignment(*, as_of: dt.date | None = None) -> Alignment:
     from django.urls import reverse
 
     as_of = as_of or default_as_of()
+    memo: dict = {}  # monthly sums shared by targets and tension tests reading the same cells
     workspace = Workspace.current()
     outcomes = list(SharedOutcome.objects.prefetch_related("metrics"))
     north = AlignmentNode("north", "north_star", workspace.mission or workspace.name, reverse("outcomes:language"))
@@ -360,7 +386,7 @@ def alignment(*, as_of: dt.date | None = None) -> Alignment:
             edges.append(AlignmentEdge(f"o{outcome.pk}", f"m{metric.pk}", "measures"))
     target_nodes = []
     for target in Target.objects.select_related("metric", "outcome", "journey", "stage", "step"):
-        view = assess(target, as_of=as_of)
+        view = assess(target, as_of=as_of, memo=memo)
         target_nodes.append(AlignmentNode(
             f"t{target.pk}", "target",
             f"{target.metric.name} {target.comparator} {target.value:g} by {target.due:%b %Y}",
@@ -369,7 +395,7 @@ def alignment(*, as_of: dt.date | None = None) -> Alignment:
             edges.append(AlignmentEdge(f"m{target.metric_id}", f"t{target.pk}", "targets"))
         else:
             edges.append(AlignmentEdge(f"o{target.outcome_id}", f"t{target.pk}", "targets"))
-    findings = tension_findings(as_of=as_of)
+    findings = tension_findings(as_of=as_of, memo=memo)
     found_pairs = {(f.kpi.pk, f.metric.pk) for f in findings if f.found}
     kpi_nodes = []
     for kpi in TeamKpi.objects.select_related("team").prefetch_related("links"):
@@ -523,6 +549,7 @@ def scorecard(team: Team, *, as_of: dt.date | None = None, period_days: int = 90
               with_friction: bool = True) -> Scorecard:
     as_of = as_of or default_as_of()
     period = period_ending(as_of, period_days)
+    memo: dict = {}
     links = list(Responsibility.objects.filter(team=team, role__in=[ResponsibilityRole.OWNS,
                                                                     ResponsibilityRole.CONTRIBUTES])
                  .select_related("step", "step__stage", "step__stage__journey")
@@ -531,7 +558,7 @@ def scorecard(team: Team, *, as_of: dt.date | None = None, period_days: int = 90
     current = _sums_by_step(step_ids, period.start, period.end)
     previous = _sums_by_step(step_ids, period.previous_start, period.previous_end)
     totals = _changes(_add(previous.values()), _add(current.values()))
-    targets = [assess(t, as_of=as_of) for t in targets_in_scope(steps=set(step_ids))]
+    targets = [assess(t, as_of=as_of, memo=memo) for t in targets_in_scope(steps=set(step_ids))]
     by_step: dict[int, list[TargetView]] = defaultdict(list)
     for view in targets:
         if view.target.step_id:
@@ -542,7 +569,7 @@ def scorecard(team: Team, *, as_of: dt.date | None = None, period_days: int = 90
         lines.append(StepLine(r.step, r.role, int(sums_now.get("n", 0) or 0),
                               _changes(previous.get(r.step_id, {}), sums_now), by_step.get(r.step_id, [])))
     _correct([c for line in lines for c in line.changes.values()] + list(totals.values()))
-    findings = tension_findings(as_of=as_of, team=team)
+    findings = tension_findings(as_of=as_of, team=team, memo=memo)
     kpis = []
     for kpi in team.kpis.select_related("metric").prefetch_related(
             Prefetch("links", queryset=KpiLink.objects.select_related("outcome"))):
@@ -607,14 +634,14 @@ class OrgView:
         return counts
 
 
-def outcome_views(*, as_of: dt.date) -> list[OutcomeView]:
+def outcome_views(*, as_of: dt.date, memo: dict | None = None) -> list[OutcomeView]:
     views = []
     for outcome in SharedOutcome.objects.prefetch_related(
             "metrics",
             Prefetch("statements", queryset=SuccessStatement.objects.select_related("target", "target__metric")),
             Prefetch("kpi_links", queryset=KpiLink.objects.select_related("kpi", "kpi__team"))):
-        views.append(OutcomeView(outcome, [assess(t, as_of=as_of) for t in targets_in_scope(outcome=outcome)],
-                                 list(outcome.statements.all()), list(outcome.kpi_links.all())))
+        targets = [assess(t, as_of=as_of, memo=memo) for t in targets_in_scope(outcome=outcome)]
+        views.append(OutcomeView(outcome, targets, list(outcome.statements.all()), list(outcome.kpi_links.all())))
     return views
 
 
@@ -638,9 +665,10 @@ def org_view(*, as_of: dt.date | None = None, period_days: int = 90, worst_metri
 
     as_of = as_of or default_as_of()
     period = period_ending(as_of, period_days)
-    return OrgView(as_of, Workspace.current().mission, outcome_views(as_of=as_of), coverage_report(),
+    memo: dict = {}
+    return OrgView(as_of, Workspace.current().mission, outcome_views(as_of=as_of, memo=memo), coverage_report(),
                    overdue_journeys(), worst_steps(start=period.start, end=period.end, metric=worst_metric),
-                   [f for f in tension_findings(as_of=as_of) if f.found])
+                   [f for f in tension_findings(as_of=as_of, memo=memo) if f.found])
 
 
 # ---------------------------------------------------------------- the universal CX language
