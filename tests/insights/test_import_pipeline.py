@@ -1,5 +1,6 @@
 """Importing files end to end: bad rows of every kind, re-import, a crash and a resume."""
 
+import csv
 import json
 import os
 import signal
@@ -104,8 +105,36 @@ def _cxkeeper(data_dir, *args, **kwargs):
                             stderr=subprocess.PIPE, text=True, **kwargs)
 
 
-def test_killed_import_process_resumes_with_no_duplicates_and_no_half_chunk(tmp_path):
-    """A real crash: SIGKILL the importing process mid-file, then resume it from the CLI."""
+def _children(pid):
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid):
+    from pathlib import Path
+
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_killed_import_process_resumes_with_no_duplicates_and_no_half_chunk(tmp_path, workers, monkeypatch):
+    """A real crash: SIGKILL the importing process mid-file, then resume it from the CLI; with
+    text worker processes too, which must not outlive the killed import."""
+    monkeypatch.setenv("CXKEEPER_IMPORT_WORKERS", workers)
     rows = 30_000
     path = tmp_path / "big.csv"
     with open(path, "w") as handle:
@@ -125,8 +154,14 @@ def test_killed_import_process_resumes_with_no_duplicates_and_no_half_chunk(tmp_
                 done = (con.execute("select max(rows_done) from insights_importjob").fetchone()[0] or 0)
         except sqlite3.OperationalError:
             continue
+    children = _children(process.pid)
+    assert len(children) == int(workers)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in children), "text workers outlived the killed import"
     with sqlite3.connect(database) as con:
         job_id, rows_done, imported = con.execute("select id, rows_done, imported from insights_importjob").fetchone()
         stored = con.execute("select count(*) from insights_feedback").fetchone()[0]
@@ -141,3 +176,97 @@ def test_killed_import_process_resumes_with_no_duplicates_and_no_half_chunk(tmp_
         assert con.execute("select count(*), count(distinct external_id) from insights_feedback").fetchone() \
             == (rows, rows)
         assert con.execute("select sum(n) from insights_feedbackrollup").fetchone()[0] == rows
+
+
+def _stored(source):
+    return list(Feedback.objects.filter(source=source).order_by("external_id").values_list(
+        "external_id", "text", "step_id", "routing_confidence", "routed_by", "sentiment", "nps", "customer_hash"))
+
+
+def test_worker_processes_store_exactly_what_the_importing_process_would(tmp_path, small_org, monkeypatch):
+    """The same file imported with text worker processes and without: identical rows,
+    redaction counts and rollups; chunks still commit one by one with the watermark."""
+    from cxkeeper.sample.feedback import generate_feedback
+
+    path = tmp_path / "mixed.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "date", "channel", "customer", "comment", "nps"])
+        for i, row in enumerate(generate_feedback(1200, seed=5)):
+            writer.writerow([f"R{i % 1100}", row["received_at"].isoformat(), row["channel"], row["customer_id"],
+                             row["text"], row["nps"]])  # the last 100 ids repeat: duplicates
+    jobs, stored = {}, {}
+    for workers in ("0", "2"):
+        monkeypatch.setenv("CXKEEPER_IMPORT_WORKERS", workers)
+        source = create_source({"name": f"Survey {workers}"}, acting_user=small_org.keeper)
+        seen = []
+        jobs[workers] = pipeline.import_file(path, source=source, acting_user=small_org.keeper, chunk_rows=250,
+                                             progress=lambda job, seen=seen: seen.append(job.rows_done))
+        assert seen == sorted(seen) and len(seen) == 5  # every chunk committed, in file order
+        stored[workers] = _stored(source)
+    serial, parallel = jobs["0"], jobs["2"]
+    assert (parallel.imported, parallel.duplicates, parallel.rejected) == (serial.imported, serial.duplicates,
+                                                                         serial.rejected) == (1100, 100, 0)
+    assert parallel.redactions == serial.redactions and sum(serial.redactions.values()) > 0
+    # routing confidences may differ in the last float bits (texts batched differently)
+    assert [row[:3] + row[4:] for row in stored["2"]] == [row[:3] + row[4:] for row in stored["0"]]
+    assert [row[3] for row in stored["2"]] == pytest.approx([row[3] for row in stored["0"]], abs=1e-6)
+    assert any(row[2] is not None for row in stored["0"]) and any(row[5] for row in stored["0"])
+
+
+def test_worker_count_depends_on_the_file_and_the_setting(tmp_path, monkeypatch):
+    small = write(tmp_path, "small.csv", GOOD)
+    monkeypatch.delenv("CXKEEPER_IMPORT_WORKERS", raising=False)
+    assert pipeline.import_workers(small) == 0
+    monkeypatch.setattr(pipeline, "WORKERS_MIN_BYTES", 10)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    assert pipeline.import_workers(small) == 1
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 1)
+    assert pipeline.import_workers(small) == 0
+    monkeypatch.setenv("CXKEEPER_IMPORT_WORKERS", "3")
+    assert pipeline.import_workers(small) == 3
+
+
+def test_a_failing_text_worker_hands_the_rest_of_the_import_to_the_importing_process(tmp_path, source, small_org,
+                                                                                      monkeypatch):
+    from concurrent.futures import Future
+
+    from cxkeeper.insights.text.batch import WorkerError
+
+    class DeadWorkers:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            pass
+
+        def submit(self, texts):
+            future = Future()
+            future.set_exception(WorkerError("text worker 1 stopped (exit code -9)"))
+            return future
+
+    monkeypatch.setenv("CXKEEPER_IMPORT_WORKERS", "1")
+    monkeypatch.setattr(pipeline, "TextWorkers", DeadWorkers)
+    job = pipeline.import_file(write(tmp_path, "good.csv", GOOD), source=source, acting_user=small_org.keeper,
+                               chunk_rows=100)
+    assert job.status == JobStatus.DONE and (job.imported, job.duplicates) == (500, 0)
+    assert Feedback.objects.filter(source=source, sentiment__isnull=False).count() == 500
+
+
+def test_the_inlined_datetime_adapter_matches_django(db):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from cxkeeper.insights.actions import _datetime_adapter
+
+    adapt = _datetime_adapter()
+    for value in (None, dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC),
+                  dt.datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=ZoneInfo("Europe/London")),
+                  dt.datetime(2026, 10, 25, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+                  dt.datetime(2026, 1, 1, 0, 0)):
+        assert adapt(value) == connection.ops.adapt_datetimefield_value(value)

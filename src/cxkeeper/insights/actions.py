@@ -24,6 +24,7 @@ from cxkeeper.core.roles import Role, role_of
 from cxkeeper.insights import rollup_store, routing
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, FeedbackSource, ImportJob, ImportRowError
+from cxkeeper.insights.text.batch import PreparedText, prepare_texts
 from cxkeeper.insights.text.redaction import Redactor
 from cxkeeper.journeys.models import Step
 from cxkeeper.org.models import Workspace
@@ -46,13 +47,35 @@ def sentiment_model():
     return current_model()
 
 
+def _customer_key() -> bytes:
+    return (getattr(settings, "CXKEEPER_CUSTOMER_KEY", "") or f"customer:{settings.SECRET_KEY}").encode()
+
+
 def customer_hash(customer_id: str | None) -> str:
     """Keyed hash: the same customer always maps to the same value, which cannot be reversed
     without the key. The key is CXKEEPER_CUSTOMER_KEY, else derived from the secret key."""
     if not customer_id:
         return ""
-    key = (getattr(settings, "CXKEEPER_CUSTOMER_KEY", "") or f"customer:{settings.SECRET_KEY}").encode()
-    return hmac.new(key, customer_id.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_customer_key(), customer_id.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def customer_hasher():
+    """``customer_hash`` for a whole batch: the key is read and prepared once (an HMAC with
+    the key already absorbed, copied per value), and repeated customers are hashed once."""
+    keyed = hmac.new(_customer_key(), digestmod=hashlib.sha256)
+    seen: dict[str, str] = {}
+
+    def hash_one(customer_id: str | None) -> str:
+        if not customer_id:
+            return ""
+        value = seen.get(customer_id)
+        if value is None:
+            mac = keyed.copy()
+            mac.update(customer_id.strip().lower().encode())
+            value = seen[customer_id] = mac.hexdigest()
+        return value
+
+    return hash_one
 
 
 def ingest_lock() -> None:
@@ -109,20 +132,40 @@ def insert_feedback(records: Sequence[dict]) -> None:
         return
     ops = connection.ops
     metrics_field = Feedback._meta.get_field("metrics")
-    now = ops.adapt_datetimefield_value(timezone.now())
+    no_metrics = metrics_field.get_db_prep_save({}, connection)
+    adapt_datetime = _datetime_adapter()
+    now = adapt_datetime(timezone.now())
     table = ops.quote_name(Feedback._meta.db_table)
     # Identifiers come from the model and constants, values travel as parameters.
     sql = (f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(_INSERT_COLUMNS))})")
     params = [
-        (r["source_id"], r["external_id"], ops.adapt_datetimefield_value(r["received_at"]), r["channel"],
+        (r["source_id"], r["external_id"], adapt_datetime(r["received_at"]), r["channel"],
          r["customer_hash"], r["segment"], r["text"], r["nps"], r["csat"], r["csat_max"], r["ces"], r["event_type"],
-         metrics_field.get_db_prep_save(r["metrics"], connection), r["step_id"], r["routing_confidence"],
+         metrics_field.get_db_prep_save(r["metrics"], connection) if r["metrics"] else no_metrics, r["step_id"],
+         r["routing_confidence"],
          r["routed_by"], r["sentiment"], r["import_job_id"], now)
         for r in records
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _datetime_adapter():
+    """`connection.ops.adapt_datetimefield_value`, inlined for SQLite with time zones (what
+    Django does there: an aware value in the connection's zone, made naive, as text)."""
+    if connection.vendor != "sqlite" or not settings.USE_TZ:
+        return connection.ops.adapt_datetimefield_value
+    zone = connection.timezone
+
+    def adapt(value):
+        if value is None:
+            return None
+        if value.utcoffset() is not None:
+            value = value.astimezone(zone).replace(tzinfo=None)
+        return str(value)
+
+    return adapt
 
 
 def _step_ids_by_name() -> dict[str, int]:
@@ -131,59 +174,59 @@ def _step_ids_by_name() -> dict[str, int]:
 
 def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, errors: Sequence = (), *,
                           job: ImportJob | None = None, rows_done: int | None = None,
-                          router=None) -> BatchResult:
+                          router=None, prepared: Sequence[PreparedText] | None = None) -> BatchResult:
     """Store one chunk of canonical rows atomically: redact, de-duplicate, route, score
     sentiment, insert, add to rollups, record rejected rows, move the job's watermark.
 
     `rows` have the attributes of `ingest.CanonicalRow`; `errors` the attributes of
     `ingest.RowError`. Either the whole chunk is committed with the watermark, or nothing is.
+    `prepared` (one per row, from `text.batch` worker processes) carries the redacted text,
+    route and sentiment already computed; without it they are computed here for new rows.
     """
     result = BatchResult(rejected=len({error.row for error in errors}))  # rows, not problems
     with transaction.atomic():
         ingest_lock()
         seen: set[str] = set()
-        fresh = []
+        fresh, fresh_index = [], []
         ids = [r.external_id for r in rows]
         existing = set(Feedback.objects.filter(source=source, external_id__in=ids)
                        .values_list("external_id", flat=True))
-        for row in rows:
+        for i, row in enumerate(rows):
             if row.external_id in existing or row.external_id in seen:
                 result.duplicates += 1
                 continue
             seen.add(row.external_id)
             fresh.append(row)
-        texts = []
-        for row in fresh:
-            redacted = redactor().redact(row.text or "")
-            result.redactions.update(redacted.counts)
-            texts.append(redacted.text)
+            fresh_index.append(i)
         labelled = _step_ids_by_name()
-        router = router if router is not None else routing.current_router()
-        to_route = [i for i, (row, text) in enumerate(zip(fresh, texts, strict=True))
-                    if text and not (row.step and row.step.casefold() in labelled)]
-        routes = dict(zip(to_route, router.route([texts[i] for i in to_route]), strict=True)) if router and to_route \
-            else {}
-        with_text = [i for i, text in enumerate(texts) if text]
-        scores = dict(zip(with_text, sentiment_model().score([texts[i] for i in with_text]), strict=True)) \
-            if with_text else {}
+        if prepared is None:
+            router = router if router is not None else routing.current_router()
+            prepared_fresh = prepare_texts(
+                [row.text or "" for row in fresh], redactor=redactor(), router=router, sentiment=sentiment_model(),
+                route_mask=[not (row.step and row.step.casefold() in labelled) for row in fresh])
+        else:
+            prepared_fresh = [prepared[i] for i in fresh_index]
         records = []
-        for i, (row, text) in enumerate(zip(fresh, texts, strict=True)):
+        hash_customer = customer_hasher()
+        for row, done in zip(fresh, prepared_fresh, strict=True):
+            if done.redactions:
+                result.redactions.update(done.redactions)
+            text = done.text
             step_id, confidence, routed_by = None, None, RoutedBy.NONE
             if row.step and row.step.casefold() in labelled:
                 step_id, confidence, routed_by = labelled[row.step.casefold()], 1.0, RoutedBy.RULE
-            elif i in routes:
-                route = routes[i]
-                confidence = route.confidence
-                if route.label is not None:
-                    step_id, routed_by = route.label, RoutedBy.MODEL
+            elif done.routed:
+                confidence = done.confidence
+                if done.label is not None:
+                    step_id, routed_by = done.label, RoutedBy.MODEL
             records.append({
                 "source_id": source.pk, "external_id": row.external_id, "received_at": row.received_at,
-                "channel": row.channel, "customer_hash": customer_hash(row.customer_id), "segment": row.segment or "",
+                "channel": row.channel, "customer_hash": hash_customer(row.customer_id), "segment": row.segment or "",
                 "text": text, "nps": row.nps, "csat": row.csat,
                 "csat_max": row.csat_max if row.csat is not None else None, "ces": row.ces,
                 "event_type": row.event_type or "", "metrics": row.metrics or {}, "step_id": step_id,
                 "routing_confidence": confidence, "routed_by": routed_by,
-                "sentiment": scores[i].score if i in scores else None, "import_job_id": job.pk if job else None,
+                "sentiment": done.sentiment, "import_job_id": job.pk if job else None,
             })
         insert_feedback(records)
         rollup_store.add_records(records)

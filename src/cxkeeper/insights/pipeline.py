@@ -10,6 +10,9 @@ source and external id).
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,8 +32,12 @@ from cxkeeper.insights.ingest import (
     load_mapping,
 )
 from cxkeeper.insights.models import FeedbackSource, ImportJob
+from cxkeeper.insights.text.batch import TextWorkers, WorkerError
 
+log = logging.getLogger(__name__)
 DEFAULT_CHUNK = 2000
+WORKERS_MIN_BYTES = 4 << 20  # ~30,000 rows of survey text
+MAX_WORKERS = 2
 UNKNOWN_CHANNEL = "unknown"
 Progress = Callable[[ImportJob], None]
 
@@ -85,18 +92,76 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
             router = router or routing.current_router()
             already = job.rows_done
             records = ((number, record) for number, record in stream if number > already)
-            for chunk in chunked(convert(records, mapping, stream.filename), chunk_rows):
-                rows = [item for item in chunk if isinstance(item, CanonicalRow)]
-                errors = [error for item in chunk if isinstance(item, list) for error in item]
-                last_row = max([r.row_number for r in rows] + [e.row for e in errors])
-                actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=last_row, router=router)
-                if progress:
-                    progress(job)
+            chunks = (_split(chunk) for chunk in chunked(convert(records, mapping, stream.filename), chunk_rows))
+            processes = import_workers(path)
+            if processes:
+                _store_with_workers(job, chunks, processes, router, progress)
+            else:
+                for rows, errors, last_row in chunks:
+                    actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=last_row, router=router)
+                    if progress:
+                        progress(job)
     except (ImportFileError, MappingError, OSError) as exc:
         return actions.finish_job(job, status=JobStatus.FAILED, message=str(exc))
     job.rows_total = job.rows_done
     job.save(update_fields=["rows_total"])
     return actions.finish_job(job, status=JobStatus.DONE, message=_summary_message(job))
+
+
+def _split(chunk: list) -> tuple[list[CanonicalRow], list, int]:
+    rows = [item for item in chunk if isinstance(item, CanonicalRow)]
+    errors = [error for item in chunk if isinstance(item, list) for error in item]
+    last_row = max([r.row_number for r in rows] + [e.row for e in errors])
+    return rows, errors, last_row
+
+
+def import_workers(path: Path) -> int:
+    """How many worker processes redact, route and score texts for this import: 0 (all in
+    this process) for files under WORKERS_MIN_BYTES, where starting workers (~2 s) would cost
+    more than they save, and on single-core machines; `CXKEEPER_IMPORT_WORKERS` overrides."""
+    configured = os.environ.get("CXKEEPER_IMPORT_WORKERS", "").strip()
+    if configured:
+        return max(0, int(configured))
+    cores = os.cpu_count() or 1
+    try:
+        big = path.stat().st_size >= WORKERS_MIN_BYTES
+    except OSError:
+        big = False
+    return min(cores - 1, MAX_WORKERS) if big else 0
+
+
+def _store_with_workers(job: ImportJob, chunks, processes: int, router, progress: Progress | None) -> None:
+    """Worker processes prepare the texts of the next chunks while this process stores the
+    current one. Storing stays here, in file order, one transaction per chunk with its
+    watermark: a crash or a kill loses at most the chunks in flight, never half of one. If a
+    worker fails, that chunk and the rest are prepared here instead (a failure that is not
+    the worker's then happens here too and stops the import as it would without workers)."""
+    in_flight: deque = deque()
+    broken = False
+
+    def store(rows, errors, last_row, future) -> None:
+        nonlocal broken
+        prepared = None
+        if future is not None and not broken:
+            try:
+                prepared = future.result()
+            except WorkerError:
+                log.warning("a text worker failed; job %s continues in this process", job.pk, exc_info=True)
+                broken = True
+        actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=last_row, router=router,
+                                      prepared=prepared)
+        if progress:
+            progress(job)
+
+    with TextWorkers(processes, redactor=actions.redactor(), router=router,
+                     sentiment=actions.sentiment_model()) as workers:
+        for rows, errors, last_row in chunks:
+            future = None if broken else workers.submit([row.text or "" for row in rows])
+            in_flight.append((rows, errors, last_row, future))
+            if len(in_flight) > processes:
+                store(*in_flight.popleft())
+        while in_flight:
+            store(*in_flight.popleft())
 
 
 def _summary_message(job: ImportJob) -> str:

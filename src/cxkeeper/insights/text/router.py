@@ -39,6 +39,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
 from .embeddings import BACKENDS, get_embedder
+from .fastvec import FastTfidf
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -166,6 +167,7 @@ class StepRouter:
         self.classes_: list[Label] = []
         self._word: TfidfVectorizer | None = None
         self._char: TfidfVectorizer | None = None
+        self._fast: tuple[FastTfidf, FastTfidf] | None = None
         self._coef: dict[str, np.ndarray] = {}
         self._intercept: np.ndarray | None = None
 
@@ -283,6 +285,19 @@ class StepRouter:
             return None
         return embedder.embed(texts) * np.float32(self.embedding_weight)
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_fast"] = None  # rebuilt on first use
+        return state
+
+    def _fast_vectorizers(self) -> tuple[FastTfidf, FastTfidf]:
+        """Array-based equivalents of the fitted vectorizers (see fastvec), built on first use
+        and never saved: a loaded router builds them again from its vectorizers."""
+        fast = self._fast
+        if fast is None or fast[0].vectorizer is not self._word or fast[1].vectorizer is not self._char:
+            fast = self._fast = (FastTfidf(self._word), FastTfidf(self._char))
+        return fast
+
     def _logits(self, texts: list[str]) -> np.ndarray:
         return self._logits_and_known_words(texts)[0]
 
@@ -292,9 +307,10 @@ class StepRouter:
             raise RuntimeError("the router is not trained: call fit() or StepRouter.load() first")
         # Blocks are multiplied separately instead of hstacked: stacking a dense embedding into
         # a sparse matrix costs more than the classification itself.
-        words = self._word.transform(texts)
+        word_vectorizer, char_vectorizer = self._fast_vectorizers()
+        words = word_vectorizer.transform(texts)
         logits = words @ self._coef["word"].T
-        logits += self._char.transform(texts) @ self._coef["char"].T
+        logits += char_vectorizer.transform(texts) @ self._coef["char"].T
         if "embedding" in self._coef:
             logits += self._embed(texts) @ self._coef["embedding"].T
         logits += self._intercept
@@ -326,16 +342,19 @@ class StepRouter:
         threshold = self.threshold if threshold is None else threshold
         probabilities, known_words = self._probabilities(texts)
         k = min(self.top_k, len(self.classes_))
+        if not len(probabilities):
+            return []
+        # top k per row for the whole batch at once (a stable sort: ties keep class order)
+        best = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
+        best_p = np.take_along_axis(probabilities, best, axis=1)
+        routed = (best_p[:, 0] >= threshold) & (known_words > 0)
+        classes = self.classes_
         results = []
-        for row, known in zip(probabilities, known_words, strict=True):
-            best = np.argpartition(-row, k - 1)[:k]
-            best = best[np.argsort(-row[best])]
-            top = [(self.classes_[i], float(row[i])) for i in best]
-            confidence = top[0][1]
+        for indices, values, ok in zip(best.tolist(), best_p.tolist(), routed.tolist(), strict=True):
+            top = [(classes[i], p) for i, p in zip(indices, values, strict=True)]
             # A message sharing no word with any training example ("xqzv blorp", "!!!") gets
             # its probabilities from intercepts and stray character n-grams: never route it.
-            label = top[0][0] if confidence >= threshold and known > 0 else None
-            results.append(RouteResult(label, confidence, top))
+            results.append(RouteResult(top[0][0] if ok else None, top[0][1], top))
         return results
 
     # ------------------------------------------------------------------ persistence
