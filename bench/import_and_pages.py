@@ -252,8 +252,8 @@ def _print_import_notes(rows, usage, workers, load_before, load_after, unique_ch
     print(f"\nimport: text workers {workers} (CXKEEPER_IMPORT_WORKERS), {usage['cpu_s']:.0f} CPU s in all "
           f"({1e6 * usage['cpu_s'] / rows:.0f} µs/row); load average {load_before:.1f} before, {load_after:.1f} "
           f"after, {os.cpu_count()} CPUs")
-    print(f"texts: {100 * unique_chunk:.1f}% of non-empty texts are distinct within their 2,000-row chunk (identical "
-          f"texts in a chunk are routed and scored once), {100 * unique_file:.1f}% over the whole file")
+    print(f"texts: {100 * unique_chunk:.1f}% of non-empty texts are distinct within their 2,000-row chunk, "
+          f"{100 * unique_file:.1f}% over the whole file (identical texts are routed and scored once per import)")
 
 
 def main(argv=None) -> int:
