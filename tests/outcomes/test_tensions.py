@@ -174,24 +174,25 @@ def test_not_enough_common_months():
 
 
 def test_detect_tensions_applies_benjamini_hochberg():
-    base = hand_test()
+    # The mechanics at a stated α = 0.05 (the product's default is TENSION_ALPHA = 0.025).
+    base = replace(hand_test(), alpha=0.05)
     # p = 0.01, 0.04, 0.03 (m = 3): sorted 0.01, 0.03, 0.04
     #   q₍₃₎ = 0.04·3/3 = 0.04; q₍₂₎ = min(0.04, 0.03·3/2 = 0.045) = 0.04; q₍₁₎ = min(0.04, 0.01·3) = 0.03
     family = [replace(base, p_value=p) for p in (0.01, 0.04, 0.03)]
     family.append(hand_test(kpi=KPI[:3]))  # not enough data: kept, not counted
-    out = tn.detect_tensions(family)
+    out = tn.detect_tensions(family, alpha=0.05)
     assert [t.p_adjusted for t in out[:3]] == [close(0.03), close(0.04), close(0.04)]
     assert all(t.found and t.strength == "moderate" for t in out[:3])
     assert out[3] == family[3]
     assert "combined p=0.01, q=0.03 after correcting for 3 comparisons" in out[0].explanation
     # strong ones: q ≤ α/5.  p = 0.001, 0.004 (m = 2): q₍₂₎ = 0.004, q₍₁₎ = min(0.004, 0.001·2) = 0.002
-    strong = tn.detect_tensions([replace(base, p_value=0.001), replace(base, p_value=0.004)])
+    strong = tn.detect_tensions([replace(base, p_value=0.001), replace(base, p_value=0.004)], alpha=0.05)
     assert [t.p_adjusted for t in strong] == [close(0.002), close(0.004)]
     assert all(t.strength == "strong" for t in strong)
     # strong also needs effect ≥ 2·min_effect (0.53 < 2·0.3)
-    assert tn.detect_tensions([replace(base, p_value=0.001, min_effect=0.3)])[0].strength == "moderate"
+    assert tn.detect_tensions([replace(base, p_value=0.001, min_effect=0.3)], alpha=0.05)[0].strength == "moderate"
     # correction can remove a finding: 0.03 alone is found, with 0.5 and 0.9 beside it q = 0.09
-    out = tn.detect_tensions([replace(base, p_value=p) for p in (0.03, 0.5, 0.9)])
+    out = tn.detect_tensions([replace(base, p_value=p) for p in (0.03, 0.5, 0.9)], alpha=0.05)
     assert out[0].p_adjusted == close(0.09) and not out[0].found and out[0].strength == "none"
     assert "No tension: combined p=0.03, q=0.09 after correcting for 3 comparisons, above 0.05." in out[0].explanation
 
