@@ -16,7 +16,7 @@ $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,embeddings]'
 	touch $@ $(VENV)/.installed-app
 
 ## demo: install, load the sample organization into ./cxkeeper-data and serve on http://127.0.0.1:8000

@@ -98,14 +98,15 @@ def threshold_sweep(router: StepRouter, test: list[tuple[str, str]]) -> dict[flo
     return sweep
 
 
-def bench_routing(quick: bool) -> list[dict]:
+def bench_routing(quick: bool, minilm: bool = False) -> list[dict]:
     rows = []
     datasets = {"CLINC150": load_clinc150(), "HWU64": load_hwu64()}
     for name, (train, test) in datasets.items():
         train_texts, train_labels = zip(*train, strict=True)
         test_texts, test_labels = zip(*test, strict=True)
         for shots in [10, 5] if quick else [None, 10, 5]:
-            for backend in ("wordllama", "tfidf"):
+            backends = ("wordllama", "tfidf") + (("minilm",) if minilm and shots else ())
+            for backend in backends:
                 router = StepRouter(backend)
                 report = evaluate(
                     train_texts,
@@ -198,7 +199,7 @@ def format_table(rows: list[dict]) -> str:
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        model = "TF-IDF+WordLlama+LR (default)" if r["backend"] == "wordllama" else "TF-IDF+LR (baseline)"
+        model = MODEL_NAMES[r["backend"]]
         oos = f"{r['oos_unrouted_rate']:.1%}" if "oos_unrouted_rate" in r else "–"
         lines.append(
             f"| {r['dataset']} | {str(r['shots']) + '-shot' if r['shots'] else 'full'} | {model} "
@@ -207,6 +208,10 @@ def format_table(rows: list[dict]) -> str:
             f"| {r['messages_per_second']:,.0f} | {r['train_seconds']:.0f} | {r['load_seconds']:.2f} |"
         )
     return "\n".join(lines)
+
+
+MODEL_NAMES = {"wordllama": "TF-IDF+WordLlama+LR (default)", "tfidf": "TF-IDF+LR (baseline)",
+               "minilm": "TF-IDF+MiniLM+LR (embeddings extra)"}
 
 
 def format_sweep(rows: list[dict]) -> str:
@@ -227,11 +232,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="few-shot rows only, 20k redaction rows")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--minilm", action="store_true",
+                        help="also the few-shot rows with the optional embeddings extra (all-MiniLM-L6-v2)")
     args = parser.parse_args()
 
     print(f"cxkeeper text benchmark — {os.cpu_count()} CPUs, data from {DATA}", file=sys.stderr)
     load_before = os.getloadavg()[0]
-    routing = bench_routing(args.quick)
+    routing = bench_routing(args.quick, args.minilm)
     redaction = bench_redaction(20_000 if args.quick else 100_000)
     sentiment = bench_sentiment()
 

@@ -2,7 +2,8 @@
 
 Configuration comes from the environment (see docs/configuration.md):
 CXKEEPER_DATA_DIR, DATABASE_URL, CXKEEPER_SECRET_KEY, CXKEEPER_DEBUG,
-CXKEEPER_ALLOWED_HOSTS, CXKEEPER_CSRF_TRUSTED_ORIGINS, CXKEEPER_SECURE_COOKIES.
+CXKEEPER_ALLOWED_HOSTS, CXKEEPER_CSRF_TRUSTED_ORIGINS, CXKEEPER_SECURE_COOKIES,
+CXKEEPER_ROUTER_BACKEND.
 """
 
 from __future__ import annotations
@@ -130,6 +131,10 @@ X_FRAME_OPTIONS = "DENY"
 # Login rate limit: failed attempts per username and per client address in a sliding window.
 CXKEEPER_LOGIN_MAX_FAILURES = int(os.environ.get("CXKEEPER_LOGIN_MAX_FAILURES", "5"))
 CXKEEPER_LOGIN_WINDOW_SECONDS = int(os.environ.get("CXKEEPER_LOGIN_WINDOW_SECONDS", "900"))
+
+# The step router's embeddings: wordllama (default, no torch), tfidf (none) or minilm (the
+# optional `cxkeeper[embeddings]` extra: all-MiniLM-L6-v2, better few-shot accuracy, slower).
+CXKEEPER_ROUTER_BACKEND = os.environ.get("CXKEEPER_ROUTER_BACKEND", "wordllama")
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from django.conf import settings
+
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
 from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
@@ -49,13 +51,15 @@ def train_router(*, evaluate: bool = True) -> RouterModel | None:
         return None
     fixes = corrections()
     examples = training_examples_from_steps(steps, fixes)
-    router = StepRouter().fit(examples.texts, examples.labels, examples.weights)
+    backend = settings.CXKEEPER_ROUTER_BACKEND
+    router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
     report = {}
     if evaluate:
         try:
             # Uncalibrated folds: the estimate is of which step wins, which calibration does not
             # change, at a fraction of the cost.
-            report = cross_validate(examples.texts, examples.labels, folds=3, seed=0, calibrate=False)
+            report = cross_validate(examples.texts, examples.labels, folds=3, seed=0, calibrate=False,
+                                    backend=backend)
         except ValueError as exc:  # a step with a single example: no honest estimate possible
             report = {"error": str(exc)}
     model = RouterModel.objects.create(

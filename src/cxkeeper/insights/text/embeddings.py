@@ -150,6 +150,12 @@ class MiniLMEmbedder:
                 "The default backend='wordllama' needs none of them."
             ) from error
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        # No "Loading weights" progress bar on stderr: it would land in `--json` output and logs.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
         self._model = SentenceTransformer(_minilm_model_path(), device="cpu")
 
     def embed(self, texts: list[str]) -> np.ndarray:
