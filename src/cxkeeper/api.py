@@ -9,6 +9,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 
 from cxkeeper.core import api as core_api
+from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
 from cxkeeper.journeys import api as journeys_api
@@ -52,3 +53,4 @@ api.add_router("/tensions", outcomes_api.tensions_router)
 api.add_router("/alignment", outcomes_api.alignment_router)
 api.add_router("/scorecards", outcomes_api.scorecards_router)
 api.add_router("/language", outcomes_api.language_router)
+api.add_router("/friction-points", initiatives_api.friction_points_router)

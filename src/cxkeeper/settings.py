@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cxkeeper.journeys",
     "cxkeeper.insights",
     "cxkeeper.outcomes",
+    "cxkeeper.initiatives",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("cxkeeper.insights.urls")),
     path("", include("cxkeeper.insights.import_urls")),
     path("", include("cxkeeper.outcomes.urls")),
+    path("", include("cxkeeper.initiatives.urls")),
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"

@@ -19,6 +19,7 @@ HISTORY_MODELS = {
     "org": {"workspace", "glossaryterm", "team", "person"},
     "journeys": {"persona", "journey", "stage", "step", "responsibility", "handoff"},
     "outcomes": {"metricdefinition", "sharedoutcome", "target", "successstatement", "teamkpi", "kpilink"},
+    "initiatives": {"frictionpoint"},
 }
 
 

@@ -4,6 +4,8 @@ quality. Views parse and authorize; figures come from `queries` (rollups only), 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +25,12 @@ try:  # built separately; the step page shows its Themes section only when the m
     from cxkeeper.insights import themes as themes_module
 except ImportError:  # pragma: no cover - depends on what is installed
     themes_module = None
+
+
+def _can_raise_friction(user) -> bool:
+    from cxkeeper.initiatives.permissions import require_raise
+
+    return can(require_raise, user)
 
 
 def _is_htmx(request) -> bool:
@@ -76,7 +84,7 @@ def step_insights(request, pk):
         "step": step, "journey": step.stage.journey, "insights": insights, "metric": metric, "period": period,
         "min_n": min_n, "metric_label": queries.METRICS[metric][0], "metrics": _metric_choices(),
         "periods": queries.PERIODS, "tiles": tiles, "page": verbatims, "themes_available": themes_module is not None,
-        "themes": themes,
+        "themes": themes, "themes_since": start, "can_raise_friction": _can_raise_friction(request.user),
         "trend_chart": charts.trend(insights),
         "trend_n_chart": charts.trend_n(insights),
         "nps_chart": charts.nps_distribution(insights) if insights.nps_distribution["n"] else None,
@@ -174,6 +182,9 @@ def friction(request):
         **result, "labelled": labelled, "journeys": Journey.objects.all(), "selected": journey,
         "window_days": window_days,
         "can_edit_steps": can(require_keeper, request.user, "x"),
+        # the discovery the themes came from, so "Raise as friction point" finds the same theme
+        "themes_since": result["as_of"] - dt.timedelta(days=56) if result["as_of"] else None,
+        "can_raise_friction": _can_raise_friction(request.user),
     })
 
 

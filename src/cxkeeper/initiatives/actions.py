@@ -1,0 +1,103 @@
+"""Writes to friction points. Every write is a versioned, audited core action; permissions are
+checked here so pages and API enforce the same rules (see permissions.py)."""
+
+from __future__ import annotations
+
+import math
+
+from django.db.models import Max, Min
+
+from cxkeeper.core.actions import create_object, delete_object, update_object
+from cxkeeper.core.errors import InvalidInput
+from cxkeeper.initiatives.choices import FrictionSource, FrictionStatus
+from cxkeeper.initiatives.models import FrictionPoint
+from cxkeeper.initiatives.permissions import require_change, require_raise
+
+EDITABLE = ("title", "description", "journey", "step", "status", "source", "evidence")
+MAX_EXAMPLES = 3
+MAX_EXAMPLE_LENGTH = 500
+
+
+def raise_friction_point(values: dict, *, acting_user) -> FrictionPoint:
+    require_raise(acting_user)
+    values = {k: v for k, v in values.items() if k in EDITABLE}  # a step fills in its journey (model clean)
+    values["raised_by"] = acting_user
+    friction_point, _ = create_object(FrictionPoint, values, acting_user=acting_user)
+    return friction_point
+
+
+def _number(x) -> float | None:
+    return float(x) if x is not None and math.isfinite(float(x)) else None
+
+
+def theme_evidence(theme, *, since=None) -> dict:
+    """What a friction point keeps of a theme: enough to judge it later without the feedback.
+
+    Example texts are stored feedback (redacted at import) and redacted once more here, so a
+    pattern added since the import also applies; the date range is of the theme's items."""
+    from cxkeeper.insights.actions import redactor
+    from cxkeeper.insights.models import Feedback
+
+    examples = [redactor().redact(text).text[:MAX_EXAMPLE_LENGTH] for text in list(theme.examples)[:MAX_EXAMPLES]]
+    span = Feedback.objects.filter(pk__in=list(theme.feedback_ids)).aggregate(first=Min("received_at"),
+                                                                             last=Max("received_at"))
+    growth = theme.growing
+    return {
+        "theme_key": theme.key,
+        "label": theme.label,
+        "keywords": list(theme.keywords),
+        "count": int(theme.count),
+        "share_unrouted": _number(theme.share_unrouted),
+        "share_negative": _number(theme.share_negative),
+        "growth": {"days": growth.days, "current": growth.current, "previous": growth.previous,
+                   "ratio": _number(growth.ratio), "p_value": _number(growth.p_value),
+                   "testable": bool(growth.testable), "significant": growth.significant()},
+        "examples": examples,
+        "first_seen": span["first"].date().isoformat() if span["first"] else None,
+        "last_seen": span["last"].date().isoformat() if span["last"] else None,
+        "discovered_since": since.isoformat() if since is not None else None,
+    }
+
+
+def raise_friction_point_from_theme(theme, *, step=None, journey=None, since=None, acting_user) -> FrictionPoint:
+    """A theme of unrouted or negative feedback becomes a friction point, with its evidence.
+
+    `step` defaults to the step the router would send the theme to, when that step is on
+    `journey` (unrouted feedback belongs to no journey, so the router may point elsewhere)."""
+    require_raise(acting_user)
+    suggested = theme.suggested_step
+    if step is None and suggested is not None and (journey is None or suggested.stage.journey_id == journey.pk):
+        step = suggested
+    title = theme.label[:1].upper() + theme.label[1:] if theme.label else "Theme in feedback"
+    description = (f"Raised from a theme of {theme.count} feedback items ({theme.share_unrouted:.0%} unrouted, "
+                   f"{theme.share_negative:.0%} negative) about: {', '.join(theme.keywords)}.")
+    return raise_friction_point({
+        "title": title[:200], "description": description, "step": step, "journey": journey,
+        "source": FrictionSource.THEME, "evidence": theme_evidence(theme, since=since),
+    }, acting_user=acting_user)
+
+
+def update_friction_point(friction_point: FrictionPoint, changes: dict, *, expected_version,
+                          acting_user) -> FrictionPoint:
+    require_change(acting_user, friction_point)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput({name: "This field cannot be changed." for name in unknown})
+    friction_point, _ = update_object(friction_point, changes, expected_version=expected_version,
+                                      acting_user=acting_user)
+    return friction_point
+
+
+def set_friction_point_status(friction_point: FrictionPoint, status: str, *, expected_version,
+                              acting_user) -> FrictionPoint:
+    """Mark a friction point addressed or dismissed (or open again)."""
+    require_change(acting_user, friction_point, "change the status of")
+    if status not in FrictionStatus.values:
+        raise InvalidInput({"status": f"“{status}” is not one of {', '.join(FrictionStatus.values)}."})
+    return update_friction_point(friction_point, {"status": status}, expected_version=expected_version,
+                                 acting_user=acting_user)
+
+
+def delete_friction_point(friction_point: FrictionPoint, *, expected_version, acting_user) -> None:
+    require_change(acting_user, friction_point, "delete")
+    delete_object(friction_point, expected_version=expected_version, acting_user=acting_user)

@@ -1,0 +1,43 @@
+"""Forms of the friction point pages: they parse what a person typed; the actions check
+permissions and write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from cxkeeper.core.forms import VersionedForm
+from cxkeeper.initiatives.choices import FrictionStatus
+from cxkeeper.journeys.models import Journey, Step
+
+
+class FrictionPointForm(VersionedForm):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                                  help_text="What customers struggle with, in their words where you can.")
+    journey = forms.ModelChoiceField(Journey.objects.all(), required=False)
+    step = forms.ModelChoiceField(Step.objects.select_related("stage__journey"), required=False,
+                                  help_text="Optional; a step places the friction point on its journey.")
+    status = forms.ChoiceField(choices=FrictionStatus.choices, initial=FrictionStatus.OPEN)
+
+    def values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class FromThemeForm(forms.Form):
+    """What the "Raise as friction point" button posts: which theme of which discovery. The
+    theme itself is found again on the server; nothing of its content is taken from the form."""
+
+    journey = forms.SlugField()
+    key = forms.RegexField(regex=r"^[0-9a-f]{12}$", error_messages={"invalid": "Not a theme key."})
+    since = forms.DateField(required=False)
+    step = forms.IntegerField(required=False, min_value=1)
+    next = forms.CharField(required=False, max_length=500)
+
+    def clean_since(self) -> dt.date | None:
+        return self.cleaned_data.get("since") or None
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(choices=FrictionStatus.choices)

@@ -1,0 +1,167 @@
+"""Friction point pages. Views parse and authorize (a refusal raises `Forbidden`, rendered as
+a 403 with its reason); reads come from `queries`, writes from `actions`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cxkeeper.core.errors import Conflict, InvalidInput
+from cxkeeper.core.forms import run_form
+from cxkeeper.core.models import ChangeRecord
+from cxkeeper.initiatives import actions, queries
+from cxkeeper.initiatives.choices import FrictionStatus
+from cxkeeper.initiatives.forms import FrictionPointForm, FromThemeForm, StatusForm
+from cxkeeper.initiatives.permissions import require_change, require_raise
+from cxkeeper.journeys.forms import ConfirmForm
+from cxkeeper.journeys.models import Journey, Step
+from cxkeeper.org.permissions import can
+
+FORM = "core/form.html"
+CONFIRM = "core/confirm.html"
+HISTORY_LIMIT = 15
+
+
+def _history(obj):
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return ChangeRecord.objects.filter(content_type=content_type, object_id=obj.pk) \
+        .select_related("actor").order_by("-at", "-id")[:HISTORY_LIMIT]
+
+
+def _int(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def friction_point_list(request):
+    journey = Journey.objects.filter(slug=request.GET.get("journey", "")).first()
+    step_id = _int(request.GET.get("step"))
+    step = Step.objects.select_related("stage__journey").filter(pk=step_id).first() if step_id else None
+    status = request.GET.get("status", "")
+    status = status if status in FrictionStatus.values else ""
+    return render(request, "initiatives/frictionpoint_list.html", {
+        "friction_points": queries.friction_points(journey=journey, step=step, status=status or None),
+        "journeys": Journey.objects.all(), "selected": journey, "step": step, "status": status,
+        "statuses": FrictionStatus.choices, "can_raise": can(require_raise, request.user),
+    })
+
+
+def friction_point_detail(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    return render(request, "initiatives/frictionpoint_detail.html", {
+        "fp": friction_point, "evidence": friction_point.evidence or {}, "history": _history(friction_point),
+        "can_change": can(require_change, request.user, friction_point),
+        "statuses": FrictionStatus.choices,
+    })
+
+
+def friction_point_create(request):
+    require_raise(request.user)
+    initial = {}
+    step_id = _int(request.GET.get("step"))
+    if step_id:
+        initial["step"] = step_id
+    form = FrictionPointForm(request.POST or None, initial=initial)
+    return run_form(
+        request, form, lambda data: actions.raise_friction_point(form.values(), acting_user=request.user),
+        template=FORM,
+        context={"title": "Raise a friction point", "cancel_url": reverse("initiatives:friction_points")},
+        success_url=lambda fp: fp.get_absolute_url(), success_message="Friction point raised.",
+    )
+
+
+def friction_point_edit(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    require_change(request.user, friction_point)
+    initial = {"title": friction_point.title, "description": friction_point.description,
+               "journey": friction_point.journey_id, "step": friction_point.step_id,
+               "status": friction_point.status, "version": friction_point.version}
+    form = FrictionPointForm(request.POST or None, initial=initial)
+    return run_form(
+        request, form,
+        lambda data: actions.update_friction_point(friction_point, form.values(), expected_version=data["version"],
+                                                   acting_user=request.user),
+        template=FORM, context={"title": f"Edit friction point “{friction_point.title}”",
+                                "cancel_url": friction_point.get_absolute_url(), "object": friction_point},
+        success_url=lambda fp: fp.get_absolute_url(), success_message="Friction point saved.",
+    )
+
+
+@require_POST
+def friction_point_status(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    require_change(request.user, friction_point, "change the status of")
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose open, addressed or dismissed.")
+        return HttpResponseRedirect(friction_point.get_absolute_url())
+    try:
+        friction_point = actions.set_friction_point_status(
+            friction_point, form.cleaned_data["status"], expected_version=form.cleaned_data["version"],
+            acting_user=request.user)
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Marked {friction_point.get_status_display()}.")
+    return HttpResponseRedirect(friction_point.get_absolute_url())
+
+
+def friction_point_delete(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    require_change(request.user, friction_point, "delete")
+    form = ConfirmForm(request.POST or None, initial={"version": friction_point.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.delete_friction_point(friction_point, expected_version=form.cleaned_data.get("version"),
+                                          acting_user=request.user)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        else:
+            messages.success(request, "Friction point deleted.")
+            return HttpResponseRedirect(reverse("initiatives:friction_points"))
+    return render(request, CONFIRM, {"form": form, "title": f"Delete friction point “{friction_point.title}”?",
+                                     "warning": "Its evidence is kept only in the history.",
+                                     "cancel_url": friction_point.get_absolute_url()}, status=status)
+
+
+@require_POST
+def friction_point_from_theme(request):
+    """The "Raise as friction point" button of the friction and step pages.
+
+    Only the theme's key and where it was discovered travel; the theme is found again in the
+    same cached discovery the page used, so nobody can post made-up evidence."""
+    require_raise(request.user)  # refused before any text work
+    form = FromThemeForm(request.POST)
+    fallback = reverse("insights:friction")
+    if not form.is_valid():
+        messages.error(request, "That theme could not be read from the form; reload the page and try again.")
+        return HttpResponseRedirect(fallback)
+    data = form.cleaned_data
+    back = data["next"] if data["next"] and url_has_allowed_host_and_scheme(
+        data["next"], allowed_hosts={request.get_host()}, require_https=request.is_secure()) else fallback
+    journey = Journey.objects.filter(slug=data["journey"]).first()
+    step = None
+    if data["step"]:
+        step = Step.objects.select_related("stage__journey").filter(pk=data["step"]).first()
+        if step is None or (journey is not None and step.stage.journey_id != journey.pk):
+            messages.error(request, "That step is not on the theme's journey.")
+            return HttpResponseRedirect(back)
+    theme = queries.theme_by_key(journey, data["key"], since=data["since"]) if journey is not None else None
+    if theme is None:
+        messages.error(request, "That theme is no longer found — new feedback may have changed the themes. "
+                                "Reload the page and try again.")
+        return HttpResponseRedirect(back)
+    try:
+        friction_point = actions.raise_friction_point_from_theme(theme, step=step, journey=journey,
+                                                                 since=data["since"], acting_user=request.user)
+    except InvalidInput as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(back)
+    messages.success(request, f"Raised the friction point “{friction_point.title}”.")
+    return HttpResponseRedirect(friction_point.get_absolute_url())
