@@ -28,5 +28,12 @@ def object_history(app_label: str, model: str, object_id: int) -> tuple[ContentT
     )
 
 
+def recent_changes_of(obj, limit: int = 15) -> QuerySet[ChangeRecord]:
+    """The latest changes of one object, newest first (the "Changes" list on detail pages)."""
+    content_type = ContentType.objects.get_for_model(type(obj))
+    return ChangeRecord.objects.filter(content_type=content_type, object_id=obj.pk) \
+        .select_related("actor").order_by("-at", "-id")[:limit]
+
+
 def notifications_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)

@@ -4,7 +4,6 @@ a 403 with its reason); reads come from `queries`, writes from `actions`."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
-from cxkeeper.core.models import ChangeRecord
+from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.choices import FrictionStatus
 from cxkeeper.initiatives.forms import FrictionPointForm, FromThemeForm, StatusForm
@@ -24,13 +23,6 @@ from cxkeeper.org.permissions import can
 
 FORM = "core/form.html"
 CONFIRM = "core/confirm.html"
-HISTORY_LIMIT = 15
-
-
-def _history(obj):
-    content_type = ContentType.objects.get_for_model(type(obj))
-    return ChangeRecord.objects.filter(content_type=content_type, object_id=obj.pk) \
-        .select_related("actor").order_by("-at", "-id")[:HISTORY_LIMIT]
 
 
 def _int(value) -> int | None:
@@ -53,7 +45,7 @@ def friction_point_list(request):
 def friction_point_detail(request, pk):
     friction_point = queries.friction_point_by_id(pk)
     return render(request, "initiatives/frictionpoint_detail.html", {
-        "fp": friction_point, "evidence": friction_point.evidence or {}, "history": _history(friction_point),
+        "fp": friction_point, "evidence": friction_point.evidence or {}, "history": recent_changes_of(friction_point),
         "can_change": can(require_change, request.user, friction_point),
         "statuses": FrictionStatus.choices,
     })

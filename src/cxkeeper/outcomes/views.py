@@ -6,14 +6,13 @@ the alignment map and the scorecards. Views parse and authorize (a refusal raise
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
-from cxkeeper.core.models import ChangeRecord
+from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.journeys.forms import ConfirmForm
 from cxkeeper.org.models import GlossaryTerm, Team
 from cxkeeper.org.permissions import can, require_keeper
@@ -37,17 +36,10 @@ from cxkeeper.outcomes.permissions import require_define, require_team_kpis
 
 FORM = "core/form.html"
 CONFIRM = "core/confirm.html"
-HISTORY_LIMIT = 15
 
 
 def _can_define(user) -> bool:
     return can(require_define, user)
-
-
-def _history(obj, limit: int = HISTORY_LIMIT):
-    content_type = ContentType.objects.get_for_model(type(obj))
-    return ChangeRecord.objects.filter(content_type=content_type, object_id=obj.pk) \
-        .select_related("actor").order_by("-at", "-id")[:limit]
 
 
 def _confirm_delete(request, obj, perform, *, title: str, warning: str, cancel_url: str, success_url: str,
@@ -119,7 +111,7 @@ def outcome_detail(request, pk):
         "statements": outcome.statements.select_related("target", "target__metric"),
         "links": outcome.kpi_links.select_related("kpi", "kpi__team"),
         "findings": findings,
-        "history": _history(outcome),
+        "history": recent_changes_of(outcome),
         "can_define": _can_define(request.user),
         "statuses": {v.target.pk: v for v in views},
     })
@@ -232,7 +224,7 @@ def metric_detail(request, pk):
         "outcomes": metric.outcomes.all(),
         "targets": [queries.assess(t) for t in targets],
         "kpis": metric.kpis.select_related("team"),
-        "history": _history(metric),
+        "history": recent_changes_of(metric),
         "can_define": _can_define(request.user),
     })
 
@@ -290,7 +282,7 @@ def target_detail(request, pk):
         "target": target,
         "card": _target_card(view, 0),
         "statements": target.statements.all(),
-        "history": _history(target),
+        "history": recent_changes_of(target),
         "can_define": _can_define(request.user),
     })
 
@@ -381,7 +373,7 @@ def kpi_detail(request, pk):
         "findings": findings,
         "declared_tension": {link.outcome_id for link in links if link.kind == LinkKind.TENSION},
         "link_form": KpiLinkForm() if can_manage else None,
-        "history": _history(kpi),
+        "history": recent_changes_of(kpi),
         "can_manage": can_manage,
         "min_months": queries.MIN_TENSION_MONTHS,
     })
