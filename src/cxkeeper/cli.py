@@ -7,16 +7,13 @@ the embedded store and the generated secret key live.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from cxkeeper import __version__
-
-console = Console()
-err_console = Console(stderr=True)
+from cxkeeper.core.actors import SYSTEM
+from cxkeeper.core.cli import DataDir, console, err_console, setup_django
 
 app = typer.Typer(
     help="cxkeeper: run customer experience as a team sport.",
@@ -25,25 +22,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Folder for the embedded store and secret key (default ./cxkeeper-data).",
-                 envvar="CXKEEPER_DATA_DIR", show_default=False),
-]
 Port = Annotated[int, typer.Option("--port", help="Port to serve on.")]
 Host = Annotated[str, typer.Option("--host", help="Address to bind; keep 127.0.0.1 behind a proxy.")]
-
-
-def setup_django(data_dir: Path | None) -> None:
-    """Point Django at the data folder, configure it and bring the schema up to date."""
-    if data_dir is not None:
-        os.environ["CXKEEPER_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def _version(value: bool):
@@ -103,7 +83,7 @@ def createuser(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         person = create_person(username=username, password=password, role=role, email=email,
-                               full_name=full_name, teams=teams, acting_user=None)
+                               full_name=full_name, teams=teams, acting_user=SYSTEM)
     except InvalidInput as exc:
         for field, messages in exc.errors.items():
             err_console.print(f"[red]error:[/red] {field}: {' '.join(messages)}")

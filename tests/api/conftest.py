@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.journeys.models import Handoff, Journey, Persona, Stage
 from cxkeeper.org import actions as org_actions
@@ -93,17 +94,17 @@ class World:
 @pytest.fixture
 def world(small_org) -> World:
     o = small_org
-    persona = journey_actions.create_persona({"name": "Busy parent"}, acting_user=None)
-    term = org_actions.add_glossary_term("CES", "Customer effort score, 1–7.", acting_user=None)
-    fix_stage = journey_actions.add_stage(o.journey, {"name": "Get it fixed"}, acting_user=None)
+    persona = journey_actions.create_persona({"name": "Busy parent"}, acting_user=SYSTEM)
+    term = org_actions.add_glossary_term("CES", "Customer effort score, 1–7.", acting_user=SYSTEM)
+    fix_stage = journey_actions.add_stage(o.journey, {"name": "Get it fixed"}, acting_user=SYSTEM)
     handoff = journey_actions.add_handoff(
         {"from_step": o.login_step, "from_team": o.it, "to_step": o.call_step, "to_team": o.service,
          "description": "Locked-out customers call the helpline."},
-        acting_user=None,
+        acting_user=SYSTEM,
     )
-    published = journey_actions.create_journey({"name": "Join and get connected"}, acting_user=None)
+    published = journey_actions.create_journey({"name": "Join and get connected"}, acting_user=SYSTEM)
     published = journey_actions.publish_journey(published, expected_version=published.version,
-                                                acting_user=None)
+                                                acting_user=SYSTEM)
     return World(o, persona, term, fix_stage, handoff, published)
 
 

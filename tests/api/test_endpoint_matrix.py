@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.org.actions import create_api_token
 from cxkeeper.org.models import Workspace
@@ -68,7 +69,7 @@ ENDPOINTS = [
     E("POST", "/tokens", lambda w: "/tokens", lambda w: {"name": "export script"},
       refused="viewer", refused_body=lambda w: {"name": "for kim", "user": "kim"}, audited=False),
     E("DELETE", "/tokens/{id}",
-      lambda w: f"/tokens/{create_api_token(w.keeper, 'x', acting_user=None)[0].pk}",
+      lambda w: f"/tokens/{create_api_token(w.keeper, 'x', acting_user=SYSTEM)[0].pk}",
       allowed="keeper", refused="viewer", audited=False),
     E("GET", "/notifications", lambda w: "/notifications"),
     E("POST", "/notifications/read", lambda w: "/notifications/read", status=200, audited=False),

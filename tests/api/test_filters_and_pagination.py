@@ -2,6 +2,7 @@
 
 import pytest
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.org import actions as org_actions
 
@@ -15,7 +16,7 @@ def names(response):
 
 def test_pagination_has_count_limit_and_offset(world, api_as):
     for n in range(7):
-        org_actions.create_team({"name": f"Team {n}", "function": "operations"}, acting_user=None)
+        org_actions.create_team({"name": f"Team {n}", "function": "operations"}, acting_user=SYSTEM)
     client = api_as(world.viewer)
     page = client.get("/teams", {"limit": 4, "offset": 2}).json()
     assert page["count"] == 10
@@ -52,7 +53,7 @@ def test_team_output_has_readable_names(world, api_as):
 ])
 def test_journey_filters(world, api_as, params, expected):
     journey_actions.update_journey(world.journey, {"persona": world.persona}, expected_version=1,
-                                   acting_user=None)
+                                   acting_user=SYSTEM)
     assert names(api_as(world.viewer).get("/journeys", params)) == expected
 
 
@@ -102,7 +103,7 @@ def test_responsibility_filters(world, api_as, params, expected):
 def test_handoff_filters(world, api_as):
     same_team = journey_actions.add_handoff(
         {"from_step": world.call_step, "from_team": world.service, "to_step": world.login_step,
-         "to_team": world.service}, acting_user=None)
+         "to_team": world.service}, acting_user=SYSTEM)
     client = api_as(world.viewer)
 
     def ids(params):

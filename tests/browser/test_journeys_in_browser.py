@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 
 
@@ -70,7 +71,7 @@ def test_user_text_is_escaped_and_csp_blocks_inline_code(small_org, sign_in, liv
     from cxkeeper.journeys.actions import update_step
 
     update_step(small_org.login_step, {"description": '<img src=x onerror="window.pwned=1"><script>window.pwned=2'
-                                                      "</script>"}, expected_version=1, acting_user=None)
+                                                      "</script>"}, expected_version=1, acting_user=SYSTEM)
     page = sign_in(small_org.viewer)
     response = page.goto(f"{live_server.url}/steps/{small_org.login_step.pk}/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -98,17 +99,17 @@ def test_blueprint_stays_readable_with_many_steps_and_teams(small_org, sign_in, 
     from cxkeeper.journeys.choices import Lane
     from cxkeeper.org.actions import create_team
 
-    teams = [create_team({"name": f"Team number {i:02d}"}, acting_user=None) for i in range(16)]
-    journey = actions.create_journey({"name": "Everything"}, acting_user=None)
+    teams = [create_team({"name": f"Team number {i:02d}"}, acting_user=SYSTEM) for i in range(16)]
+    journey = actions.create_journey({"name": "Everything"}, acting_user=SYSTEM)
     lanes = list(Lane.values)
     for s in range(8):
-        stage = actions.add_stage(journey, {"name": f"Stage {s + 1}"}, acting_user=None)
+        stage = actions.add_stage(journey, {"name": f"Stage {s + 1}"}, acting_user=SYSTEM)
         for k in range(4):
             step = actions.add_step(stage, {"name": f"Step {s + 1}.{k + 1} with a longish name",
-                                            "lane": lanes[k % 4]}, acting_user=None)
+                                            "lane": lanes[k % 4]}, acting_user=SYSTEM)
             for t in range(3):
                 actions.assign_responsibility(step, teams[(s * 4 + k + t) % 16], {"role": "contributes"},
-                                              acting_user=None)
+                                              acting_user=SYSTEM)
     page = sign_in(small_org.keeper)
     page.goto(f"{live_server.url}/journeys/{journey.slug}/")
     expect(page.locator(".card")).to_have_count(32)

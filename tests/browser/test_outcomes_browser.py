@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.testing.outcomes_builders import build_outcomes
 
 from .conftest import ARTIFACTS
@@ -132,18 +133,18 @@ def test_alignment_map_stays_readable_with_many_outcomes_and_kpis(org, sign_in, 
              ("Happier first month", "sentiment")]
     outcomes = [org.outcomes.effort, org.outcomes.loyalty]
     for i, (name, key) in enumerate(names):
-        outcome = actions.define_outcome({"name": name}, acting_user=None)
+        outcome = actions.define_outcome({"name": name}, acting_user=SYSTEM)
         outcome.metrics.set([metrics[key]])
         actions.set_metric_target({"outcome": outcome, "metric": metrics[key], "scope": "journey",
                                    "journey": org.journey, "value": 50 + i, "due": dt.date.today()
-                                   + dt.timedelta(days=120)}, acting_user=None)
+                                   + dt.timedelta(days=120)}, acting_user=SYSTEM)
         outcomes.append(outcome)
     for i in range(10):
         team = (org.sales, org.it, org.service)[i % 3]
         kpi = actions.declare_team_kpi({"team": team, "name": f"{team.name} KPI number {i}", "unit": "%",
-                                        "direction": "up"}, acting_user=None)
+                                        "direction": "up"}, acting_user=SYSTEM)
         actions.link_kpi_to_outcome(kpi, outcomes[i % len(outcomes)], "tension" if i % 4 == 3 else "supports",
-                                    acting_user=None)
+                                    acting_user=SYSTEM)
     page = sign_in(org.viewer)
     page.goto(f"{live_server.url}/alignment/")
     svg = page.locator("svg.alignment-svg")

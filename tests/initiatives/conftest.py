@@ -9,6 +9,7 @@ import random
 import pytest
 from django.core.cache import cache
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.initiatives import actions
 from cxkeeper.insights import actions as insight_actions
 from cxkeeper.insights.ingest.canonical import CanonicalRow
@@ -37,7 +38,7 @@ def plant_themes(*, xss: bool = False) -> None:
     """Fifty unrouted texts of the last four weeks about two topics (the router topic's texts
     carry a script tag when `xss`)."""
     cache.clear()  # discovery is cached per journey and newest feedback id, which tests reuse
-    source = insight_actions.create_source({"name": "Web form", "kind": "survey"}, acting_user=None)
+    source = insight_actions.create_source({"name": "Web form", "kind": "survey"}, acting_user=SYSTEM)
     rnd = random.Random(3)
     today = dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)
     rows, i = [], 0

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.test import Client
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.models import FrictionPoint
@@ -191,9 +192,9 @@ def test_an_unknown_or_stale_theme_writes_nothing(org):
 def test_a_step_of_another_journey_is_refused(org):
     from cxkeeper.journeys import actions as journey_actions
 
-    other = journey_actions.create_journey({"name": "Move home", "keeper": org.keeper}, acting_user=None)
-    stage = journey_actions.add_stage(other, {"name": "Plan"}, acting_user=None)
-    step = journey_actions.add_step(stage, {"name": "Book the move"}, acting_user=None)
+    other = journey_actions.create_journey({"name": "Move home", "keeper": org.keeper}, acting_user=SYSTEM)
+    stage = journey_actions.add_stage(other, {"name": "Plan"}, acting_user=SYSTEM)
+    step = journey_actions.add_step(stage, {"name": "Book the move"}, acting_user=SYSTEM)
     response = as_user(org.keeper).post("/friction-points/new/", {"title": "Mixed up", "status": "open",
                                                                   "journey": org.journey.pk, "step": step.pk})
     assert response.status_code == 422 and "not on the chosen journey" in response.content.decode()

@@ -8,6 +8,7 @@ from django.test import Client
 from typer.testing import CliRunner
 
 from cxkeeper.cli import app
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights.models import Feedback
 from cxkeeper.org.actions import create_api_token
 
@@ -92,7 +93,7 @@ def _feedback_of(customer):
     from cxkeeper.insights import actions
     from cxkeeper.insights.ingest import CanonicalRow
 
-    source = actions.source_named("S", acting_user=None)
+    source = actions.source_named("S", acting_user=SYSTEM)
     actions.ingest_feedback_batch(source, [
         CanonicalRow(external_id=f"{customer}-{i}", received_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
                      channel="app", row_number=i, text="hello", nps=5, customer_id=customer) for i in range(3)])
@@ -112,9 +113,10 @@ def test_erase_customer_cli_page_and_api(small_org):
     keeper = Client()
     keeper.force_login(small_org.keeper)
     assert keeper.get("/feedback/erase/").status_code == 403
-    token = create_api_token(small_org.admin, "t", acting_user=None)[1]
+    token = create_api_token(small_org.admin, "t", acting_user=SYSTEM)[1]
+    keeper_token = create_api_token(small_org.keeper, "k", acting_user=SYSTEM)[1]
     refused = Client().post("/api/v1/feedback/erase", {"customer_id": "C-3"}, content_type="application/json",
-                            HTTP_AUTHORIZATION=f"Bearer {create_api_token(small_org.keeper, 'k', acting_user=None)[1]}")
+                            HTTP_AUTHORIZATION=f"Bearer {keeper_token}")
     assert refused.status_code == 403
     done = Client().post("/api/v1/feedback/erase", {"customer_id": "C-3"}, content_type="application/json",
                          HTTP_AUTHORIZATION=f"Bearer {token}")

@@ -7,6 +7,7 @@ from django.test import Client
 from typer.testing import CliRunner
 
 from cxkeeper.cli import app
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights import actions
 from cxkeeper.insights.ingest import CanonicalRow
 from cxkeeper.org.actions import create_api_token
@@ -17,7 +18,7 @@ END = dt.date(2026, 5, 31)
 @pytest.fixture
 def planted(small_org):
     """Eight weeks of feedback: the login step turns bad in the last four weeks."""
-    source = actions.create_source({"name": "Survey"}, acting_user=None)
+    source = actions.create_source({"name": "Survey"}, acting_user=SYSTEM)
     rows = []
     for day in range(56):
         date = END - dt.timedelta(days=55 - day)
@@ -45,7 +46,7 @@ def test_friction_page_explains_the_signal(planted):
 
 
 def test_friction_api_and_cli_agree(planted):
-    token = create_api_token(planted.viewer, "t", acting_user=None)[1]
+    token = create_api_token(planted.viewer, "t", acting_user=SYSTEM)[1]
     body = Client().get(f"/api/v1/metrics/friction?journey={planted.journey.slug}",
                         HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert body["as_of"] == END.isoformat()

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights.models import Feedback, ImportJob
 from cxkeeper.org.actions import create_api_token
 
@@ -138,7 +139,7 @@ def test_import_jobs_api(small_org, tmp_path):
     path = tmp_path / "s.csv"
     path.write_bytes(CSV)
     job = pipeline.import_file(path, source=create_source({"name": "S", "default_channel": "survey"},
-                                                          acting_user=None), acting_user=None)
+                                                          acting_user=SYSTEM), acting_user=SYSTEM)
     client = Client()
     listed = client.get("/api/v1/imports", **token_for(small_org.keeper)).json()
     assert listed[0]["id"] == job.pk and listed[0]["imported"] == 3

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeAction, ChangeRecord
 from cxkeeper.journeys.as_code import apply_workspace, export_workspace, validate_workspace
 from cxkeeper.journeys.as_code_schema import build_schema, published_schema, render_schema, schema_text
@@ -55,7 +56,7 @@ def test_export_writes_multiline_text_as_literal_blocks_and_keeps_unicode(small_
     from cxkeeper.org.actions import update_workspace
 
     update_workspace({"mission": "Connected first time —\nfixed once."}, expected_version=None,
-                     acting_user=None)
+                     acting_user=SYSTEM)
 
     text = export_workspace()
 

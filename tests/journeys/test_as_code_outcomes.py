@@ -10,6 +10,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeAction, ChangeRecord
 from cxkeeper.journeys.as_code import apply_workspace, export_workspace, validate_workspace
 from cxkeeper.journeys.as_code_schema import published_schema
@@ -131,15 +132,15 @@ def test_round_trip_outcomes_fixture_is_byte_identical(outcomes):
 def test_round_trip_through_a_file_that_empties_everything(quick):
     """The empty workspace made by a file, through the actions: even the standard metrics go."""
     actions.define_metric({"key": "nps-business", "name": "NPS, business", "base": "nps", "segment": "business",
-                           "direction": "up"}, acting_user=None)
+                           "direction": "up"}, acting_user=SYSTEM)
     csat = MetricDefinition.objects.get(key="csat")
-    actions.update_metric(csat, {"name": "CSAT (top two)"}, expected_version=None, acting_user=None)
+    actions.update_metric(csat, {"name": "CSAT (top two)"}, expected_version=None, acting_user=SYSTEM)
     actions.set_target_as_given({"outcome": quick.loyalty, "metric": MetricDefinition.objects.get(key="nps-business"),
                                  "scope": "journey", "journey": quick.login_target.step.stage.journey,
                                  "value": 20, "due": quick.org_target.due, "note": "Twice a year."},
-                                acting_user=None)
+                                acting_user=SYSTEM)
     actions.declare_team_kpi({"team": quick.handle_time.team, "name": "Effort at our steps", "unit": "points",
-                              "direction": "up", "source": "metric", "metric": quick.ces}, acting_user=None)
+                              "direction": "up", "source": "metric", "metric": quick.ces}, acting_user=SYSTEM)
     exported = export_workspace()
 
     emptied = apply_workspace(EMPTY_EVERYTHING, filename="empty.yaml")
@@ -296,7 +297,7 @@ def test_a_file_without_outcomes_that_deletes_a_step_and_a_team_says_what_goes_w
 
 def test_a_file_without_outcomes_clears_a_statement_target_through_the_action(quick):
     actions.update_success_statement(quick.statement, {"target": quick.login_target}, expected_version=None,
-                                     acting_user=None)
+                                     acting_user=SYSTEM)
 
     def edit(data):
         data.pop("outcomes")

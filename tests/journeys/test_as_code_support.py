@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.core.roles import Role
 from cxkeeper.journeys.as_code import export_workspace
@@ -24,7 +25,7 @@ def fixture_text(name: str) -> str:
 
 def make_people(*usernames: str) -> None:
     for username in usernames:
-        org_actions.create_person(username=username, password=None, role=Role.KEEPER, acting_user=None)
+        org_actions.create_person(username=username, password=None, role=Role.KEEPER, acting_user=SYSTEM)
 
 
 def wipe_workspace() -> None:

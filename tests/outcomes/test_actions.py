@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.outcomes import actions, queries
@@ -125,9 +126,9 @@ KPI_CSV = "period,value,unit\n2026-01,9.1,minutes\n2026-02-01,8.8,minutes\n"
 
 def test_kpi_csv_import_upserts_and_is_recorded(small_org):
     kpi = actions.declare_team_kpi({"team": small_org.service, "name": "Average handle time", "unit": "minutes",
-                                    "direction": "down"}, acting_user=None)
-    assert actions.import_kpi_values(kpi, KPI_CSV, filename="aht.csv", acting_user=None) == 2
-    assert actions.import_kpi_values(kpi, KPI_CSV, filename="aht.csv", acting_user=None) == 2  # idempotent
+                                    "direction": "down"}, acting_user=SYSTEM)
+    assert actions.import_kpi_values(kpi, KPI_CSV, filename="aht.csv", acting_user=SYSTEM) == 2
+    assert actions.import_kpi_values(kpi, KPI_CSV, filename="aht.csv", acting_user=SYSTEM) == 2  # idempotent
     assert list(kpi.values.values_list("period", "value")) == [(dt.date(2026, 1, 1), 9.1), (dt.date(2026, 2, 1), 8.8)]
     changes = ChangeRecord.objects.filter(object_id=kpi.pk, action="update")
     assert changes.count() == 1  # the second, identical import changed nothing
@@ -136,10 +137,10 @@ def test_kpi_csv_import_upserts_and_is_recorded(small_org):
 
 def test_kpi_csv_with_wrong_dates_and_units_names_every_problem_and_stores_nothing(small_org):
     kpi = actions.declare_team_kpi({"team": small_org.service, "name": "Average handle time", "unit": "minutes",
-                                    "direction": "down"}, acting_user=None)
+                                    "direction": "down"}, acting_user=SYSTEM)
     bad = "period,value,unit\n2026-13-01,9.1,minutes\n2026-02,eight,minutes\n2026-03,7.5,seconds\n2026-04,7.0,\n"
     with pytest.raises(InvalidInput) as refused:
-        actions.import_kpi_values(kpi, bad, filename="aht.csv", acting_user=None)
+        actions.import_kpi_values(kpi, bad, filename="aht.csv", acting_user=SYSTEM)
     problems = refused.value.errors["file"]
     assert ("aht.csv, row 2, column period: “2026-13-01” is not a date (use YYYY-MM-DD, YYYY-MM or DD/MM/YYYY)."
             in problems)
@@ -151,30 +152,30 @@ def test_kpi_csv_with_wrong_dates_and_units_names_every_problem_and_stores_nothi
 
 def test_kpi_csv_without_the_right_header_is_refused(small_org):
     kpi = actions.declare_team_kpi({"team": small_org.it, "name": "Login success", "unit": "%", "direction": "up"},
-                                   acting_user=None)
+                                   acting_user=SYSTEM)
     with pytest.raises(InvalidInput, match="header must name a date column"):
-        actions.import_kpi_values(kpi, "when;how much\n2026-01;3\n", acting_user=None)
+        actions.import_kpi_values(kpi, "when;how much\n2026-01;3\n", acting_user=SYSTEM)
     with pytest.raises(InvalidInput, match="no data rows"):
-        actions.import_kpi_values(kpi, "period,value\n", acting_user=None)
+        actions.import_kpi_values(kpi, "period,value\n", acting_user=SYSTEM)
     with pytest.raises(InvalidInput, match="appears twice"):
-        actions.import_kpi_values(kpi, "period,value\n2026-01,1\n2026-01-01,2\n", acting_user=None)
+        actions.import_kpi_values(kpi, "period,value\n2026-01,1\n2026-01-01,2\n", acting_user=SYSTEM)
 
 
 def test_a_kpi_taken_from_a_metric_has_no_stored_values(small_org):
     ces = MetricDefinition.objects.get(key="ces")
     with pytest.raises(InvalidInput, match="Choose the cxkeeper metric"):
         actions.declare_team_kpi({"team": small_org.it, "name": "Effort", "unit": "", "direction": "up",
-                                  "source": "metric"}, acting_user=None)
+                                  "source": "metric"}, acting_user=SYSTEM)
     kpi = actions.declare_team_kpi({"team": small_org.it, "name": "Effort", "unit": "score", "direction": "up",
-                                    "source": "metric", "metric": ces}, acting_user=None)
+                                    "source": "metric", "metric": ces}, acting_user=SYSTEM)
     with pytest.raises(InvalidInput, match="come from feedback"):
-        actions.record_kpi_values(kpi, [ValueRow(dt.date(2026, 1, 1), 5.0)], acting_user=None)
+        actions.record_kpi_values(kpi, [ValueRow(dt.date(2026, 1, 1), 5.0)], acting_user=SYSTEM)
     with pytest.raises(InvalidInput, match="still used by"):
-        actions.delete_metric(ces, expected_version=ces.version, acting_user=None)
+        actions.delete_metric(ces, expected_version=ces.version, acting_user=SYSTEM)
 
 
 def test_linking_a_kpi_twice_changes_the_one_link(outcomes):
-    link = actions.link_kpi_to_outcome(outcomes.handle_time, outcomes.effort, "tension", acting_user=None)
+    link = actions.link_kpi_to_outcome(outcomes.handle_time, outcomes.effort, "tension", acting_user=SYSTEM)
     assert outcomes.handle_time.links.count() == 1 and link.kind == "tension"
 
 

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import Client
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.org.actions import add_glossary_term, update_workspace
 from cxkeeper.org.models import Workspace
@@ -38,13 +39,13 @@ def v(obj):
 
 def fresh_metric(o) -> MetricDefinition:
     return actions.define_metric({"key": "nps-app", "name": "NPS in the app", "base": "nps", "channel": "app"},
-                                 acting_user=None)
+                                 acting_user=SYSTEM)
 
 
 def fresh_target(o) -> Target:
     return actions.set_metric_target({"outcome": o.outcomes.loyalty, "metric": o.outcomes.nps, "scope": "journey",
                                       "journey": o.journey, "value": 30, "due": dt.date.today()
-                                      + dt.timedelta(days=90)}, acting_user=None)
+                                      + dt.timedelta(days=90)}, acting_user=SYSTEM)
 
 
 def link_of(o):
@@ -222,10 +223,10 @@ def test_language_page_ties_goal_to_outcome_to_measure_with_status(org):
 
 def test_a_target_with_no_data_says_not_enough_data_with_the_reason(org):
     email = actions.define_metric({"key": "ces-email", "name": "CES by e-mail", "base": "ces", "channel": "email"},
-                                  acting_user=None)
+                                  acting_user=SYSTEM)
     target = actions.set_metric_target({"outcome": org.outcomes.effort, "metric": email, "scope": "step",
                                         "step": org.call_step, "value": 5, "due": dt.date.today()
-                                        + dt.timedelta(days=60)}, acting_user=None)
+                                        + dt.timedelta(days=60)}, acting_user=SYSTEM)
     page = text_of(as_user(org.viewer).get(f"/targets/{target.pk}/"))
     assert "Not enough data" in page
     assert "0 responses in the recent window" in page
@@ -259,12 +260,12 @@ def test_deleting_an_outcome_with_targets_is_refused(org):
 def test_user_text_is_escaped_everywhere(org):
     kpi = org.outcomes.handle_time
     actions.update_team_kpi(kpi, {"description": f"Minutes per call {XSS}"}, expected_version=v(kpi),
-                            acting_user=None)
+                            acting_user=SYSTEM)
     outcome = actions.define_outcome({"name": f"Trust {XSS}", "description": f"We keep our word {XSS}"},
-                                     acting_user=None)
+                                     acting_user=SYSTEM)
     outcome.metrics.set([org.outcomes.ces])
-    actions.link_kpi_to_outcome(kpi, outcome, "tension", acting_user=None)
-    add_glossary_term("call", f"A phone call {XSS}", acting_user=None)  # the link title is escaped too
+    actions.link_kpi_to_outcome(kpi, outcome, "tension", acting_user=SYSTEM)
+    add_glossary_term("call", f"A phone call {XSS}", acting_user=SYSTEM)  # the link title is escaped too
     client = as_user(org.viewer)
     for url in (f"/kpis/{kpi.pk}/", f"/outcomes/{outcome.pk}/", "/outcomes/", "/alignment/", "/tensions/",
                 "/language/", f"/scorecards/{org.service.slug}/", "/scorecards/organization/", "/kpis/"):
@@ -340,7 +341,7 @@ def test_values_typed_by_hand_are_checked_line_by_line(org):
 
 def test_a_metric_kpi_cannot_take_values(org):
     kpi = actions.declare_team_kpi({"team": org.it, "name": "Effort at login", "unit": "CES", "direction": "up",
-                                    "source": "metric", "metric": org.outcomes.ces}, acting_user=None)
+                                    "source": "metric", "metric": org.outcomes.ces}, acting_user=SYSTEM)
     response = as_user(org.it_member).post(f"/kpis/{kpi.pk}/values/", {"values": "2026-01, 5"})
     assert response.status_code == 422 and "its values come from feedback" in response.content.decode()
     page = text_of(as_user(org.it_member).get(f"/kpis/{kpi.pk}/"))
@@ -370,7 +371,7 @@ def test_tensions_page_puts_undeclared_found_tensions_first(org):
 
 
 def test_declaring_the_tension_removes_the_undeclared_highlight(org):
-    actions.link_kpi_to_outcome(org.outcomes.handle_time, org.outcomes.effort, "tension", acting_user=None)
+    actions.link_kpi_to_outcome(org.outcomes.handle_time, org.outcomes.effort, "tension", acting_user=SYSTEM)
     page = text_of(as_user(org.viewer).get("/tensions/"))
     assert "finding-undeclared" not in page and "declared as in tension" in page
 
@@ -388,12 +389,12 @@ def test_alignment_map_links_every_node_and_highlights_tensions(org):
 
 def test_alignment_map_stays_readable_with_many_outcomes_and_kpis(org):
     for i in range(5):
-        outcome = actions.define_outcome({"name": f"Outcome number {i} with a fairly long name"}, acting_user=None)
+        outcome = actions.define_outcome({"name": f"Outcome number {i} with a fairly long name"}, acting_user=SYSTEM)
         outcome.metrics.set([org.outcomes.nps])
     for i in range(10):
         kpi = actions.declare_team_kpi({"team": org.sales, "name": f"Sales KPI {i}", "unit": "€",
-                                        "direction": "up"}, acting_user=None)
-        actions.link_kpi_to_outcome(kpi, SharedOutcome.objects.order_by("?").first(), "supports", acting_user=None)
+                                        "direction": "up"}, acting_user=SYSTEM)
+        actions.link_kpi_to_outcome(kpi, SharedOutcome.objects.order_by("?").first(), "supports", acting_user=SYSTEM)
     page = text_of(as_user(org.viewer).get("/alignment/"))
     assert page.count('class="align-node node-kpi') == 12
     assert page.count('class="align-node node-outcome') == 7
@@ -445,9 +446,9 @@ def render(text) -> str:
 
 @pytest.mark.django_db
 def test_glossary_links_whole_words_case_insensitive_longest_first():
-    nps = add_glossary_term("NPS", "Net Promoter Score: promoters minus detractors.", acting_user=None)
-    long = add_glossary_term("hidden hero", "A back-office team that shapes the experience.", acting_user=None)
-    add_glossary_term("hidden", "Should never win over the longer term.", acting_user=None)
+    nps = add_glossary_term("NPS", "Net Promoter Score: promoters minus detractors.", acting_user=SYSTEM)
+    long = add_glossary_term("hidden hero", "A back-office team that shapes the experience.", acting_user=SYSTEM)
+    add_glossary_term("hidden", "Should never win over the longer term.", acting_user=SYSTEM)
     html = render("Our nps and the Hidden Hero; NPSX and snps stay plain.")
     assert f'<a class="gloss" href="/glossary/#term-{nps.pk}" title="Net Promoter Score: promoters minus ' \
            f'detractors.">nps</a>' in html
@@ -457,7 +458,7 @@ def test_glossary_links_whole_words_case_insensitive_longest_first():
 
 @pytest.mark.django_db
 def test_glossary_links_escape_first():
-    add_glossary_term("CES", 'Effort "score" <1-7>', acting_user=None)
+    add_glossary_term("CES", 'Effort "score" <1-7>', acting_user=SYSTEM)
     html = render("<b>CES</b> & more")
     assert html.startswith("&lt;b&gt;<a class=\"gloss\"")
     assert 'title="Effort &quot;score&quot; &lt;1-7&gt;"' in html

@@ -9,6 +9,7 @@ import statistics
 import pytest
 from django.utils import timezone
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.outcomes import actions, queries
 from cxkeeper.outcomes.models import MetricDefinition
 from cxkeeper.testing.outcomes_builders import year_of_feedback
@@ -49,7 +50,7 @@ def test_monthly_values_cover_twelve_months_with_gaps_visible(outcomes, small_or
 
 def test_a_filtered_metric_reads_only_its_channel(outcomes, small_org):
     app_only = actions.define_metric({"key": "app-ces", "name": "App effort", "base": "ces", "channel": "app"},
-                                     acting_user=None)
+                                     acting_user=SYSTEM)
     as_of = dt.date.today()
     start = as_of - dt.timedelta(days=89)
     both = queries.metric_value(outcomes.ces, None, start, as_of)
@@ -72,10 +73,10 @@ def test_the_designed_tension_is_found_and_nothing_else(outcomes):
 
 def test_too_few_kpi_months_never_make_a_tension(outcomes, small_org):
     kpi = actions.declare_team_kpi({"team": small_org.service, "name": "Cost per contact", "unit": "€",
-                                    "direction": "down"}, acting_user=None)
+                                    "direction": "down"}, acting_user=SYSTEM)
     today = dt.date.today().replace(day=1)
     actions.record_kpi_values(kpi, [actions.ValueRow(queries.months_back(today, i), 10.0 - i) for i in range(3)],
-                              acting_user=None)
+                              acting_user=SYSTEM)
     tests = [f.test for f in queries.tension_findings() if f.kpi.pk == kpi.pk]
     assert tests and all(t.strength == "not enough data" and not t.found for t in tests)
 

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from PIL import Image
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.org.models import Team, Workspace
 from cxkeeper.outcomes import actions, reports
 from cxkeeper.outcomes.actions import ValueRow
@@ -141,10 +142,10 @@ def test_unicode_in_names_survives_every_format(small_org, outcomes):
     Team.objects.filter(pk=team.pk).update(name="Kundenservice „Süd“ – Ελληνικά · Привет")
     team.refresh_from_db()
     kpi = actions.declare_team_kpi({"team": team, "name": "Kosten je Kontakt ≤ 4 € ✓", "unit": "€",
-                                    "direction": "down"}, acting_user=None)
+                                    "direction": "down"}, acting_user=SYSTEM)
     today = dt.date.today().replace(day=1)
     actions.record_kpi_values(kpi, [ValueRow(today - dt.timedelta(days=40), 4.5), ValueRow(today, 4.2)],
-                              acting_user=None)
+                              acting_user=SYSTEM)
     markdown = reports.scorecard_report(team, "md").content.decode("utf-8")
     assert "Kundenservice „Süd“ – Ελληνικά · Привет" in markdown and "Kosten je Kontakt ≤ 4 € ✓" in markdown
     content = reports.scorecard_report(team, "pdf").content

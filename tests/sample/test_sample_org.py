@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.utils import timezone
 from rich.console import Console
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.core.roles import Role
 from cxkeeper.journeys.choices import JourneyStatus, Lane, ResponsibilityRole
@@ -215,7 +216,7 @@ def test_progress_and_summary_are_printed(data_dir):
 
 @pytest.mark.django_db
 def test_refuses_a_workspace_that_clashes(data_dir):
-    create_person(username="alex", password=None, acting_user=None)
+    create_person(username="alex", password=None, acting_user=SYSTEM)
     with pytest.raises(SampleNotLoaded, match="alex"):
         load_sample_organization()
     assert not Team.objects.exists()

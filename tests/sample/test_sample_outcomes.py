@@ -14,6 +14,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from cxkeeper.cli import app
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.insights import actions as insight_actions
 from cxkeeper.insights import queries as insight_queries
@@ -49,7 +50,7 @@ def without_feedback(db, data_dir):
 
 
 def ingest_generated_year(n_rows: int) -> None:
-    sources = {name: insight_actions.source_named(name, acting_user=None,
+    sources = {name: insight_actions.source_named(name, acting_user=SYSTEM,
                                                   defaults={"kind": kind, "default_channel": channel})
                for name, (kind, channel) in SOURCE_KINDS.items()}
     batches: dict[str, list] = {name: [] for name in sources}

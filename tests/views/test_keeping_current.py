@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.journeys import actions
@@ -18,7 +19,7 @@ from cxkeeper.org.actions import create_person, update_workspace
 @pytest.mark.django_db(transaction=True)
 def test_responsible_teams_hear_about_a_changed_step(small_org):
     agent = create_person(username="cara", password=None, role="member", teams=[small_org.service],
-                          acting_user=None).user
+                          acting_user=SYSTEM).user
     Notification.objects.all().delete()  # those about building the fixture
     actions.update_step(small_org.login_step, {"description": "Now with one-time codes."}, expected_version=1,
                         acting_user=small_org.it_member)

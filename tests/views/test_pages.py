@@ -3,6 +3,7 @@ roles → success, and each allowed write leaves a history row."""
 
 import pytest
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.testing.pages import PERSONAS, PageCase, check_allowed, check_anonymous, check_refused
 
 STRUCTURE = ("admin", "keeper")
@@ -16,26 +17,26 @@ def v(obj):
 def persona(o):
     from cxkeeper.journeys.actions import create_persona
 
-    return create_persona({"name": "Student on a budget"}, acting_user=None)
+    return create_persona({"name": "Student on a budget"}, acting_user=SYSTEM)
 
 
 def term(o):
     from cxkeeper.org.actions import add_glossary_term
 
-    return add_glossary_term("CES", "Customer effort score, 1-7.", acting_user=None)
+    return add_glossary_term("CES", "Customer effort score, 1-7.", acting_user=SYSTEM)
 
 
 def handoff(o):
     from cxkeeper.journeys.actions import add_handoff
 
     return add_handoff({"from_step": o.login_step, "from_team": o.it, "to_step": o.call_step,
-                        "to_team": o.service}, acting_user=None)
+                        "to_team": o.service}, acting_user=SYSTEM)
 
 
 def token(o):
     from cxkeeper.org.actions import create_api_token
 
-    return create_api_token(o.viewer, "script", acting_user=None)[0]
+    return create_api_token(o.viewer, "script", acting_user=SYSTEM)[0]
 
 
 CASES = [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from cxkeeper.core.actors import SYSTEM
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
@@ -22,6 +24,8 @@ ROLE_DESCRIPTIONS = {
 
 
 def role_of(user) -> Role:
+    if user is SYSTEM:
+        return Role.ADMIN
     if user is None or not user.is_authenticated:
         return Role.VIEWER
     if user.is_superuser:

@@ -252,7 +252,7 @@ def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, errors: Sequen
 
 def require_correct(user, feedback: Feedback) -> None:
     require_signed_in(user)
-    if user is not None and role_of(user) == Role.VIEWER:
+    if role_of(user) == Role.VIEWER:
         raise Forbidden("Viewers cannot re-route feedback; ask a team member or a keeper.")
 
 

@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 
+from cxkeeper.core.cli import DataDir, console, err_console, setup_django
+
 metrics_app = typer.Typer(help="Print CX metrics from the rollups.")
 
-# Imported after `metrics_app` exists: cxkeeper.cli registers it when it is imported, and
-# this module may be the one imported first.
-from cxkeeper.cli import DataDir, console, err_console, setup_django  # noqa: E402
 
 # ---------------------------------------------------------------- cxkeeper metrics
 

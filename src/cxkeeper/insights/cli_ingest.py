@@ -10,7 +10,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cxkeeper.cli import DataDir, console, err_console, setup_django
+from cxkeeper.core.actors import SYSTEM
+from cxkeeper.core.cli import DataDir, console, err_console, setup_django
 
 import_app = typer.Typer(no_args_is_help=True, help="Import feedback from files.")
 route_app = typer.Typer(no_args_is_help=True, help="Evaluate and retrain the step router.")
@@ -63,10 +64,10 @@ def import_feedback(
         if not file.is_file():
             err_console.print(f"[red]error:[/red] {file}: no such file.")
             raise typer.Exit(2)
-        feedback_source = actions.source_named(source or file.stem, acting_user=None,
+        feedback_source = actions.source_named(source or file.stem, acting_user=SYSTEM,
                                                defaults={"default_channel": channel or ""})
         job = pipeline.start_import(file, source=feedback_source, format=format, mapping_file=mapping,
-                                    acting_user=None)
+                                    acting_user=SYSTEM)
     size = file.stat().st_size if file.is_file() else 0
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[counts]}"),
                   TimeElapsedColumn(), console=err_console, disable=as_json, transient=False) as bar:
@@ -220,7 +221,7 @@ def erase_customer(
 
     if not yes and not typer.confirm(f"Erase all feedback of customer {customer_id}?"):
         raise typer.Exit(1)
-    result = erase(customer_id, acting_user=None)
+    result = erase(customer_id, acting_user=SYSTEM)
     if as_json:
         console.print_json(json.dumps({"erased": result.erased}))
     else:

@@ -65,7 +65,7 @@ def resolve_mapping(stream, source: FeedbackSource, mapping_file: str | Path | N
 
 
 def start_import(path: str | Path, *, source: FeedbackSource, format: str | None = None,
-                 mapping_file: str | Path | None = None, acting_user=None) -> ImportJob:
+                 mapping_file: str | Path | None = None, acting_user) -> ImportJob:
     actions.require_import(acting_user)
     path = Path(path)
     return ImportJob.objects.create(
@@ -172,7 +172,7 @@ def _summary_message(job: ImportJob) -> str:
 
 
 def import_file(path: str | Path, *, source: FeedbackSource, format: str | None = None,
-                mapping_file: str | Path | None = None, acting_user=None, chunk_rows: int = DEFAULT_CHUNK,
+                mapping_file: str | Path | None = None, acting_user, chunk_rows: int = DEFAULT_CHUNK,
                 progress: Progress | None = None) -> ImportJob:
     job = start_import(path, source=source, format=format, mapping_file=mapping_file, acting_user=acting_user)
     return run_import(job, path, chunk_rows=chunk_rows, progress=progress)

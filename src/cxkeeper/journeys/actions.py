@@ -2,7 +2,7 @@
 
 Each action checks the acting user's permission, runs in one transaction, records the
 change in history and, after commit, notifies the teams responsible for affected steps.
-`acting_user=None` means the trusted local CLI (journey-as-code apply, demo loading).
+`acting_user=SYSTEM` means the trusted local CLI (journey-as-code apply, demo loading).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cxkeeper.core.actions import create_object, delete_object, update_object
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.journeys.choices import JourneyStatus
@@ -187,7 +188,7 @@ def update_step(step: Step, changes: dict, *, expected_version, acting_user) -> 
     """Keepers change anything; members of an owning/contributing team change its content only."""
     require_step_content_edit(acting_user, step)
     allowed = set(step_fields_editable_by(acting_user, step)) | (
-        {"stage", "position"} if acting_user is None else set()
+        {"stage", "position"} if acting_user is SYSTEM else set()
     )
     refused = sorted(set(changes) - allowed)
     if refused:

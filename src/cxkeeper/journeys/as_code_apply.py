@@ -8,7 +8,7 @@ field that is updated in place. Renaming an object is therefore a delete and a c
 The order of work avoids tripping over unique names and slugs: first everything the file no
 longer has is removed (deepest first), then teams, personas and journeys are updated or
 created, then responsibilities and handoffs once every step exists, and last the personas
-nobody lists any more. Each write goes through an action with `acting_user=None` (the trusted
+nobody lists any more. Each write goes through an action with `acting_user=SYSTEM` (the trusted
 CLI), so it is validated and recorded in history like any other change.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, models
 from django.utils.text import slugify
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import InvalidInput
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.journeys.as_code_document import Document, JourneySpec, StepSpec
@@ -186,7 +187,7 @@ class WorkspaceSync:
                                            "review_interval_days": spec.review_interval_days})
         if changes:
             self._do(spec.path, org_actions.update_workspace, changes, expected_version=None,
-                     acting_user=None)
+                     acting_user=SYSTEM)
             self._record("~", ("workspace",), _labels(changes))
 
     def _glossary(self) -> None:
@@ -194,7 +195,7 @@ class WorkspaceSync:
         existing = {term.term: term for term in GlossaryTerm.objects.all()}
         for term, obj in sorted(existing.items()):
             if term not in wanted:
-                org_actions.delete_glossary_term(obj, expected_version=None, acting_user=None)
+                org_actions.delete_glossary_term(obj, expected_version=None, acting_user=SYSTEM)
                 self._record("-", (f"glossary term {_q(term)}",))
         for spec in self.doc.glossary:
             path = (f"glossary term {_q(spec.term)}",)
@@ -202,11 +203,11 @@ class WorkspaceSync:
                 changes = _differences(existing[spec.term], {"definition": spec.definition})
                 if changes:
                     self._do(spec.path, org_actions.update_glossary_term, existing[spec.term], changes,
-                             expected_version=None, acting_user=None)
+                             expected_version=None, acting_user=SYSTEM)
                     self._record("~", path, _labels(changes))
             else:
                 self._do(spec.path, org_actions.add_glossary_term, spec.term, spec.definition,
-                         acting_user=None)
+                         acting_user=SYSTEM)
                 self._record("+", path)
 
     # ------------------------------------------------------------ removing what the file no longer has
@@ -232,27 +233,27 @@ class WorkspaceSync:
                                     handoff.to_team.name) not in handoffs:
                 label = self._handoff_label(source, handoff.from_team.name, key_of(handoff.to_step),
                                             handoff.to_team.name)
-                journey_actions.remove_handoff(handoff, expected_version=None, acting_user=None)
+                journey_actions.remove_handoff(handoff, expected_version=None, acting_user=SYSTEM)
                 self._record("-", step_path(source) + (label,), order=self.order[source] + (2, -1))
         for resp in Responsibility.objects.select_related("step__stage__journey", "team").order_by("pk"):
             key = key_of(resp.step)
             if key in steps and key + (resp.team.name,) not in responsibilities:
-                journey_actions.remove_responsibility(resp, expected_version=None, acting_user=None)
+                journey_actions.remove_responsibility(resp, expected_version=None, acting_user=SYSTEM)
                 self._record("-", step_path(key) + (f"responsibility {_q(resp.team.name)}",),
                              order=self.order[key] + (1, -1))
         for step in Step.objects.select_related("stage__journey").order_by("pk"):
             key = key_of(step)
             if key[:2] in stages and key not in steps:
-                journey_actions.delete_step(step, expected_version=None, acting_user=None)
+                journey_actions.delete_step(step, expected_version=None, acting_user=SYSTEM)
                 self._record("-", step_path(key), order=self.order[key[:2]] + (-1,))
         for stage in Stage.objects.select_related("journey").order_by("pk"):
             if stage.journey.name in journeys and (stage.journey.name, stage.name) not in stages:
-                journey_actions.delete_stage(stage, expected_version=None, acting_user=None)
+                journey_actions.delete_stage(stage, expected_version=None, acting_user=SYSTEM)
                 self._record("-", (f"journey {_q(stage.journey.name)}", f"stage {_q(stage.name)}"),
                              order=self.order[(stage.journey.name,)] + (-1,))
         for journey in Journey.objects.order_by("pk"):
             if journey.name not in journeys:
-                journey_actions.delete_journey(journey, expected_version=None, acting_user=None)
+                journey_actions.delete_journey(journey, expected_version=None, acting_user=SYSTEM)
                 self._record("-", (f"journey {_q(journey.name)}",), order=(-1,))
 
     def _handoff_label(self, source, from_team: str, target, to_team: str) -> str:
@@ -271,12 +272,12 @@ class WorkspaceSync:
                 where, _, obj, _ = pending[0]
                 holders.pop(obj.slug, None)
                 obj = self._do(where, update, obj, {"slug": f"{obj.slug[:80]}-{obj.pk}-renaming"},
-                               expected_version=None, acting_user=None)
+                               expected_version=None, acting_user=SYSTEM)
                 pending[0] = (pending[0][0], pending[0][1], obj, pending[0][3])
                 continue
             for where, path, obj, changes in ready:
                 holders.pop(obj.slug, None)
-                self._do(where, update, obj, changes, expected_version=None, acting_user=None)
+                self._do(where, update, obj, changes, expected_version=None, acting_user=SYSTEM)
                 holders[changes.get("slug", obj.slug)] = obj.pk
                 pending.remove((where, path, obj, changes))
         for _, path, obj, changes in updates:  # reported in the file's order, whatever order they ran in
@@ -288,7 +289,7 @@ class WorkspaceSync:
         existing = {team.name: team for team in Team.objects.all()}
         for name, team in sorted(existing.items()):
             if name not in wanted:
-                org_actions.delete_team(team, expected_version=None, acting_user=None)
+                org_actions.delete_team(team, expected_version=None, acting_user=SYSTEM)
                 self._record("-", (f"team {_q(name)}",))
         existing = {name: team for name, team in existing.items() if name in wanted}
         slugs = _plan_slugs(self.doc.teams, existing)
@@ -306,7 +307,7 @@ class WorkspaceSync:
                 creates.append((spec, values))
         self._update_all(updates, org_actions.update_team)
         for spec, values in creates:
-            self._do(spec.path, org_actions.create_team, {"name": spec.name, **values}, acting_user=None)
+            self._do(spec.path, org_actions.create_team, {"name": spec.name, **values}, acting_user=SYSTEM)
             self._record("+", (f"team {_q(spec.name)}",))
 
     def _personas(self) -> None:
@@ -317,18 +318,18 @@ class WorkspaceSync:
                 changes = _differences(existing[spec.name], {"description": spec.description})
                 if changes:
                     self._do(spec.path, journey_actions.update_persona, existing[spec.name], changes,
-                             expected_version=None, acting_user=None)
+                             expected_version=None, acting_user=SYSTEM)
                     self._record("~", path, _labels(changes))
             else:
                 self._do(spec.path, journey_actions.create_persona,
-                         {"name": spec.name, "description": spec.description}, acting_user=None)
+                         {"name": spec.name, "description": spec.description}, acting_user=SYSTEM)
                 self._record("+", path)
 
     def _prune_personas(self) -> None:
         wanted = {spec.name for spec in self.doc.personas}
         for persona in Persona.objects.order_by("name"):
             if persona.name not in wanted:
-                journey_actions.delete_persona(persona, expected_version=None, acting_user=None)
+                journey_actions.delete_persona(persona, expected_version=None, acting_user=SYSTEM)
                 self._record("-", (f"persona {_q(persona.name)}",))
 
     def _journeys(self) -> None:
@@ -349,7 +350,7 @@ class WorkspaceSync:
         self._update_all(updates, journey_actions.update_journey)
         for spec, values in creates:
             self._do(spec.path, journey_actions.create_journey, {"name": spec.name, **values},
-                     acting_user=None)
+                     acting_user=SYSTEM)
             self._record("+", (f"journey {_q(spec.name)}",), order=self.order[(spec.name,)])
         for spec in self.doc.journeys:
             self._stages(spec, Journey.objects.get(name=spec.name))
@@ -367,13 +368,13 @@ class WorkspaceSync:
             stage = existing.get(stage_spec.name)
             if stage is None:
                 stage = self._do(stage_spec.path, journey_actions.add_stage, journey,
-                                 {"name": stage_spec.name, **values}, acting_user=None)
+                                 {"name": stage_spec.name, **values}, acting_user=SYSTEM)
                 self._record("+", stage_path, order=self.order[(spec.name, stage_spec.name)])
             else:
                 changes = _differences(stage, values)
                 if changes:
                     stage = self._do(stage_spec.path, journey_actions.update_stage, stage, changes,
-                                     expected_version=None, acting_user=None)
+                                     expected_version=None, acting_user=SYSTEM)
                     if _labels(changes):
                         self._record("~", stage_path, _labels(changes),
                                      order=self.order[(spec.name, stage_spec.name)])
@@ -393,13 +394,13 @@ class WorkspaceSync:
             step = existing.get(spec.name)
             if step is None:
                 step = self._do(spec.path, journey_actions.add_step, stage, {"name": spec.name, **values},
-                                acting_user=None)
+                                acting_user=SYSTEM)
                 self._record("+", step_path, order=self.order[(journey_name, stage.name, spec.name)])
             else:
                 changes = _differences(step, values)
                 if changes:
                     step = self._do(spec.path, journey_actions.update_step, step, changes,
-                                    expected_version=None, acting_user=None)
+                                    expected_version=None, acting_user=SYSTEM)
                     if _labels(changes):
                         self._record("~", step_path, _labels(changes),
                                      order=self.order[(journey_name, stage.name, spec.name)])
@@ -431,14 +432,14 @@ class WorkspaceSync:
                 current = existing.get(resp_spec.team)
                 if current is None:
                     self._do(resp_spec.path, journey_actions.assign_responsibility, step,
-                             teams[resp_spec.team], values, acting_user=None)
+                             teams[resp_spec.team], values, acting_user=SYSTEM)
                     self._record("+", path, order=self.order[key] + (1,))
                 else:
                     current.refresh_from_db()
                     changes = _differences(current, values)
                     if changes:
                         self._do(resp_spec.path, journey_actions.update_responsibility, current, changes,
-                                 expected_version=None, acting_user=None)
+                                 expected_version=None, acting_user=SYSTEM)
                         self._record("~", path, _labels(changes), order=self.order[key] + (1,))
 
     def _handoffs(self) -> None:
@@ -460,11 +461,11 @@ class WorkspaceSync:
                         "from_step": step, "from_team": teams[handoff_spec.from_team],
                         "to_step": self.steps[handoff_spec.to], "to_team": teams[handoff_spec.to_team],
                         "description": handoff_spec.description,
-                    }, acting_user=None)
+                    }, acting_user=SYSTEM)
                     self._record("+", path, order=self.order[key] + (2,))
                 else:
                     changes = _differences(current, {"description": handoff_spec.description})
                     if changes:
                         self._do(handoff_spec.path, journey_actions.update_handoff, current, changes,
-                                 expected_version=None, acting_user=None)
+                                 expected_version=None, acting_user=SYSTEM)
                         self._record("~", path, _labels(changes), order=self.order[key] + (2,))

@@ -16,6 +16,7 @@ no longer has (by then nothing uses them).
 
 from __future__ import annotations
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.journeys.as_code_apply import _differences, _labels, _q
 from cxkeeper.journeys.as_code_outcomes import (
     SCOPE_PARTS,
@@ -120,7 +121,7 @@ class OutcomesSync:
         for statement in SuccessStatement.objects.select_related("outcome").order_by("pk"):
             if (statement.outcome.name, statement.customer_goal) not in wanted_statements:
                 self._do(self._section_path, actions.delete_success_statement, statement,
-                         expected_version=None, acting_user=None)
+                         expected_version=None, acting_user=SYSTEM)
                 self._record("-", self._statement_path(statement.outcome.name, statement.customer_goal),
                              order=self._outcome_order(statement.outcome.name, 2, -1))
         wanted_targets = {t.identity for t in self.spec.targets}
@@ -149,15 +150,15 @@ class OutcomesSync:
         # Statements that stay lose their target through an action (recorded), not by SET NULL.
         for statement in target.statements.select_related("outcome").order_by("pk"):
             self._do(self._section_path, actions.update_success_statement, statement, {"target": None},
-                     expected_version=None, acting_user=None)
+                     expected_version=None, acting_user=SYSTEM)
             self._record("~", self._statement_path(statement.outcome.name, statement.customer_goal), ("target",),
                          order=self._outcome_order(statement.outcome.name, 2, 0))
         path = self._target_path(target.outcome.name, target.metric.key, db_target_place(target), target.due)
-        self._do(self._section_path, actions.delete_target, target, expected_version=None, acting_user=None)
+        self._do(self._section_path, actions.delete_target, target, expected_version=None, acting_user=SYSTEM)
         self._record("-", path, order=self._outcome_order(target.outcome.name, 1, -1))
 
     def _delete_kpi(self, kpi) -> None:
-        self._do(self._section_path, actions.delete_team_kpi, kpi, expected_version=None, acting_user=None)
+        self._do(self._section_path, actions.delete_team_kpi, kpi, expected_version=None, acting_user=SYSTEM)
         self._record("-", self._kpi_path(kpi.team.name, kpi.name), order=(-1,))
 
     # ------------------------------------------------------------ after the map and teams are in place
@@ -173,12 +174,12 @@ class OutcomesSync:
         for outcome in SharedOutcome.objects.order_by("pk"):
             if outcome.name not in self.outcomes:
                 self._do(self._section_path, actions.delete_outcome, outcome, expected_version=None,
-                         acting_user=None)
+                         acting_user=SYSTEM)
                 self._record("-", self._outcome_path(outcome.name), order=(-1,))
         for metric in MetricDefinition.objects.order_by("key"):
             if metric.key not in self.metrics:
                 self._do(self._section_path, actions.delete_metric, metric, expected_version=None,
-                         acting_user=None)
+                         acting_user=SYSTEM)
                 self._record("-", (f"metric {_q(metric.key)}",), order=(metric.key,))
 
     def _metrics(self) -> dict[str, MetricDefinition]:
@@ -190,13 +191,13 @@ class OutcomesSync:
             path = (f"metric {_q(spec.key)}",)
             metric = existing.get(spec.key)
             if metric is None:
-                metric = self._do(spec.path, actions.define_metric, {"key": spec.key, **values}, acting_user=None)
+                metric = self._do(spec.path, actions.define_metric, {"key": spec.key, **values}, acting_user=SYSTEM)
                 self._record("+", path, order=(spec.key,))
             else:
                 changes = _differences(metric, values)
                 if changes:
                     metric = self._do(spec.path, actions.update_metric, metric, changes, expected_version=None,
-                                      acting_user=None)
+                                      acting_user=SYSTEM)
                     self._record("~", path, _labels(changes), order=(spec.key,))
             result[spec.key] = metric
         return result
@@ -215,7 +216,7 @@ class OutcomesSync:
             outcome = existing.get(spec.name)
             if outcome is None:
                 outcome = self._do(spec.path, actions.define_outcome,
-                                   {"name": spec.name, **values, "metrics": metrics}, acting_user=None)
+                                   {"name": spec.name, **values, "metrics": metrics}, acting_user=SYSTEM)
                 self._record("+", path, order=self._outcome_order(spec.name, 0))
             else:
                 changes = _differences(outcome, values)
@@ -223,7 +224,7 @@ class OutcomesSync:
                     changes["metrics"] = metrics
                 if changes:
                     outcome = self._do(spec.path, actions.update_outcome, outcome, changes, expected_version=None,
-                                       acting_user=None)
+                                       acting_user=SYSTEM)
                     if _labels(changes):
                         self._record("~", path, _labels(changes), order=self._outcome_order(spec.name, 0))
             result[spec.name] = outcome
@@ -248,13 +249,13 @@ class OutcomesSync:
                     assert all(place.values()) and set(place) <= set(SCOPE_PARTS[spec.scope])
                     target = self._do(spec.path, actions.set_target_as_given, {
                         "outcome": self.outcomes[spec.outcome], "metric": self.metrics[spec.metric],
-                        "scope": spec.scope, **place, "due": spec.due, **values}, acting_user=None)
+                        "scope": spec.scope, **place, "due": spec.due, **values}, acting_user=SYSTEM)
                     self._record("+", path, order=order)
                 else:
                     changes = _differences(target, values)
                     if changes:
                         target = self._do(spec.path, actions.update_target, target, changes, expected_version=None,
-                                          acting_user=None)
+                                          acting_user=SYSTEM)
                         self._record("~", path, _labels(changes), order=order)
                 if spec.key:
                     self.targets[spec.key] = target
@@ -278,14 +279,14 @@ class OutcomesSync:
                 statement = existing.get(spec.customer_goal)
                 if statement is None:
                     self._do(spec.path, actions.add_success_statement,
-                             {"outcome": outcome, "customer_goal": spec.customer_goal, **values}, acting_user=None)
+                             {"outcome": outcome, "customer_goal": spec.customer_goal, **values}, acting_user=SYSTEM)
                     self._record("+", path, order=order)
                 else:
                     statement.refresh_from_db()  # its target may have been cleared in prune()
                     changes = _differences(statement, values)
                     if changes:
                         self._do(spec.path, actions.update_success_statement, statement, changes,
-                                 expected_version=None, acting_user=None)
+                                 expected_version=None, acting_user=SYSTEM)
                         if _labels(changes):
                             self._record("~", path, _labels(changes), order=order)
 
@@ -301,20 +302,20 @@ class OutcomesSync:
             created = kpi is None
             if created:
                 kpi = self._do(spec.path, actions.declare_team_kpi,
-                               {"team": teams[spec.team], "name": spec.name, **values}, acting_user=None)
+                               {"team": teams[spec.team], "name": spec.name, **values}, acting_user=SYSTEM)
                 self._record("+", path, order=order)
             else:
                 changes = _differences(kpi, values)
                 if changes:
                     kpi = self._do(spec.path, actions.update_team_kpi, kpi, changes, expected_version=None,
-                                   acting_user=None)
+                                   acting_user=SYSTEM)
                     self._record("~", path, _labels(changes), order=order)
             if spec.source != KpiSource.METRIC:
                 wanted = {period: value for _, period, value in spec.values}
                 current = {v.period: v.value for v in kpi.values.all()}
                 if wanted != current:
                     rows = [ValueRow(period, value) for period, value in sorted(wanted.items())]
-                    self._do(spec.path + ("values",), actions.record_kpi_values, kpi, rows, acting_user=None,
+                    self._do(spec.path + ("values",), actions.record_kpi_values, kpi, rows, acting_user=SYSTEM,
                              replace=True, source_label=VALUES_SOURCE)
                     if not created:
                         self._record("~", path, ("values",), order=order)
@@ -325,14 +326,14 @@ class OutcomesSync:
         wanted = {link.outcome for link in spec.links}
         for name, link in sorted(existing.items()):
             if name not in wanted:
-                self._do(spec.path, actions.unlink_kpi, link, acting_user=None)
+                self._do(spec.path, actions.unlink_kpi, link, acting_user=SYSTEM)
                 self._record("-", path + (f"link to {_q(name)}",), order=order + (-1,))
         for index, link_spec in enumerate(spec.links):
             link = existing.get(link_spec.outcome)
             link_path = path + (f"link to {_q(link_spec.outcome)}",)
             if link is None or _differences(link, {"kind": link_spec.kind, "note": link_spec.note}):
                 self._do(link_spec.path, actions.link_kpi_to_outcome, kpi, self.outcomes[link_spec.outcome],
-                         link_spec.kind, note=link_spec.note, acting_user=None)
+                         link_spec.kind, note=link_spec.note, acting_user=SYSTEM)
                 fields = () if link is None else _labels(_differences(link, {"kind": link_spec.kind,
                                                                               "note": link_spec.note}))
                 self._record("+" if link is None else "~", link_path, fields, order=order + (index,))

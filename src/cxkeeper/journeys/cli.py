@@ -17,11 +17,10 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from cxkeeper.core.cli import DataDir, console, err_console, setup_django
+
 journeys_app = typer.Typer(no_args_is_help=True)
 
-# Imported after `journeys_app` exists: cxkeeper.cli registers this app when it is imported,
-# and this module may be the one imported first.
-from cxkeeper.cli import DataDir, console, err_console, setup_django  # noqa: E402
 
 File = Annotated[str, typer.Argument(help="The workspace YAML file; '-' for standard input/output.",
                                      metavar="FILE.yaml")]

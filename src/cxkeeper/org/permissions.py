@@ -6,18 +6,21 @@ API call or CLI command tells the person what to do next.
 
 from __future__ import annotations
 
+from cxkeeper.core.actors import SYSTEM, require_actor
 from cxkeeper.core.errors import Forbidden
 from cxkeeper.core.roles import Role, role_of
 
-TRUSTED = None  # acting_user=None: the local CLI, which already has the database in hand
+TRUSTED = SYSTEM  # the local CLI, which already has the database in hand (None is refused)
 
 
 def require_signed_in(user) -> None:
+    require_actor(user)
     if user is not TRUSTED and not user.is_authenticated:
         raise Forbidden("Sign in first.")
 
 
 def require_role(user, *roles: Role, doing: str) -> None:
+    require_actor(user)
     if user is TRUSTED:
         return
     require_signed_in(user)

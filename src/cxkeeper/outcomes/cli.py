@@ -8,7 +8,7 @@
   reported with file, row and column, and then nothing is stored.
 
 The CLI is trusted like the other commands (it runs with the data folder's rights), so it acts
-without a user (`acting_user=None`), as `cxkeeper import` does.
+without a user (`acting_user=SYSTEM`), as `cxkeeper import` does.
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from typing import Annotated
 
 import typer
 
+from cxkeeper.core.actors import SYSTEM
+from cxkeeper.core.cli import DataDir, console, err_console, setup_django
+
 report_app = typer.Typer(help="Export team scorecards and the organization view as PDF, PNG or Markdown.",
                          no_args_is_help=True)
 outcomes_app = typer.Typer(help="Shared outcomes: target status and tensions.", no_args_is_help=True)
 kpi_app = typer.Typer(help="Team KPIs: import values from CSV.", no_args_is_help=True)
-
-# Imported after the sub-apps exist: cxkeeper.cli registers them when it is imported, and this
-# module may be the one imported first.
-from cxkeeper.cli import DataDir, console, err_console, setup_django  # noqa: E402
 
 FORMAT_CHOICES = ("pdf", "md", "png")
 SUFFIXES = {".pdf": "pdf", ".md": "md", ".markdown": "md", ".png": "png"}
@@ -265,7 +264,7 @@ def kpi_import(
         names = ", ".join(f"“{n}”" for n in found_team.kpis.values_list("name", flat=True)) or "none yet"
         _fail(f"--kpi: {found_team.name} has no KPI named “{kpi}”. Its KPIs: {names}.")
     try:
-        stored = import_kpi_values(found, text, filename=file.name, acting_user=None)
+        stored = import_kpi_values(found, text, filename=file.name, acting_user=SYSTEM)
     except InvalidInput as exc:
         for messages in exc.errors.values():
             for message in messages:

@@ -1,6 +1,6 @@
 """Load the sample organization (see `organization.py`) through the real actions.
 
-Everything is built with `acting_user=None` (the trusted local CLI) inside one transaction, so
+Everything is built with `acting_user=SYSTEM` (the trusted local CLI) inside one transaction, so
 the history shows how the sample was made and a failure leaves nothing half-built. Loading is
 idempotent: a workspace that already has journeys is left alone and only the credentials are
 returned. The shared demo password is generated once per data folder and kept there (never in
@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import InvalidInput
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.journeys import actions as journey_actions
@@ -133,7 +134,7 @@ def _refuse_clashes() -> None:
 
 def _create_person(spec: sample.PersonSpec, password: str, teams: list[Team]):
     values = dict(username=spec.username, password=password, role=spec.role, full_name=spec.full_name,
-                  email=f"{spec.username}@kestrel.example", teams=teams, acting_user=None)
+                  email=f"{spec.username}@kestrel.example", teams=teams, acting_user=SYSTEM)
     try:
         return org_actions.create_person(**values).user
     except InvalidInput as exc:
@@ -148,12 +149,12 @@ def _build(password: str, console) -> None:
     org_actions.update_workspace(
         {"name": sample.WORKSPACE_NAME, "mission": sample.MISSION,
          "review_interval_days": sample.REVIEW_INTERVAL_DAYS},
-        expected_version=None, acting_user=None,
+        expected_version=None, acting_user=SYSTEM,
     )
     existing_terms = set(GlossaryTerm.objects.values_list("term", flat=True))
     for term, definition in sample.GLOSSARY:
         if term not in existing_terms:
-            org_actions.add_glossary_term(term, definition, acting_user=None)
+            org_actions.add_glossary_term(term, definition, acting_user=SYSTEM)
     _say(console, f"Workspace “{sample.WORKSPACE_NAME}”: North Star and "
                   f"{len(sample.GLOSSARY)} glossary terms")
 
@@ -161,7 +162,7 @@ def _build(password: str, console) -> None:
         spec.name: org_actions.create_team(
             {"name": spec.name, "function": spec.function, "office": spec.office,
              "customer_facing": spec.customer_facing, "description": spec.description},
-            acting_user=None,
+            acting_user=SYSTEM,
         )
         for spec in sample.TEAMS
     }
@@ -169,11 +170,11 @@ def _build(password: str, console) -> None:
              for spec in sample.PEOPLE}
     for spec in sample.TEAMS:
         org_actions.update_team(teams[spec.name], {"lead": users[spec.lead]}, expected_version=None,
-                                acting_user=None)
+                                acting_user=SYSTEM)
     _say(console, f"Teams: {len(teams)}; people: {len(users)}")
 
     personas = {
-        name: journey_actions.create_persona({"name": name, "description": description}, acting_user=None)
+        name: journey_actions.create_persona({"name": name, "description": description}, acting_user=SYSTEM)
         for name, description in sample.PERSONAS
     }
 
@@ -182,26 +183,26 @@ def _build(password: str, console) -> None:
         journey = journey_actions.create_journey(
             {"name": spec.name, "description": spec.description, "persona": personas[spec.persona],
              "keeper": users[spec.keeper]},
-            acting_user=None,
+            acting_user=SYSTEM,
         )
         for stage_spec in spec.stages:
             stage = journey_actions.add_stage(
-                journey, {"name": stage_spec.name, "description": stage_spec.description}, acting_user=None
+                journey, {"name": stage_spec.name, "description": stage_spec.description}, acting_user=SYSTEM
             )
             for step_spec in stage_spec.steps:
                 step = journey_actions.add_step(
                     stage,
                     {"name": step_spec.name, "lane": step_spec.lane, "channel": step_spec.channel,
                      "description": step_spec.description, "phrases": list(step_spec.phrases)},
-                    acting_user=None,
+                    acting_user=SYSTEM,
                 )
                 steps[step_spec.name] = step
                 for part in step_spec.parts:
                     journey_actions.assign_responsibility(
                         step, teams[part.team], {"role": part.role, "is_lead": part.lead, "note": part.note},
-                        acting_user=None,
+                        acting_user=SYSTEM,
                     )
-        journey = journey_actions.publish_journey(journey, expected_version=None, acting_user=None)
+        journey = journey_actions.publish_journey(journey, expected_version=None, acting_user=SYSTEM)
         if spec.reviewed_days_ago is not None:
             # Back-dated so the demo shows one map reviewed recently and one overdue; recorded
             # as the keeper's review, through the same audited write as any journey change.
@@ -209,7 +210,7 @@ def _build(password: str, console) -> None:
                 journey,
                 {"last_reviewed_at": timezone.now() - timedelta(days=spec.reviewed_days_ago),
                  "last_reviewed_by": users[spec.keeper]},
-                expected_version=None, acting_user=None,
+                expected_version=None, acting_user=SYSTEM,
             )
         _say(console, f"Journey “{spec.name}”: {len(spec.stages)} stages, "
                       f"{sum(len(s.steps) for s in spec.stages)} steps")
@@ -218,7 +219,7 @@ def _build(password: str, console) -> None:
         journey_actions.add_handoff(
             {"from_step": steps[spec.from_step], "from_team": teams[spec.from_team],
              "to_step": steps[spec.to_step], "to_team": teams[spec.to_team], "description": spec.description},
-            acting_user=None,
+            acting_user=SYSTEM,
         )
     _say(console, f"Handoffs between teams: {len(sample.HANDOFFS)}")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights import actions, routing
 from cxkeeper.insights.choices import SourceKind
 from cxkeeper.insights.ingest import CanonicalRow
@@ -41,7 +42,7 @@ def load_sample_feedback(n_rows: int = DEFAULT_ROWS, *, seed: int = 7, console=N
     """Import the generated year; does nothing when feedback already exists. Returns rows stored."""
     if Feedback.objects.exists():
         return 0
-    sources = {name: actions.source_named(name, acting_user=None, defaults={"kind": kind, "default_channel": channel})
+    sources = {name: actions.source_named(name, acting_user=SYSTEM, defaults={"kind": kind, "default_channel": channel})
                for name, (kind, channel) in SOURCE_KINDS.items()}
     router = routing.current_router()
     if router is None:

@@ -1,7 +1,7 @@
 """Shared outcomes for the sample organization: what Kestrel Connect's teams agree to improve.
 
 Declared here as data, in reading order, and built through `outcomes.actions` with
-`acting_user=None` (the trusted local CLI), like the rest of the sample:
+`acting_user=SYSTEM` (the trusted local CLI), like the rest of the sample:
 
 - **metric definitions**: the standard ones (migration outcomes/0002) plus two custom ones
   with a filter — "NPS of business customers" (segment *Small business owner*) and "Chat CSAT"
@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights import queries as insight_queries
 from cxkeeper.insights.models import StepDayRollup
 from cxkeeper.journeys.models import Journey, Stage, Step
@@ -285,19 +286,19 @@ def load_sample_outcomes(console=None, *, today: dt.date | None = None) -> Sampl
     anchor = insight_queries.latest_feedback_day() or today
     made = SampleOutcomes()
     with transaction.atomic():
-        actions.restore_standard_metrics(acting_user=None)
+        actions.restore_standard_metrics(acting_user=SYSTEM)
         metrics = {metric.key: metric for metric in MetricDefinition.objects.all()}
         for spec in CUSTOM_METRICS:
             if spec.key not in metrics:
                 metrics[spec.key] = actions.define_metric(
                     {"key": spec.key, "name": spec.name, "base": spec.base, "channel": spec.channel,
-                     "segment": spec.segment, "description": spec.description}, acting_user=None)
+                     "segment": spec.segment, "description": spec.description}, acting_user=SYSTEM)
                 made.metrics += 1
         outcomes = {}
         for position, spec in enumerate(OUTCOMES, start=1):
             outcomes[spec.name] = actions.define_outcome(
                 {"name": spec.name, "description": spec.description, "position": position,
-                 "metrics": [metrics[key] for key in spec.metrics]}, acting_user=None)
+                 "metrics": [metrics[key] for key in spec.metrics]}, acting_user=SYSTEM)
         made.outcomes = len(outcomes)
 
         first_day = _first_feedback_day()
@@ -313,14 +314,14 @@ def load_sample_outcomes(console=None, *, today: dt.date | None = None) -> Sampl
                 baseline = _baseline(values, baseline_end)
                 if baseline is not None:
                     values.update(baseline=baseline, baseline_date=baseline_end)
-            targets[spec.handle] = actions.set_metric_target(values, acting_user=None)
+            targets[spec.handle] = actions.set_metric_target(values, acting_user=SYSTEM)
         made.targets = len(targets)
 
         for position, spec in enumerate(STATEMENTS, start=1):
             actions.add_success_statement(
                 {"outcome": outcomes[spec.outcome], "customer_goal": spec.customer_goal,
                  "business_outcome": spec.business_outcome, "target": targets[spec.target], "position": position},
-                acting_user=None)
+                acting_user=SYSTEM)
         made.statements = len(STATEMENTS)
 
         periods = kpi_months(anchor)
@@ -328,18 +329,18 @@ def load_sample_outcomes(console=None, *, today: dt.date | None = None) -> Sampl
             kpi = actions.declare_team_kpi(
                 {"team": teams[spec.team], "name": spec.name, "unit": spec.unit, "direction": spec.direction,
                  "source": spec.source, "metric": metrics[spec.metric] if spec.metric else None,
-                 "description": spec.description}, acting_user=None)
+                 "description": spec.description}, acting_user=SYSTEM)
             made.kpis += 1
             values = spec.values(periods) if callable(spec.values) else spec.values
             if spec.source == KpiSource.CSV:
                 made.values += actions.import_kpi_values(kpi, kpi_csv(periods, values, spec.unit),
-                                                         filename="contact-centre-report.csv", acting_user=None)
+                                                         filename="contact-centre-report.csv", acting_user=SYSTEM)
             elif values:
                 made.values += actions.record_kpi_values(
                     kpi, [ValueRow(period, value) for period, value in zip(periods, values, strict=True)],
-                    acting_user=None, source_label="sample")
+                    acting_user=SYSTEM, source_label="sample")
             for link in spec.links:
-                actions.link_kpi_to_outcome(kpi, outcomes[link.outcome], link.kind, note=link.note, acting_user=None)
+                actions.link_kpi_to_outcome(kpi, outcomes[link.outcome], link.kind, note=link.note, acting_user=SYSTEM)
                 made.links += 1
     _say(console, f"Shared outcomes: {made.outcomes}, {made.targets} targets, {made.statements} success "
                   f"statements; team KPIs: {made.kpis} with {made.values} monthly values and {made.links} links")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.roles import Role
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.journeys.choices import Lane, ResponsibilityRole
@@ -36,15 +37,15 @@ class SmallOrg:
 
 def build_small_org() -> SmallOrg:
     it = org_actions.create_team(
-        {"name": "IT", "function": "it", "office": "back", "customer_facing": False}, acting_user=None
+        {"name": "IT", "function": "it", "office": "back", "customer_facing": False}, acting_user=SYSTEM
     )
-    sales = org_actions.create_team({"name": "Sales", "function": "sales"}, acting_user=None)
+    sales = org_actions.create_team({"name": "Sales", "function": "sales"}, acting_user=SYSTEM)
     service = org_actions.create_team({"name": "Customer service", "function": "customer_service"},
-                                      acting_user=None)
+                                      acting_user=SYSTEM)
 
     def person(username, role, teams=()):
         return org_actions.create_person(
-            username=username, password=PASSWORD, role=role, teams=teams, acting_user=None,
+            username=username, password=PASSWORD, role=role, teams=teams, acting_user=SYSTEM,
             full_name=username.title(), email=f"{username}@example.com",
         ).user
 
@@ -56,24 +57,24 @@ def build_small_org() -> SmallOrg:
 
     journey = journey_actions.create_journey(
         {"name": "Get help", "description": "From noticing a problem to having it fixed.", "keeper": keeper},
-        acting_user=None,
+        acting_user=SYSTEM,
     )
-    stage = journey_actions.add_stage(journey, {"name": "Ask for help"}, acting_user=None)
+    stage = journey_actions.add_stage(journey, {"name": "Ask for help"}, acting_user=SYSTEM)
     login_step = journey_actions.add_step(
         stage,
         {"name": "Log in to the app", "lane": Lane.CUSTOMER_ACTION, "channel": "app",
          "description": "The customer signs in to the app to check their issue.",
          "phrases": ["I can't log in", "password reset never arrives"]},
-        acting_user=None,
+        acting_user=SYSTEM,
     )
     call_step = journey_actions.add_step(
-        stage, {"name": "Call the helpline", "lane": Lane.FRONTSTAGE, "channel": "phone"}, acting_user=None
+        stage, {"name": "Call the helpline", "lane": Lane.FRONTSTAGE, "channel": "phone"}, acting_user=SYSTEM
     )
     journey_actions.assign_responsibility(login_step, it, {"role": ResponsibilityRole.OWNS, "is_lead": True},
-                                          acting_user=None)
+                                          acting_user=SYSTEM)
     journey_actions.assign_responsibility(login_step, service, {"role": ResponsibilityRole.CONTRIBUTES},
-                                          acting_user=None)
+                                          acting_user=SYSTEM)
     journey_actions.assign_responsibility(call_step, service, {"role": ResponsibilityRole.OWNS},
-                                          acting_user=None)
+                                          acting_user=SYSTEM)
     return SmallOrg(admin, keeper, it_member, sales_member, viewer, it, sales, service, journey, stage,
                     login_step, call_step)

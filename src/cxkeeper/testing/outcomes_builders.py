@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights import actions as insight_actions
 from cxkeeper.insights.ingest.canonical import CanonicalRow
 from cxkeeper.outcomes import actions
@@ -71,35 +72,35 @@ def year_of_feedback(seed: int = 7) -> list[CanonicalRow]:
 def ensure_standard_metrics() -> None:
     """Transactional tests (live server, CLI) flush the database afterwards, and with it the
     standard metric definitions a data migration created: put them back (idempotent)."""
-    actions.restore_standard_metrics(acting_user=None)
+    actions.restore_standard_metrics(acting_user=SYSTEM)
 
 
 def build_outcomes(org, *, with_feedback: bool = True) -> SmallOutcomes:
     ensure_standard_metrics()
     if with_feedback:
-        source = insight_actions.create_source({"name": "Effort survey", "kind": "survey"}, acting_user=None)
+        source = insight_actions.create_source({"name": "Effort survey", "kind": "survey"}, acting_user=SYSTEM)
         insight_actions.ingest_feedback_batch(source, year_of_feedback())
     ces = MetricDefinition.objects.get(key="ces")
     nps = MetricDefinition.objects.get(key="nps")
     effort = actions.define_outcome({"name": "Reduce customer effort", "description": "Make every step easy."},
-                                    acting_user=None)
+                                    acting_user=SYSTEM)
     effort.metrics.set([ces])
     loyalty = actions.define_outcome({"name": "Increase loyalty", "description": "Customers stay and recommend us."},
-                                     acting_user=None)
+                                     acting_user=SYSTEM)
     loyalty.metrics.set([nps])
     due = dt.date.today() + dt.timedelta(days=180)
     org_target = actions.set_metric_target({"outcome": effort, "metric": ces, "scope": "organization",
-                                            "value": 5.5, "due": due}, acting_user=None)
+                                            "value": 5.5, "due": due}, acting_user=SYSTEM)
     login_target = actions.set_metric_target({"outcome": effort, "metric": ces, "scope": "step",
-                                              "step": org.login_step, "value": 5.0, "due": due}, acting_user=None)
+                                              "step": org.login_step, "value": 5.0, "due": due}, acting_user=SYSTEM)
     statement = actions.add_success_statement(
         {"outcome": effort, "customer_goal": "Customers sort out their bill without calling us",
-         "business_outcome": "lower cost to serve", "target": org_target}, acting_user=None)
+         "business_outcome": "lower cost to serve", "target": org_target}, acting_user=SYSTEM)
     handle_time = actions.declare_team_kpi(
         {"team": org.service, "name": "Average handle time", "unit": "minutes", "direction": "down"},
-        acting_user=None)
+        acting_user=SYSTEM)
     login_success = actions.declare_team_kpi(
-        {"team": org.it, "name": "Login success rate", "unit": "%", "direction": "up"}, acting_user=None)
+        {"team": org.it, "name": "Login success rate", "unit": "%", "direction": "up"}, acting_user=SYSTEM)
     today = dt.date.today()
     handle_rows, login_rows = [], []
     for m in range(MONTHS):
@@ -107,8 +108,8 @@ def build_outcomes(org, *, with_feedback: bool = True) -> SmallOutcomes:
         period = dt.date(index // 12, index % 12 + 1, 1)
         handle_rows.append(ValueRow(period, round(9.0 - 0.3 * m + (0.1 if m % 3 == 0 else -0.05), 2)))
         login_rows.append(ValueRow(period, round(90.0 + 0.5 * m + (0.2 if m % 2 else -0.1), 2)))
-    actions.record_kpi_values(handle_time, handle_rows, acting_user=None)
-    actions.record_kpi_values(login_success, login_rows, acting_user=None)
-    actions.link_kpi_to_outcome(handle_time, effort, "supports", acting_user=None)
-    actions.link_kpi_to_outcome(login_success, effort, "supports", acting_user=None)
+    actions.record_kpi_values(handle_time, handle_rows, acting_user=SYSTEM)
+    actions.record_kpi_values(login_success, login_rows, acting_user=SYSTEM)
+    actions.link_kpi_to_outcome(handle_time, effort, "supports", acting_user=SYSTEM)
+    actions.link_kpi_to_outcome(login_success, effort, "supports", acting_user=SYSTEM)
     return SmallOutcomes(effort, loyalty, ces, nps, org_target, login_target, statement, handle_time, login_success)
