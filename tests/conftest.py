@@ -5,6 +5,9 @@ import pytest
 from cxkeeper.testing import url_coverage
 from cxkeeper.testing.builders import PASSWORD, build_small_org
 
+# The API client and its fixtures (`world`, `api_as`, `anonymous`) for every suite that calls the API.
+pytest_plugins = ["cxkeeper.testing.api_matrix"]
+
 
 def pytest_configure(config):
     url_coverage.start()

@@ -9,6 +9,7 @@ CXKEEPER_ROUTER_BACKEND.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -55,14 +56,16 @@ WSGI_APPLICATION = "cxkeeper.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Templates of the entry points above the apps (the home page); apps keep their own.
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cxkeeper.core.context_processors.workspace",
+                "cxkeeper.core.context_processors.signed_in_person",
+                "cxkeeper.org.context_processors.workspace",
             ],
         },
     },

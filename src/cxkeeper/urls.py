@@ -1,13 +1,24 @@
+"""Every route, wired above all the apps: each app's own urls plus the pages that gather
+several apps (the home page, the team page)."""
+
 from django.contrib import admin
 from django.urls import include, path
 
+from cxkeeper import home
 from cxkeeper.api import api
+from cxkeeper.journeys import views as journey_views
+from cxkeeper.org import urls as org_urls
+
+# A team's page lists every step it impacts, a journeys read that org may not import; it keeps
+# its URL and its name among the org pages. After org's own patterns, so /teams/new/ wins.
+org_pages = [*org_urls.urlpatterns, path("teams/<slug:slug>/", journey_views.team_detail, name="team")]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", home.home, name="home"),
     path("", include("cxkeeper.core.urls")),
-    path("", include("cxkeeper.org.urls")),
+    path("", include((org_pages, org_urls.app_name))),
     path("", include("cxkeeper.journeys.urls")),
     path("", include("cxkeeper.insights.urls")),
     path("", include("cxkeeper.insights.import_urls")),

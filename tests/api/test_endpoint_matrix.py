@@ -1,51 +1,15 @@
-"""Every endpoint, the same four checks (like NetBox's ViewTestCases): anonymous → 401,
-the wrong role → 403 with a reason and nothing written, the right role → 2xx, and a write
-leaves a `core.ChangeRecord` by the caller. Each row declares only its data."""
+"""Every endpoint of org and journeys, the same four checks (like NetBox's ViewTestCases):
+anonymous → 401, the wrong role → 403 with a reason and nothing written, the right role → 2xx,
+and a write leaves a `core.ChangeRecord` by the caller. This module declares only its rows;
+the checks are cxkeeper.testing.api_matrix's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import pytest
-
 from cxkeeper.core.actors import SYSTEM
-from cxkeeper.core.models import ChangeRecord, Notification
+from cxkeeper.core.models import Notification
 from cxkeeper.org.actions import create_api_token
 from cxkeeper.org.models import Workspace
-
-
-@dataclass
-class Endpoint:
-    method: str
-    path: Callable  # world → path
-    body: Callable | None = None  # world → JSON body
-    allowed: str = "viewer"  # persona (attribute of the world) who may
-    refused: str | None = None  # persona who may not (403), if any role may not
-    refused_body: Callable | None = None  # a different body for the refused call
-    status: int | None = None  # expected success status; default by method
-    audited: bool | None = None  # writes leave a ChangeRecord; default: not GET
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.label}"
-
-    label: str = field(default="")
-
-    def expected_status(self) -> int:
-        return self.status or {"GET": 200, "POST": 201, "PATCH": 200, "DELETE": 204}[self.method]
-
-    def is_audited(self) -> bool:
-        return self.method != "GET" if self.audited is None else self.audited
-
-
-def E(method, label, path, body=None, **kw) -> Endpoint:
-    return Endpoint(method, path, body, label=label, **kw)
-
-
-def v(obj):
-    """The object's current version, read fresh (earlier setup may have bumped it)."""
-    return type(obj).objects.get(pk=obj.pk).version
+from cxkeeper.testing.api_matrix import E, endpoint_role_matrix, v
 
 
 def first_part(world):
@@ -192,51 +156,4 @@ ENDPOINTS = [
       allowed="keeper", refused="viewer"),
 ]
 
-IDS = [e.id for e in ENDPOINTS]
-WRITES = [e for e in ENDPOINTS if e.refused]
-
-
-def _body(endpoint, world, refused=False):
-    make = (endpoint.refused_body or endpoint.body) if refused else endpoint.body
-    return make(world) if make else None
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
-def test_anonymous_is_refused_with_401(endpoint, world, anonymous):
-    response = anonymous.request(endpoint.method, endpoint.path(world), _body(endpoint, world))
-    assert response.status_code == 401, response.content
-    assert "Authorization: Bearer" in response.json()["detail"]
-    assert response["WWW-Authenticate"].startswith("Bearer")
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", WRITES, ids=[e.id for e in WRITES])
-def test_wrong_role_is_refused_with_a_reason(endpoint, world, api_as):
-    client = api_as(getattr(world, endpoint.refused))
-    path, body = endpoint.path(world), _body(endpoint, world, refused=True)
-    before = ChangeRecord.objects.count()
-    response = client.request(endpoint.method, path, body)
-    assert response.status_code == 403, response.content
-    detail = response.json()["detail"]
-    assert len(detail) > 20 and "Forbidden" not in detail, detail
-    assert ChangeRecord.objects.count() == before
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
-def test_right_role_succeeds_and_writes_are_recorded(endpoint, world, api_as):
-    user = getattr(world, endpoint.allowed)
-    client = api_as(user)
-    path, body = endpoint.path(world), _body(endpoint, world)
-    before = set(ChangeRecord.objects.values_list("pk", flat=True))
-    response = client.request(endpoint.method, path, body)
-    assert response.status_code == endpoint.expected_status(), response.content
-    if response.status_code != 204:
-        response.json()
-    new = ChangeRecord.objects.exclude(pk__in=before)
-    if endpoint.is_audited():
-        assert new.exists(), "a write must leave a history row"
-        assert set(new.values_list("actor_id", flat=True)) == {user.pk}
-    else:
-        assert not new.exists()
+TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, world="world")

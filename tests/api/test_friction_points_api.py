@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from cxkeeper.core.models import ChangeRecord
 from cxkeeper.initiatives import actions
 from cxkeeper.initiatives.models import FrictionPoint
+from cxkeeper.testing.api_matrix import E, endpoint_role_matrix, v
 from cxkeeper.testing.builders import SmallOrg
-
-from .test_endpoint_matrix import E, _body, v
 
 pytestmark = pytest.mark.django_db
 
@@ -47,45 +45,8 @@ ENDPOINTS = [
     E("DELETE", "/friction-points/{id}", lambda w: f"/friction-points/{fresh(w).pk}",
       lambda w: {"version": v(w.fp)}, allowed="admin", refused="sales_member"),
 ]
-IDS = [e.id for e in ENDPOINTS]
-WRITES = [e for e in ENDPOINTS if e.refused]
 
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
-def test_anonymous_is_refused_with_401(endpoint, fw, anonymous):
-    response = anonymous.request(endpoint.method, endpoint.path(fw), _body(endpoint, fw))
-    assert response.status_code == 401, response.content
-    assert "Authorization: Bearer" in response.json()["detail"]
-
-
-@pytest.mark.parametrize("endpoint", WRITES, ids=[e.id for e in WRITES])
-def test_wrong_role_is_refused_with_a_reason_and_nothing_written(endpoint, fw, api_as):
-    client = api_as(getattr(fw, endpoint.refused))
-    path, body = endpoint.path(fw), _body(endpoint, fw, refused=True)
-    before = ChangeRecord.objects.count(), list(FrictionPoint.objects.values_list("pk", "version"))
-    response = client.request(endpoint.method, path, body)
-    assert response.status_code == 403, response.content
-    detail = response.json()["detail"]
-    assert len(detail) > 20 and "Forbidden" not in detail, detail
-    assert (ChangeRecord.objects.count(), list(FrictionPoint.objects.values_list("pk", "version"))) == before
-
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
-def test_right_role_succeeds_and_writes_are_recorded(endpoint, fw, api_as):
-    user = getattr(fw, endpoint.allowed)
-    client = api_as(user)
-    path, body = endpoint.path(fw), _body(endpoint, fw)
-    before = set(ChangeRecord.objects.values_list("pk", flat=True))
-    response = client.request(endpoint.method, path, body)
-    assert response.status_code == endpoint.expected_status(), response.content
-    if response.status_code != 204:
-        response.json()
-    new = ChangeRecord.objects.exclude(pk__in=before)
-    if endpoint.is_audited():
-        assert new.exists(), "a write must leave a history row"
-        assert set(new.values_list("actor_id", flat=True)) == {user.pk}
-    else:
-        assert not new.exists()
+TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, world="fw", keeps=[FrictionPoint])
 
 
 def test_raised_point_is_placed_on_the_step_journey_and_listed_by_filters(fw, api_as):

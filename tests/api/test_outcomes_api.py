@@ -14,11 +14,11 @@ from cxkeeper.core.models import ChangeRecord
 from cxkeeper.org.models import Workspace
 from cxkeeper.outcomes import queries
 from cxkeeper.outcomes.models import KpiLink, KpiValue, MetricDefinition, SharedOutcome, Target, TeamKpi
+from cxkeeper.testing.api_matrix import E, endpoint_role_matrix, v
 from cxkeeper.testing.builders import SmallOrg
 from cxkeeper.testing.outcomes_builders import SmallOutcomes, build_outcomes
 
 from . import conftest
-from .test_endpoint_matrix import E, _body, v
 
 DUE = (dt.date.today() + dt.timedelta(days=200)).isoformat()
 METRIC_VALUE_KEYS = {"value", "low", "high", "n", "enough"}
@@ -138,47 +138,7 @@ ENDPOINTS = [
     E("GET", "/language", lambda w: "/language"),
 ]
 
-IDS = [e.id for e in ENDPOINTS]
-WRITES = [e for e in ENDPOINTS if e.refused]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
-def test_anonymous_is_refused_with_401(endpoint, ow, anonymous):
-    response = anonymous.request(endpoint.method, endpoint.path(ow), _body(endpoint, ow))
-    assert response.status_code == 401, response.content
-    assert "Authorization: Bearer" in response.json()["detail"]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", WRITES, ids=[e.id for e in WRITES])
-def test_wrong_role_is_refused_with_a_reason_and_nothing_written(endpoint, ow, api_as):
-    client = api_as(getattr(ow, endpoint.refused))
-    path, body = endpoint.path(ow), _body(endpoint, ow, refused=True)
-    before = ChangeRecord.objects.count(), KpiValue.objects.count(), KpiLink.objects.count()
-    response = client.request(endpoint.method, path, body)
-    assert response.status_code == 403, response.content
-    detail = response.json()["detail"]
-    assert len(detail) > 20 and "Forbidden" not in detail, detail
-    assert (ChangeRecord.objects.count(), KpiValue.objects.count(), KpiLink.objects.count()) == before
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
-def test_right_role_succeeds_and_writes_are_recorded(endpoint, ow, api_as):
-    user = getattr(ow, endpoint.allowed)
-    client = api_as(user)
-    before = set(ChangeRecord.objects.values_list("pk", flat=True))
-    response = client.request(endpoint.method, endpoint.path(ow), _body(endpoint, ow))
-    assert response.status_code == endpoint.expected_status(), response.content
-    if response.status_code != 204:
-        response.json()
-    new = ChangeRecord.objects.exclude(pk__in=before)
-    if endpoint.is_audited():
-        assert new.exists(), "a write must leave a history row"
-        assert set(new.values_list("actor_id", flat=True)) == {user.pk}
-    else:
-        assert not new.exists()
+TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, world="ow", keeps=[KpiValue, KpiLink])
 
 
 # ---------------------------------------------------------------- the same figures as the queries

@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
 from django.test import Client
 
 from cxkeeper.core.actors import SYSTEM
@@ -17,7 +16,7 @@ from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.models import FrictionPoint
 from cxkeeper.insights import queries as insight_queries
 from cxkeeper.insights.themes import discover_themes
-from cxkeeper.testing.pages import PERSONAS, PageCase, check_allowed, check_anonymous, check_refused
+from cxkeeper.testing.pages import PageCase, page_role_matrix
 
 from .conftest import XSS, plant_themes, raised_by_it
 
@@ -66,28 +65,7 @@ CASES = [
 ]
 
 
-def _cases_by_persona(kind):
-    for case in CASES:
-        personas = case.allowed if kind == "allowed" else [p for p in PERSONAS if p not in case.allowed]
-        for persona in personas:
-            yield pytest.param(case, persona, id=f"{case.name}-{persona}")
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_anonymous_is_sent_to_sign_in(case, org):
-    check_anonymous(case, org)
-
-
-@pytest.mark.parametrize(("case", "persona"), list(_cases_by_persona("refused")))
-def test_refused_roles_get_403_with_a_reason(case, persona, org):
-    before = FrictionPoint.objects.count()
-    check_refused(case, org, persona)
-    assert FrictionPoint.objects.count() >= before  # nothing deleted (fresh() may have added one)
-
-
-@pytest.mark.parametrize(("case", "persona"), list(_cases_by_persona("allowed")))
-def test_allowed_roles_succeed_and_writes_are_recorded(case, persona, org):
-    check_allowed(case, org, persona)
+TestPageRoles = page_role_matrix(CASES, org="org", keeps=[FrictionPoint])
 
 
 # ---------------------------------------------------------------- what the pages do

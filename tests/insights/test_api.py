@@ -7,31 +7,9 @@ import pytest
 
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback
+from cxkeeper.testing.api_matrix import ApiClient  # records every route reached, for the route-coverage check
 
 from .test_pages import LOGIN_NPS_HIGH, LOGIN_NPS_LOW, LOGIN_NPS_VALUE, XSS, load_feedback, queued
-
-try:  # the API suite's client records every route reached for its route-coverage check
-    from api.conftest import ApiClient
-except ImportError:  # pragma: no cover - run from another root
-    from django.test import Client
-
-    from cxkeeper.org import actions as org_actions
-
-    class ApiClient:  # type: ignore[no-redef]
-        def __init__(self, user=None):
-            self.client, self.headers = Client(), {}
-            if user is not None:
-                _, secret = org_actions.create_api_token(user, "tests", acting_user=user)
-                self.headers["Authorization"] = f"Bearer {secret}"
-
-        def get(self, path, params=None):
-            return self.client.get("/api/v1" + path, params or {}, headers=self.headers)
-
-        def post(self, path, data=None):
-            import json
-
-            return self.client.post("/api/v1" + path, json.dumps(data), content_type="application/json",
-                                    headers=self.headers)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from cxkeeper.org.models import Workspace
 from cxkeeper.outcomes import actions
 from cxkeeper.outcomes.models import MetricDefinition, SharedOutcome, SuccessStatement, Target, TeamKpi
 from cxkeeper.testing.outcomes_builders import build_outcomes
-from cxkeeper.testing.pages import PERSONAS, PageCase, check_allowed, check_anonymous, check_refused
+from cxkeeper.testing.pages import PageCase, page_role_matrix
 
 KEEPERS = ("admin", "keeper")
 IT_KPIS = ("admin", "keeper", "it_member")  # IT's KPIs: its members, keepers and admins
@@ -139,26 +139,7 @@ CASES = [
 ]
 
 
-def _cases_by_persona(kind):
-    for case in CASES:
-        personas = case.allowed if kind == "allowed" else [p for p in PERSONAS if p not in case.allowed]
-        for persona in personas:
-            yield pytest.param(case, persona, id=f"{case.name}-{persona}")
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_anonymous_is_sent_to_sign_in(case, org):
-    check_anonymous(case, org)
-
-
-@pytest.mark.parametrize(("case", "persona"), list(_cases_by_persona("refused")))
-def test_refused_roles_get_403_with_a_reason(case, persona, org):
-    check_refused(case, org, persona)
-
-
-@pytest.mark.parametrize(("case", "persona"), list(_cases_by_persona("allowed")))
-def test_allowed_roles_succeed_and_writes_are_recorded(case, persona, org):
-    check_allowed(case, org, persona)
+TestPageRoles = page_role_matrix(CASES, org="org")
 
 
 # ---------------------------------------------------------------- what the pages say

@@ -1,10 +1,9 @@
 """Every page and form: anonymous → sign-in, refused roles → 403 with a reason, allowed
 roles → success, and each allowed write leaves a history row."""
 
-import pytest
 
 from cxkeeper.core.actors import SYSTEM
-from cxkeeper.testing.pages import PERSONAS, PageCase, check_allowed, check_anonymous, check_refused
+from cxkeeper.testing.pages import PageCase, page_role_matrix
 
 STRUCTURE = ("admin", "keeper")
 ADMIN = ("admin",)
@@ -140,23 +139,4 @@ CASES = [
 ]
 
 
-def _cases_by_persona(kind):
-    for case in CASES:
-        personas = case.allowed if kind == "allowed" else [p for p in PERSONAS if p not in case.allowed]
-        for persona in personas:
-            yield pytest.param(case, persona, id=f"{case.name}-{persona}")
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_anonymous_is_sent_to_sign_in(case, small_org):
-    check_anonymous(case, small_org)
-
-
-@pytest.mark.parametrize(("case", "persona"), list(_cases_by_persona("refused")))
-def test_refused_roles_get_403_with_a_reason(case, persona, small_org):
-    check_refused(case, small_org, persona)
-
-
-@pytest.mark.parametrize(("case", "persona"), list(_cases_by_persona("allowed")))
-def test_allowed_roles_succeed_and_writes_are_recorded(case, persona, small_org):
-    check_allowed(case, small_org, persona)
+TestPageRoles = page_role_matrix(CASES, org="small_org")

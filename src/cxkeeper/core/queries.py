@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
-from cxkeeper.core.models import ChangeRecord, Notification
+from cxkeeper.core.models import ChangeRecord, Notification, VersionedModel
 
 PAGE_SIZE = 50
 
@@ -37,3 +38,12 @@ def recent_changes_of(obj, limit: int = 15) -> QuerySet[ChangeRecord]:
 
 def notifications_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
+
+
+def history_kinds() -> list[tuple[str, str, str]]:
+    """(app label, model name, plain label) of every kind of object whose changes are recorded:
+    each concrete `VersionedModel` in the app registry, so a new app's models appear in the
+    activity filter and get a history page without a list to keep up to date."""
+    kinds = [(m._meta.app_label, m._meta.model_name, str(m._meta.verbose_name))
+             for m in apps.get_models() if issubclass(m, VersionedModel)]
+    return sorted(kinds, key=lambda kind: kind[2])

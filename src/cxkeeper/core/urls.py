@@ -5,7 +5,6 @@ from cxkeeper.core import views
 from cxkeeper.core.auth import RateLimitedLoginView
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("activity/", views.activity, name="activity"),
     path("history/<str:app_label>/<str:model>/<int:object_id>/", views.object_history, name="history"),
     path("notifications/", views.notifications, name="notifications"),

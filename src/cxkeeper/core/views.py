@@ -1,35 +1,21 @@
-"""Home, activity, history, notifications and the refusal page."""
+"""Pages every app shares: activity, history, notifications, the one delete confirmation and
+the refusal page. (The home page gathers several apps, so it lives above them: cxkeeper.home.)"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core import queries
-from cxkeeper.journeys import queries as journey_queries
-from cxkeeper.journeys.permissions import require_structure
-from cxkeeper.org.permissions import can
+from cxkeeper.core.errors import Conflict, InvalidInput
+from cxkeeper.core.forms import VersionedForm
 
-# Objects whose history can be shown: app label → models.
-HISTORY_MODELS = {
-    "org": {"workspace", "glossaryterm", "team", "person"},
-    "journeys": {"persona", "journey", "stage", "step", "responsibility", "handoff"},
-    "outcomes": {"metricdefinition", "sharedoutcome", "target", "successstatement", "teamkpi", "kpilink"},
-    "initiatives": {"frictionpoint"},
-}
-
-
-def home(request):
-    return render(request, "core/home.html", {
-        "overview": journey_queries.journeys_overview(),
-        "overdue": journey_queries.overdue_journeys(),
-        "activity": journey_queries.recent_activity(12),
-        "can_structure": can(require_structure, request.user),
-    })
+CONFIRM_DELETE = "core/confirm_delete.html"
 
 
 def activity(request):
@@ -37,12 +23,12 @@ def activity(request):
     records = queries.activity(model=request.GET.get("model") or None,
                                journey_id=int(journey) if journey.isdigit() else None)
     page = Paginator(records, queries.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "core/activity.html", {"page": page, "models": sorted(
-        m for models in HISTORY_MODELS.values() for m in models)})
+    kinds = {model: label for _, model, label in queries.history_kinds()}
+    return render(request, "core/activity.html", {"page": page, "kinds": sorted(kinds.items(), key=lambda k: k[1])})
 
 
 def object_history(request, app_label, model, object_id):
-    if model not in HISTORY_MODELS.get(app_label, ()):
+    if (app_label, model) not in {(app, name) for app, name, _ in queries.history_kinds()}:
         raise Http404("No history for that kind of object.")
     try:
         content_type, records = queries.object_history(app_label, model, object_id)
@@ -55,6 +41,38 @@ def object_history(request, app_label, model, object_id):
     title = str(obj) if obj is not None else (records[0].object_repr if records else f"{model} {object_id}")
     return render(request, "core/history.html", {"page": page, "object": obj, "title": title,
                                                  "kind": content_type.name, "deleted": obj is None})
+
+
+def confirm_delete(request, obj, delete, *, title: str, cancel_url: str, success_url: str, success_message: str,
+                   warning: str = ""):
+    """The one delete flow of every page. GET asks, naming what goes (`title`) and, where
+    more goes with it or something stands in the way, says so (`warning`). POST calls
+    `delete(version)` — the app's own removal action, given the version the question was
+    shown at, so a page gone stale is refused — and redirects with `success_message`.
+
+    A Conflict (someone changed the object meanwhile) is shown on the question with 409; a
+    refusal that names what still depends on the object is shown as it is with 422; in both
+    cases nothing was deleted. The caller has already checked the user may delete it."""
+    form = VersionedForm(request.POST or None, initial={"version": obj.version})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete(form.cleaned_data.get("version"))
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except InvalidInput as exc:
+            for problems in exc.errors.values():
+                for problem in problems:
+                    form.add_error(None, problem)
+            status = 422
+        else:
+            messages.success(request, success_message)
+            return HttpResponseRedirect(success_url)
+    elif request.method == "POST":
+        status = 422
+    return render(request, CONFIRM_DELETE, {"form": form, "title": title, "warning": warning, "object": obj,
+                                            "cancel_url": cancel_url}, status=status)
 
 
 def notifications(request):
@@ -75,5 +93,3 @@ def healthz(request):
 def forbidden(request, exception=None):
     reason = getattr(exception, "reason", None) or "You do not have permission to do that."
     return render(request, "403.html", {"reason": reason}, status=403)
-
-

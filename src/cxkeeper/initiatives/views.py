@@ -13,16 +13,15 @@ from django.views.decorators.http import require_POST
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
 from cxkeeper.core.queries import recent_changes_of
+from cxkeeper.core.views import confirm_delete
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.choices import FrictionStatus
 from cxkeeper.initiatives.forms import FrictionPointForm, FromThemeForm, StatusForm
 from cxkeeper.initiatives.permissions import require_change, require_raise
-from cxkeeper.journeys.forms import ConfirmForm
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.org.permissions import can
 
 FORM = "core/form.html"
-CONFIRM = "core/confirm.html"
 
 
 def _int(value) -> int | None:
@@ -105,21 +104,13 @@ def friction_point_status(request, pk):
 def friction_point_delete(request, pk):
     friction_point = queries.friction_point_by_id(pk)
     require_change(request.user, friction_point, "delete")
-    form = ConfirmForm(request.POST or None, initial={"version": friction_point.version})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.delete_friction_point(friction_point, expected_version=form.cleaned_data.get("version"),
-                                          acting_user=request.user)
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        else:
-            messages.success(request, "Friction point deleted.")
-            return HttpResponseRedirect(reverse("initiatives:friction_points"))
-    return render(request, CONFIRM, {"form": form, "title": f"Delete friction point “{friction_point.title}”?",
-                                     "warning": "Its evidence is kept only in the history.",
-                                     "cancel_url": friction_point.get_absolute_url()}, status=status)
+    return confirm_delete(
+        request, friction_point,
+        lambda version: actions.delete_friction_point(friction_point, expected_version=version,
+                                                      acting_user=request.user),
+        title=f"Delete friction point “{friction_point.title}”?", warning="Its evidence is kept only in the history.",
+        cancel_url=friction_point.get_absolute_url(),
+        success_url=reverse("initiatives:friction_points"), success_message="Friction point deleted.")
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
+from cxkeeper.core.views import confirm_delete
 from cxkeeper.journeys import actions, queries
 from cxkeeper.journeys.choices import Lane, ResponsibilityRole
 from cxkeeper.journeys.forms import (
@@ -26,12 +27,11 @@ from cxkeeper.journeys.permissions import (
     require_structure,
     step_fields_editable_by,
 )
-from cxkeeper.org.models import Team
-from cxkeeper.org.permissions import can
+from cxkeeper.org.models import Person, Team
+from cxkeeper.org.permissions import can, require_admin
 
 FORM = "core/form.html"
 ROLE_ORDER = {role: i for i, role in enumerate(ResponsibilityRole.values)}
-CONFIRM = "core/confirm.html"
 
 
 def _version(form):
@@ -102,14 +102,12 @@ def journey_edit(request, slug):
 def journey_delete(request, slug):
     journey = queries.journey_by_slug(slug)
     require_structure(request.user, "delete journeys")
-    form = ConfirmForm(request.POST or None, initial={"version": journey.version})
-    return run_form(
-        request, form,
-        lambda data: actions.delete_journey(journey, expected_version=data["version"], acting_user=request.user),
-        template=CONFIRM,
-        context={"title": f"Delete journey “{journey.name}”?", "object": journey,
-                 "warning": "Its stages, steps, responsibilities and handoffs are deleted too (all recorded "
-                            "in history).", "cancel_url": journey.get_absolute_url()},
+    return confirm_delete(
+        request, journey,
+        lambda version: actions.delete_journey(journey, expected_version=version, acting_user=request.user),
+        title=f"Delete journey “{journey.name}”?",
+        warning="Its stages, steps, responsibilities and handoffs are deleted too (all recorded in history).",
+        cancel_url=journey.get_absolute_url(),
         success_url=reverse("journeys:list"), success_message="Journey deleted.",
     )
 
@@ -177,13 +175,11 @@ def stage_edit(request, pk):
 def stage_delete(request, pk):
     stage = get_object_or_404(Stage.objects.select_related("journey"), pk=pk)
     require_structure(request.user, "delete stages")
-    form = ConfirmForm(request.POST or None, initial={"version": stage.version})
-    return run_form(
-        request, form,
-        lambda data: actions.delete_stage(stage, expected_version=data["version"], acting_user=request.user),
-        template=CONFIRM, context={"title": f"Delete stage “{stage.name}”?", "object": stage,
-                                   "warning": f"Its {stage.steps.count()} step(s) are deleted too.",
-                                   "cancel_url": stage.journey.get_absolute_url()},
+    return confirm_delete(
+        request, stage,
+        lambda version: actions.delete_stage(stage, expected_version=version, acting_user=request.user),
+        title=f"Delete stage “{stage.name}”?", warning=f"Its {stage.steps.count()} step(s) are deleted too.",
+        cancel_url=stage.journey.get_absolute_url(),
         success_url=stage.journey.get_absolute_url(), success_message="Stage deleted.",
     )
 
@@ -249,13 +245,11 @@ def step_edit(request, pk):
 def step_delete(request, pk):
     step = queries.step_by_id(pk)
     require_structure(request.user, "delete steps")
-    form = ConfirmForm(request.POST or None, initial={"version": step.version})
-    return run_form(
-        request, form,
-        lambda data: actions.delete_step(step, expected_version=data["version"], acting_user=request.user),
-        template=CONFIRM, context={"title": f"Delete step “{step.name}”?", "object": step,
-                                   "warning": "Its responsibilities and handoffs are deleted too.",
-                                   "cancel_url": step.get_absolute_url()},
+    return confirm_delete(
+        request, step,
+        lambda version: actions.delete_step(step, expected_version=version, acting_user=request.user),
+        title=f"Delete step “{step.name}”?", warning="Its responsibilities and handoffs are deleted too.",
+        cancel_url=step.get_absolute_url(),
         success_url=step.stage.journey.get_absolute_url(), success_message="Step deleted.",
     )
 
@@ -307,13 +301,12 @@ def responsibility_edit(request, pk):
 def responsibility_delete(request, pk):
     responsibility = get_object_or_404(Responsibility.objects.select_related("step", "team"), pk=pk)
     require_structure(request.user, "remove responsibilities")
-    form = ConfirmForm(request.POST or None, initial={"version": responsibility.version})
-    return run_form(
-        request, form,
-        lambda data: actions.remove_responsibility(responsibility, expected_version=data["version"],
-                                                   acting_user=request.user),
-        template=CONFIRM, context={"title": f"Remove {responsibility.team} from “{responsibility.step.name}”?",
-                                   "cancel_url": responsibility.step.get_absolute_url()},
+    return confirm_delete(
+        request, responsibility,
+        lambda version: actions.remove_responsibility(responsibility, expected_version=version,
+                                                      acting_user=request.user),
+        title=f"Remove {responsibility.team} from “{responsibility.step.name}”?",
+        cancel_url=responsibility.step.get_absolute_url(),
         success_url=responsibility.step.get_absolute_url(), success_message="Responsibility removed.",
     )
 
@@ -335,14 +328,28 @@ def handoff_delete(request, pk):
     handoff = get_object_or_404(Handoff.objects.select_related("from_step", "to_step", "from_team", "to_team"),
                                 pk=pk)
     require_structure(request.user, "remove handoffs")
-    form = ConfirmForm(request.POST or None, initial={"version": handoff.version})
-    return run_form(
-        request, form,
-        lambda data: actions.remove_handoff(handoff, expected_version=data["version"], acting_user=request.user),
-        template=CONFIRM, context={"title": f"Remove handoff {handoff}?",
-                                   "cancel_url": handoff.from_step.get_absolute_url()},
+    return confirm_delete(
+        request, handoff,
+        lambda version: actions.remove_handoff(handoff, expected_version=version, acting_user=request.user),
+        title=f"Remove handoff {handoff}?", cancel_url=handoff.from_step.get_absolute_url(),
         success_url=handoff.from_step.get_absolute_url(), success_message="Handoff removed.",
     )
+
+
+# ---------------------------------------------------------------- a team's part in every journey
+
+
+def team_detail(request, slug):
+    """The team page (/teams/<slug>/, named org:team): every step the team impacts and its
+    handoffs are journeys reads, so the page lives here, above org, which cannot read journeys."""
+    team = get_object_or_404(Team.objects.select_related("lead"), slug=slug)
+    return render(request, "journeys/team_detail.html", {
+        "team": team,
+        "journeys": queries.team_steps(team),
+        "handoffs": queries.team_handoffs(team),
+        "members": Person.objects.filter(teams=team).select_related("user"),
+        "can_admin": can(require_admin, request.user, "x"),
+    })
 
 
 # ---------------------------------------------------------------- reports
@@ -406,12 +413,10 @@ def persona_edit(request, pk):
 def persona_delete(request, pk):
     persona = get_object_or_404(Persona, pk=pk)
     require_structure(request.user, "delete personas")
-    form = ConfirmForm(request.POST or None, initial={"version": persona.version})
-    return run_form(
-        request, form,
-        lambda data: actions.delete_persona(persona, expected_version=data["version"], acting_user=request.user),
-        template=CONFIRM, context={"title": f"Delete persona “{persona.name}”?",
-                                   "cancel_url": reverse("journeys:personas")},
+    return confirm_delete(
+        request, persona,
+        lambda version: actions.delete_persona(persona, expected_version=version, acting_user=request.user),
+        title=f"Delete persona “{persona.name}”?", cancel_url=reverse("journeys:personas"),
         success_url=reverse("journeys:personas"), success_message="Persona deleted.",
     )
 

@@ -4,6 +4,9 @@ from cxkeeper.org import views
 
 app_name = "org"
 
+# The team page, /teams/<slug>/ (org:team), lists every step the team impacts — a journeys
+# read — so it is journeys.views.team_detail, added to this namespace by cxkeeper/urls.py.
+
 urlpatterns = [
     path("workspace/", views.workspace_edit, name="workspace"),
     path("glossary/", views.glossary, name="glossary"),
@@ -12,7 +15,6 @@ urlpatterns = [
     path("glossary/<int:pk>/delete/", views.glossary_delete, name="glossary_delete"),
     path("teams/", views.team_list, name="teams"),
     path("teams/new/", views.team_create, name="team_create"),
-    path("teams/<slug:slug>/", views.team_detail, name="team"),
     path("teams/<slug:slug>/edit/", views.team_edit, name="team_edit"),
     path("teams/<slug:slug>/delete/", views.team_delete, name="team_delete"),
     path("people/", views.people, name="people"),

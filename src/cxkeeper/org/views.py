@@ -1,4 +1,5 @@
-"""Organization pages: the North Star, glossary, teams, people and API tokens."""
+"""Organization pages: the North Star, glossary, teams, people and API tokens. (A team's own
+page lists every step it impacts, a journeys read, so it is `journeys.views.team_detail`.)"""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core.forms import run_form
-from cxkeeper.journeys import queries as journey_queries
-from cxkeeper.journeys.forms import ConfirmForm
+from cxkeeper.core.views import confirm_delete
 from cxkeeper.org import actions
 from cxkeeper.org.forms import GlossaryTermForm, NewPersonForm, PersonForm, TeamForm, TokenForm, WorkspaceForm
 from cxkeeper.org.models import ApiToken, GlossaryTerm, Person, Team, Workspace
 from cxkeeper.org.permissions import can, require_admin, require_keeper
 
 FORM = "core/form.html"
-CONFIRM = "core/confirm.html"
 
 
 def _fields(data):
@@ -76,10 +75,10 @@ def glossary_edit(request, pk):
 def glossary_delete(request, pk):
     term = get_object_or_404(GlossaryTerm, pk=pk)
     require_keeper(request.user, "edit the glossary")
-    form = ConfirmForm(request.POST or None, initial={"version": term.version})
-    return run_form(request, form, lambda d: actions.delete_glossary_term(
-        term, expected_version=d["version"], acting_user=request.user),
-        template=CONFIRM, context={"title": f"Delete “{term.term}”?", "cancel_url": reverse("org:glossary")},
+    return confirm_delete(
+        request, term, lambda version: actions.delete_glossary_term(term, expected_version=version,
+                                                                    acting_user=request.user),
+        title=f"Delete “{term.term}”?", cancel_url=reverse("org:glossary"),
         success_url=reverse("org:glossary"), success_message="Term deleted.")
 
 
@@ -89,17 +88,6 @@ def glossary_delete(request, pk):
 def team_list(request):
     return render(request, "org/team_list.html", {
         "teams": Team.objects.select_related("lead").prefetch_related("members"),
-        "can_admin": can(require_admin, request.user, "x"),
-    })
-
-
-def team_detail(request, slug):
-    team = get_object_or_404(Team.objects.select_related("lead"), slug=slug)
-    return render(request, "org/team_detail.html", {
-        "team": team,
-        "journeys": journey_queries.team_steps(team),
-        "handoffs": journey_queries.team_handoffs(team),
-        "members": Person.objects.filter(teams=team).select_related("user"),
         "can_admin": can(require_admin, request.user, "x"),
     })
 
@@ -132,13 +120,11 @@ def team_edit(request, slug):
 def team_delete(request, slug):
     team = get_object_or_404(Team, slug=slug)
     require_admin(request.user, "delete teams")
-    form = ConfirmForm(request.POST or None, initial={"version": team.version})
-    return run_form(request, form, lambda d: actions.delete_team(
-        team, expected_version=d["version"], acting_user=request.user),
-        template=CONFIRM, context={"title": f"Delete team “{team.name}”?",
-                                   "warning": "Its responsibilities and handoffs are removed from every journey.",
-                                   "cancel_url": team.get_absolute_url()},
-        success_url=reverse("org:teams"), success_message="Team deleted.")
+    return confirm_delete(
+        request, team, lambda version: actions.delete_team(team, expected_version=version, acting_user=request.user),
+        title=f"Delete team “{team.name}”?",
+        warning="Its responsibilities and handoffs are removed from every journey.",
+        cancel_url=team.get_absolute_url(), success_url=reverse("org:teams"), success_message="Team deleted.")
 
 
 # ---------------------------------------------------------------- people

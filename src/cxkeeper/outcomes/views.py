@@ -6,14 +6,12 @@ the alignment map and the scorecards. Views parse and authorize (a refusal raise
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
 from cxkeeper.core.queries import recent_changes_of
-from cxkeeper.journeys.forms import ConfirmForm
+from cxkeeper.core.views import confirm_delete
 from cxkeeper.org.models import GlossaryTerm, Team
 from cxkeeper.org.permissions import can, require_keeper
 from cxkeeper.outcomes import actions, charts, queries
@@ -35,35 +33,10 @@ from cxkeeper.outcomes.models import KpiLink, MetricDefinition, SharedOutcome, S
 from cxkeeper.outcomes.permissions import require_define, require_team_kpis
 
 FORM = "core/form.html"
-CONFIRM = "core/confirm.html"
 
 
 def _can_define(user) -> bool:
     return can(require_define, user)
-
-
-def _confirm_delete(request, obj, perform, *, title: str, warning: str, cancel_url: str, success_url: str,
-                    success_message: str):
-    """A delete confirmation; a refusal that names what still depends on the object is shown
-    as it is (nothing was deleted), a stale page as a conflict."""
-    form = ConfirmForm(request.POST or None, initial={"version": obj.version})
-    status = 200
-    context = {"title": title, "warning": warning, "cancel_url": cancel_url}
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(form.cleaned_data.get("version"))
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        except InvalidInput as exc:
-            for problems in exc.errors.values():
-                for problem in problems:
-                    form.add_error(None, problem)
-            status = 422
-        else:
-            messages.success(request, success_message)
-            return HttpResponseRedirect(success_url)
-    return render(request, CONFIRM, {**context, "form": form}, status=status)
 
 
 def _target_card(view: queries.TargetView, index: int) -> dict:
@@ -149,7 +122,7 @@ def outcome_delete(request, pk):
     n_targets = outcome.targets.count()
     warning = (f"It still has {n_targets} target(s): deleting is refused until they are deleted or moved."
                if n_targets else "Its success statements and KPI links are deleted too (recorded in history).")
-    return _confirm_delete(
+    return confirm_delete(
         request, outcome,
         lambda version: actions.delete_outcome(outcome, expected_version=version, acting_user=request.user),
         title=f"Delete shared outcome “{outcome.name}”?", warning=warning, cancel_url=outcome.get_absolute_url(),
@@ -196,7 +169,7 @@ def statement_edit(request, pk):
 def statement_delete(request, pk):
     statement = _statement(pk)
     require_define(request.user, "delete success statements")
-    return _confirm_delete(
+    return confirm_delete(
         request, statement,
         lambda version: actions.delete_success_statement(statement, expected_version=version,
                                                          acting_user=request.user),
@@ -264,7 +237,7 @@ def metric_delete(request, pk):
     users = metric.targets.count() + metric.kpis.count()
     warning = (f"It is still used by {metric.targets.count()} target(s) and {metric.kpis.count()} KPI(s): "
                "deleting is refused until those change." if users else "")
-    return _confirm_delete(
+    return confirm_delete(
         request, metric,
         lambda version: actions.delete_metric(metric, expected_version=version, acting_user=request.user),
         title=f"Delete metric “{metric.name}”?", warning=warning, cancel_url=metric.get_absolute_url(),
@@ -332,7 +305,7 @@ def target_delete(request, pk):
     target = queries.target_by_id(pk)
     require_define(request.user, "delete targets")
     n = target.statements.count()
-    return _confirm_delete(
+    return confirm_delete(
         request, target,
         lambda version: actions.delete_target(target, expected_version=version, acting_user=request.user),
         title=f"Delete target “{target}”?",
@@ -414,7 +387,7 @@ def kpi_edit(request, pk):
 def kpi_delete(request, pk):
     kpi = queries.kpi_by_id(pk)
     require_team_kpis(request.user, kpi.team)
-    return _confirm_delete(
+    return confirm_delete(
         request, kpi,
         lambda version: actions.delete_team_kpi(kpi, expected_version=version, acting_user=request.user),
         title=f"Delete KPI “{kpi.name}” of {kpi.team.name}?",
@@ -477,7 +450,7 @@ def kpi_link(request, pk):
 def kpi_unlink(request, pk):
     link = get_object_or_404(KpiLink.objects.select_related("kpi", "kpi__team", "outcome"), pk=pk)
     require_team_kpis(request.user, link.kpi.team)
-    return _confirm_delete(
+    return confirm_delete(
         request, link, lambda version: actions.unlink_kpi(link, acting_user=request.user),
         title=f"Remove the link “{link}”?", warning="", cancel_url=link.kpi.get_absolute_url(),
         success_url=link.kpi.get_absolute_url(), success_message="Link removed.",

@@ -1,15 +1,20 @@
 """Generic page checks: every page and form is tried anonymously, by roles that are refused
 and by roles that are allowed, and every allowed write must leave a history row.
 
-A test module declares only its cases (URL, who may, what to post); `check_page_case`
-does the rest, so adding a page means adding one row to a table.
+A test module declares only its data (a fixture) and its cases (URL, who may, what to post);
+`page_role_matrix` turns the table into the three tests, so adding a page means adding one
+row to a table:
+
+    CASES = [PageCase("team page", lambda o: f"/teams/{o.it.slug}/"), ...]
+    TestPageRoles = page_role_matrix(CASES, org="small_org")
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import pytest
 from django.test import Client
 
 from cxkeeper.core.models import ChangeRecord
@@ -58,13 +63,25 @@ def check_anonymous(case: PageCase, org) -> None:
     assert ChangeRecord.objects.count() == before
 
 
-def check_refused(case: PageCase, org, persona: str) -> None:
+def rows_of(models: Iterable[type]) -> list[list[tuple]]:
+    """Every row of each model as (pk, version) — or (pk,) for unversioned models — to show
+    that a refused request added, deleted and changed nothing."""
+    snapshot = []
+    for model in models:
+        fields = ("pk", "version") if any(f.name == "version" for f in model._meta.fields) else ("pk",)
+        snapshot.append(list(model.objects.order_by("pk").values_list(*fields)))
+    return snapshot
+
+
+def check_refused(case: PageCase, org, persona: str, keeps: Iterable[type] = ()) -> None:
+    """`keeps`: models whose rows a refused request must leave as they are, besides history."""
     send = prepare(case, org, persona)
-    before = ChangeRecord.objects.count()
+    before = ChangeRecord.objects.count(), rows_of(keeps)
     response = send()
     assert response.status_code == 403, f"{case.name}: {persona} got {response.status_code}, expected 403"
     assert b'class="refusal"' in response.content, f"{case.name}: 403 without a reason"
-    assert ChangeRecord.objects.count() == before, f"{case.name}: a refused {persona} changed something"
+    assert (ChangeRecord.objects.count(), rows_of(keeps)) == before, (
+        f"{case.name}: a refused {persona} changed something")
 
 
 def check_allowed(case: PageCase, org, persona: str) -> None:
@@ -75,3 +92,36 @@ def check_allowed(case: PageCase, org, persona: str) -> None:
         f"{case.name}: {persona} got {response.status_code}: {response.content[:2000]!r}")
     if case.method == "post" and case.writes:
         assert ChangeRecord.objects.count() > before, f"{case.name}: the write left no history row"
+
+
+def persona_params(cases: Iterable[PageCase], kind: str):
+    """(case, persona) for every persona a case allows (`kind="allowed"`) or refuses."""
+    for case in cases:
+        personas = case.allowed if kind == "allowed" else [p for p in PERSONAS if p not in case.allowed]
+        for persona in personas:
+            yield pytest.param(case, persona, id=f"{case.name}-{persona}")
+
+
+def page_role_matrix(cases: list[PageCase], *, org: str = "org", keeps: Iterable[type] = ()) -> type:
+    """The three role-matrix tests of a table of pages, as a test class to bind in a module.
+
+    `org` names the fixture that builds the module's data (the object every case's `url` and
+    `data` receive); `keeps` lists models whose rows no refused request may change.
+    """
+    cases, keeps = list(cases), tuple(keeps)
+
+    @pytest.mark.django_db
+    class PageRoles:
+        @pytest.mark.parametrize("case", cases, ids=[c.name for c in cases])
+        def test_anonymous_is_sent_to_sign_in(self, case, request):
+            check_anonymous(case, request.getfixturevalue(org))
+
+        @pytest.mark.parametrize(("case", "persona"), list(persona_params(cases, "refused")))
+        def test_refused_roles_get_403_with_a_reason(self, case, persona, request):
+            check_refused(case, request.getfixturevalue(org), persona, keeps)
+
+        @pytest.mark.parametrize(("case", "persona"), list(persona_params(cases, "allowed")))
+        def test_allowed_roles_succeed_and_writes_are_recorded(self, case, persona, request):
+            check_allowed(case, request.getfixturevalue(org), persona)
+
+    return PageRoles
