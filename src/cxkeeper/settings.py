@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cxkeeper.insights",
     "cxkeeper.outcomes",
     "cxkeeper.initiatives",
+    "cxkeeper.workspace",  # workspace-as-code: the top layer, over every app listed above
 ]
 
 MIDDLEWARE = [
