@@ -149,10 +149,12 @@ def demo(
 def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
-    from cxkeeper.journeys.cli import journeys_app
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
+    from cxkeeper.workspace.cli import workspace_app
 
-    app.add_typer(journeys_app, name="journeys", help="Journey-as-code: export and apply the workspace as YAML.")
+    app.add_typer(workspace_app, name="workspace",
+                  help="Workspace-as-code: export, apply and validate the workspace (people included) as YAML.")
+    app.add_typer(workspace_app, name="journeys", help="The same as `cxkeeper workspace` (its first name).")
     app.add_typer(import_app, name="import", help="Import feedback from files.")
     app.add_typer(route_app, name="route", help="Evaluate and retrain the step router.")
     app.add_typer(metrics_app, name="metrics", help="Print CX metrics from the rollups.")

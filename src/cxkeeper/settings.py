@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "cxkeeper.insights",
     "cxkeeper.outcomes",
     "cxkeeper.initiatives",
+    "cxkeeper.workspace",  # workspace-as-code: the top layer, over every app listed above
 ]
 
 MIDDLEWARE = [

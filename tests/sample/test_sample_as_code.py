@@ -3,11 +3,12 @@
 
 import pytest
 
-from cxkeeper.journeys.as_code import apply_workspace, export_workspace
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.journeys.queries import coverage_report
 from cxkeeper.org.models import Team
 from cxkeeper.sample.load import load_sample_organization
+from cxkeeper.workspace.apply import apply_workspace
+from cxkeeper.workspace.export import export_workspace
 
 EMPTY = "workspace:\n  name: Empty\nglossary: []\nteams: []\npersonas: []\njourneys: []\n"
 

@@ -18,7 +18,6 @@ from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.insights import actions as insight_actions
 from cxkeeper.insights import queries as insight_queries
-from cxkeeper.journeys.as_code import apply_workspace, export_workspace, validate_workspace
 from cxkeeper.org.models import Team
 from cxkeeper.outcomes import queries
 from cxkeeper.outcomes.choices import KpiSource, LinkKind, Scope, Status
@@ -28,6 +27,9 @@ from cxkeeper.sample import organization as sample
 from cxkeeper.sample import outcomes as sample_outcomes
 from cxkeeper.sample.load import load_sample_organization
 from cxkeeper.sample.load_feedback import SOURCE_KINDS, canonical
+from cxkeeper.workspace.apply import apply_workspace
+from cxkeeper.workspace.document import validate_workspace
+from cxkeeper.workspace.export import export_workspace
 
 # Half the demo's year: every Customer Care month still has a few hundred effort answers. The
 # rows keep their true step (no router), so the test does not depend on routing quality and

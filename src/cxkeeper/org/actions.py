@@ -159,3 +159,61 @@ def user_for_token(secret: str):
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
 
+
+
+def update_person_account(user, changes: dict, *, expected_version, acting_user):
+    """Change a person's account — `full_name`, `email`, `is_active` — and, as `update_person`
+    does, their `role` and `teams`, in one transaction; returns the user. Made for keeping
+    people in a file (workspace-as-code), usable by any admin page.
+
+    A deactivated person cannot sign in and their API tokens stop working; nothing they did is
+    lost (history keeps their name) and reactivating them gives it all back. Nobody deactivates
+    themselves. A user without a person record (made in Django admin) gets one when their role
+    or teams are set. `expected_version` is the person's, as for `update_person`.
+    """
+    from cxkeeper.core.history import record_change
+    from cxkeeper.core.models import ChangeAction
+
+    require_admin(acting_user, "change people's accounts")
+    account = {name: changes[name] for name in ("full_name", "email", "is_active") if name in changes}
+    place = {name: value for name, value in changes.items() if name not in account}
+    errors = {name: "Not a field of a person." for name in place if name not in ("role", "teams")}
+    if "role" in place and place["role"] not in Role.values:
+        errors["role"] = f"Unknown role “{place['role']}”; choose one of {', '.join(Role.values)}."
+    if account.get("is_active") is False and getattr(acting_user, "pk", None) == user.pk:
+        errors["is_active"] = "You cannot deactivate yourself; ask another admin."
+    if errors:
+        raise InvalidInput(errors)
+
+    def account_of(u) -> dict:
+        return {"full_name": u.get_full_name(), "email": u.email, "is_active": u.is_active}
+
+    with transaction.atomic():
+        current = type(user).objects.select_for_update().get(pk=user.pk)
+        before = account_of(current)
+        if "full_name" in account:
+            current.first_name, _, current.last_name = account["full_name"].strip().partition(" ")
+        if "email" in account:
+            current.email = account["email"].strip()
+        if "is_active" in account:
+            current.is_active = bool(account["is_active"])
+        try:
+            current.clean_fields(exclude=["password"])
+        except ValidationError as exc:
+            names = {"first_name": "full_name", "last_name": "full_name"}
+            raise InvalidInput({names.get(k, k): v for k, v in exc.message_dict.items()}) from exc
+        person = Person.objects.filter(user=current).first()
+        if account_of(current) != before:
+            current.save(update_fields=["first_name", "last_name", "email", "is_active"])
+            record_change(person if person is not None else current, ChangeAction.UPDATE, before,
+                          account_of(current), acting_user)
+        if place and person is None:
+            role = place.get("role", Role.ADMIN if current.is_superuser else Role.VIEWER)
+            person, _ = create_object(Person, {"user": current, "role": role, "teams": list(place.get("teams", []))},
+                                      acting_user=acting_user)
+            current.is_staff = current.is_superuser = role == Role.ADMIN
+            current.save(update_fields=["is_staff", "is_superuser"])
+        elif place:
+            update_person(person, place, expected_version=expected_version, acting_user=acting_user)
+    current.refresh_from_db()
+    return current

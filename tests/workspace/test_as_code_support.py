@@ -10,11 +10,11 @@ import yaml
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.core.roles import Role
-from cxkeeper.journeys.as_code import export_workspace
-from cxkeeper.journeys.as_code_yaml import dump
 from cxkeeper.journeys.models import Journey, Persona
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org.models import GlossaryTerm, Team, Workspace
+from cxkeeper.workspace.export import export_workspace
+from cxkeeper.workspace.yaml_io import dump
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -37,9 +37,9 @@ def wipe_workspace() -> None:
     Workspace.objects.all().delete()
 
 
-def edited_export(edit) -> str:
+def edited_export(edit, *, people: bool = True) -> str:
     """The current export, changed by `edit(data)` on its parsed form."""
-    data = yaml.safe_load(export_workspace())
+    data = yaml.safe_load(export_workspace(people=people))
     edit(data)
     return dump(data)
 

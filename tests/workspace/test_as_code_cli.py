@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cxkeeper.cli import app
-from cxkeeper.journeys.as_code import export_workspace
-from cxkeeper.journeys.as_code_schema import published_schema
 from cxkeeper.org.models import Team
+from cxkeeper.workspace.export import export_workspace
+from cxkeeper.workspace.schema import published_schema
 
 from .test_as_code_support import (
     fast_password_hashing,  # noqa: F401  (autouse)

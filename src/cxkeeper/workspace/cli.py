@@ -1,9 +1,10 @@
-"""`cxkeeper journeys …`: journey-as-code from the command line.
+"""`cxkeeper workspace …`: workspace-as-code from the command line. The same commands answer
+to their first name, `cxkeeper journeys …` (both registered in `cxkeeper.cli`).
 
-    cxkeeper journeys export FILE.yaml          write the workspace ("-" for standard output)
-    cxkeeper journeys apply FILE.yaml [--dry-run]
-    cxkeeper journeys validate FILE.yaml        check only, change nothing
-    cxkeeper journeys schema                    print the published JSON Schema
+    cxkeeper workspace export FILE.yaml [--without-people]     write the workspace ("-": standard output)
+    cxkeeper workspace apply FILE.yaml [--dry-run] [--without-people]
+    cxkeeper workspace validate FILE.yaml [--without-people]   check only, change nothing
+    cxkeeper workspace schema                                  print the published JSON Schema
 
 Exit codes: 0 done, 2 the file has problems (each printed as FILE:LINE: path: message).
 """
@@ -19,11 +20,14 @@ from rich.text import Text
 
 from cxkeeper.core.cli import DataDir, console, err_console, setup_django
 
-journeys_app = typer.Typer(no_args_is_help=True)
+workspace_app = typer.Typer(no_args_is_help=True)
 
 
 File = Annotated[str, typer.Argument(help="The workspace YAML file; '-' for standard input/output.",
                                      metavar="FILE.yaml")]
+WithoutPeople = Annotated[bool, typer.Option(
+    "--without-people", help="Leave people out: not written on export, ignored on apply and validate "
+                             "(the usernames the file names must then already exist).")]
 STYLES = {"+": "green", "~": "yellow", "-": "red"}
 
 
@@ -46,13 +50,13 @@ def _print_errors(errors) -> None:
         err_console.print(Text(str(error)), style="red", soft_wrap=True, highlight=False)
 
 
-@journeys_app.command()
-def export(file: File, data_dir: DataDir = None):
-    """Write the whole workspace (settings, glossary, teams, personas, journeys, outcomes) as YAML."""
+@workspace_app.command()
+def export(file: File, without_people: WithoutPeople = False, data_dir: DataDir = None):
+    """Write the whole workspace (settings, glossary, teams, people, personas, journeys, outcomes) as YAML."""
     setup_django(data_dir)
-    from cxkeeper.journeys.as_code import export_workspace
+    from cxkeeper.workspace.export import export_workspace
 
-    text = export_workspace()
+    text = export_workspace(people=not without_people)
     if file == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -61,18 +65,19 @@ def export(file: File, data_dir: DataDir = None):
     err_console.print(Text(f"Wrote {file}."), soft_wrap=True, highlight=False)
 
 
-@journeys_app.command()
+@workspace_app.command()
 def apply(
     file: File,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes, save nothing.")] = False,
+    without_people: WithoutPeople = False,
     data_dir: DataDir = None,
 ):
     """Make the workspace exactly what FILE says (one transaction) and show the changes."""
     setup_django(data_dir)
-    from cxkeeper.journeys.as_code import apply_workspace
+    from cxkeeper.workspace.apply import apply_workspace
 
     text, name = _read(file)
-    result = apply_workspace(text, filename=name, dry_run=dry_run)
+    result = apply_workspace(text, filename=name, dry_run=dry_run, people=not without_people)
     if result.errors:
         _print_errors(result.errors)
         err_console.print(Text(result.summary()), style="bold red", soft_wrap=True)
@@ -82,14 +87,14 @@ def apply(
     console.print(Text(result.summary(), style="bold"), soft_wrap=True, highlight=False)
 
 
-@journeys_app.command()
-def validate(file: File, data_dir: DataDir = None):
+@workspace_app.command()
+def validate(file: File, without_people: WithoutPeople = False, data_dir: DataDir = None):
     """Check FILE (syntax, schema, references, usernames) without changing anything."""
     setup_django(data_dir)
-    from cxkeeper.journeys.as_code import validate_workspace
+    from cxkeeper.workspace.document import validate_workspace
 
     text, name = _read(file)
-    errors = validate_workspace(text, name)
+    errors = validate_workspace(text, name, people=not without_people)
     if errors:
         _print_errors(errors)
         err_console.print(Text(f"{len(errors)} error{'s' if len(errors) != 1 else ''}."), style="bold red")
@@ -97,10 +102,10 @@ def validate(file: File, data_dir: DataDir = None):
     console.print(Text(f"{name} is valid."), style="green", soft_wrap=True, highlight=False)
 
 
-@journeys_app.command()
+@workspace_app.command()
 def schema(data_dir: DataDir = None):
     """Print the published JSON Schema of the workspace file (draft 2020-12)."""
-    from cxkeeper.journeys.as_code_schema import schema_text
+    from cxkeeper.workspace.schema import schema_text
 
     sys.stdout.write(schema_text())
     sys.stdout.flush()

@@ -1,4 +1,4 @@
-"""YAML for journey-as-code: a deterministic, readable writer and a reader that remembers lines.
+"""YAML for workspace-as-code: a deterministic, readable writer and a reader that remembers lines.
 
 The writer always produces the same bytes for the same data (block style, indented lists,
 multi-line text as `|` blocks, no line folding, Unicode kept as is). The reader composes the

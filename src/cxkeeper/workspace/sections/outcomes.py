@@ -1,6 +1,7 @@
-"""Journey-as-code, the `outcomes` section: metric definitions, shared outcomes with their
+"""The outcomes model's part of the file, the `outcomes` section: metric definitions, shared outcomes with their
 targets and success statements, and team KPIs with their values and links.
 
+    schema() -> SchemaPart           its part of the published schema
     outcomes_data() -> dict          the section as plain data, in the file's shape and order
     build_outcomes(data) -> spec     the section read leniently (wrong types fall back)
     check_outcomes(doc) -> errors    cross-references: metric keys, places, teams, target keys …
@@ -19,7 +20,7 @@ A target's `key` is a label local to the file, for success statements to refer t
 writes one for every target, made from its identity (`ces-log-in-to-the-app-2027-06-30`).
 
 The section is optional: a file without it leaves the workspace's outcomes as they are (see
-`as_code_outcomes_apply`). When it is present it is the whole truth, like the other sections,
+`outcomes_apply.py`). When it is present it is the whole truth, like the other sections,
 and all three lists are required (empty when there is nothing).
 """
 
@@ -32,10 +33,23 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from cxkeeper.journeys.as_code_yaml import Path, WorkspaceFileError
+from cxkeeper.journeys.models import Journey, Stage, Step
 from cxkeeper.outcomes.choices import Direction, KpiSource, LinkKind, Scope
+from cxkeeper.outcomes.models import (
+    BASE_METRICS,
+    KpiLink,
+    MetricDefinition,
+    SharedOutcome,
+    SuccessStatement,
+    Target,
+    TeamKpi,
+)
+from cxkeeper.workspace import lenient
+from cxkeeper.workspace.checks import listed
+from cxkeeper.workspace.schema_types import SchemaPart, array, choice, length, name, obj, text
+from cxkeeper.workspace.writing import by_name, compact
+from cxkeeper.workspace.yaml_io import Path, WorkspaceFileError
 
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 SCOPE_PARTS = {Scope.ORGANIZATION: (), Scope.JOURNEY: ("journey",), Scope.STAGE: ("journey", "stage"),
                Scope.STEP: ("journey", "stage", "step")}
 SCOPE_ORDER = {scope: index for index, scope in enumerate(SCOPE_PARTS)}
@@ -143,6 +157,111 @@ class OutcomesSpec:
         return [statement for outcome in self.outcomes for statement in outcome.statements]
 
 
+# ---------------------------------------------------------------- schema
+
+
+def schema() -> SchemaPart:
+    date = {"type": "string", "pattern": lenient.DATE_PATTERN, "format": "date"}
+    metric_key = {"type": "string", "minLength": 1, **length(MetricDefinition, "key"),
+                  "description": "The key of a metric definition listed in outcomes.metrics."}
+    base_metrics = "; ".join(f"{key} = {label} ({scale})" for key, (label, _, _, scale) in BASE_METRICS.items())
+    return SchemaPart(
+        properties={
+            "outcomes": obj({
+                "metrics": array({"$ref": "#/$defs/metric"}, "Every metric definition, the standard ones "
+                                 "included; definitions not listed are deleted.", nullable=False),
+                "shared_outcomes": array({"$ref": "#/$defs/shared_outcome"}, "Shared outcomes in order; "
+                                         "outcomes not listed are deleted.", nullable=False),
+                "team_kpis": array({"$ref": "#/$defs/team_kpi"}, "Every team's KPIs; KPIs not listed are "
+                                   "deleted.", nullable=False),
+            }, ["metrics", "shared_outcomes", "team_kpis"], "The outcomes model. Optional: when the file has "
+               "no outcomes section, applying it leaves the workspace's outcomes as they are (except targets "
+               "and KPIs whose journey, stage, step or team the file deletes)."),
+        },
+        defs={
+            "metric": obj({
+                "key": {"type": "string", "minLength": 1, "pattern": "^[-a-zA-Z0-9_]+$",
+                        **length(MetricDefinition, "key"),
+                        "description": "Short stable name (e.g. ces, nps-business); also its identity in this "
+                                       "file."},
+                "name": {"type": "string", "minLength": 1, **length(MetricDefinition, "name"),
+                         "description": "The name shown on pages."},
+                "base": {"enum": list(BASE_METRICS), "description": "The insight-engine metric it is computed "
+                                                                    f"from ({base_metrics})."},
+                "channel": text(MetricDefinition, "channel", "Only feedback from this channel."),
+                "segment": text(MetricDefinition, "segment", "Only feedback from this segment."),
+                "direction": choice(Direction, "Which way is better; omitted: the base metric's"),
+                "description": text(MetricDefinition, "description", "What it measures."),
+            }, ["key", "name", "base"], "A metric definition: an insight-engine metric, optionally filtered."),
+            "shared_outcome": obj({
+                "name": name(SharedOutcome),
+                "description": text(SharedOutcome, "description", "What the teams agree to improve."),
+                "metrics": array(metric_key, "The keys of the metrics that measure it."),
+                "targets": array({"$ref": "#/$defs/target"}, "What its metrics should reach, where, by when."),
+                "statements": array({"$ref": "#/$defs/success_statement"}, "Success statements in order."),
+            }, ["name"], "A shared outcome, measured by metrics, with targets and success statements."),
+            "target": obj({
+                "key": {"type": ["string", "null"], "minLength": 1, "maxLength": 200,
+                        "description": "A label for success statements to refer to this target; unique in the "
+                                       "file, not stored (export writes metric-place-due)."},
+                "metric": metric_key,
+                "scope": choice(Scope, "Where the metric is measured"),
+                "journey": {"type": ["string", "null"], "minLength": 1, **length(Journey, "name"),
+                            "description": "For journey, stage and step scope: a journey's name in this file."},
+                "stage": {"type": ["string", "null"], "minLength": 1, **length(Stage, "name"),
+                          "description": "For stage and step scope: a stage's name in that journey."},
+                "step": {"type": ["string", "null"], "minLength": 1, **length(Step, "name"),
+                         "description": "For step scope: a step's name in that stage."},
+                "value": {"type": "number", "description": "The value to reach (at least, or at most, by the "
+                                                           "metric's direction)."},
+                "due": date | {"description": "The date by which the value should be reached (YYYY-MM-DD)."},
+                "baseline": {"type": ["number", "null"],
+                             "description": "Where the metric stood when the target was set."},
+                "baseline_date": {**date, "type": ["string", "null"], "description": "When (YYYY-MM-DD)."},
+                "window_days": {"type": ["integer", "null"], "minimum": 1,
+                                "description": "The current value is measured over this many days (default 90)."},
+                "note": text(Target, "note", "Why this target."),
+            }, ["metric", "scope", "value", "due"], "A target. Identified by its outcome, metric, place and due "
+               "date."),
+            "success_statement": obj({
+                "customer_goal": {"type": "string", "minLength": 1, **length(SuccessStatement, "customer_goal"),
+                                  "description": "What customers achieve, in their words; its identity in "
+                                                 "its outcome."},
+                "business_outcome": {"type": "string", "minLength": 1,
+                                     **length(SuccessStatement, "business_outcome"),
+                                     "description": "What it does for the organization."},
+                "target": {"type": ["string", "null"], "minLength": 1,
+                           "description": "The key of a target in this file."},
+            }, ["customer_goal", "business_outcome"], "Customer goal → business outcome → target."),
+            "team_kpi": obj({
+                "team": {"type": "string", "minLength": 1, "description": "The name of a team in this file."},
+                "name": {"type": "string", "minLength": 1, **length(TeamKpi, "name"),
+                         "description": "The KPI's name; with its team, its identity in this file."},
+                "unit": {"type": "string", "minLength": 1, **length(TeamKpi, "unit"),
+                         "description": "e.g. minutes, %, € per contact."},
+                "direction": choice(Direction, "Which way is better"),
+                "source": choice(KpiSource, "Where its values come from (default manual)"),
+                "metric": metric_key | {"type": ["string", "null"],
+                                        "description": "For source metric: the key of the metric it is taken "
+                                                       "from."},
+                "description": text(TeamKpi, "description", "What it measures."),
+                "values": {"type": ["object", "null"], "propertyNames": {"pattern": date["pattern"]},
+                           "additionalProperties": {"type": "number"},
+                           "description": "Values by the first day of their period (YYYY-MM-DD: value); none for "
+                                          "a KPI taken from a metric."},
+                "links": array({"$ref": "#/$defs/kpi_link"}, "Shared outcomes the KPI supports or is in tension "
+                                                             "with."),
+            }, ["team", "name", "unit", "direction"], "A team's KPI with its values."),
+            "kpi_link": obj({
+                "outcome": {"type": "string", "minLength": 1, **length(SharedOutcome, "name"),
+                            "description": "The name of a shared outcome in this file."},
+                "kind": choice(LinkKind, "Supports or in tension with (default supports)"),
+                "note": text(KpiLink, "note", "Why."),
+            }, ["outcome"], "A KPI's link to a shared outcome."),
+        },
+    )
+
+
 # ---------------------------------------------------------------- labels (diff lines, keys)
 
 
@@ -166,14 +285,6 @@ def target_key(metric: str, place, due: dt.date) -> str:
 # ---------------------------------------------------------------- export
 
 
-def _by_name(name: str) -> tuple[str, str]:
-    return (name.casefold(), name)
-
-
-def _compact(data: dict) -> dict:
-    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
-
-
 def db_target_place(target) -> tuple[str | None, str | None, str | None]:
     """(journey, stage, step) names of a stored target's place, as far as its scope goes."""
     if target.scope == Scope.STEP and target.step_id:
@@ -193,12 +304,10 @@ def db_target_identity(target) -> tuple:
 def _target_order(target) -> tuple:
     place = db_target_place(target)
     return (target.due, target.metric.key, SCOPE_ORDER.get(target.scope, 9),
-            tuple(_by_name(part or "") for part in place), target.value, target.pk)
+            tuple(by_name(part or "") for part in place), target.value, target.pk)
 
 
 def stored_targets():
-    from cxkeeper.outcomes.models import Target
-
     return Target.objects.select_related("outcome", "metric", "journey", "stage__journey",
                                          "step__stage__journey")
 
@@ -207,10 +316,8 @@ def outcomes_data() -> dict:
     """The outcomes section in the file's order: metrics by key; outcomes in their order, each
     with its targets (by due date, metric, place) and statements (in order); KPIs by team and
     name, values by period, links by outcome name."""
-    from cxkeeper.outcomes.models import MetricDefinition, SharedOutcome, SuccessStatement, TeamKpi
-
     outcomes = sorted(SharedOutcome.objects.prefetch_related("metrics"),
-                      key=lambda o: (o.position, *_by_name(o.name), o.pk))
+                      key=lambda o: (o.position, *by_name(o.name), o.pk))
     targets_of: dict[int, list] = {}
     for target in sorted(stored_targets(), key=_target_order):
         targets_of.setdefault(target.outcome_id, []).append(target)
@@ -230,7 +337,7 @@ def outcomes_data() -> dict:
 
     def target_data(target) -> dict:
         journey, stage, step = db_target_place(target)
-        return _compact({
+        return compact({
             "key": keys[target.pk], "metric": target.metric.key, "scope": target.scope,
             "journey": journey, "stage": stage, "step": step, "value": target.value,
             "due": target.due.isoformat(), "baseline": target.baseline,
@@ -239,20 +346,20 @@ def outcomes_data() -> dict:
         })
 
     kpis = sorted(TeamKpi.objects.select_related("team", "metric").prefetch_related("values", "links__outcome"),
-                  key=lambda k: (*_by_name(k.team.name), *_by_name(k.name)))
+                  key=lambda k: (*by_name(k.team.name), *by_name(k.name)))
     return {
         "metrics": [
-            _compact({"key": m.key, "name": m.name, "base": m.base, "channel": m.channel,
+            compact({"key": m.key, "name": m.name, "base": m.base, "channel": m.channel,
                       "segment": m.segment, "direction": m.direction, "description": m.description})
             for m in sorted(MetricDefinition.objects.all(), key=lambda m: m.key)
         ],
         "shared_outcomes": [
-            _compact({
+            compact({
                 "name": o.name, "description": o.description,
                 "metrics": sorted(m.key for m in o.metrics.all()),
                 "targets": [target_data(t) for t in targets_of.get(o.pk, [])],
                 "statements": [
-                    _compact({"customer_goal": s.customer_goal, "business_outcome": s.business_outcome,
+                    compact({"customer_goal": s.customer_goal, "business_outcome": s.business_outcome,
                               "target": keys.get(s.target_id)})
                     for s in statements_of.get(o.pk, [])
                 ],
@@ -260,15 +367,15 @@ def outcomes_data() -> dict:
             for o in outcomes
         ],
         "team_kpis": [
-            _compact({
+            compact({
                 "team": k.team.name, "name": k.name, "unit": k.unit, "direction": k.direction,
                 "source": k.source, "metric": k.metric.key if k.metric_id else None,
                 "description": k.description,
                 # A KPI taken from a metric has no values of its own: they come from feedback.
                 "values": {} if k.source == KpiSource.METRIC else
                           {v.period.isoformat(): v.value for v in sorted(k.values.all(), key=lambda v: v.period)},
-                "links": [_compact({"outcome": link.outcome.name, "kind": link.kind, "note": link.note})
-                          for link in sorted(k.links.all(), key=lambda link: _by_name(link.outcome.name))],
+                "links": [compact({"outcome": link.outcome.name, "kind": link.kind, "note": link.note})
+                          for link in sorted(k.links.all(), key=lambda link: by_name(link.outcome.name))],
             })
             for k in kpis
         ],
@@ -278,99 +385,52 @@ def outcomes_data() -> dict:
 # ---------------------------------------------------------------- reading (lenient)
 
 
-def _value(data, key, types, default):
-    value = data.get(key) if isinstance(data, dict) else None
-    if isinstance(value, bool) and types is not bool:
-        return default
-    return value if isinstance(value, types) else default
-
-
-def _text(data, key) -> str:
-    return _value(data, key, str, "")
-
-
-def _name(data, key="name") -> str:
-    return _text(data, key).strip()
-
-
-def _choice(data, key, values, default) -> str:
-    value = _value(data, key, str, default)
-    return value if value in values else default
-
-
-def _number(data, key) -> float | None:
-    value = _value(data, key, (int, float), None)
-    return float(value) if value is not None else None
-
-
-def _items(data, key, path: Path) -> list[tuple[Path, dict]]:
-    values = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(values, list):
-        return []
-    return [(path + (key, index), item) for index, item in enumerate(values) if isinstance(item, dict)]
-
-
-def parse_date(raw) -> tuple[dt.date | None, str | None]:
-    """(date, None) or (None, why not). Only YYYY-MM-DD: one spelling, so diffs stay quiet."""
-    if not isinstance(raw, str) or not re.match(DATE_PATTERN, raw):
-        return None, f"{raw!r} is not a date; write YYYY-MM-DD"
-    try:
-        return dt.date.fromisoformat(raw), None
-    except ValueError as exc:
-        return None, f"{raw!r} is not a date ({exc}); write YYYY-MM-DD"
-
-
-def _date(data, key) -> dt.date | None:
-    return parse_date(data.get(key))[0] if isinstance(data, dict) else None
-
-
 def build_outcomes(data: dict) -> OutcomesSpec | None:
     """The `outcomes` section, or None when the file has none (the workspace's outcomes stay)."""
-    from cxkeeper.outcomes.models import BASE_METRICS
-
     if "outcomes" not in data:
         return None
     section = data.get("outcomes") if isinstance(data.get("outcomes"), dict) else {}
     root: Path = ("outcomes",)
     metrics = [
-        MetricSpec(path, _name(item, "key"), _name(item), _choice(item, "base", BASE_METRICS, ""),
-                   _text(item, "channel"), _text(item, "segment"),
-                   _choice(item, "direction", Direction.values, ""), _text(item, "description"))
-        for path, item in _items(section, "metrics", root)
+        MetricSpec(path, lenient.name(item, "key"), lenient.name(item), lenient.choice(item, "base", BASE_METRICS, ""),
+                   lenient.text(item, "channel"), lenient.text(item, "segment"),
+                   lenient.choice(item, "direction", Direction.values, ""), lenient.text(item, "description"))
+        for path, item in lenient.items(section, "metrics", root)
     ]
     outcomes = []
-    for opath, oitem in _items(section, "shared_outcomes", root):
-        outcome = OutcomeSpec(opath, _name(oitem), _text(oitem, "description"))
+    for opath, oitem in lenient.items(section, "shared_outcomes", root):
+        outcome = OutcomeSpec(opath, lenient.name(oitem), lenient.text(oitem, "description"))
         keys = oitem.get("metrics") if isinstance(oitem.get("metrics"), list) else []
         outcome.metrics = [(opath + ("metrics", i), key.strip()) for i, key in enumerate(keys)
                            if isinstance(key, str)]
-        for tpath, titem in _items(oitem, "targets", opath):
-            window = _value(titem, "window_days", int, 90)
+        for tpath, titem in lenient.items(oitem, "targets", opath):
+            window = lenient.value(titem, "window_days", int, 90)
             outcome.targets.append(TargetSpec(
-                tpath, outcome.name, _name(titem, "key") or None, _name(titem, "metric"),
-                _choice(titem, "scope", Scope.values, Scope.ORGANIZATION),
-                _name(titem, "journey") or None, _name(titem, "stage") or None, _name(titem, "step") or None,
-                _number(titem, "value"), _date(titem, "due"), _number(titem, "baseline"),
-                _date(titem, "baseline_date"), window if window >= 1 else 90, _text(titem, "note")))
+                tpath, outcome.name, lenient.name(titem, "key") or None, lenient.name(titem, "metric"),
+                lenient.choice(titem, "scope", Scope.values, Scope.ORGANIZATION),
+                lenient.name(titem, "journey") or None, lenient.name(titem, "stage") or None,
+                lenient.name(titem, "step") or None,
+                lenient.number(titem, "value"), lenient.date(titem, "due"), lenient.number(titem, "baseline"),
+                lenient.date(titem, "baseline_date"), window if window >= 1 else 90, lenient.text(titem, "note")))
         outcome.statements = [
-            StatementSpec(spath, outcome.name, _name(sitem, "customer_goal"), _name(sitem, "business_outcome"),
-                          _name(sitem, "target") or None)
-            for spath, sitem in _items(oitem, "statements", opath)
+            StatementSpec(spath, outcome.name, lenient.name(sitem, "customer_goal"),
+                          lenient.name(sitem, "business_outcome"), lenient.name(sitem, "target") or None)
+            for spath, sitem in lenient.items(oitem, "statements", opath)
         ]
         outcomes.append(outcome)
     kpis = []
-    for kpath, kitem in _items(section, "team_kpis", root):
-        kpi = KpiSpec(kpath, _name(kitem, "team"), _name(kitem), _name(kitem, "unit"),
-                      _choice(kitem, "direction", Direction.values, Direction.UP),
-                      _choice(kitem, "source", KpiSource.values, KpiSource.MANUAL),
-                      _name(kitem, "metric") or None, _text(kitem, "description"))
+    for kpath, kitem in lenient.items(section, "team_kpis", root):
+        kpi = KpiSpec(kpath, lenient.name(kitem, "team"), lenient.name(kitem), lenient.name(kitem, "unit"),
+                      lenient.choice(kitem, "direction", Direction.values, Direction.UP),
+                      lenient.choice(kitem, "source", KpiSource.values, KpiSource.MANUAL),
+                      lenient.name(kitem, "metric") or None, lenient.text(kitem, "description"))
         values = kitem.get("values") if isinstance(kitem.get("values"), dict) else {}
-        kpi.values = [(kpath + ("values", str(period)), parse_date(str(period))[0],
+        kpi.values = [(kpath + ("values", str(period)), lenient.parse_date(str(period))[0],
                        float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None)
                       for period, value in values.items()]
-        kpi.links = [LinkSpec(lpath, _name(litem, "outcome"), _choice(litem, "kind", LinkKind.values,
-                                                                     LinkKind.SUPPORTS), _text(litem, "note"))
-                     for lpath, litem in _items(kitem, "links", kpath)]
+        kpi.links = [LinkSpec(lpath, lenient.name(litem, "outcome"), lenient.choice(litem, "kind", LinkKind.values,
+                                                                     LinkKind.SUPPORTS), lenient.text(litem, "note"))
+                     for lpath, litem in lenient.items(kitem, "links", kpath)]
         kpis.append(kpi)
     return OutcomesSpec(root, metrics, outcomes, kpis)
 
@@ -378,16 +438,8 @@ def build_outcomes(data: dict) -> OutcomesSpec | None:
 # ---------------------------------------------------------------- cross-reference checks
 
 
-def _listed(names) -> str:
-    names = sorted(set(names), key=_by_name)
-    shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-    return shown or "none"
-
-
 def check_outcomes(doc, raw: dict) -> list[WorkspaceFileError]:
     """Every problem of the outcomes section that the schema cannot see. `raw` is the file's data."""
-    from cxkeeper.outcomes.models import BASE_METRICS
-
     spec: OutcomesSpec | None = doc.outcomes
     if spec is None:
         return []
@@ -425,7 +477,7 @@ def check_outcomes(doc, raw: dict) -> list[WorkspaceFileError]:
         value = _raw(path)
         if value is None and not required:
             return
-        _, problem = parse_date(value)
+        _, problem = lenient.parse_date(value)
         if problem and isinstance(value, str):  # other types: the schema says so already
             error(path, problem)
 
@@ -445,7 +497,7 @@ def check_outcomes(doc, raw: dict) -> list[WorkspaceFileError]:
 
     def known_metric(key: str | None, path: Path) -> None:
         if key and key not in metric_keys:
-            error(path, f"unknown metric {key!r}; metrics in this file: {_listed(metric_keys)}")
+            error(path, f"unknown metric {key!r}; metrics in this file: {listed(metric_keys)}")
 
     # shared outcomes, their targets and statements
     for outcome in spec.outcomes:
@@ -486,7 +538,7 @@ def check_outcomes(doc, raw: dict) -> list[WorkspaceFileError]:
     for statement in spec.statements:
         if statement.target and statement.target not in target_keys:
             error(statement.path + ("target",), f"unknown target {statement.target!r}; target keys in this "
-                                                f"file: {_listed(target_keys)}")
+                                                f"file: {listed(target_keys)}")
 
     # team KPIs
     team_names = {t.name for t in doc.teams}
@@ -495,7 +547,7 @@ def check_outcomes(doc, raw: dict) -> list[WorkspaceFileError]:
         not_blank(kpi, "name")
         not_blank(kpi, "unit")
         if kpi.team and kpi.team not in team_names:
-            error(kpi.path + ("team",), f"unknown team {kpi.team!r}; teams in this file: {_listed(team_names)}")
+            error(kpi.path + ("team",), f"unknown team {kpi.team!r}; teams in this file: {listed(team_names)}")
         known_metric(kpi.metric, kpi.path + ("metric",))
         if kpi.source == KpiSource.METRIC and not kpi.metric:
             error(kpi.path + ("metric",), f"KPI {kpi.name!r} is taken from a cxkeeper metric (source: metric): "
@@ -509,16 +561,16 @@ def check_outcomes(doc, raw: dict) -> list[WorkspaceFileError]:
         raw_values = _raw(kpi.path + ("values",))
         raw_periods = list(raw_values) if isinstance(raw_values, dict) else []
         for (path, _period, value), raw_period in zip(kpi.values, raw_periods, strict=True):
-            _, problem = parse_date(raw_period)
+            _, problem = lenient.parse_date(raw_period)
             # A text of another shape the schema has refused already; a number (20260101) it cannot see.
-            if problem and (not isinstance(raw_period, str) or re.match(DATE_PATTERN, raw_period)):
+            if problem and (not isinstance(raw_period, str) or re.match(lenient.DATE_PATTERN, raw_period)):
                 error(path, problem)
             check_number(path, value)
         seen_links: dict[str, Path] = {}
         for link in kpi.links:
             if link.outcome and link.outcome not in outcome_names:
                 error(link.path + ("outcome",), f"unknown shared outcome {link.outcome!r}; shared outcomes in "
-                                                f"this file: {_listed(outcome_names)}")
+                                                f"this file: {listed(outcome_names)}")
             if link.outcome in seen_links:
                 error(link.path + ("outcome",), f"KPI {kpi.name!r} is linked to {link.outcome!r} twice (first at "
                                                 f"line {doc.lines.line(seen_links[link.outcome])}); one link "
@@ -548,16 +600,16 @@ def _check_place(target: TargetSpec, journeys: dict, error) -> None:
     journey = journeys.get(target.journey)
     if journey is None:
         error(target.path + ("journey",), f"unknown journey {target.journey!r}; journeys in this file: "
-                                          f"{_listed(journeys)}")
+                                          f"{listed(journeys)}")
         return
     if "stage" not in wanted:
         return
     stage = next((s for s in journey.stages if s.name == target.stage), None)
     if stage is None:
         error(target.path + ("stage",), f"journey {target.journey!r} has no stage {target.stage!r} (stages: "
-                                        f"{_listed(s.name for s in journey.stages)})")
+                                        f"{listed(s.name for s in journey.stages)})")
         return
     if "step" in wanted and not any(t.name == target.step for t in stage.steps):
         error(target.path + ("step",), f"unknown step {target.step!r}: stage {target.stage!r} of journey "
                                        f"{target.journey!r} has no such step (steps: "
-                                       f"{_listed(t.name for t in stage.steps)})")
+                                       f"{listed(t.name for t in stage.steps)})")

@@ -10,10 +10,12 @@ from jsonschema import Draft202012Validator
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeAction, ChangeRecord
-from cxkeeper.journeys.as_code import apply_workspace, export_workspace, validate_workspace
-from cxkeeper.journeys.as_code_schema import build_schema, published_schema, render_schema, schema_text
 from cxkeeper.journeys.models import Handoff, Journey, Responsibility, Stage, Step
 from cxkeeper.org.models import Team, Workspace
+from cxkeeper.workspace.apply import apply_workspace
+from cxkeeper.workspace.document import validate_workspace
+from cxkeeper.workspace.export import export_workspace
+from cxkeeper.workspace.schema import build_schema, published_schema, render_schema, schema_text
 
 from .test_as_code_support import (
     edited_export,
@@ -35,7 +37,7 @@ def lines(result) -> list[str]:
 
 
 def test_export_is_readable_yaml_keyed_by_names(small_org):
-    text = export_workspace()
+    text = export_workspace(people=False)
     data = yaml.safe_load(text)
 
     assert list(data) == ["version", "workspace", "glossary", "teams", "personas", "journeys", "outcomes"]
@@ -92,11 +94,11 @@ def test_round_trip_rich_fixture_is_byte_identical(db):
     result = apply_workspace(text, filename="broadband.yaml")
 
     assert result.ok, result.errors
-    assert export_workspace() == text
+    assert export_workspace(people=False) == text
     # Exported again into yet another empty workspace: still the same bytes.
     wipe_workspace()
     assert apply_workspace(text).ok
-    assert export_workspace() == text
+    assert export_workspace(people=False) == text
 
 
 def test_rich_fixture_builds_the_map_through_the_actions(db):
@@ -171,7 +173,7 @@ def test_deletes_what_the_file_no_longer_has_and_reports_it(small_org):
         data["teams"] = [t for t in data["teams"] if t["name"] != "Sales"]
         data["journeys"][0]["stages"][0]["steps"].pop()
 
-    result = apply_workspace(edited_export(edit))
+    result = apply_workspace(edited_export(edit, people=False))
 
     assert lines(result) == [
         '- team "Sales"',
@@ -189,7 +191,7 @@ def test_deleting_journeys_and_teams_entirely(small_org):
         data["journeys"] = []
         data["teams"] = []
 
-    result = apply_workspace(edited_export(edit))
+    result = apply_workspace(edited_export(edit, people=False))
 
     assert result.ok
     assert '- journey "Get help"' in lines(result)
@@ -332,7 +334,7 @@ def test_validate_workspace_is_quiet_for_a_good_file(small_org):
 
 
 def test_published_schema_is_generated_from_the_models():
-    """If this fails, run: python -m cxkeeper.journeys.as_code_schema"""
+    """If this fails, run: python -m cxkeeper.workspace.schema"""
     assert schema_text() == render_schema(build_schema())
 
 

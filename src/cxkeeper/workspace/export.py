@@ -1,0 +1,31 @@
+"""Writing the whole workspace as one readable YAML file.
+
+    export_workspace(people=True) -> str     the same workspace always gives the same bytes
+
+The sections come in the file's order: version, workspace, glossary, teams, people, personas,
+journeys, outcomes. Without people the file is in format version 1 (see `schema.py`).
+"""
+
+from __future__ import annotations
+
+from cxkeeper.workspace.schema import FORMAT_VERSION
+from cxkeeper.workspace.sections.journeys import journeys_data
+from cxkeeper.workspace.sections.org import org_data
+from cxkeeper.workspace.sections.outcomes import outcomes_data
+from cxkeeper.workspace.sections.people import people_data
+from cxkeeper.workspace.yaml_io import dump
+
+WITHOUT_PEOPLE_VERSION = 1  # the format before people: what older releases read
+
+
+def workspace_data(*, people: bool = True) -> dict:
+    """The workspace as plain data in the file's shape and order (reads only)."""
+    data = {"version": FORMAT_VERSION if people else WITHOUT_PEOPLE_VERSION, **org_data()}
+    if people:
+        data["people"] = people_data()
+    return data | journeys_data() | {"outcomes": outcomes_data()}
+
+
+def export_workspace(*, people: bool = True) -> str:
+    """The workspace as YAML. `people=False` leaves people out (`--without-people`)."""
+    return dump(workspace_data(people=people))

@@ -1,0 +1,12 @@
+"""Each app's part of the workspace file, one module per part, in the file's order:
+
+    org        workspace settings, glossary, teams
+    people     people: username, full name, e-mail, role, teams (never passwords or tokens)
+    journeys   personas and journeys (stages, steps, responsibilities, handoffs)
+    outcomes   metric definitions, shared outcomes, targets, success statements, team KPIs
+
+A section module gives its schema part (`schema()`), its data for export, a lenient reading
+into specs (`build…`), its cross-reference checks (`check…`) and, in it or beside it in
+`…_apply.py`, the sync that writes through its app's actions. A new app adds its module here
+and its steps in `workspace/export.py`, `document.py`, `apply.py` and `schema.py`.
+"""
