@@ -12,6 +12,7 @@ from cxkeeper.core.errors import InvalidInput
 from cxkeeper.initiatives.choices import FrictionSource, FrictionStatus
 from cxkeeper.initiatives.models import FrictionPoint
 from cxkeeper.initiatives.permissions import require_change, require_raise
+from cxkeeper.journeys.models import Journey, Step
 
 EDITABLE = ("title", "description", "journey", "step", "status", "source", "evidence")
 MAX_EXAMPLES = 3
@@ -101,3 +102,19 @@ def set_friction_point_status(friction_point: FrictionPoint, status: str, *, exp
 def delete_friction_point(friction_point: FrictionPoint, *, expected_version, acting_user) -> None:
     require_change(acting_user, friction_point, "delete")
     delete_object(friction_point, expected_version=expected_version, acting_user=acting_user)
+
+
+def detach_friction_points(place: Journey | Step, *, acting_user) -> int:
+    """A journey or step is being deleted (announced, see `initiatives.removals`): friction
+    points placed there stay — with their status and evidence — and lose the place, an UPDATE
+    in each one's history. A step's friction points keep their journey. Returns how many.
+
+    The deleting action's permission covers this consequence; no second check here."""
+    if isinstance(place, Step):
+        placed, changes = FrictionPoint.objects.filter(step=place), {"step": None}
+    else:  # a journey: its steps were deleted (and detached) first, but say so for any left
+        placed, changes = FrictionPoint.objects.filter(journey=place), {"journey": None, "step": None}
+    points = list(placed.order_by("pk"))
+    for friction_point in points:
+        update_object(friction_point, changes, expected_version=None, acting_user=acting_user)
+    return len(points)

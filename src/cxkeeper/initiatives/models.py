@@ -17,10 +17,12 @@ class FrictionPoint(VersionedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     # Both optional: a theme of unrouted feedback may belong to no step (yet). Deleting the
-    # journey or step keeps the friction point (and its evidence), unplaced.
-    journey = models.ForeignKey(Journey, null=True, blank=True, on_delete=models.SET_NULL,
+    # journey or step keeps the friction point (and its evidence), unplaced: the delete is
+    # announced and the place cleared through an action, with history (docs/decisions/0008);
+    # PROTECT so the database never does it silently.
+    journey = models.ForeignKey(Journey, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="friction_points")
-    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="friction_points")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.PROTECT, related_name="friction_points")
     status = models.CharField(max_length=12, choices=FrictionStatus.choices, default=FrictionStatus.OPEN)
     source = models.CharField(max_length=10, choices=FrictionSource.choices, default=FrictionSource.MANUAL)
     # For a theme: keywords, item count, shares, growth, ≤ 3 PII-redacted example texts and the

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from cxkeeper.core.actions import create_object, update_object
@@ -273,6 +274,38 @@ def correct_feedback_step(feedback: Feedback, step: Step | None, *, acting_user)
         record_change(current, ChangeAction.UPDATE, before,
                       {"step": current.step_id, "routed_by": current.routed_by, "confidence": 1.0}, acting_user)
     return current
+
+
+def unroute_feedback_at_step(step: Step, *, acting_user) -> int:
+    """A step is being deleted (announced, see `insights.removals`): its feedback stays —
+    customer evidence is never deleted by a map edit — and becomes unrouted, as if no router
+    had placed it: step NULL, `routed_by` "" and no confidence, so it heads the review queue.
+    That includes people's corrections to this step: a training label for a step that no
+    longer exists teaches nothing, and keeping `routed_by` "person" would claim that someone
+    said "no step". The rollup cells move to the unrouted ones through the single write path
+    under the ingest lock, so every figure still equals a rebuild.
+
+    Feedback items are not workspace objects: one history record summarises the move (how
+    many items, and how each had been routed), placed on the step's journey. Returns how many."""
+    with transaction.atomic():
+        ingest_lock()
+        placed = Feedback.objects.filter(step_id=step.pk)
+        routed_by = dict(placed.values_list("routed_by").annotate(n=Count("pk")).order_by())
+        moved = sum(routed_by.values())
+        if not moved:
+            return 0
+        rollup_store.move_step_cells(step.pk, None)
+        placed.update(step=None, routed_by=RoutedBy.NONE, routing_confidence=None)
+        summary = Feedback(pk=0, source=FeedbackSource(name="all sources"),
+                           external_id=f"{moved} items unrouted from deleted step “{step.name}”")
+        journey_id = step.stage.journey_id
+        summary.history_place = lambda: (journey_id, step.pk)  # the journey's history lists it
+        record_change(summary, ChangeAction.UPDATE,
+                      {"step": step.pk, "step_label": str(step), "feedback_items": moved,
+                       "routed_by": dict(sorted(routed_by.items()))},
+                      {"step": None, "feedback_items": moved, "routed_by": {RoutedBy.NONE.value: moved},
+                       "confidence": None}, acting_user)
+    return moved
 
 
 @dataclass

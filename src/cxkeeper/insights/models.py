@@ -89,7 +89,9 @@ class Feedback(models.Model):
     ces = models.PositiveSmallIntegerField(null=True, blank=True)
     event_type = models.CharField(max_length=40, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
-    step = models.ForeignKey("journeys.Step", null=True, blank=True, on_delete=models.SET_NULL,
+    # PROTECT: a deleted step is announced and its feedback unrouted with its rollup cells
+    # (actions.unroute_feedback_at_step); a silent SET NULL would leave the cells behind.
+    step = models.ForeignKey("journeys.Step", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="feedback")
     routing_confidence = models.FloatField(null=True, blank=True)
     routed_by = models.CharField(max_length=10, choices=RoutedBy.choices, blank=True, default=RoutedBy.NONE)

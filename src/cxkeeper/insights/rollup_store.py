@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connection
 
-from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, FieldCells, field_delta
+from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, FieldCells, FieldKey, field_delta
 from cxkeeper.insights.analytics.rollups import INT_SUM_COLUMNS, SUM_COLUMNS, RollupKey, rollup_delta
 from cxkeeper.insights.models import Feedback, FeedbackRollup, FieldRollup, StepDayRollup, StepMonthRollup
 
@@ -120,6 +120,32 @@ def remove_feedback(rows: Iterable[Feedback]) -> None:
     rows = list(rows)
     apply_cells(rollup_delta((rollup_input(f) for f in rows), sign=-1))
     apply_field_cells(field_delta((_field_input(f) for f in rows), sign=-1))
+
+
+def move_step_cells(from_step_id: int, to_step_id: int | None = None) -> int:
+    """Every cell of one step moved to another (None: the unrouted cells), for feedback whose
+    step changes as a whole and nothing else (the step is being deleted). Only the step
+    changes, so each cell moves as it is: the work grows with the step's cells, not with its
+    feedback. Through `apply_cells`/`apply_field_cells` like every write; callers hold the
+    ingest lock and move the feedback rows in the same transaction. Returns the fine cells moved."""
+    if to_step_id == from_step_id:
+        return 0
+    cells: dict[RollupKey, dict[str, float]] = {}
+    rows = FeedbackRollup.objects.filter(step_id=from_step_id).values_list("day", "channel", "segment",
+                                                                          *SUM_COLUMNS)
+    for day, channel, segment, *values in rows:
+        sums = dict(zip(SUM_COLUMNS, values, strict=True))
+        cells[RollupKey(from_step_id, day, channel, segment or None)] = {c: -v for c, v in sums.items()}
+        cells[RollupKey(to_step_id, day, channel, segment or None)] = sums
+    fields: FieldCells = {}
+    for day, name, *values in FieldRollup.objects.filter(step_id=from_step_id).values_list(
+            "day", "field", *FIELD_SUM_COLUMNS):
+        sums = dict(zip(FIELD_SUM_COLUMNS, values, strict=True))
+        fields[FieldKey(from_step_id, day, name)] = {c: -v for c, v in sums.items()}
+        fields[FieldKey(to_step_id, day, name)] = sums
+    apply_cells(cells)
+    apply_field_cells(fields)
+    return len(cells) // 2
 
 
 def _field_input(feedback: Feedback) -> dict:

@@ -14,6 +14,7 @@ from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
 from cxkeeper.core.models import ChangeRecord, Notification
+from cxkeeper.core.removals import announce_removal, lock_for_removal
 from cxkeeper.journeys.choices import JourneyStatus
 from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
 from cxkeeper.journeys.permissions import (
@@ -67,8 +68,14 @@ def update_persona(persona: Persona, changes: dict, *, expected_version, acting_
 
 
 def delete_persona(persona: Persona, *, expected_version, acting_user) -> None:
+    """The persona's journeys stay, drawn for no persona (an UPDATE in each one's history)."""
     require_structure(acting_user, "delete personas")
-    delete_object(persona, expected_version=expected_version, acting_user=acting_user)
+    with transaction.atomic():
+        current = lock_for_removal(persona, expected_version=expected_version)
+        announce_removal(current, acting_user=acting_user)
+        for journey in current.journeys.all():
+            update_object(journey, {"persona": None}, expected_version=None, acting_user=acting_user)
+        delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
 
 # ---------------------------------------------------------------- journeys
@@ -109,12 +116,15 @@ def mark_journey_reviewed(journey: Journey, *, acting_user) -> Journey:
 
 
 def delete_journey(journey: Journey, *, expected_version, acting_user) -> None:
+    """Each stage goes the way `delete_stage` takes it, then the journey is announced (so
+    journey-wide targets and friction points are handled) and deleted."""
     require_structure(acting_user, "delete journeys")
     with transaction.atomic():
-        for stage in journey.stages.all():
-            _delete_stage_contents(stage, acting_user)
-            delete_object(stage, expected_version=None, acting_user=acting_user)
-        delete_object(journey, expected_version=expected_version, acting_user=acting_user)
+        current = lock_for_removal(journey, expected_version=expected_version)
+        for stage in current.stages.all():
+            _remove_stage(stage, expected_version=None, acting_user=acting_user)
+        announce_removal(current, acting_user=acting_user)
+        delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
 
 # ---------------------------------------------------------------- stages
@@ -138,17 +148,20 @@ def update_stage(stage: Stage, changes: dict, *, expected_version, acting_user) 
     return stage
 
 
-def _delete_stage_contents(stage: Stage, acting_user) -> None:
-    for step in stage.steps.all():
-        _delete_step_contents(step, acting_user)
-        delete_object(step, expected_version=None, acting_user=acting_user)
+def _remove_stage(stage: Stage, *, expected_version, acting_user) -> None:
+    current = lock_for_removal(stage, expected_version=expected_version)
+    for step in current.steps.all():
+        _remove_step(step, expected_version=None, acting_user=acting_user)
+    announce_removal(current, acting_user=acting_user)
+    delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
 
 def delete_stage(stage: Stage, *, expected_version, acting_user) -> None:
+    """Each step goes the way `delete_step` takes it (announced, with its responsibilities and
+    handoffs recorded), then the stage is announced (stage targets) and deleted."""
     require_structure(acting_user, "delete stages")
     with transaction.atomic():
-        _delete_stage_contents(stage, acting_user)
-        delete_object(stage, expected_version=expected_version, acting_user=acting_user)
+        _remove_stage(stage, expected_version=expected_version, acting_user=acting_user)
 
 
 def _move(obj, siblings, direction: int, *, expected_version, acting_user):
@@ -227,11 +240,20 @@ def _delete_step_contents(step: Step, acting_user) -> None:
         delete_object(handoff, expected_version=None, acting_user=acting_user)
 
 
+def _remove_step(step: Step, *, expected_version, acting_user) -> None:
+    current = lock_for_removal(step, expected_version=expected_version)
+    announce_removal(current, acting_user=acting_user)  # feedback, targets, friction points
+    _delete_step_contents(current, acting_user)
+    delete_object(current, expected_version=expected_version, acting_user=acting_user)
+
+
 def delete_step(step: Step, *, expected_version, acting_user) -> None:
+    """Announced first (docs/decisions/0008): feedback routed here becomes unrouted, targets
+    at the step are deleted, friction points lose their step; then its responsibilities and
+    handoffs and the step itself are deleted, every one with a history record."""
     require_structure(acting_user, "delete steps")
     with transaction.atomic():
-        _delete_step_contents(step, acting_user)
-        delete_object(step, expected_version=expected_version, acting_user=acting_user)
+        _remove_step(step, expected_version=expected_version, acting_user=acting_user)
 
 
 # ---------------------------------------------------------------- responsibilities
@@ -284,7 +306,8 @@ def remove_responsibility(responsibility: Responsibility, *, expected_version, a
 
 
 def remove_team_from_map(team: Team, *, acting_user) -> None:
-    """Before a team is deleted: its responsibilities and handoffs go, each recorded."""
+    """Before a team is deleted (announced by `org.actions.delete_team`, handled in
+    `journeys.removals`): its responsibilities and handoffs go, each recorded."""
     for responsibility in Responsibility.objects.filter(team=team):
         delete_object(responsibility, expected_version=None, acting_user=acting_user)
     for handoff in Handoff.objects.filter(from_team=team) | Handoff.objects.filter(to_team=team):

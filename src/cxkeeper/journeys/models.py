@@ -105,7 +105,7 @@ class Responsibility(VersionedModel):
     """A team's part in a step. Several teams may own a step; then one should be the lead owner."""
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="responsibilities")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="responsibilities")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="responsibilities")  # decisions/0008
     role = models.CharField(max_length=12, choices=ResponsibilityRole.choices, default=ResponsibilityRole.OWNS)
     is_lead = models.BooleanField(default=False, help_text="The lead owner when several teams own the step.")
     note = models.CharField(max_length=300, blank=True, help_text="What exactly this team impacts here.")
@@ -130,9 +130,10 @@ class Handoff(VersionedModel):
     """Work passing from one step's team to another's: where customers can fall through the cracks."""
 
     from_step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="handoffs_out")
-    from_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="handoffs_out")
+    # A deleted team is announced and its handoffs removed with history (docs/decisions/0008).
+    from_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="handoffs_out")
     to_step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="handoffs_in")
-    to_team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="handoffs_in")
+    to_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="handoffs_in")
     description = models.CharField(max_length=300, blank=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.errors import InvalidInput
+from cxkeeper.core.removals import announce_removal, lock_for_removal
 from cxkeeper.core.roles import Role
 from cxkeeper.org.models import ApiToken, GlossaryTerm, Person, Team, Workspace
 from cxkeeper.org.permissions import require_admin, require_keeper
@@ -71,12 +72,17 @@ def update_team(team: Team, changes: dict, *, expected_version, acting_user) -> 
 
 
 def delete_team(team: Team, *, expected_version, acting_user) -> None:
+    """Announced first (docs/decisions/0008): the apps above remove what is the team's —
+    responsibilities and handoffs on the map, KPIs with their values and links — each with a
+    history record. Its members stay, without the team (an UPDATE of each person)."""
     require_admin(acting_user, "delete teams")
-    from cxkeeper.journeys.actions import remove_team_from_map
-
     with transaction.atomic():
-        remove_team_from_map(team, acting_user=acting_user)
-        delete_object(team, expected_version=expected_version, acting_user=acting_user)
+        current = lock_for_removal(team, expected_version=expected_version)
+        announce_removal(current, acting_user=acting_user)
+        for person in Person.objects.filter(teams=current).order_by("pk"):
+            others = [pk for pk in person.teams.values_list("pk", flat=True) if pk != current.pk]
+            update_object(person, {"teams": others}, expected_version=None, acting_user=acting_user)
+        delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
 
 def create_person(

@@ -16,8 +16,10 @@ from django.db import transaction
 
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.errors import InvalidInput
-from cxkeeper.core.history import record_change
+from cxkeeper.core.history import record_change, snapshot
 from cxkeeper.core.models import ChangeAction
+from cxkeeper.core.removals import lock_for_removal
+from cxkeeper.journeys.models import Journey, Stage, Step
 from cxkeeper.outcomes.choices import KpiSource
 from cxkeeper.outcomes.models import (
     KpiLink,
@@ -87,11 +89,19 @@ def update_outcome(outcome: SharedOutcome, changes: dict, *, expected_version, a
 
 
 def delete_outcome(outcome: SharedOutcome, *, expected_version, acting_user) -> None:
+    """Refused while targets remain; its success statements and KPI links go with it, each
+    with a DELETE record (not by a silent cascade)."""
     require_define(acting_user)
     if outcome.targets.exists():
         raise InvalidInput({"outcome": f"“{outcome.name}” still has {outcome.targets.count()} target(s). "
                                        "Delete or move them first; nothing was deleted."})
-    delete_object(outcome, expected_version=expected_version, acting_user=acting_user)
+    with transaction.atomic():
+        current = lock_for_removal(outcome, expected_version=expected_version)
+        for statement in current.statements.order_by("pk"):
+            delete_object(statement, expected_version=None, acting_user=acting_user)
+        for link in current.kpi_links.order_by("pk"):
+            delete_object(link, expected_version=None, acting_user=acting_user)
+        delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
 
 # ---------------------------------------------------------------- targets
@@ -120,8 +130,23 @@ def update_target(target: Target, changes: dict, *, expected_version, acting_use
 
 
 def delete_target(target: Target, *, expected_version, acting_user) -> None:
+    """Success statements measured by the target stay, without a target (an UPDATE each)."""
     require_define(acting_user, "delete targets")
-    delete_object(target, expected_version=expected_version, acting_user=acting_user)
+    with transaction.atomic():
+        current = lock_for_removal(target, expected_version=expected_version)
+        for statement in current.statements.order_by("pk"):
+            update_object(statement, {"target": None}, expected_version=None, acting_user=acting_user)
+        delete_object(current, expected_version=expected_version, acting_user=acting_user)
+
+
+def remove_targets_at(place: Journey | Stage | Step, *, acting_user) -> int:
+    """A journey, stage or step is being deleted (announced, see `outcomes.removals`): the
+    targets set there are deleted through `delete_target`. Returns how many."""
+    field = {Journey: "journey", Stage: "stage", Step: "step"}[type(place)]
+    targets = list(Target.objects.filter(**{field: place}).order_by("pk"))
+    for target in targets:
+        delete_target(target, expected_version=None, acting_user=acting_user)
+    return len(targets)
 
 
 # ---------------------------------------------------------------- success statements
@@ -163,8 +188,26 @@ def update_team_kpi(kpi: TeamKpi, changes: dict, *, expected_version, acting_use
 
 
 def delete_team_kpi(kpi: TeamKpi, *, expected_version, acting_user) -> None:
+    """Its links to outcomes are deleted one by one (a DELETE record each); its values are not
+    workspace objects — like `record_kpi_values`, the KPI's own history keeps them: the
+    DELETE record's `before` has them under "values" ({period: value})."""
     require_team_kpis(acting_user, kpi.team)
-    delete_object(kpi, expected_version=expected_version, acting_user=acting_user)
+    with transaction.atomic():
+        current = lock_for_removal(kpi, expected_version=expected_version)
+        for link in current.links.order_by("pk"):
+            delete_object(link, expected_version=None, acting_user=acting_user)
+        values = {v.period.isoformat(): v.value for v in current.values.order_by("period")}
+        record_change(current, ChangeAction.DELETE, {**snapshot(current), "values": values}, None, acting_user)
+        current.delete()  # and its values, recorded just above
+
+
+def remove_team_kpis(team, *, acting_user) -> int:
+    """A team is being deleted (announced, see `outcomes.removals`): its KPIs go through
+    `delete_team_kpi`, with their links and values recorded. Returns how many."""
+    kpis = list(TeamKpi.objects.filter(team=team).order_by("pk"))
+    for kpi in kpis:
+        delete_team_kpi(kpi, expected_version=None, acting_user=acting_user)
+    return len(kpis)
 
 
 def link_kpi_to_outcome(kpi: TeamKpi, outcome: SharedOutcome, kind: str, *, note: str = "", acting_user) -> KpiLink:

@@ -93,11 +93,13 @@ class Target(VersionedModel):
     outcome = models.ForeignKey(SharedOutcome, on_delete=models.PROTECT, related_name="targets")
     metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT, related_name="targets")
     scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.ORGANIZATION)
-    journey = models.ForeignKey("journeys.Journey", null=True, blank=True, on_delete=models.CASCADE,
+    # PROTECT: a deleted journey, stage or step is announced and its targets are deleted through
+    # the action, with history (docs/decisions/0008); the database never removes them silently.
+    journey = models.ForeignKey("journeys.Journey", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="targets")
-    stage = models.ForeignKey("journeys.Stage", null=True, blank=True, on_delete=models.CASCADE,
+    stage = models.ForeignKey("journeys.Stage", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="targets")
-    step = models.ForeignKey("journeys.Step", null=True, blank=True, on_delete=models.CASCADE,
+    step = models.ForeignKey("journeys.Step", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="targets")
     value = models.FloatField(help_text="The value to reach (at least, or at most, by the metric's direction).")
     due = models.DateField(help_text="The date by which the value should be reached.")
@@ -164,7 +166,7 @@ class SuccessStatement(VersionedModel):
 
 
 class TeamKpi(VersionedModel):
-    team = models.ForeignKey("org.Team", on_delete=models.CASCADE, related_name="kpis")
+    team = models.ForeignKey("org.Team", on_delete=models.PROTECT, related_name="kpis")  # see docs/decisions/0008
     name = models.CharField(max_length=120)
     unit = models.CharField(max_length=40, help_text="e.g. minutes, %, € per contact")
     direction = models.CharField(max_length=4, choices=Direction.choices)
