@@ -40,7 +40,7 @@ step_ref = ref(Step)
 target_ref = ref(Target)
 
 
-def _num(x) -> float | None:
+def num(x) -> float | None:
     """A float for JSON: None for missing or non-finite values (JSON has no NaN)."""
     if x is None:
         return None
@@ -69,7 +69,7 @@ def metric_value_dict(value) -> dict:
     """`stats.MetricValue` → {value, low, high, n, enough}."""
     if value is None:
         return {"value": None, "low": None, "high": None, "n": 0, "enough": False}
-    return {"value": _num(value.value), "low": _num(value.low), "high": _num(value.high), "n": int(value.n),
+    return {"value": num(value.value), "low": num(value.low), "high": num(value.high), "n": int(value.n),
             "enough": bool(value.enough)}
 
 
@@ -236,8 +236,8 @@ class TargetDetailOut(TargetOut):
     @staticmethod
     def resolve_projection(obj):
         a = _view(obj).assessment
-        return {"value": _num(a.projected), "low": _num(a.projected_low), "high": _num(a.projected_high),
-                "slope_per_month": _num(a.slope_per_month), "trend_p": _num(a.trend_p),
+        return {"value": num(a.projected), "low": num(a.projected_low), "high": num(a.projected_high),
+                "slope_per_month": num(a.slope_per_month), "trend_p": num(a.trend_p),
                 "months_used": a.months_used}
 
     @staticmethod
@@ -597,10 +597,10 @@ def tension_dict(finding) -> dict:
         "metric": {"id": metric.pk, "key": metric.key, "name": metric.name},
         "outcomes": [{"id": o.pk, "name": o.name} for o in finding.outcomes],
         "declared": finding.declared.kind if finding.declared is not None else None,
-        "found": bool(t.found), "strength": t.strength, "p_value": _num(t.p_value), "p_adjusted": _num(t.p_adjusted),
-        "comparisons": t.comparisons, "kpi_p": _num(t.kpi_p), "measure_p": _num(t.measure_p),
-        "kpi_slope": _num(t.kpi_slope), "measure_slope": _num(t.measure_slope), "kpi_change": _num(t.kpi_change),
-        "effect": _num(t.effect), "min_effect": _num(t.min_effect) or 0.0, "correlation": _num(t.correlation),
+        "found": bool(t.found), "strength": t.strength, "p_value": num(t.p_value), "p_adjusted": num(t.p_adjusted),
+        "comparisons": t.comparisons, "kpi_p": num(t.kpi_p), "measure_p": num(t.measure_p),
+        "kpi_slope": num(t.kpi_slope), "measure_slope": num(t.measure_slope), "kpi_change": num(t.kpi_change),
+        "effect": num(t.effect), "min_effect": num(t.min_effect) or 0.0, "correlation": num(t.correlation),
         "periods": t.periods, "min_periods": t.min_periods, "first_month": _day(t.first_month),
         "last_month": _day(t.last_month), "span_months": t.span_months, "steps": list(finding.steps),
         "explanation": t.explanation,

@@ -19,8 +19,8 @@ from cxkeeper.outcomes.api.schemas import (
     SuccessStatementOut,
     TargetOut,
     TensionOut,
-    _num,
     metric_value_dict,
+    num,
     target_dict,
     tension_dict,
 )
@@ -51,7 +51,6 @@ def step_brief(step: Step) -> dict:
             "journey_id": step.stage.journey_id, "journey_name": step.stage.journey.name}
 
 
-
 class PeriodOut(Schema):
     start: dt.date
     end: dt.date
@@ -75,9 +74,9 @@ class PeriodChangeOut(Schema):
 def change_dict(change) -> dict:
     c = change.comparison
     return {"metric": change.metric, "current": metric_value_dict(change.current),
-            "previous": metric_value_dict(change.previous), "difference": _num(change.difference),
+            "previous": metric_value_dict(change.previous), "difference": num(change.difference),
             "significant": change.significant, "better": change.better, "test": getattr(c, "test", None),
-            "p_value": _num(getattr(c, "p_value", None)), "p_adjusted": _num(getattr(c, "p_adjusted", None))}
+            "p_value": num(getattr(c, "p_value", None)), "p_adjusted": num(getattr(c, "p_adjusted", None))}
 
 
 class ScorecardStepOut(Schema):
@@ -138,7 +137,7 @@ def kpi_view_dict(view) -> dict:
     kpi = view.kpi
     return {"id": kpi.pk, "name": kpi.name, "unit": kpi.unit, "direction": kpi.direction, "source": kpi.source,
             "series": [{"period": p, "value": v} for p, v in view.series], "latest": _period_value(view.latest),
-            "previous": _period_value(view.previous), "change": _num(view.change), "improving": view.improving,
+            "previous": _period_value(view.previous), "change": num(view.change), "improving": view.improving,
             "links": list(view.links),
             "tensions": [tension_dict(f) for f in view.tensions]}
 
@@ -176,7 +175,7 @@ def _signal_dict(signal) -> dict:
     from cxkeeper.insights.queries import signal_dict
 
     data = signal_dict(signal)
-    return {k: (_num(v) if isinstance(v, float) else v) for k, v in data.items()}
+    return {k: (num(v) if isinstance(v, float) else v) for k, v in data.items()}
 
 
 class ScorecardQuery(Schema):
