@@ -1,12 +1,11 @@
 """The REST API root (`/api/v1`). Routers live in each app's api.py; see docs/api.md.
 
-Every operation needs a signed-in caller (API token or browser session, see
-`cxkeeper.core.api.AUTH`); what the caller may change is decided by the same actions the
-pages use.
+Every operation needs a signed-in caller: a personal API token (`cxkeeper.org.api_auth`) or
+the browser session (`cxkeeper.core.api.SessionAuth`), wired here. What the caller may change
+is decided by the same actions the pages use.
 """
 
 from django.conf import settings
-from ninja import NinjaAPI
 
 from cxkeeper.core import api as core_api
 from cxkeeper.initiatives import api as initiatives_api
@@ -14,19 +13,20 @@ from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
 from cxkeeper.journeys import api as journeys_api
 from cxkeeper.org import api as org_api
+from cxkeeper.org import api_auth
 from cxkeeper.outcomes import api as outcomes_api
 
-api = NinjaAPI(
+api = core_api.Api(
     title="cxkeeper API",
     version="1",
     description="The shared journey map, teams and history of a cxkeeper workspace. See docs/api.md.",
     urls_namespace="api",
-    auth=core_api.AUTH,
+    auth=[api_auth.BearerTokenAuth(), core_api.SessionAuth()],
     # Ninja's Swagger page is served from vendored files only when "ninja" is an installed app;
     # otherwise it would load scripts from a CDN, which the offline rule and our CSP forbid.
     docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
 )
-core_api.install_error_handlers(api)
+core_api.install_error_handlers(api, unauthenticated_detail=api_auth.UNAUTHENTICATED)
 
 api.add_router("/me", org_api.me_router)
 api.add_router("/tokens", org_api.tokens_router)

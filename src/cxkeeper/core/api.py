@@ -1,6 +1,8 @@
-"""What every API router shares: authentication, errors as JSON with a reason, pagination,
-optimistic-locking versions, looking up related objects by id or name, and the history and
-notification endpoints.
+"""What every API router shares: the API class, session authentication, errors as JSON with a
+reason, pagination, optimistic-locking versions, looking up related objects by id or name, and
+the history and notification endpoints. The CRUD endpoints built from these are in
+`cxkeeper.core.crud`; token authentication is `cxkeeper.org.api_auth` (tokens are org's), and
+the entry point `cxkeeper.api` wires the two ways of signing in.
 
 Handlers stay thin: parse → look up (`get_or_404`, `resolve`) → call the same action the
 pages call → return the object. Permission checks, versioning and history all live in the
@@ -10,6 +12,7 @@ handlers registered by `install_error_handlers` turn those errors into HTTP answ
 
 
 import json
+import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -24,37 +27,45 @@ from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
 
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.core.queries import notifications_for
-from cxkeeper.org.actions import user_for_token
+
+# ---------------------------------------------------------------- the API and its operation ids
+
+
+def operation_id(module: str, name: str) -> str:
+    """The OpenAPI operation id of view `name` in `module`: `cxkeeper_org_api_list_teams`.
+
+    Named for the app's api package (`cxkeeper.<app>.api`) even when the view lives in one of
+    its modules (`cxkeeper.outcomes.api.kpis`), so splitting a module keeps every id."""
+    module = re.sub(r"^(cxkeeper\.\w+\.api)\.\w+$", r"\1", module)
+    return f"{module}_{name}".replace(".", "_")
+
+
+class Api(NinjaAPI):
+    """The NinjaAPI whose operation ids stay put when an app's api.py becomes a package."""
+
+    def get_openapi_operation_id(self, operation) -> str:
+        return operation_id(operation.view_func.__module__, operation.view_func.__name__)
+
 
 # ---------------------------------------------------------------- authentication
 
-UNAUTHENTICATED = (
-    "Authentication required: send “Authorization: Bearer <token>” with a personal API token "
-    "(POST /api/v1/tokens while signed in creates one), or call from a signed-in browser session."
-)
-BAD_TOKEN = "This API token is unknown or has been revoked; create a new one (POST /api/v1/tokens)."  # noqa: S105
+UNAUTHENTICATED = "Authentication required: sign in, or send the credentials this API accepts."
 BAD_CSRF = (
     "CSRF check failed: a signed-in browser session must send the “X-CSRFToken” header with the "
     "csrftoken cookie's value on POST/PATCH/DELETE. Scripts should use an API token instead."
 )
 
 
-class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer cxk_…`: a personal token from `org.ApiToken`; it acts as its owner."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        user = user_for_token(token.strip())
-        if user is None:
-            request._cxkeeper_auth_problem = BAD_TOKEN
-            return None
-        request.user = user
-        return user
+def auth_problem(request: HttpRequest, detail: str) -> None:
+    """Say why a credential was refused (e.g. a revoked token): the 401 answer gives this
+    reason instead of the general one."""
+    request._cxkeeper_auth_problem = detail
 
 
 class SessionAuth(APIKeyCookie):
@@ -75,9 +86,6 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key):
         return request.user if request.user.is_authenticated else None
-
-
-AUTH = [BearerTokenAuth(), SessionAuth()]
 
 
 def acting_user(request: HttpRequest):
@@ -138,9 +146,12 @@ def _field_of(loc) -> str:
     return ".".join(parts) or "__all__"
 
 
-def install_error_handlers(api: NinjaAPI) -> None:
+def install_error_handlers(api: NinjaAPI, *, unauthenticated_detail: str = UNAUTHENTICATED) -> None:
+    """Refused, stale and invalid calls as JSON answers. `unauthenticated_detail`: the 401's
+    reason when no credential was sent (the entry point says which ones the API takes)."""
+
     def unauthenticated(request, exc):
-        detail = getattr(request, "_cxkeeper_auth_problem", None) or UNAUTHENTICATED
+        detail = getattr(request, "_cxkeeper_auth_problem", None) or unauthenticated_detail
         response = api.create_response(request, {"detail": detail}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="cxkeeper"'
         return response

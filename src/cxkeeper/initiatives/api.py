@@ -6,25 +6,10 @@ reads. See docs/api.md ("Friction points") and docs/initiatives.md."""
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
+from ninja import Field, Router, Schema
 
-from cxkeeper.core.api import (
-    READ_ERRORS,
-    WRITE_ERRORS,
-    ApiPagination,
-    VersionIn,
-    acting_user,
-    add_history_endpoint,
-    changes_of,
-    expected_version,
-    get_or_404,
-    ref,
-    resolve_refs,
-    serializes,
-    set_etag,
-)
+from cxkeeper.core.api import VersionIn, ref, serializes
+from cxkeeper.core.crud import Crud
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.choices import FrictionStatus
 from cxkeeper.initiatives.models import FrictionPoint
@@ -93,51 +78,24 @@ class FrictionPointFilters(Schema):
     step: int | None = Field(None, description="step id")
     status: Status | None = None
 
+    def query(self):
+        """The pages' query (`initiatives.queries.friction_points`) with these filters."""
+        return queries.friction_points(
+            journey=journey_ref(self.journey, "journey") if self.journey else None,
+            step=step_ref(self.step, "step") if self.step is not None else None,
+            status=self.status)
+
 
 friction_points_router = Router(tags=["initiatives"])
 
 
-@friction_points_router.get("", url_name="friction_points", response={200: list[FrictionPointOut], **READ_ERRORS},
-                            summary="List friction points")
-@paginate(ApiPagination)
-def list_friction_points(request, filters: Query[FrictionPointFilters]):
-    return queries.friction_points(
-        journey=journey_ref(filters.journey, "journey") if filters.journey else None,
-        step=step_ref(filters.step, "step") if filters.step is not None else None,
-        status=filters.status)
-
-
-@friction_points_router.get("/{id}", url_name="friction_point", response={200: FrictionPointOut, **READ_ERRORS},
-                            summary="Get a friction point")
-def get_friction_point(request, id: int, response: HttpResponse):
-    friction_point = get_or_404(FrictionPoint, id, queries.friction_points())
-    set_etag(response, friction_point)
-    return friction_point
-
-
-@friction_points_router.post("", url_name="friction_points", response={201: FrictionPointOut, **WRITE_ERRORS},
-                             summary="Raise a friction point (keeper, admin or team member)")
-def create_friction_point(request, payload: FrictionPointIn):
-    values = resolve_refs(payload.dict(exclude_none=True), REFS)
-    friction_point = actions.raise_friction_point(values, acting_user=acting_user(request))
-    return 201, get_or_404(FrictionPoint, friction_point.pk, queries.friction_points())
-
-
-@friction_points_router.patch("/{id}", url_name="friction_point", response={200: FrictionPointOut, **WRITE_ERRORS},
-                              summary="Edit a friction point or set its status (keeper, admin or who raised it)")
-def update_friction_point(request, id: int, payload: FrictionPointPatch):
-    friction_point = actions.update_friction_point(
-        get_or_404(FrictionPoint, id), resolve_refs(changes_of(payload), REFS),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request))
-    return get_or_404(FrictionPoint, friction_point.pk, queries.friction_points())
-
-
-@friction_points_router.delete("/{id}", url_name="friction_point", response={204: None, **WRITE_ERRORS},
-                               summary="Delete a friction point (keeper, admin or who raised it)")
-def delete_friction_point(request, id: int, version: int | None = None):
-    actions.delete_friction_point(get_or_404(FrictionPoint, id), expected_version=expected_version(request, version),
-                                  acting_user=acting_user(request))
-    return 204, None
-
-
-add_history_endpoint(friction_points_router, FrictionPoint)
+(Crud(friction_points_router, FrictionPoint, name="friction_point", plural="friction_points", out=FrictionPointOut,
+      queryset=queries.friction_points, refs=REFS)
+    .list(FrictionPointFilters, query=FrictionPointFilters.query, summary="List friction points")
+    .get(summary="Get a friction point")
+    .create(FrictionPointIn, actions.raise_friction_point, reread=True,
+            summary="Raise a friction point (keeper, admin or team member)")
+    .update(FrictionPointPatch, actions.update_friction_point, reread=True,
+            summary="Edit a friction point or set its status (keeper, admin or who raised it)")
+    .delete(actions.delete_friction_point, summary="Delete a friction point (keeper, admin or who raised it)")
+    .history())

@@ -8,27 +8,20 @@ from datetime import datetime
 from typing import Literal
 
 from django.db.models import F, Prefetch, Q
-from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
+from ninja import Field, Router, Schema
 
 from cxkeeper.core.api import (
-    READ_ERRORS,
     WRITE_ERRORS,
-    ApiPagination,
     VersionIn,
     acting_user,
-    add_history_endpoint,
-    changes_of,
     expected_version,
     get_or_404,
     ref,
     resolve,
-    resolve_refs,
     resolve_user,
     serializes,
-    set_etag,
 )
+from cxkeeper.core.crud import Crud
 from cxkeeper.journeys import actions
 from cxkeeper.journeys.choices import JourneyStatus, Lane, ResponsibilityRole
 from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
@@ -88,52 +81,21 @@ class PersonaPatch(VersionIn):
 class NameFilters(Schema):
     q: str | None = Field(None, description="text in the name or description")
 
+    def apply(self, rows):
+        if self.q:
+            rows = rows.filter(Q(name__icontains=self.q) | Q(description__icontains=self.q))
+        return rows
+
 
 personas_router = Router(tags=["personas"])
 
-
-@personas_router.get("", url_name="personas", response={200: list[PersonaOut], **READ_ERRORS},
-                     summary="List personas")
-@paginate(ApiPagination)
-def list_personas(request, filters: Query[NameFilters]):
-    personas = Persona.objects.all()
-    if filters.q:
-        personas = personas.filter(Q(name__icontains=filters.q) | Q(description__icontains=filters.q))
-    return personas
-
-
-@personas_router.get("/{id}", url_name="persona", response={200: PersonaOut, **READ_ERRORS},
-                     summary="Get a persona")
-def get_persona(request, id: int, response: HttpResponse):
-    persona = get_or_404(Persona, id)
-    set_etag(response, persona)
-    return persona
-
-
-@personas_router.post("", url_name="personas", response={201: PersonaOut, **WRITE_ERRORS},
-                      summary="Add a persona (keeper)")
-def create_persona(request, payload: PersonaIn):
-    return 201, actions.create_persona(payload.dict(), acting_user=acting_user(request))
-
-
-@personas_router.patch("/{id}", url_name="persona", response={200: PersonaOut, **WRITE_ERRORS},
-                       summary="Edit a persona (keeper)")
-def update_persona(request, id: int, payload: PersonaPatch):
-    return actions.update_persona(
-        get_or_404(Persona, id), changes_of(payload),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
-    )
-
-
-@personas_router.delete("/{id}", url_name="persona", response={204: None, **WRITE_ERRORS},
-                        summary="Delete a persona (keeper)")
-def delete_persona(request, id: int, version: int | None = None):
-    actions.delete_persona(get_or_404(Persona, id), expected_version=expected_version(request, version),
-                           acting_user=acting_user(request))
-    return 204, None
-
-
-add_history_endpoint(personas_router, Persona)
+(Crud(personas_router, Persona, name="persona", plural="personas", out=PersonaOut)
+    .list(NameFilters, summary="List personas")
+    .get(summary="Get a persona")
+    .create(PersonaIn, actions.create_persona, summary="Add a persona (keeper)", exclude_none=False)
+    .update(PersonaPatch, actions.update_persona, summary="Edit a persona (keeper)")
+    .delete(actions.delete_persona, summary="Delete a persona (keeper)")
+    .history())
 
 
 # ---------------------------------------------------------------- output: steps, responsibilities, handoffs
@@ -376,51 +338,23 @@ def _journeys():
     return Journey.objects.select_related("persona", "keeper", "last_reviewed_by")
 
 
-def _journey_detail(pk: int) -> Journey:
+def _journey_detail():
     steps = Step.objects.order_by("position", "pk").prefetch_related("responsibilities__team")
     stages = Stage.objects.order_by("position", "pk").prefetch_related(Prefetch("steps", queryset=steps))
-    return get_or_404(Journey, pk, _journeys().prefetch_related(Prefetch("stages", queryset=stages)))
+    return _journeys().prefetch_related(Prefetch("stages", queryset=stages))
 
 
-@journeys_router.get("", url_name="journeys", response={200: list[JourneyOut], **READ_ERRORS},
-                     summary="List journeys")
-@paginate(ApiPagination)
-def list_journeys(request, filters: Query[JourneyFilters]):
-    return filters.apply(_journeys())
-
-
-@journeys_router.get("/{id}", url_name="journey", response={200: JourneyDetailOut, **READ_ERRORS},
-                     summary="Get a journey with its stages and steps")
-def get_journey(request, id: int, response: HttpResponse):
-    journey = _journey_detail(id)
-    set_etag(response, journey)
-    return journey
-
-
-@journeys_router.post("", url_name="journeys", response={201: JourneyOut, **WRITE_ERRORS},
-                      summary="Create a journey (keeper)")
-def create_journey(request, payload: JourneyIn):
-    values = resolve_refs(payload.dict(exclude_none=True), JOURNEY_REFS)
-    return 201, actions.create_journey(values, acting_user=acting_user(request))
-
-
-@journeys_router.patch("/{id}", url_name="journey", response={200: JourneyOut, **WRITE_ERRORS},
-                       summary="Edit a journey (keeper)")
-def update_journey(request, id: int, payload: JourneyPatch):
-    """Name, description, persona, keeper. Publishing has its own endpoints."""
-    return actions.update_journey(
-        get_or_404(Journey, id), resolve_refs(changes_of(payload), JOURNEY_REFS),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
-    )
-
-
-@journeys_router.delete("/{id}", url_name="journey", response={204: None, **WRITE_ERRORS},
-                        summary="Delete a journey (keeper)")
-def delete_journey(request, id: int, version: int | None = None):
-    """With every stage, step, responsibility and handoff in it, each recorded in history."""
-    actions.delete_journey(get_or_404(Journey, id), expected_version=expected_version(request, version),
-                           acting_user=acting_user(request))
-    return 204, None
+journeys = (
+    Crud(journeys_router, Journey, name="journey", plural="journeys", out=JourneyOut, queryset=_journeys,
+         refs=JOURNEY_REFS)
+    .list(JourneyFilters, summary="List journeys")
+    .get(summary="Get a journey with its stages and steps", out=JourneyDetailOut, queryset=_journey_detail)
+    .create(JourneyIn, actions.create_journey, summary="Create a journey (keeper)")
+    .update(JourneyPatch, actions.update_journey, summary="Edit a journey (keeper)",
+            description="Name, description, persona, keeper. Publishing has its own endpoints.")
+    .delete(actions.delete_journey, summary="Delete a journey (keeper)",
+            description="With every stage, step, responsibility and handoff in it, each recorded in history.")
+)
 
 
 @journeys_router.post("/{id}/publish", url_name="journey_publish", response={200: JourneyOut, **WRITE_ERRORS},
@@ -450,7 +384,7 @@ def review_journey(request, id: int):
     return actions.mark_journey_reviewed(get_or_404(Journey, id), acting_user=acting_user(request))
 
 
-add_history_endpoint(journeys_router, Journey, scope="journey")
+journeys.history(scope="journey")
 
 
 # ---------------------------------------------------------------- stages
@@ -508,46 +442,23 @@ def _stages():
     return Stage.objects.select_related("journey")
 
 
-@stages_router.get("", url_name="stages", response={200: list[StageOut], **READ_ERRORS},
-                   summary="List stages")
-@paginate(ApiPagination)
-def list_stages(request, filters: Query[StageFilters]):
-    return filters.apply(_stages())
-
-
-@stages_router.get("/{id}", url_name="stage", response={200: StageDetailOut, **READ_ERRORS},
-                   summary="Get a stage with its steps")
-def get_stage(request, id: int, response: HttpResponse):
+def _stage_detail():
     steps = Step.objects.order_by("position", "pk").prefetch_related("responsibilities__team")
-    stage = get_or_404(Stage, id, _stages().prefetch_related(Prefetch("steps", queryset=steps)))
-    set_etag(response, stage)
-    return stage
+    return _stages().prefetch_related(Prefetch("steps", queryset=steps))
 
 
-@stages_router.post("", url_name="stages", response={201: StageOut, **WRITE_ERRORS},
-                    summary="Add a stage (keeper)")
-def create_stage(request, payload: StageIn):
-    values = payload.dict(exclude_none=True)
-    journey = journey_ref(values.pop("journey"), "journey")
-    return 201, actions.add_stage(journey, values, acting_user=acting_user(request))
-
-
-@stages_router.patch("/{id}", url_name="stage", response={200: StageOut, **WRITE_ERRORS},
-                     summary="Edit a stage (keeper)")
-def update_stage(request, id: int, payload: StagePatch):
-    return actions.update_stage(
-        get_or_404(Stage, id), changes_of(payload),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
-    )
-
-
-@stages_router.delete("/{id}", url_name="stage", response={204: None, **WRITE_ERRORS},
-                      summary="Delete a stage (keeper)")
-def delete_stage(request, id: int, version: int | None = None):
-    """With every step in it, each recorded in history."""
-    actions.delete_stage(get_or_404(Stage, id), expected_version=expected_version(request, version),
-                         acting_user=acting_user(request))
-    return 204, None
+stages = (
+    Crud(stages_router, Stage, name="stage", plural="stages", out=StageOut, queryset=_stages,
+         refs={"journey": journey_ref})
+    .list(StageFilters, summary="List stages")
+    .get(summary="Get a stage with its steps", out=StageDetailOut, queryset=_stage_detail)
+    .create(StageIn, lambda values, acting_user: actions.add_stage(values.pop("journey"), values,
+                                                                   acting_user=acting_user),
+            summary="Add a stage (keeper)")
+    .update(StagePatch, actions.update_stage, summary="Edit a stage (keeper)")
+    .delete(actions.delete_stage, summary="Delete a stage (keeper)",
+            description="With every step in it, each recorded in history.")
+)
 
 
 @stages_router.post("/{id}/move", url_name="stage_move", response={200: StageOut, **WRITE_ERRORS},
@@ -559,7 +470,7 @@ def move_stage(request, id: int, payload: MoveIn):
     )
 
 
-add_history_endpoint(stages_router, Stage)
+stages.history()
 
 
 # ---------------------------------------------------------------- steps
@@ -613,49 +524,27 @@ class StepFilters(Schema):
 steps_router = Router(tags=["steps"])
 
 
-@steps_router.get("", url_name="steps", response={200: list[StepOut], **READ_ERRORS}, summary="List steps")
-@paginate(ApiPagination)
-def list_steps(request, filters: Query[StepFilters]):
-    return filters.apply(_steps())
-
-
-@steps_router.get("/{id}", url_name="step", response={200: StepDetailOut, **READ_ERRORS},
-                  summary="Get a step with its responsibilities and handoffs")
-def get_step(request, id: int, response: HttpResponse):
-    step = get_or_404(Step, id, _steps().prefetch_related(
+def _step_detail():
+    return _steps().prefetch_related(
         Prefetch("responsibilities", queryset=_responsibilities()),
         Prefetch("handoffs_out", queryset=_handoffs()),
         Prefetch("handoffs_in", queryset=_handoffs()),
-    ))
-    set_etag(response, step)
-    return step
-
-
-@steps_router.post("", url_name="steps", response={201: StepOut, **WRITE_ERRORS},
-                   summary="Add a step (keeper)")
-def create_step(request, payload: StepIn):
-    values = payload.dict(exclude_none=True)
-    stage = stage_ref(values.pop("stage"), "stage")
-    return 201, actions.add_step(stage, values, acting_user=acting_user(request))
-
-
-@steps_router.patch("/{id}", url_name="step", response={200: StepOut, **WRITE_ERRORS}, summary="Edit a step")
-def update_step(request, id: int, payload: StepPatch):
-    """Keepers change anything; members of a team that owns or contributes to the step change
-    its description, example phrases and channel. Send only the fields you change."""
-    return actions.update_step(
-        get_or_404(Step, id), changes_of(payload),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
     )
 
 
-@steps_router.delete("/{id}", url_name="step", response={204: None, **WRITE_ERRORS},
-                     summary="Delete a step (keeper)")
-def delete_step(request, id: int, version: int | None = None):
-    """With its responsibilities and handoffs, each recorded in history."""
-    actions.delete_step(get_or_404(Step, id), expected_version=expected_version(request, version),
-                        acting_user=acting_user(request))
-    return 204, None
+steps = (
+    Crud(steps_router, Step, name="step", plural="steps", out=StepOut, queryset=_steps, refs={"stage": stage_ref})
+    .list(StepFilters, summary="List steps")
+    .get(summary="Get a step with its responsibilities and handoffs", out=StepDetailOut, queryset=_step_detail)
+    .create(StepIn, lambda values, acting_user: actions.add_step(values.pop("stage"), values,
+                                                                 acting_user=acting_user),
+            summary="Add a step (keeper)")
+    .update(StepPatch, actions.update_step, summary="Edit a step",
+            description="""Keepers change anything; members of a team that owns or contributes to the step change
+            its description, example phrases and channel. Send only the fields you change.""")
+    .delete(actions.delete_step, summary="Delete a step (keeper)",
+            description="With its responsibilities and handoffs, each recorded in history.")
+)
 
 
 @steps_router.post("/{id}/move", url_name="step_move", response={200: StepOut, **WRITE_ERRORS},
@@ -667,7 +556,7 @@ def move_step(request, id: int, payload: MoveIn):
     )
 
 
-add_history_endpoint(steps_router, Step, scope="step")
+steps.history(scope="step")
 
 
 # ---------------------------------------------------------------- responsibilities
@@ -709,55 +598,17 @@ class ResponsibilityFilters(Schema):
 responsibilities_router = Router(tags=["responsibilities"])
 
 
-@responsibilities_router.get("", url_name="responsibilities",
-                             response={200: list[ResponsibilityOut], **READ_ERRORS},
-                             summary="List responsibilities")
-@paginate(ApiPagination)
-def list_responsibilities(request, filters: Query[ResponsibilityFilters]):
-    return filters.apply(_responsibilities())
-
-
-@responsibilities_router.get("/{id}", url_name="responsibility",
-                             response={200: ResponsibilityOut, **READ_ERRORS},
-                             summary="Get a responsibility")
-def get_responsibility(request, id: int, response: HttpResponse):
-    responsibility = get_or_404(Responsibility, id, _responsibilities())
-    set_etag(response, responsibility)
-    return responsibility
-
-
-@responsibilities_router.post("", url_name="responsibilities",
-                              response={201: ResponsibilityOut, **WRITE_ERRORS},
-                              summary="Assign a team to a step (keeper)")
-def create_responsibility(request, payload: ResponsibilityIn):
-    values = payload.dict()
-    step = step_ref(values.pop("step"), "step")
-    team = team_ref(values.pop("team"), "team")
-    return 201, actions.assign_responsibility(step, team, values, acting_user=acting_user(request))
-
-
-@responsibilities_router.patch("/{id}", url_name="responsibility",
-                               response={200: ResponsibilityOut, **WRITE_ERRORS},
-                               summary="Change a team's part in a step (keeper)")
-def update_responsibility(request, id: int, payload: ResponsibilityPatch):
-    """Making a team the lead owner clears the lead flag of the step's other teams."""
-    return actions.update_responsibility(
-        get_or_404(Responsibility, id), changes_of(payload),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
-    )
-
-
-@responsibilities_router.delete("/{id}", url_name="responsibility", response={204: None, **WRITE_ERRORS},
-                                summary="Remove a team from a step (keeper)")
-def delete_responsibility(request, id: int, version: int | None = None):
-    actions.remove_responsibility(
-        get_or_404(Responsibility, id), expected_version=expected_version(request, version),
-        acting_user=acting_user(request),
-    )
-    return 204, None
-
-
-add_history_endpoint(responsibilities_router, Responsibility)
+(Crud(responsibilities_router, Responsibility, name="responsibility", plural="responsibilities",
+      out=ResponsibilityOut, queryset=_responsibilities, refs={"step": step_ref, "team": team_ref})
+    .list(ResponsibilityFilters, summary="List responsibilities")
+    .get(summary="Get a responsibility")
+    .create(ResponsibilityIn, lambda values, acting_user: actions.assign_responsibility(
+        values.pop("step"), values.pop("team"), values, acting_user=acting_user),
+        summary="Assign a team to a step (keeper)", exclude_none=False)
+    .update(ResponsibilityPatch, actions.update_responsibility, summary="Change a team's part in a step (keeper)",
+            description="Making a team the lead owner clears the lead flag of the step's other teams.")
+    .delete(actions.remove_responsibility, summary="Remove a team from a step (keeper)")
+    .history())
 
 
 # ---------------------------------------------------------------- handoffs
@@ -807,43 +658,11 @@ class HandoffFilters(Schema):
 handoffs_router = Router(tags=["handoffs"])
 
 
-@handoffs_router.get("", url_name="handoffs", response={200: list[HandoffOut], **READ_ERRORS},
-                     summary="List handoffs")
-@paginate(ApiPagination)
-def list_handoffs(request, filters: Query[HandoffFilters]):
-    return filters.apply(_handoffs())
-
-
-@handoffs_router.get("/{id}", url_name="handoff", response={200: HandoffOut, **READ_ERRORS},
-                     summary="Get a handoff")
-def get_handoff(request, id: int, response: HttpResponse):
-    handoff = get_or_404(Handoff, id, _handoffs())
-    set_etag(response, handoff)
-    return handoff
-
-
-@handoffs_router.post("", url_name="handoffs", response={201: HandoffOut, **WRITE_ERRORS},
-                      summary="Add a handoff (keeper)")
-def create_handoff(request, payload: HandoffIn):
-    values = resolve_refs(payload.dict(), HANDOFF_REFS)
-    return 201, actions.add_handoff(values, acting_user=acting_user(request))
-
-
-@handoffs_router.patch("/{id}", url_name="handoff", response={200: HandoffOut, **WRITE_ERRORS},
-                       summary="Edit a handoff (keeper)")
-def update_handoff(request, id: int, payload: HandoffPatch):
-    return actions.update_handoff(
-        get_or_404(Handoff, id), resolve_refs(changes_of(payload), HANDOFF_REFS),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
-    )
-
-
-@handoffs_router.delete("/{id}", url_name="handoff", response={204: None, **WRITE_ERRORS},
-                        summary="Remove a handoff (keeper)")
-def delete_handoff(request, id: int, version: int | None = None):
-    actions.remove_handoff(get_or_404(Handoff, id), expected_version=expected_version(request, version),
-                           acting_user=acting_user(request))
-    return 204, None
-
-
-add_history_endpoint(handoffs_router, Handoff)
+(Crud(handoffs_router, Handoff, name="handoff", plural="handoffs", out=HandoffOut, queryset=_handoffs,
+      refs=HANDOFF_REFS)
+    .list(HandoffFilters, summary="List handoffs")
+    .get(summary="Get a handoff")
+    .create(HandoffIn, actions.add_handoff, summary="Add a handoff (keeper)", exclude_none=False)
+    .update(HandoffPatch, actions.update_handoff, summary="Edit a handoff (keeper)")
+    .delete(actions.remove_handoff, summary="Remove a handoff (keeper)")
+    .history())

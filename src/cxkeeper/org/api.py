@@ -17,15 +17,14 @@ from cxkeeper.core.api import (
     ErrorOut,
     VersionIn,
     acting_user,
-    add_history_endpoint,
     changes_of,
     expected_version,
     get_or_404,
-    resolve_refs,
     resolve_user,
     serializes,
     set_etag,
 )
+from cxkeeper.core.crud import Crud
 from cxkeeper.core.roles import ROLE_DESCRIPTIONS, role_of
 from cxkeeper.org import actions
 from cxkeeper.org.choices import Office, TeamFunction
@@ -99,54 +98,22 @@ class GlossaryTermPatch(VersionIn):
 class GlossaryFilters(Schema):
     q: str | None = Field(None, description="text in the term or its definition")
 
+    def apply(self, terms):
+        if self.q:
+            terms = terms.filter(Q(term__icontains=self.q) | Q(definition__icontains=self.q))
+        return terms
+
 
 glossary_router = Router(tags=["glossary"])
 
-
-@glossary_router.get("", url_name="glossary_terms", response={200: list[GlossaryTermOut], **READ_ERRORS},
-                     summary="List glossary terms")
-@paginate(ApiPagination)
-def list_glossary_terms(request, filters: Query[GlossaryFilters]):
-    terms = GlossaryTerm.objects.all()
-    if filters.q:
-        terms = terms.filter(Q(term__icontains=filters.q) | Q(definition__icontains=filters.q))
-    return terms
-
-
-@glossary_router.get("/{id}", url_name="glossary_term", response={200: GlossaryTermOut, **READ_ERRORS},
-                     summary="Get a glossary term")
-def get_glossary_term(request, id: int, response: HttpResponse):
-    term = get_or_404(GlossaryTerm, id)
-    set_etag(response, term)
-    return term
-
-
-@glossary_router.post("", url_name="glossary_terms", response={201: GlossaryTermOut, **WRITE_ERRORS},
-                      summary="Add a glossary term")
-def create_glossary_term(request, payload: GlossaryTermIn):
-    return 201, actions.add_glossary_term(payload.term, payload.definition, acting_user=acting_user(request))
-
-
-@glossary_router.patch("/{id}", url_name="glossary_term", response={200: GlossaryTermOut, **WRITE_ERRORS},
-                       summary="Edit a glossary term")
-def update_glossary_term(request, id: int, payload: GlossaryTermPatch):
-    return actions.update_glossary_term(
-        get_or_404(GlossaryTerm, id), changes_of(payload),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
-    )
-
-
-@glossary_router.delete("/{id}", url_name="glossary_term", response={204: None, **WRITE_ERRORS},
-                        summary="Delete a glossary term")
-def delete_glossary_term(request, id: int, version: int | None = None):
-    actions.delete_glossary_term(
-        get_or_404(GlossaryTerm, id), expected_version=expected_version(request, version),
-        acting_user=acting_user(request),
-    )
-    return 204, None
-
-
-add_history_endpoint(glossary_router, GlossaryTerm)
+(Crud(glossary_router, GlossaryTerm, name="glossary_term", plural="glossary_terms", out=GlossaryTermOut)
+    .list(GlossaryFilters, summary="List glossary terms")
+    .get(summary="Get a glossary term")
+    .create(GlossaryTermIn, lambda values, acting_user: actions.add_glossary_term(
+        values["term"], values["definition"], acting_user=acting_user), summary="Add a glossary term")
+    .update(GlossaryTermPatch, actions.update_glossary_term, summary="Edit a glossary term")
+    .delete(actions.delete_glossary_term, summary="Delete a glossary term")
+    .history())
 
 
 # ---------------------------------------------------------------- teams
@@ -223,45 +190,14 @@ def _teams():
     return Team.objects.select_related("lead")
 
 
-@teams_router.get("", url_name="teams", response={200: list[TeamOut], **READ_ERRORS}, summary="List teams")
-@paginate(ApiPagination)
-def list_teams(request, filters: Query[TeamFilters]):
-    return filters.apply(_teams())
-
-
-@teams_router.get("/{id}", url_name="team", response={200: TeamOut, **READ_ERRORS}, summary="Get a team")
-def get_team(request, id: int, response: HttpResponse):
-    team = get_or_404(Team, id, _teams())
-    set_etag(response, team)
-    return team
-
-
-@teams_router.post("", url_name="teams", response={201: TeamOut, **WRITE_ERRORS},
-                   summary="Create a team (admin)")
-def create_team(request, payload: TeamIn):
-    values = resolve_refs(payload.dict(exclude_none=True), TEAM_REFS)
-    return 201, actions.create_team(values, acting_user=acting_user(request))
-
-
-@teams_router.patch("/{id}", url_name="team", response={200: TeamOut, **WRITE_ERRORS},
-                    summary="Edit a team (admin)")
-def update_team(request, id: int, payload: TeamPatch):
-    return actions.update_team(
-        get_or_404(Team, id), resolve_refs(changes_of(payload), TEAM_REFS),
-        expected_version=expected_version(request, payload.version), acting_user=acting_user(request),
-    )
-
-
-@teams_router.delete("/{id}", url_name="team", response={204: None, **WRITE_ERRORS},
-                     summary="Delete a team (admin)")
-def delete_team(request, id: int, version: int | None = None):
-    """Its responsibilities and handoffs are removed first, each recorded in history."""
-    actions.delete_team(get_or_404(Team, id), expected_version=expected_version(request, version),
-                        acting_user=acting_user(request))
-    return 204, None
-
-
-add_history_endpoint(teams_router, Team)
+(Crud(teams_router, Team, name="team", plural="teams", out=TeamOut, queryset=_teams, refs=TEAM_REFS)
+    .list(TeamFilters, summary="List teams")
+    .get(summary="Get a team")
+    .create(TeamIn, actions.create_team, summary="Create a team (admin)")
+    .update(TeamPatch, actions.update_team, summary="Edit a team (admin)")
+    .delete(actions.delete_team, summary="Delete a team (admin)",
+            description="Its responsibilities and handoffs are removed first, each recorded in history.")
+    .history())
 
 
 # ---------------------------------------------------------------- the caller

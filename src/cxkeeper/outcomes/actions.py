@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from cxkeeper.core.actions import create_object, delete_object, update_object
-from cxkeeper.core.errors import InvalidInput
+from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.history import record_change, snapshot
 from cxkeeper.core.models import ChangeAction
 from cxkeeper.core.removals import lock_for_removal
@@ -210,21 +210,26 @@ def remove_team_kpis(team, *, acting_user) -> int:
     return len(kpis)
 
 
-def link_kpi_to_outcome(kpi: TeamKpi, outcome: SharedOutcome, kind: str, *, note: str = "", acting_user) -> KpiLink:
-    """Create or change the one link between a KPI and an outcome."""
+def link_kpi_to_outcome(kpi: TeamKpi, outcome: SharedOutcome, kind: str, *, note: str = "",
+                        expected_version: int | None = None, acting_user) -> KpiLink:
+    """Create or change the one link between a KPI and an outcome. `expected_version`: the
+    version of the existing link the caller read, checked under its row lock (409 when stale);
+    None, or no link yet: no check."""
     require_team_kpis(acting_user, kpi.team)
     existing = KpiLink.objects.filter(kpi=kpi, outcome=outcome).first()
     if existing is None:
         link, _ = create_object(KpiLink, {"kpi": kpi, "outcome": outcome, "kind": kind, "note": note},
                                 acting_user=acting_user)
         return link
-    link, _ = update_object(existing, {"kind": kind, "note": note}, expected_version=None, acting_user=acting_user)
+    link, _ = update_object(existing, {"kind": kind, "note": note}, expected_version=expected_version,
+                            acting_user=acting_user)
     return link
 
 
-def unlink_kpi(link: KpiLink, *, acting_user) -> None:
+def unlink_kpi(link: KpiLink, *, expected_version: int | None = None, acting_user) -> None:
+    """`expected_version`: the link's version the caller read, checked under the row lock."""
     require_team_kpis(acting_user, link.kpi.team)
-    delete_object(link, expected_version=None, acting_user=acting_user)
+    delete_object(link, expected_version=expected_version, acting_user=acting_user)
 
 
 @dataclass(frozen=True)
@@ -234,8 +239,10 @@ class ValueRow:
 
 
 def record_kpi_values(kpi: TeamKpi, rows: list[ValueRow], *, acting_user, replace: bool = False,
-                      source_label: str = "by hand") -> int:
-    """Upsert values (one per period) in one transaction, recorded in the KPI's history.
+                      source_label: str = "by hand", expected_version: int | None = None) -> int:
+    """Upsert values (one per period) in one transaction, recorded in the KPI's history; a
+    change raises the KPI's version. `expected_version`: the KPI's version the caller read,
+    checked under the KPI's row lock (409 when stale); None: no check.
 
     A KPI taken from a cxkeeper metric has no stored values: they come from the rollups."""
     require_team_kpis(acting_user, kpi.team)
@@ -250,6 +257,9 @@ def record_kpi_values(kpi: TeamKpi, rows: list[ValueRow], *, acting_user, replac
         if not math.isfinite(row.value):
             raise InvalidInput({"value": f"The value for {row.period:%Y-%m-%d} is not a finite number."})
     with transaction.atomic():
+        current = TeamKpi.objects.select_for_update().get(pk=kpi.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(current, expected_version)
         before = {v.period.isoformat(): v.value for v in kpi.values.all()}
         if replace:
             kpi.values.all().delete()
@@ -257,8 +267,8 @@ def record_kpi_values(kpi: TeamKpi, rows: list[ValueRow], *, acting_user, replac
             KpiValue.objects.update_or_create(kpi=kpi, period=row.period, defaults={"value": row.value})
         after = {v.period.isoformat(): v.value for v in kpi.values.all()}
         if after != before:
-            TeamKpi.objects.filter(pk=kpi.pk).update(version=kpi.version + 1)
-            kpi.version += 1
+            TeamKpi.objects.filter(pk=kpi.pk).update(version=current.version + 1)
+            kpi.version = current.version + 1
             record_change(kpi, ChangeAction.UPDATE, {"values": before},
                           {"values": after, "values_source": source_label}, acting_user)
     return len(rows)
@@ -318,10 +328,12 @@ def _parse_period(raw: str) -> dt.date | None:
     return None
 
 
-def import_kpi_values(kpi: TeamKpi, text: str, *, filename: str = "upload.csv", acting_user) -> int:
+def import_kpi_values(kpi: TeamKpi, text: str, *, filename: str = "upload.csv", acting_user,
+                      expected_version: int | None = None) -> int:
     require_team_kpis(acting_user, kpi.team)
     rows = parse_kpi_csv(text, kpi, filename=filename)
-    return record_kpi_values(kpi, rows, acting_user=acting_user, source_label=f"CSV {filename}")
+    return record_kpi_values(kpi, rows, acting_user=acting_user, source_label=f"CSV {filename}",
+                             expected_version=expected_version)
 
 
 def set_target_as_given(values: dict, *, acting_user) -> Target:
