@@ -10,9 +10,12 @@ import yaml
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.core.roles import Role
+from cxkeeper.initiatives.models import FrictionPoint
+from cxkeeper.insights.models import Feedback
 from cxkeeper.journeys.models import Journey, Persona
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org.models import GlossaryTerm, Team, Workspace
+from cxkeeper.outcomes.models import Target, TeamKpi
 from cxkeeper.workspace.export import export_workspace
 from cxkeeper.workspace.yaml_io import dump
 
@@ -30,6 +33,12 @@ def make_people(*usernames: str) -> None:
 
 def wipe_workspace() -> None:
     """An empty workspace that still has its people (who are not part of the file)."""
+    # Other apps refer to the map and the teams with PROTECT (docs/decisions/0008): a raw wipe
+    # does first what the cascade and SET NULL used to do.
+    Target.objects.all().delete()
+    TeamKpi.objects.all().delete()
+    Feedback.objects.update(step=None)
+    FrictionPoint.objects.update(journey=None, step=None)
     Journey.objects.all().delete()
     Team.objects.all().delete()
     Persona.objects.all().delete()

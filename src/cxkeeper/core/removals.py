@@ -9,8 +9,9 @@ So the action that deletes an object *announces* it first, inside its own transa
 the row still exists::
 
     with transaction.atomic():
-        announce_removal(step, acting_user=acting_user)
-        delete_object(step, ...)
+        current = lock_for_removal(step, expected_version=expected_version)
+        announce_removal(current, acting_user=acting_user)
+        delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
 and every app that refers to that kind of object has registered a handler that removes or
 detaches its own rows through its own actions (each with a history record)::
@@ -18,7 +19,7 @@ detaches its own rows through its own actions (each with a history record)::
     # cxkeeper/outcomes/removals.py, imported by OutcomesConfig.ready()
     @on_removal(Step)
     def remove_targets_at_step(step, *, acting_user):
-        actions.remove_targets_at(step=step, acting_user=acting_user)
+        actions.remove_targets_at(step, acting_user=acting_user)
 
 Handlers run highest layer first — the reverse of the apps' order in INSTALLED_APPS, which is
 the layer order (initiatives, outcomes, insights, journeys, org …; see testing/layers.py) —
@@ -40,7 +41,6 @@ from django.db import models, transaction
 
 from cxkeeper.core.errors import Conflict
 
-M = TypeVar("M", bound=models.Model)
 
 class RemovalHandler(Protocol):
     """Removes or detaches, through its app's own actions, what refers to `obj`."""
@@ -49,6 +49,7 @@ class RemovalHandler(Protocol):
 
 
 H = TypeVar("H", bound=RemovalHandler)
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)

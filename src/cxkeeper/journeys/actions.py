@@ -23,7 +23,7 @@ from cxkeeper.journeys.permissions import (
     step_fields_editable_by,
 )
 from cxkeeper.org.actions import unique_slug
-from cxkeeper.org.models import Person, Team
+from cxkeeper.org.models import Person, Team, Workspace
 
 # ---------------------------------------------------------------- notifications
 
@@ -120,6 +120,7 @@ def delete_journey(journey: Journey, *, expected_version, acting_user) -> None:
     journey-wide targets and friction points are handled) and deleted."""
     require_structure(acting_user, "delete journeys")
     with transaction.atomic():
+        _lock_workspace()
         current = lock_for_removal(journey, expected_version=expected_version)
         for stage in current.stages.all():
             _remove_stage(stage, expected_version=None, acting_user=acting_user)
@@ -161,6 +162,7 @@ def delete_stage(stage: Stage, *, expected_version, acting_user) -> None:
     handoffs recorded), then the stage is announced (stage targets) and deleted."""
     require_structure(acting_user, "delete stages")
     with transaction.atomic():
+        _lock_workspace()
         _remove_stage(stage, expected_version=expected_version, acting_user=acting_user)
 
 
@@ -240,6 +242,14 @@ def _delete_step_contents(step: Step, acting_user) -> None:
         delete_object(handoff, expected_version=None, acting_user=acting_user)
 
 
+def _lock_workspace() -> None:
+    """Deleting steps moves their feedback, under the ingest lock — the workspace row, which
+    imports and journey-as-code applies lock first and then refer to steps. Take it before any
+    step row, so a delete and an import never wait on each other in opposite orders (a
+    deadlock on PostgreSQL, where the import's foreign-key check waits for the locked step)."""
+    Workspace.objects.select_for_update().filter(pk=Workspace.current().pk).exists()
+
+
 def _remove_step(step: Step, *, expected_version, acting_user) -> None:
     current = lock_for_removal(step, expected_version=expected_version)
     announce_removal(current, acting_user=acting_user)  # feedback, targets, friction points
@@ -253,6 +263,7 @@ def delete_step(step: Step, *, expected_version, acting_user) -> None:
     handoffs and the step itself are deleted, every one with a history record."""
     require_structure(acting_user, "delete steps")
     with transaction.atomic():
+        _lock_workspace()
         _remove_step(step, expected_version=expected_version, acting_user=acting_user)
 
 
