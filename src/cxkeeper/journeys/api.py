@@ -344,7 +344,7 @@ def _journey_detail():
     return _journeys().prefetch_related(Prefetch("stages", queryset=stages))
 
 
-journeys = (
+journey_crud = (
     Crud(journeys_router, Journey, name="journey", plural="journeys", out=JourneyOut, queryset=_journeys,
          refs=JOURNEY_REFS)
     .list(JourneyFilters, summary="List journeys")
@@ -384,7 +384,7 @@ def review_journey(request, id: int):
     return actions.mark_journey_reviewed(get_or_404(Journey, id), acting_user=acting_user(request))
 
 
-journeys.history(scope="journey")
+journey_crud.history(scope="journey")
 
 
 # ---------------------------------------------------------------- stages
@@ -447,7 +447,7 @@ def _stage_detail():
     return _stages().prefetch_related(Prefetch("steps", queryset=steps))
 
 
-stages = (
+stage_crud = (
     Crud(stages_router, Stage, name="stage", plural="stages", out=StageOut, queryset=_stages,
          refs={"journey": journey_ref})
     .list(StageFilters, summary="List stages")
@@ -470,7 +470,7 @@ def move_stage(request, id: int, payload: MoveIn):
     )
 
 
-stages.history()
+stage_crud.history()
 
 
 # ---------------------------------------------------------------- steps
@@ -532,7 +532,7 @@ def _step_detail():
     )
 
 
-steps = (
+step_crud = (
     Crud(steps_router, Step, name="step", plural="steps", out=StepOut, queryset=_steps, refs={"stage": stage_ref})
     .list(StepFilters, summary="List steps")
     .get(summary="Get a step with its responsibilities and handoffs", out=StepDetailOut, queryset=_step_detail)
@@ -556,7 +556,7 @@ def move_step(request, id: int, payload: MoveIn):
     )
 
 
-steps.history(scope="step")
+step_crud.history(scope="step")
 
 
 # ---------------------------------------------------------------- responsibilities
