@@ -15,8 +15,7 @@ from cxkeeper.org import actions as org_actions
 from cxkeeper.org.api import GlossaryFilters, GlossaryTermOut, GlossaryTermPatch, TeamFilters, TeamOut, TeamPatch
 from cxkeeper.org.api_auth import UNAUTHENTICATED, BearerTokenAuth
 from cxkeeper.org.models import GlossaryTerm, Team
-
-from .conftest import PREFIX
+from cxkeeper.testing.api_matrix import PREFIX
 
 
 def racing_update(term, changes, *, expected_version, acting_user):
