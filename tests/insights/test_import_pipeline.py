@@ -78,7 +78,7 @@ def test_a_crash_between_chunks_resumes_without_duplicates(tmp_path, source, sma
         pipeline.run_import(job, path, chunk_rows=100, progress=crash_after_two_chunks)
     job.refresh_from_db()
     assert job.rows_done == 201 and Feedback.objects.count() == 200  # two whole chunks, nothing more
-    resumed = pipeline.resume_import(job, chunk_rows=100)
+    resumed = pipeline.resume_import(job, chunk_rows=100, acting_user=small_org.keeper)
     assert resumed.status == JobStatus.DONE and (resumed.imported, resumed.duplicates) == (500, 0)
     assert Feedback.objects.count() == 500 and total(rollups(), min_n=1).n == 500
 
@@ -96,6 +96,46 @@ def test_viewer_cannot_import(tmp_path, source, small_org):
 
     with pytest.raises(Forbidden):
         pipeline.import_file(write(tmp_path, "x.csv", GOOD), source=source, acting_user=small_org.viewer)
+
+
+def test_a_missing_acting_user_is_refused_not_taken_as_trusted(tmp_path, source, small_org):
+    """`acting_user` has no default anywhere in insights, and None is a TypeError."""
+    path = write(tmp_path, "x.csv", GOOD)
+    with pytest.raises(TypeError, match="acting_user"):
+        pipeline.import_file(path, source=source, acting_user=None)
+    with pytest.raises(TypeError, match="acting_user"):
+        pipeline.start_import(path, source=source, acting_user=None)
+    with pytest.raises(TypeError):
+        pipeline.import_file(path, source=source)  # forgotten: no default
+    job = pipeline.start_import(path, source=source, acting_user=small_org.keeper)
+    with pytest.raises(TypeError, match="acting_user"):
+        pipeline.resume_import(job, acting_user=None)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and not Feedback.objects.exists()
+
+
+def test_no_insights_function_defaults_acting_user():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import cxkeeper.insights as package
+
+    defaults = []
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if ".migrations" in info.name:
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional extra that is not installed
+            continue
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__:
+                continue
+            parameter = inspect.signature(function).parameters.get("acting_user")
+            if parameter is not None and parameter.default is not inspect.Parameter.empty:
+                defaults.append(f"{info.name}.{name}")
+    assert not defaults, f"acting_user with a default: {defaults}"
 
 
 def _cxkeeper(data_dir, *args, **kwargs):

@@ -6,17 +6,11 @@ from __future__ import annotations
 
 from cxkeeper.core.errors import Forbidden
 from cxkeeper.core.roles import Role, role_of
+from cxkeeper.insights.permissions import FRICTION_RAISERS as RAISERS
+from cxkeeper.insights.permissions import require_propose_friction_point as require_raise
 from cxkeeper.org.permissions import TRUSTED, require_signed_in
 
-RAISERS = (Role.ADMIN, Role.KEEPER, Role.MEMBER)
-
-
-def require_raise(user) -> None:
-    if user is TRUSTED:
-        return
-    require_signed_in(user)
-    if role_of(user) not in RAISERS:
-        raise Forbidden("Viewers cannot raise friction points; ask a team member or a keeper to raise it.")
+__all__ = ["RAISERS", "require_change", "require_raise"]  # who raises: one rule, in insights.permissions
 
 
 def require_change(user, friction_point, doing: str = "change") -> None:

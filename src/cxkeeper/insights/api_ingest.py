@@ -1,13 +1,14 @@
 """`/api/v1/imports`: feedback batches as JSON or NDJSON, and import jobs.
 
-A batch is validated row by row with the same rules as a file import (a bad row is reported
-with its index, field, value and reason; the rest are stored), stored through the same
-action, and is idempotent per source and external id.
+A batch is read and validated by the same functions as a file import — each item as the JSON
+Lines reader reads a line (`ingest.read_json_batch`), each row by `ingest.convert` — so a bad
+row is rejected with the same reason naming the same field (plus: an unknown field is a
+mistake here, not an extra column). A bad row is reported with its number (NDJSON: its line;
+a JSON array: its position from 1), field, value and reason; the rest are stored through the
+same action, idempotent per source and external id. Jobs are only read here.
 """
 
 from __future__ import annotations
-
-import json
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -15,7 +16,7 @@ from ninja import Router, Schema
 
 from cxkeeper.core.errors import InvalidInput
 from cxkeeper.insights import actions
-from cxkeeper.insights.ingest import FIELDS, Mapping, to_canonical
+from cxkeeper.insights.ingest import FIELDS, ImportFileError, Mapping, MappingError, convert, partition, read_json_batch
 from cxkeeper.insights.models import ImportJob
 
 imports_router = Router(tags=["imports"])
@@ -56,24 +57,19 @@ class JobOut(Schema):
 def _items(request: HttpRequest) -> list:
     body = request.body.decode("utf-8", errors="replace")
     content_type = request.content_type or ""
-    if "ndjson" in content_type or "jsonl" in content_type:
-        items = []
-        for number, line in enumerate(body.splitlines(), start=1):
-            if line.strip():
-                try:
-                    items.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    items.append(ValueError(f"line {number} is not JSON: {exc.msg}"))
-        return items
     try:
-        data = json.loads(body or "null")
-    except json.JSONDecodeError as exc:
-        raise InvalidInput({"body": f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"}) from exc
-    if isinstance(data, dict) and isinstance(data.get("items"), list):
-        data = data["items"]
-    if not isinstance(data, list):
-        raise InvalidInput({"body": "send a JSON array of feedback objects, {\"items\": [...]}, or NDJSON"})
-    return data
+        return read_json_batch(body, lines="ndjson" in content_type or "jsonl" in content_type)
+    except ImportFileError as exc:
+        raise InvalidInput({"body": str(exc)}) from exc
+
+
+def _mapping(csat_max: int, default_channel: str) -> Mapping:
+    """The identity mapping with the batch's options, checked like a mapping file's."""
+    try:
+        options = {"csat_max": csat_max, "default_channel": default_channel or None}
+        return Mapping.from_dict({**IDENTITY.to_dict(), **options}, source="query")
+    except MappingError as exc:
+        raise InvalidInput({"query": str(exc)}) from exc
 
 
 @imports_router.post("/batch", response=BatchResult, summary="Import a batch of feedback (JSON or NDJSON)")
@@ -84,27 +80,14 @@ def import_batch(request: HttpRequest, source: str, csat_max: int = 5, default_c
     items = _items(request)
     if len(items) > MAX_BATCH:
         raise InvalidInput({"body": f"{len(items)} items; send at most {MAX_BATCH} per batch"})
-    mapping = IDENTITY.replace(csat_max=csat_max, default_channel=default_channel or None)
-    rows, errors = [], []
-    for number, item in enumerate(items, start=1):
-        if isinstance(item, ValueError) or not isinstance(item, dict):
-            reason = str(item) if isinstance(item, ValueError) else "each item must be a JSON object"
-            errors.append(RowProblem(row=number, column=None, value="", reason=reason))
-            continue
-        unknown = sorted(set(item) - set(FIELDS))
-        if unknown:
-            errors.append(RowProblem(row=number, column=unknown[0], value="",
-                                     reason=f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(FIELDS)}"))
-            continue
-        result = to_canonical({name: item.get(name) for name in FIELDS}, number, mapping, filename="batch")
-        if isinstance(result, list):
-            errors.extend(RowProblem(row=e.row, column=e.column, value=e.value, reason=e.reason) for e in result)
-        else:
-            rows.append(result)
+    rows, errors = partition(convert(items, _mapping(csat_max, default_channel), "batch", columns=FIELDS,
+                                     strict=True))
     feedback_source = actions.source_named(source, acting_user=request.auth)
     stored = actions.ingest_feedback_batch(feedback_source, rows)
     return BatchResult(source=feedback_source.name, imported=stored.imported, duplicates=stored.duplicates,
-                       rejected=len({e.row for e in errors}), redactions=dict(stored.redactions), errors=errors)
+                       rejected=len({e.row for e in errors}), redactions=dict(stored.redactions),
+                       errors=[RowProblem(row=e.row, column=e.column, value=e.value, reason=e.reason)
+                               for e in errors])
 
 
 def _job_out(job: ImportJob) -> JobOut:

@@ -77,8 +77,8 @@ def import_feedback(
             bar.update(task, counts=f"{current.imported} imported · {current.duplicates} duplicates · "
                                     f"{current.rejected} rejected · row {current.rows_done}")
 
-        job = pipeline.resume_import(job, progress=show, chunk_rows=chunk_rows) if resume is not None \
-            else pipeline.run_import(job, file, chunk_rows=chunk_rows, progress=show)
+        job = pipeline.resume_import(job, progress=show, chunk_rows=chunk_rows, acting_user=SYSTEM) \
+            if resume is not None else pipeline.run_import(job, file, chunk_rows=chunk_rows, progress=show)
         bar.update(task, total=1, completed=1)
     report = _write_error_report(job)
     summary = {"job": job.pk, "status": job.status, "file": job.filename, "source": job.source.name,

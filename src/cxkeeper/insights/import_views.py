@@ -1,4 +1,7 @@
-"""Import pages: upload → mapping preview → import with live progress → summary and error report."""
+"""Import pages: upload → mapping preview → import with live progress → summary and error report.
+
+The pages read jobs; every change of a job goes through `pipeline` (create), `jobs` (start,
+resume in the background) and so `import_jobs`."""
 
 from __future__ import annotations
 
@@ -62,9 +65,8 @@ def import_home(request):
         source = data["source"] or actions.source_named(data["new_source"].strip(), acting_user=request.user,
                                                         defaults={"kind": data["kind"] or SourceKind.OTHER})
         path = _store_upload(data["file"])
-        job = pipeline.start_import(path, source=source, format=data["format"] or None, acting_user=request.user)
-        job.filename = Path(data["file"].name).name[:300]
-        job.save(update_fields=["filename"])
+        job = pipeline.start_import(path, source=source, format=data["format"] or None,
+                                    filename=Path(data["file"].name).name, acting_user=request.user)
         return redirect("imports:job", job.pk)
     return render(request, "insights/import.html", {
         "form": form, "jobs": ImportJob.objects.select_related("source", "created_by")[:20],
@@ -147,21 +149,16 @@ def import_start(request, pk):
         return redirect("imports:job", job.pk)
     if data["save_for_source"]:
         actions.save_source_mapping(job.source, mapping.to_dict(), acting_user=request.user)
-    job.status = JobStatus.RUNNING
-    job.save(update_fields=["status"])
-    jobs.start_in_background(job, mapping.to_dict())
+    if not jobs.start(job, mapping.to_dict(), acting_user=request.user):
+        messages.error(request, "This import has already started.")
     return redirect("imports:job", job.pk)
 
 
 @require_POST
 def import_resume(request, pk):
     job = _job(request, pk)
-    if not (job.status == JobStatus.FAILED or jobs.interrupted(job)):
+    if not jobs.resume(job, acting_user=request.user):
         raise Http404("Only a stopped import can be resumed.")
-    mapping = job.source.mapping or None
-    job.status = JobStatus.RUNNING
-    job.save(update_fields=["status"])
-    jobs.start_in_background(job, mapping)
     messages.success(request, f"Resuming after row {job.rows_done}.")
     return redirect("imports:job", job.pk)
 

@@ -4,7 +4,7 @@ Each chunk (redacted, de-duplicated, routed, scored, added to rollups, rejected 
 commits together with the job's watermark `rows_done`. A crash loses at most the chunk in
 flight, and `resume_import` continues after the watermark: no duplicates, no half chunk.
 Re-importing a file whose rows are already stored adds nothing (feedback is unique per
-source and external id).
+source and external id). The job's states move only through `import_jobs`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from django.utils import timezone
-
-from cxkeeper.insights import actions, routing
+from cxkeeper.insights import actions, import_jobs, routing
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.ingest import (
-    CanonicalRow,
     ImportFileError,
     Mapping,
     MappingError,
@@ -30,6 +27,7 @@ from cxkeeper.insights.ingest import (
     detect_mapping,
     iter_records,
     load_mapping,
+    partition,
 )
 from cxkeeper.insights.models import FeedbackSource, ImportJob
 from cxkeeper.insights.text.batch import TextWorkers, WorkerError
@@ -65,23 +63,23 @@ def resolve_mapping(stream, source: FeedbackSource, mapping_file: str | Path | N
 
 
 def start_import(path: str | Path, *, source: FeedbackSource, format: str | None = None,
-                 mapping_file: str | Path | None = None, acting_user) -> ImportJob:
+                 mapping_file: str | Path | None = None, filename: str | None = None, acting_user) -> ImportJob:
+    """A queued import job for the file at `path` (`filename`: the name to show, e.g. the
+    uploaded file's, default the path's)."""
     actions.require_import(acting_user)
     path = Path(path)
-    return ImportJob.objects.create(
-        source=source, filename=path.name, file_sha256=file_sha256(path), format=format or "",
-        options={"path": str(path.resolve()), "mapping_file": str(mapping_file) if mapping_file else ""},
-        created_by=acting_user if getattr(acting_user, "pk", None) else None,
-    )
+    return import_jobs.create(path, source=source, sha256=file_sha256(path), format=format,
+                              mapping_file=mapping_file, filename=filename,
+                              created_by=acting_user if getattr(acting_user, "pk", None) else None)
 
 
 def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: int = DEFAULT_CHUNK,
                progress: Progress | None = None, mapping: Mapping | None = None, router=None) -> ImportJob:
     """Import (or continue importing) the job's file. File-level problems fail the job with a
-    message naming the file and what is wrong; row problems are counted and reported."""
+    message naming the file and what is wrong; row problems are counted and reported.
+    Callers have checked permissions (`start_import`, `resume_import`, `jobs.start`/`resume`)."""
     path = Path(path or job.options.get("path", ""))
-    job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    import_jobs.mark_running(job)
     try:
         if path.is_file() and job.file_sha256 and file_sha256(path) != job.file_sha256:
             raise ImportFileError(f"{path.name} changed since the import started; start a new import.")
@@ -98,19 +96,16 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
                 _store_with_workers(job, chunks, processes, router, progress)
             else:
                 for rows, errors, last_row in chunks:
-                    actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=last_row, router=router)
+                    import_jobs.record_chunk(job, rows, errors, rows_done=last_row, router=router)
                     if progress:
                         progress(job)
     except (ImportFileError, MappingError, OSError) as exc:
-        return actions.finish_job(job, status=JobStatus.FAILED, message=str(exc))
-    job.rows_total = job.rows_done
-    job.save(update_fields=["rows_total"])
-    return actions.finish_job(job, status=JobStatus.DONE, message=_summary_message(job))
+        return import_jobs.fail(job, str(exc))
+    return import_jobs.finish(job)
 
 
-def _split(chunk: list) -> tuple[list[CanonicalRow], list, int]:
-    rows = [item for item in chunk if isinstance(item, CanonicalRow)]
-    errors = [error for item in chunk if isinstance(item, list) for error in item]
+def _split(chunk: list) -> tuple[list, list, int]:
+    rows, errors = partition(chunk)
     last_row = max([r.row_number for r in rows] + [e.row for e in errors])
     return rows, errors, last_row
 
@@ -148,8 +143,7 @@ def _store_with_workers(job: ImportJob, chunks, processes: int, router, progress
             except WorkerError:
                 log.warning("a text worker failed; job %s continues in this process", job.pk, exc_info=True)
                 broken = True
-        actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=last_row, router=router,
-                                      prepared=prepared)
+        import_jobs.record_chunk(job, rows, errors, rows_done=last_row, router=router, prepared=prepared)
         if progress:
             progress(job)
 
@@ -164,13 +158,6 @@ def _store_with_workers(job: ImportJob, chunks, processes: int, router, progress
             store(*in_flight.popleft())
 
 
-def _summary_message(job: ImportJob) -> str:
-    text = f"{job.imported} imported, {job.duplicates} duplicates skipped, {job.rejected} rejected"
-    if job.redactions:
-        text += "; redacted " + ", ".join(f"{n} {kind}" for kind, n in sorted(job.redactions.items()))
-    return text + "."
-
-
 def import_file(path: str | Path, *, source: FeedbackSource, format: str | None = None,
                 mapping_file: str | Path | None = None, acting_user, chunk_rows: int = DEFAULT_CHUNK,
                 progress: Progress | None = None) -> ImportJob:
@@ -178,8 +165,11 @@ def import_file(path: str | Path, *, source: FeedbackSource, format: str | None 
     return run_import(job, path, chunk_rows=chunk_rows, progress=progress)
 
 
-def resume_import(job: ImportJob, *, progress: Progress | None = None, chunk_rows: int = DEFAULT_CHUNK) -> ImportJob:
-    """Continue a job that crashed or was stopped, after its watermark."""
+def resume_import(job: ImportJob, *, acting_user, progress: Progress | None = None,
+                  chunk_rows: int = DEFAULT_CHUNK) -> ImportJob:
+    """Continue a job that crashed or was stopped, after its watermark (a finished job is
+    returned as it is)."""
+    actions.require_import(acting_user)
     if job.status == JobStatus.DONE:
         return job
     return run_import(job, chunk_rows=chunk_rows, progress=progress)

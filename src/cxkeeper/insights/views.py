@@ -28,9 +28,9 @@ except ImportError:  # pragma: no cover - depends on what is installed
 
 
 def _can_raise_friction(user) -> bool:
-    from cxkeeper.initiatives.permissions import require_raise
+    from cxkeeper.insights.permissions import can_propose_friction_point
 
-    return can(require_raise, user)
+    return can_propose_friction_point(user)
 
 
 def _is_htmx(request) -> bool:

@@ -286,3 +286,24 @@ def test_preset_rejects_formats_it_does_not_read(tmp_path):
     pq.write_table(pa.table({"ResponseId": ["R_1"]}), path)
     with pytest.raises(ImportFileError, match="the qualtrics preset reads csv, xlsx files, not parquet"):
         iter_records(path, "qualtrics")
+
+
+# --------------------------------------------------------------------------- JSON bodies (the API's batches)
+
+def test_a_json_body_is_read_item_by_item_as_the_jsonl_reader_reads_lines(tmp_path):
+    from cxkeeper.insights.ingest import read_json_batch
+
+    lines = ['{"id": "a", "who": {"name": "Jo"}}', "", '{"id": "b", ', "[1, 2]", '{"id": "c"}']
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from_file = [(n, r if isinstance(r, dict) else (r.row, r.column, r.reason)) for n, r in iter_records(path)]
+    from_body = [(n, r if isinstance(r, dict) else (r.row, r.column, r.reason))
+                 for n, r in read_json_batch("\n".join(lines), lines=True)]
+    assert from_body == from_file
+    assert from_file[0] == (1, {"id": "a", "who.name": "Jo"}) and [n for n, _ in from_file] == [1, 3, 4, 5]
+
+    array = read_json_batch(json.dumps({"items": [{"id": "a"}, "text"]}), lines=False)
+    assert array[0] == (1, {"id": "a"}) and array[1][1].reason == "expected a JSON object {...}, found str"
+    for body, message in (("{not json", "not JSON"), ('{"id": 1}', "send a JSON array")):
+        with pytest.raises(ImportFileError, match=message):
+            read_json_batch(body, lines=False)

@@ -13,10 +13,6 @@ NPS_RANGE = (0, 10)
 CES_RANGE = (1, 7)
 DEFAULT_CSAT_MAX = 5
 
-#: Canonical fields a mapping can point at a source column.
-FIELDS = ("external_id", "received_at", "channel", "customer_id", "segment", "text",
-          "nps", "csat", "ces", "event_type", "step")
-
 
 @dataclass(slots=True)
 class CanonicalRow:

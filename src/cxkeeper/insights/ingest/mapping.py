@@ -26,35 +26,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .canonical import DEFAULT_CSAT_MAX, FIELDS, CanonicalRow
-from .errors import ImportFileError, MappingError, RowError
-from .presets import GENERIC_SYNONYMS, PREFIX_FIELDS, PREFIX_MIN, SUFFIX_MIN, Preset, get_preset, normalize_name
+from .canonical import DEFAULT_CSAT_MAX
+from .errors import ImportFileError, MappingError
+from .fields import CONTENT_FIELDS, FIELDS, FORMATS, normalize_name, valid_timezone
+from .presets import GENERIC_SYNONYMS, PREFIX_FIELDS, PREFIX_MIN, PRESETS, SUFFIX_MIN, Preset, get_preset
 
 if TYPE_CHECKING:  # pragma: no cover
     from .readers import RecordStream
 
-#: What each field means, for messages.
-FIELD_LABELS = {
-    "external_id": "the feedback's id", "received_at": "the date of the feedback", "channel": "the channel",
-    "customer_id": "the customer", "segment": "the segment", "text": "the feedback text", "nps": "NPS (0-10)",
-    "csat": "CSAT", "ces": "CES (1-7)", "event_type": "the event type", "step": "the journey step",
-}
-CONTENT_FIELDS = ("text", "nps", "csat", "ces", "event_type", "step")
 OPTION_KEYS = ("text_columns", "metrics", "csat_max", "default_channel", "dayfirst", "timezone", "value_maps",
                "tags_column", "tag_events", "format")
 ALLOWED_KEYS = (*FIELDS, *OPTION_KEYS)
-
-
-def valid_timezone(name: str) -> bool:
-    if name.upper() == "UTC":
-        return True
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 @dataclass
@@ -217,13 +200,8 @@ def _check_value(key: str, value: Any, source: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
             raise bad("a column name" if key in FIELDS or key == "tags_column" else "a non-empty text")
         value = str(value).strip()
-        if key == "format":
-            from .presets import PRESETS
-            from .readers import FORMATS
-
-            if value.lower() not in (*FORMATS, "ndjson", *PRESETS):
-                raise MappingError(f"{source}: unknown format {value!r}; allowed: "
-                                   f"{', '.join((*FORMATS, *PRESETS))}")
+        if key == "format" and value.lower() not in (*FORMATS, "ndjson", *PRESETS):
+            raise MappingError(f"{source}: unknown format {value!r}; allowed: {', '.join((*FORMATS, *PRESETS))}")
         return value
     if key == "text_columns":
         if isinstance(value, str):
@@ -373,81 +351,3 @@ def detect_mapping(columns: Sequence[str] | RecordStream, *, preset: str | Prese
         if chosen.refine:
             chosen.refine(mapping, columns, meta)
     return mapping
-
-
-# --------------------------------------------------------------------------- preview
-
-@dataclass
-class Preview:
-    """What a "mapping preview" page shows: columns, mapping, the first rows converted and errors.
-
-    ``problem`` is the file-level message when the mapping cannot be used as is (rows are then
-    empty, but ``records`` still holds the raw first rows so the user can fix the mapping).
-    """
-
-    filename: str
-    format: str
-    columns: list[str]
-    mapping: Mapping
-    records: list[tuple[int, dict[str, Any]]]
-    rows: list[CanonicalRow]
-    errors: list[RowError]
-    notes: list[str]
-    problem: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "filename": self.filename, "format": self.format, "columns": self.columns,
-            "mapping": self.mapping.to_dict(), "mapping_notes": list(self.mapping.notes),
-            "records": [{"row": n, "values": {k: _jsonable(v) for k, v in r.items()}} for n, r in self.records],
-            "rows": [r.to_dict() for r in self.rows], "errors": [e.to_dict() for e in self.errors],
-            "notes": self.notes, "problem": self.problem,
-        }
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return str(value)
-
-
-def preview(path: str | Path, format: str | None = None, mapping: Mapping | None = None, n: int = 10, *,
-            preset: str | Preset | None = None, **reader_options: Any) -> Preview:
-    """Read the first ``n`` data rows of ``path`` and convert them with ``mapping`` (default: detected).
-
-    File-level problems of the file itself (unreadable, unknown format) raise ``ImportFileError``;
-    a mapping that does not fit the file is reported in ``Preview.problem``.
-    """
-    from .readers import iter_records
-    from .validate import convert
-
-    if format is None and mapping is not None and mapping.format:
-        format = mapping.format
-    with iter_records(path, format, preset=preset, **reader_options) as stream:
-        used = mapping if mapping is not None else detect_mapping(stream)
-        items = []
-        for item in stream:
-            items.append(item)
-            if len(items) >= n:
-                break
-        records = [(num, rec) for num, rec in items if isinstance(rec, dict)]
-        rows: list[CanonicalRow] = []
-        errors: list[RowError] = [rec for _, rec in items if isinstance(rec, RowError)]
-        problem = None
-        try:
-            used.resolve(stream.columns, stream.filename)
-        except ImportFileError as exc:
-            problem = str(exc)
-        else:
-            for result in convert(iter(records), used, stream.filename, columns=stream.columns):
-                if isinstance(result, CanonicalRow):
-                    rows.append(result)
-                else:
-                    errors.extend(result)
-        errors.sort(key=lambda e: e.row)
-        return Preview(filename=stream.filename, format=stream.format, columns=list(stream.columns), mapping=used,
-                       records=records, rows=rows, errors=errors, notes=list(stream.notes), problem=problem)

@@ -10,7 +10,8 @@ A preset is data plus two small functions, so a new source is a new ``Preset(...
 * ``refine(mapping, columns, meta)`` — last adjustments from header metadata (e.g. Qualtrics
   question texts), changing the mapping in place and adding ``mapping.notes``.
 
-This module must not import ``mapping`` at run time (``mapping`` imports it).
+``refine`` receives the ``Mapping`` being detected; this module does not import ``mapping``
+(``mapping`` imports it: see the order in ``fields``).
 """
 
 from __future__ import annotations
@@ -19,17 +20,9 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .mapping import Mapping
-
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def normalize_name(name: Any) -> str:
-    """Column-name key for matching: lowercase, letters and digits only ('Created_at ' → 'createdat')."""
-    return _NON_ALNUM.sub("", str(name).lower())
+from .fields import normalize_name, valid_timezone
 
 
 def column_names(values: Sequence[Any]) -> list[str]:
@@ -70,7 +63,7 @@ class Preset:
     read_header: Callable[[list[list[Any]]], Header] = first_row_header
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
-    refine: Callable[[Mapping, list[str], dict[str, Any]], None] | None = None
+    refine: Callable[[Any, list[str], dict[str, Any]], None] | None = None  # (mapping, columns, meta)
 
 
 # --------------------------------------------------------------------------- generic synonyms
@@ -173,7 +166,7 @@ QUALTRICS_CSAT_LABELS = {
 }
 
 
-def _qualtrics_refine(mapping: Mapping, columns: list[str], meta: dict[str, Any]) -> None:
+def _qualtrics_refine(mapping: Any, columns: list[str], meta: dict[str, Any]) -> None:
     texts: dict[str, str] = meta.get("question_texts") or {}
     import_ids: dict[str, dict[str, Any]] = meta.get("import_ids") or {}
 
@@ -185,8 +178,6 @@ def _qualtrics_refine(mapping: Mapping, columns: list[str], meta: dict[str, Any]
         zone = import_ids.get(mapping.received_at, {}).get("timeZone")
         if isinstance(zone, str) and zone.strip():
             zone = "UTC" if zone.strip().upper() in {"Z", "UTC", "GMT"} else zone.strip()
-            from .mapping import valid_timezone  # local import: mapping imports this module
-
             if valid_timezone(zone):
                 mapping.timezone = zone
                 mapping.notes.append(f"dates are in {zone} (from the export's header)")
@@ -249,7 +240,7 @@ ZENDESK_SATISFACTION = {
 }
 
 
-def _zendesk_refine(mapping: Mapping, columns: list[str], meta: dict[str, Any]) -> None:
+def _zendesk_refine(mapping: Any, columns: list[str], meta: dict[str, Any]) -> None:
     by_key = {normalize_name(c): c for c in columns}
     subject = by_key.get("subject")
     body = next((by_key[k] for k in ("description", "comment", "comments", "firstcomment", "body")

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ImportFileError, RowError, short_value
-from .presets import Header, Preset, first_row_header, get_preset
+from .fields import FORMATS
+from .presets import PRESETS, Header, Preset, first_row_header, get_preset
 
 Record = dict[str, Any]
 Item = tuple[int, "Record | RowError"]
 
 DEFAULT_CHUNK_ROWS = 5_000
-FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 EXTENSIONS = {
     ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".psv": "csv",
     ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -120,19 +120,13 @@ def resolve_format(path: str | Path, format: str | None = None,
             except ValueError:
                 raise ImportFileError(
                     f"{path.name}: unknown format {format!r}; use one of {', '.join(FORMATS)} "
-                    f"or a preset ({', '.join(sorted(_preset_names()))})", file=path.name) from None
+                    f"or a preset ({', '.join(sorted(PRESETS))})", file=path.name) from None
     if base is None:
         base = _format_from_path(path)
     if chosen and base not in chosen.formats:
         raise ImportFileError(f"{path.name}: the {chosen.name} preset reads {', '.join(chosen.formats)} files, "
                               f"not {base}", file=path.name)
     return base, chosen
-
-
-def _preset_names() -> list[str]:
-    from .presets import PRESETS
-
-    return list(PRESETS)
 
 
 def _format_from_path(path: Path) -> str:
@@ -413,25 +407,56 @@ def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def json_item(number: int, value: Any, filename: str, shown: str | None = None) -> Item:
+    """One decoded JSON value as a record (nested objects flattened), or a ``RowError`` when it
+    is not an object. The JSONL reader and the API's feedback batches both read items here."""
+    if not isinstance(value, dict):
+        shown = shown if shown is not None else json.dumps(value, ensure_ascii=False, default=str)
+        return number, RowError(filename, number, None, short_value(shown),
+                                f"expected a JSON object {{...}}, found {type(value).__name__}")
+    return number, (flatten(value) if any(isinstance(v, dict) for v in value.values()) else value)
+
+
+def parse_json_line(number: int, line: str, filename: str) -> Item | None:
+    """One JSON Lines line → ``(number, record | RowError)``; None for a blank line."""
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError as exc:
+        reason = f"not valid JSON ({exc.msg} at character {exc.pos + 1})" if hasattr(exc, "msg") else \
+            f"not valid JSON ({exc})"
+        return number, RowError(filename, number, None, short_value(line), reason)
+    return json_item(number, value, filename, shown=line)
+
+
+def read_json_batch(text: str, *, lines: bool, filename: str = "batch") -> list[Item]:
+    """Feedback sent as one body: JSON Lines (``lines``; numbered by line, as in a file), or a
+    JSON array / ``{"items": [...]}`` (numbered 1, 2, … by position). Items are read exactly as
+    the JSONL reader reads a line; a body that is not JSON at all raises ``ImportFileError``."""
+    if lines:
+        parsed = (parse_json_line(number, line, filename) for number, line in enumerate(text.splitlines(), 1))
+        return [item for item in parsed if item is not None]
+    try:
+        data = json.loads(text or "null")
+    except ValueError as exc:
+        where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
+        raise ImportFileError(f"not JSON: {getattr(exc, 'msg', exc)}{where}", file=filename) from exc
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        data = data["items"]
+    if not isinstance(data, list):
+        raise ImportFileError('send a JSON array of feedback objects, {"items": [...]}, or NDJSON', file=filename)
+    return [json_item(number, value, filename) for number, value in enumerate(data, start=1)]
+
+
 def _jsonl_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: str | None) -> RecordStream:
     name = path.name
     encoding = encoding or "utf-8-sig"
     f = path.open(encoding=encoding)
 
     def parse(number: int, line: str) -> Item | None:
-        line = line.strip()
-        if not line:
-            return None
-        try:
-            value = json.loads(line)
-        except ValueError as exc:
-            reason = f"not valid JSON ({exc.msg} at character {exc.pos + 1})" if hasattr(exc, "msg") else \
-                f"not valid JSON ({exc})"
-            return number, RowError(name, number, None, short_value(line), reason)
-        if not isinstance(value, dict):
-            return number, RowError(name, number, None, short_value(line),
-                                    f"expected a JSON object {{...}}, found {type(value).__name__}")
-        return number, (flatten(value) if any(isinstance(v, dict) for v in value.values()) else value)
+        return parse_json_line(number, line, name)
 
     def lines() -> Iterator[tuple[int, str]]:
         number = 0

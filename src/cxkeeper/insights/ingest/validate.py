@@ -1,10 +1,15 @@
-"""Turn source records into ``CanonicalRow``s, collecting every problem of a row as ``RowError``s."""
+"""Turn source records into ``CanonicalRow``s, collecting every problem of a row as ``RowError``s.
+
+The one validation path: a file import (``convert`` over a ``RecordStream``) and the API's
+feedback batches (``convert`` over ``readers.read_json_batch``, ``strict``) check and normalise
+every row here, so a row is rejected with the same reason, naming the same field, either way.
+"""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
@@ -249,9 +254,10 @@ class _Plan:
     value_maps: dict[str, dict[str, Any]]
     tag_events: tuple[tuple[str, str], ...]
     default_channel: str | None
+    known: tuple[str, ...] | None = None  # strict: the only keys a record may have
 
 
-def _plan(mapping: Mapping) -> _Plan:
+def _plan(mapping: Mapping, *, strict: bool = False) -> _Plan:
     text_columns = tuple(mapping.text_sources())
     return _Plan(
         mapping=mapping, text_columns=text_columns, text_label=" + ".join(text_columns),
@@ -260,6 +266,7 @@ def _plan(mapping: Mapping) -> _Plan:
                     for f, table in mapping.value_maps.items()},
         tag_events=tuple((k.lower(), v.lower()) for k, v in mapping.tag_events.items()),
         default_channel=" ".join((mapping.default_channel or "").split()).lower() or None,
+        known=tuple(mapping.columns_used()) if strict else None,
     )
 
 
@@ -274,22 +281,26 @@ def _tags(value: Any) -> list[str]:
     return [str(t).strip().lower() for t in items if str(t).strip()]
 
 
-def to_canonical(record: dict[str, Any], row_number: int, mapping: Mapping, *, filename: str) -> Result:
+def to_canonical(record: dict[str, Any], row_number: int, mapping: Mapping, *, filename: str,
+                 strict: bool = False) -> Result:
     """One record → a ``CanonicalRow``, or the list of ALL its problems as ``RowError``s.
 
     ``mapping`` must name the record's columns exactly (``convert`` resolves it first).
     """
-    return _convert_one(record, row_number, _plan(mapping), filename)
+    return _convert_one(record, row_number, _plan(mapping, strict=strict), filename)
 
 
 def convert(stream: Iterable[tuple[int, Any]], mapping: Mapping, filename: str | None = None, *,
-            columns: list[str] | None = None) -> Iterator[Result]:
+            columns: Sequence[str] | None = None, strict: bool = False) -> Iterator[Result]:
     """Lazily convert ``(row_number, record)`` items: one ``CanonicalRow`` or ``list[RowError]`` each.
 
     ``stream`` is usually a ``RecordStream``; its ``columns`` (or ``columns=``) are checked against the
     mapping first — a mapping that cannot work raises ``ImportFileError`` before any row is read (the stream is closed).
     Records the reader could not decode (``RowError``) come out as ``[error]``. Duplicate ids are
     *not* checked here (the storage layer counts them).
+
+    ``strict``: a key the mapping does not read is a problem of its row ("unknown field"), not
+    an extra column to ignore — for items sent with cxkeeper's own field names (the API batch).
     """
     filename = filename or getattr(stream, "filename", None) or "file"
     columns = columns if columns is not None else getattr(stream, "columns", None)
@@ -301,8 +312,20 @@ def convert(stream: Iterable[tuple[int, Any]], mapping: Mapping, filename: str |
             if close:
                 close()  # the file is not going to be read: release it now
             raise
-    plan = _plan(mapping)
+    plan = _plan(mapping, strict=strict)
     return _convert_all(stream, plan, filename)
+
+
+def partition(results: Iterable[Result]) -> tuple[list[CanonicalRow], list[RowError]]:
+    """Converted items → (the rows to store, every problem of the rejected rows)."""
+    rows: list[CanonicalRow] = []
+    errors: list[RowError] = []
+    for result in results:
+        if isinstance(result, CanonicalRow):
+            rows.append(result)
+        else:
+            errors.extend(result)
+    return rows, errors
 
 
 def _convert_all(stream: Iterable[tuple[int, Any]], plan: _Plan, filename: str) -> Iterator[Result]:
@@ -351,6 +374,12 @@ def _convert_one(record: dict[str, Any], row_number: int, plan: _Plan, filename:
     errors: list[RowError] = []
     maps = plan.value_maps
     get = record.get
+
+    if plan.known is not None:
+        for key in record:
+            if key not in plan.known:
+                _error(errors, filename, row_number, key, record[key],
+                       f"unknown field '{key}'; the fields are {', '.join(plan.known)}")
 
     # external id
     external_id = None

@@ -1,0 +1,115 @@
+"""An import job's states, and the only code that writes them.
+
+    queued ──start──► running ──finish──► done
+                       │   ▲
+                     fail  resume (after the watermark)
+                       ▼   │
+                      failed
+
+* `create` — a queued job for one file (its SHA-256 pins the content).
+* `claim` — a background thread is about to work on the job: queued → running (start), or
+  failed / running-but-interrupted → running (resume). A conditional update, so two clicks
+  never start two threads on one job.
+* `mark_running` — the pipeline begins (or continues) reading the file: running, and the
+  first start time.
+* `record_chunk` — one chunk of rows stored in one transaction together with the job's
+  counters and watermark `rows_done` (every data row up to it is committed): a crash loses
+  at most the chunk in flight, and a resume continues after the watermark.
+* `finish` / `fail` — done with its summary, or failed with a message naming the file and
+  what is wrong; a failed job can be resumed.
+
+Pipeline, background runner (`jobs`), views, API and CLI call these; none of them saves an
+`ImportJob` itself. Permissions are checked by the callers' actions (`pipeline.start_import`,
+`pipeline.resume_import`, `jobs.start`, `jobs.resume`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.utils import timezone
+
+from cxkeeper.insights import actions
+from cxkeeper.insights.choices import JobStatus
+from cxkeeper.insights.models import FeedbackSource, ImportJob
+
+#: state → the states a job may move to from it (done is final).
+MOVES: dict[str, tuple[str, ...]] = {
+    JobStatus.QUEUED: (JobStatus.RUNNING, JobStatus.FAILED),
+    JobStatus.RUNNING: (JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED),
+    JobStatus.FAILED: (JobStatus.RUNNING, JobStatus.FAILED),
+    JobStatus.DONE: (),
+}
+
+
+class JobStateError(ValueError):
+    """A move the job's state does not allow (e.g. running a finished import again)."""
+
+
+def _move(job: ImportJob, to: str) -> None:
+    if to not in MOVES[job.status]:
+        raise JobStateError(f"Import job {job.pk} is {job.get_status_display().lower()}; it cannot become {to}.")
+    job.status = to
+
+
+def create(path: Path, *, source: FeedbackSource, sha256: str, format: str | None = None,
+           mapping_file: str | Path | None = None, filename: str | None = None, created_by=None) -> ImportJob:
+    """A queued job for the file at `path` (`filename` is the name shown, default the path's)."""
+    return ImportJob.objects.create(
+        source=source, filename=(filename or path.name)[:300], file_sha256=sha256, format=format or "",
+        options={"path": str(path.resolve()), "mapping_file": str(mapping_file) if mapping_file else ""},
+        created_by=created_by, status=JobStatus.QUEUED,
+    )
+
+
+def claim(job: ImportJob, *, resume: bool) -> bool:
+    """Running, for a background thread about to take the job: from queued (`resume=False`), or
+    from failed or an interrupted run (`resume=True`: the caller knows no thread works on it).
+    False, and nothing changes, when the job is in none of those states any more."""
+    allowed = (JobStatus.FAILED, JobStatus.RUNNING) if resume else (JobStatus.QUEUED,)
+    claimed = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(status=JobStatus.RUNNING)
+    job.refresh_from_db(fields=["status"])
+    return bool(claimed)
+
+
+def mark_running(job: ImportJob) -> ImportJob:
+    """The pipeline starts, or continues after the watermark, reading the job's file."""
+    _move(job, JobStatus.RUNNING)
+    job.started_at = job.started_at or timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    return job
+
+
+def record_chunk(job: ImportJob, rows: Sequence, errors: Sequence, *, rows_done: int, router=None,
+                 prepared=None) -> actions.BatchResult:
+    """Store one chunk (its rows, its rejected rows' problems) and move the job's counters and
+    watermark to `rows_done`, all in one transaction (`actions.ingest_feedback_batch`)."""
+    return actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=rows_done, router=router,
+                                         prepared=prepared)
+
+
+def finish(job: ImportJob) -> ImportJob:
+    """Every row is committed: done, with the summary as the job's message."""
+    _move(job, JobStatus.DONE)
+    job.rows_total = job.rows_done
+    job.message = summary_message(job)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "rows_total", "message", "finished_at"])
+    return job
+
+
+def fail(job: ImportJob, message: str) -> ImportJob:
+    """The file cannot be imported (or the run stopped): failed, with what is wrong."""
+    _move(job, JobStatus.FAILED)
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
+    return job
+
+
+def summary_message(job: ImportJob) -> str:
+    text = f"{job.imported} imported, {job.duplicates} duplicates skipped, {job.rejected} rejected"
+    if job.redactions:
+        text += "; redacted " + ", ".join(f"{n} {kind}" for kind, n in sorted(job.redactions.items()))
+    return text + "."

@@ -1,0 +1,101 @@
+"""An import job's states move only through `insights.import_jobs`: the named moves, the moves
+refused, one background thread per job, and no other module writing a job's state."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import cxkeeper.insights as insights_package
+from cxkeeper.core.actors import SYSTEM
+from cxkeeper.insights import import_jobs, jobs, pipeline
+from cxkeeper.insights.actions import create_source
+from cxkeeper.insights.choices import JobStatus
+from cxkeeper.insights.import_jobs import JobStateError
+from cxkeeper.insights.models import ImportJob
+
+CSV = "id,date,comment,nps,channel\n1,2026-05-01,fine,9,app\n2,2026-05-02,slow,x,app\n3,2026-05-03,ok,7,app\n"
+
+
+@pytest.fixture
+def queued(tmp_path, small_org):
+    path = tmp_path / "s.csv"
+    path.write_text(CSV, encoding="utf-8")
+    source = create_source({"name": "Survey"}, acting_user=small_org.keeper)
+    return pipeline.start_import(path, source=source, filename="May survey.csv", acting_user=small_org.keeper)
+
+
+def test_a_job_runs_queued_running_done(queued):
+    assert (queued.status, queued.filename, queued.started_at) == (JobStatus.QUEUED, "May survey.csv", None)
+    seen = []
+    job = pipeline.run_import(queued, chunk_rows=2, progress=lambda j: seen.append((j.status, j.rows_done)))
+    assert seen == [(JobStatus.RUNNING, 3), (JobStatus.RUNNING, 4)]  # the watermark after each chunk
+    job.refresh_from_db()
+    assert (job.status, job.rows_total, job.imported, job.rejected) == (JobStatus.DONE, 4, 2, 1)
+    assert job.message == "2 imported, 0 duplicates skipped, 1 rejected." and job.started_at and job.finished_at
+
+
+def test_done_is_final_and_failed_can_run_again(queued):
+    import_jobs.mark_running(queued)
+    import_jobs.fail(queued, "s.csv: the disk went away")
+    assert ImportJob.objects.get(pk=queued.pk).status == JobStatus.FAILED
+    import_jobs.mark_running(queued)  # a resume
+    import_jobs.finish(queued)
+    for move in (import_jobs.mark_running, import_jobs.finish, lambda j: import_jobs.fail(j, "late")):
+        with pytest.raises(JobStateError):
+            move(queued)
+    assert ImportJob.objects.get(pk=queued.pk).status == JobStatus.DONE
+    assert pipeline.resume_import(queued, acting_user=SYSTEM) is queued
+
+
+def test_a_job_is_claimed_once(queued):
+    assert import_jobs.claim(queued, resume=True) is False  # a queued job is started, not resumed
+    assert import_jobs.claim(queued, resume=False) is True and queued.status == JobStatus.RUNNING
+    assert import_jobs.claim(queued, resume=False) is False  # the second click
+
+
+def test_starting_and_resuming_in_the_background_check_the_role(queued, small_org):
+    from cxkeeper.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        jobs.start(queued, acting_user=small_org.viewer)
+    with pytest.raises(TypeError):
+        jobs.resume(queued, acting_user=None)
+    assert ImportJob.objects.get(pk=queued.pk).status == JobStatus.QUEUED
+    assert jobs.resume(queued, acting_user=small_org.keeper) is False  # nothing to resume yet
+
+
+# Who may write a job's state (status, counters, watermark, times, message). `actions` stores a
+# chunk's counters and watermark in the chunk's own transaction, called only by
+# `import_jobs.record_chunk`.
+WRITERS = {"import_jobs.py", "actions.py"}
+JOB_FIELDS = {"status", "rows_done", "rows_total", "imported", "duplicates", "rejected", "redactions", "message",
+              "started_at", "finished_at", "filename"}
+
+
+def _job_writes(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for item in ast.walk(target):
+                    if isinstance(item, ast.Attribute) and item.attr in JOB_FIELDS and \
+                            isinstance(item.value, ast.Name) and "job" in item.value.id.lower():
+                        yield node.lineno, f"{item.value.id}.{item.attr} ="
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = ast.unparse(node.func.value)
+            if node.func.attr == "save" and "job" in owner.lower():
+                yield node.lineno, f"{owner}.save()"
+            if node.func.attr in ("create", "update", "bulk_update", "get_or_create", "update_or_create") and \
+                    owner.startswith("ImportJob.objects"):
+                yield node.lineno, f"{owner}.{node.func.attr}()"
+
+
+def test_only_import_jobs_writes_a_jobs_state():
+    root = Path(insights_package.__file__).parent
+    found = [f"{path.relative_to(root)}:{line}: {what}" for path in sorted(root.rglob("*.py"))
+             if path.name not in WRITERS and "migrations" not in path.parts for line, what in _job_writes(path)]
+    assert not found, "ImportJob written outside import_jobs:\n" + "\n".join(found)
+    planted = root / "import_jobs.py"
+    assert any("job.save()" in what for _, what in _job_writes(planted))  # the check does see writes
