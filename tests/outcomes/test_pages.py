@@ -422,7 +422,7 @@ def test_statement_delete_keeps_the_target(org):
 
 
 def render(text) -> str:
-    return Template("{% load cx %}{{ text|glossary_links }}").render(Context({"text": text}))
+    return Template("{% load cx_language %}{{ text|glossary_links }}").render(Context({"text": text}))
 
 
 @pytest.mark.django_db

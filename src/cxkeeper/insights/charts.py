@@ -2,22 +2,16 @@
 
 Templates embed each spec with `json_script` and `static/cxkeeper/charts.js` renders every
 `[data-chart]` element with the vendored Vega (canvas renderer, CSP-safe interpreter). Specs
-carry their data inline, so a chart never calls back to the server. Colours are computed here
-(same palette as the heatmap cells) and passed as data with `scale: null`.
+carry their data inline, so a chart never calls back to the server. Colours come from
+`presentation` (the heatmap's palette and classes) and are passed as data with `scale: null`;
+labels, digits and value ranges from the metric catalogue (`metrics.py`).
 """
 
 from __future__ import annotations
 
-from cxkeeper.insights.analytics.stats import MetricValue
-from cxkeeper.insights.queries import (
-    METRICS,
-    PALETTE,
-    Figure,
-    Heatmap,
-    StepInsights,
-    colour_class,
-    colour_of,
-)
+from cxkeeper.insights.metrics import CATALOGUE
+from cxkeeper.insights.presentation import PALETTE, colour_class, colour_of, metric_dict
+from cxkeeper.insights.queries import Figure, Heatmap, StepInsights
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
@@ -37,28 +31,24 @@ def _base(**extra) -> dict:
 
 
 def metric_label(metric: str) -> str:
-    label, unit, _ = METRICS[metric]
-    return f"{label} ({unit})"
-
-
-def _value_row(metric: str, value: MetricValue) -> dict:
-    return {"value": value.value, "low": value.low, "high": value.high, "n": value.n, "enough": value.enough}
+    return CATALOGUE[metric].title
 
 
 def _fmt(metric: str) -> str:
-    return ".2f" if metric in ("ces", "sentiment") else ".1f"
+    """The d3 number format of the metric's values in tooltips and axes."""
+    return f".{CATALOGUE[metric].digits}f"
 
 
-DOMAINS = {"nps": [-100, 100], "csat": [0, 100], "ces": [1, 7], "ces_easy": [0, 100], "sentiment": [-1, 1],
-           "negative_share": [0, 100], "churn_rate": [0, 100], "retention_rate": [0, 100],
-           "complaint_share": [0, 100]}
+def _domain(metric: str) -> list[float] | None:
+    domain = CATALOGUE[metric].domain
+    return [domain[0], domain[1]] if domain else None
 
 
 def _trend_rows(insights: StepInsights) -> list[dict]:
     rows = []
     for figure in insights.trend:
         value = figure.value(insights.metric)
-        rows.append({"week": figure.key.isoformat(), **_value_row(insights.metric, value),
+        rows.append({"week": figure.key.isoformat(), **metric_dict(value),
                      "status": "enough" if value.enough else "too few responses"})
     return rows
 
@@ -79,7 +69,7 @@ def trend(insights: StepInsights) -> dict:
     unit = insights.trend_grain
     fmt = _fmt(metric)
     tooltip = [{"field": "week", "type": "temporal", "title": f"{unit} of", "format": "%d %b %Y"},
-               {"field": "value", "type": "quantitative", "title": METRICS[metric][0], "format": fmt},
+               {"field": "value", "type": "quantitative", "title": CATALOGUE[metric].label, "format": fmt},
                {"field": "low", "type": "quantitative", "title": "95% low", "format": fmt},
                {"field": "high", "type": "quantitative", "title": "95% high", "format": fmt},
                {"field": "n", "type": "quantitative", "title": "n"}]
@@ -102,7 +92,7 @@ def trend(insights: StepInsights) -> dict:
     subtitle = (f"Shaded: 95% interval. {n_enough} of {len(insights.trend)} {unit}s have at least "
                 f"{insights.min_n} responses; the others are left out.")
     return _base(data={"values": _trend_rows(insights)}, height=220, layer=layers,
-                 title={"text": f"{METRICS[metric][0]} per {unit}", "subtitle": subtitle})
+                 title={"text": f"{CATALOGUE[metric].label} per {unit}", "subtitle": subtitle})
 
 
 def trend_n(insights: StepInsights) -> dict:
@@ -171,20 +161,20 @@ def split(figures: list[Figure], metric: str, *, title: str, min_n: int) -> dict
     """One row per group (channel, segment …): a dot with its 95% interval, coloured like the
     heatmap; `n=…` in the label. Groups below the minimum n say "too few" instead of a dot."""
     max_n = max((f.n for f in figures), default=1)
-    domain = DOMAINS.get(metric)
+    domain = _domain(metric)
     rows = []
     for figure in figures:
         value = figure.value(metric)
         klass = colour_class(metric, value, max_n=max_n)
         name = str(figure.label or figure.key)
-        rows.append({"group": f"{name} (n={value.n})", **_value_row(metric, value),
+        rows.append({"group": f"{name} (n={value.n})", **metric_dict(value),
                      "colour": colour_of(metric, klass),
                      "note": "" if value.enough else "too few responses",
                      "anchor": (domain[0] if domain else 0)})
     y = {"field": "group", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 200}}
     fmt = _fmt(metric)
     x_scale = {"domain": domain, "nice": False} if domain else {"zero": True}
-    tooltip = [{"field": "group"}, {"field": "value", "title": METRICS[metric][0], "format": fmt},
+    tooltip = [{"field": "group"}, {"field": "value", "title": CATALOGUE[metric].label, "format": fmt},
                {"field": "low", "title": "95% low", "format": fmt},
                {"field": "high", "title": "95% high", "format": fmt}]
     enough = {"filter": "datum.enough"}
@@ -214,19 +204,19 @@ def heatmap_ranking(heatmap: Heatmap) -> dict:
     rows = []
     for cell in heatmap.cells:
         value = cell.value
-        rows.append({"step": f"{cell.step.name}", **_value_row(metric, value), "colour": cell.colour,
+        rows.append({"step": f"{cell.step.name}", **metric_dict(value), "colour": cell.colour,
                      "note": f"n={value.n}" if value.enough else f"too few (n={value.n})",
                      "sortkey": value.value if value.enough and value.value is not None else -1e9})
         rows[-1]["step"] = f"{cell.step.name} (n={value.n})"
     fmt = _fmt(metric)
     y = {"field": "step", "type": "nominal", "title": None, "sort": {"field": "sortkey", "order": "descending"},
          "axis": {"labelLimit": 220}}
-    tooltip = [{"field": "step"}, {"field": "value", "title": METRICS[metric][0], "format": fmt},
+    tooltip = [{"field": "step"}, {"field": "value", "title": CATALOGUE[metric].label, "format": fmt},
                {"field": "low", "title": "95% low", "format": fmt},
                {"field": "high", "title": "95% high", "format": fmt},
                {"field": "n"}]
     enough = {"filter": "datum.enough"}
-    domain = DOMAINS.get(metric)
+    domain = _domain(metric)
     x_scale = {"domain": domain, "nice": False} if domain else {"zero": True}
     layers = [
         {"transform": [enough, {"filter": "isValid(datum.low)"}],
@@ -239,6 +229,6 @@ def heatmap_ranking(heatmap: Heatmap) -> dict:
                       "color": {"field": "colour", "type": "nominal", "scale": None}, "tooltip": tooltip}},
     ]
     return _base(data={"values": rows}, height={"step": 24},
-                 title={"text": f"Steps ranked by {METRICS[metric][0]}",
+                 title={"text": f"Steps ranked by {CATALOGUE[metric].label}",
                         "subtitle": "dot = value, line = 95% interval; steps with too few responses are not plotted"},
                  layer=layers)

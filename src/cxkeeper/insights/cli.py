@@ -30,13 +30,21 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _cell(value: dict, metric: str) -> str:
+    from cxkeeper.core import numbers
+    from cxkeeper.insights.metrics import digits
+
+    n = value["n"]
     if not value["enough"]:
-        return f"[dim]too few (n={value['n']})[/dim]"
-    digits = 2 if metric in ("ces", "sentiment") or metric.startswith("field:") else (0 if metric == "volume" else 1)
-    text = f"{value['value']:.{digits}f}"
+        return f"[dim]too few (n={n})[/dim]"
+    places = digits(metric)
+
+    def figure(x: float) -> str:  # plain text for terminals and scripts: ASCII minus, no separators
+        return numbers.fixed(x, places, thousands=False, hyphen=True)
+
+    text = figure(value["value"])
     if value["low"] is not None and value["high"] is not None:
-        text += f" [dim][{value['low']:.{digits}f}, {value['high']:.{digits}f}][/dim]"
-    return f"{text} [dim]n={value['n']}[/dim]"
+        text += f" [dim][{figure(value['low'])}, {figure(value['high'])}][/dim]"
+    return f"{text} [dim]n={n}[/dim]"
 
 
 @metrics_app.callback(invoke_without_command=True)
@@ -68,16 +76,17 @@ def metrics(
     from django.db.models import Q
 
     from cxkeeper.insights.api import metrics_payload
-    from cxkeeper.insights.queries import FIELD_DIMENSIONS, FIELD_PREFIX, METRICS, field_names
+    from cxkeeper.insights.metrics import CATALOGUE
+    from cxkeeper.insights.queries import FIELD_DIMENSIONS, FIELD_PREFIX, field_names
     from cxkeeper.journeys.models import Journey, Step
     from cxkeeper.org.models import Team
 
     columns = list(metric or DEFAULT_COLUMNS)
     fields = [m.removeprefix(FIELD_PREFIX).strip() for m in columns if m.startswith(FIELD_PREFIX)]
-    unknown = [m for m in columns if m not in METRICS and not (m.startswith(FIELD_PREFIX) and
+    unknown = [m for m in columns if m not in CATALOGUE and not (m.startswith(FIELD_PREFIX) and
                                                               m.removeprefix(FIELD_PREFIX).strip())]
     if unknown:
-        choices = ", ".join(METRICS)
+        choices = ", ".join(CATALOGUE)
         err_console.print(f"[red]error:[/red] --metric: unknown {', '.join(unknown)}; choose from {choices}, "
                           f"or field:NAME for a custom declared field.")
         raise typer.Exit(2)
@@ -123,7 +132,7 @@ def metrics(
     table.add_column(by.capitalize())
     table.add_column("n", justify="right")
     for name in columns:
-        table.add_column(METRICS[name][0] if name in METRICS else f"{name.removeprefix(FIELD_PREFIX)} (mean)",
+        table.add_column(CATALOGUE[name].label if name in CATALOGUE else f"{name.removeprefix(FIELD_PREFIX)} (mean)",
                          justify="right")
     for row in payload["rows"]:
         table.add_row(str(row["label"]), str(row["n"]), *(_cell(row["metrics"][name], name) for name in columns))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
+from cxkeeper.core import numbers
 from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import (
     DEFAULT_ALPHA,
@@ -290,42 +291,35 @@ class _Candidate:
 # ---------------------------------------------------------------- formatting
 
 
-def _minus(text: str) -> str:
-    return text.replace("-", "−")
-
-
 def _fmt_value(metric: str, value: float | None) -> str:
     if value is None:
         return "n/a"
     style = FRICTION_METRICS[metric].value_format
     if style == "int":
-        return _minus(f"{value:.0f}") if round(value) != 0 else "0"
+        return numbers.fixed(value, 0)
     if style == "percent":
-        return f"{value:.0f}%"
-    return _minus(f"{value:.2f}")
+        return numbers.percent(value, 0)
+    return numbers.fixed(value, 2)
 
 
 def _fmt_diff(metric: str, difference: float) -> str:
     spec = FRICTION_METRICS[metric]
-    size = abs(difference)
-    text = f"{size:.0f}" if spec.value_format in ("int", "percent") else f"{size:.2f}"
+    text = numbers.fixed(abs(difference), 0 if spec.value_format in ("int", "percent") else 2)
     if spec.unit == "points":
         return f"{text} point{'' if text == '1' else 's'}"
     return text
 
 
 def _fmt_n(n: int) -> str:
-    return f"{n:,}"
+    return numbers.count(n)
 
 
 def _fmt_p(p: float) -> str:
-    if p < 0.001:
-        return "adjusted p < 0.001"
-    return f"adjusted p = {p:.3f}"
+    return numbers.pvalue(p, name="adjusted p", spaced=True)
 
 
 def _fmt_ratio(value: float | None) -> str:
-    return "∞" if value is None else f"{value:.1f}×"
+    return "∞" if value is None else numbers.fixed(value, 1) + "×"
 
 
 def _join(names: Sequence[str]) -> str:
@@ -363,7 +357,7 @@ def _metric_explanation(c: _Candidate, step: Step, confidence_pct: str, window_d
 def _spike_explanation(c: _Candidate, step: Step, confidence_pct: str, teams: str) -> str:
     ref_days = (c.reference_period[1] - c.reference_period[0]).days + 1
     return (f"Volume at “{step.name}” is {_fmt_n(c.n_current)} items in the last {SPIKE_DAYS} days, "
-            f"{_fmt_ratio(c.difference)} its weekly average of {c.reference.value:.0f} over the previous "
+            f"{_fmt_ratio(c.difference)} its weekly average of {numbers.fixed(c.reference.value, 0)} over the previous "
             f"{ref_days} days ({confidence_pct}% CI {_fmt_ratio(c.low)} to {_fmt_ratio(c.high)}); "
             f"{_fmt_p(c.p_adjusted)}. {teams}")
 

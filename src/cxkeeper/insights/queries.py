@@ -1,5 +1,9 @@
 """Reads of feedback figures. Every number comes from the rollup table (never raw feedback),
-summed by the database and turned into metrics with intervals by `analytics.stats`."""
+summed by the database and turned into metrics with intervals by `analytics.stats`.
+
+What the metrics are is in `metrics.py` (the catalogue); how figures are shown — text,
+heatmap colours, legends, the JSON shapes — in `presentation.py`, Vega-Lite specs in
+`charts.py`."""
 
 from __future__ import annotations
 
@@ -11,25 +15,28 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
+from cxkeeper.insights import presentation
 from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, field_mean
 from cxkeeper.insights.analytics.rollups import FLOAT_SUM_COLUMNS, SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue, metrics_from_sums
 from cxkeeper.insights.choices import RoutedBy
+from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.insights.models import Feedback, FeedbackRollup, FieldRollup, StepDayRollup, StepMonthRollup
+
+# Presentation names other modules still import from here (the API, the ingest CLI, the
+# insight forms); new code takes them from `presentation`.
+from cxkeeper.insights.presentation import (  # noqa: F401
+    PERIODS,
+    Shown,
+    figure_dict,
+    heatmap_dict,
+    metric_dict,
+    signal_dict,
+)
 from cxkeeper.journeys.models import Journey, Responsibility, Step
 
-METRICS = {
-    "nps": ("NPS", "points, −100 to 100", True),
-    "csat": ("CSAT", "% satisfied", True),
-    "ces": ("CES", "mean effort score, 1–7 (7 = easy)", True),
-    "ces_easy": ("% easy", "% CES ≥ 5", True),
-    "sentiment": ("Sentiment", "mean, −1 to 1", True),
-    "negative_share": ("% negative", "% of texts with negative sentiment", False),
-    "churn_rate": ("Churn", "% of renewal decisions that were churn", False),
-    "retention_rate": ("Retention", "% of renewal decisions that renewed", True),
-    "complaint_share": ("Complaints", "% of feedback that is a complaint", False),
-    "volume": ("Volume", "feedback items", None),
-}
+# The catalogue as (label, scale, higher is better) tuples, for callers written against them.
+METRICS = {key: (m.label, m.scale, m.higher_is_better) for key, m in CATALOGUE.items()}
 GRAINS = {"week": TruncWeek, "month": TruncMonth}
 _SUMS = {column: Sum(column) for column in SUM_COLUMNS}
 
@@ -118,61 +125,6 @@ def total(cells: QuerySet[FeedbackRollup], *, min_n: int = DEFAULT_MIN_N) -> Fig
 DIMENSIONS = ("step", "stage", "journey", "team", "channel", "segment", "day", "week", "month")
 UNROUTED_LABEL = "Unrouted"
 NO_SEGMENT_LABEL = "(no segment)"
-
-
-@dataclass
-class Shown:
-    """A metric as a page shows it: the value, its interval and n, or "too few responses"."""
-
-    metric: str
-    label: str
-    unit: str
-    value: MetricValue
-
-    @property
-    def digits(self) -> int:
-        return 2 if self.metric in ("ces", "sentiment") else (0 if self.metric == "volume" else 1)
-
-    def _f(self, x: float) -> str:
-        text = f"{x:.{self.digits}f}"
-        return text.replace("-", "−") if x < 0 else text
-
-    @property
-    def text(self) -> str:
-        if not self.value.enough or self.value.value is None:
-            return "too few responses"
-        suffix = "%" if self.metric in ("csat", "ces_easy", "negative_share", "churn_rate", "retention_rate",
-                                        "complaint_share") else ""
-        return self._f(self.value.value) + suffix
-
-    @property
-    def interval(self) -> str:
-        if not self.value.enough or self.value.low is None or self.value.high is None:
-            return ""
-        return f"{self._f(self.value.low)} to {self._f(self.value.high)}"
-
-    @property
-    def n(self) -> int:
-        return self.value.n
-
-    @property
-    def enough(self) -> bool:
-        return self.value.enough
-
-
-def shown(metric: str, value: MetricValue) -> Shown:
-    label, unit, _ = METRICS[metric]
-    return Shown(metric, label, unit, value)
-
-
-def metric_dict(value: MetricValue) -> dict:
-    """The JSON shape of one metric, shared by the API and `cxkeeper metrics --json`."""
-    return {"value": value.value, "low": value.low, "high": value.high, "n": value.n, "enough": value.enough}
-
-
-def figure_dict(figure: Figure) -> dict:
-    return {"key": figure.key, "label": figure.label, "n": figure.n,
-            "metrics": {name: metric_dict(figure.value(name)) for name in METRICS}}
 
 
 def steps_in_scope(*, journey: Journey | None = None, step: Step | None = None, team=None) -> list[int] | None:
@@ -322,57 +274,6 @@ def field_table(field: str, by: str, *, journey: Journey | None = None, step: St
 
 # ---------------------------------------------------------------- journey heatmap
 
-# Where each metric's colour scale is centred and how far it spreads (value at the darkest
-# colour); `better` says which direction is good. Seven classes of ColorBrewer RdBu, which
-# stays distinguishable for the common colour-vision deficiencies.
-SCALES = {
-    "nps": (0, 50, True), "csat": (75, 20, True), "ces": (4.5, 1.5, True), "ces_easy": (60, 30, True),
-    "sentiment": (0, 0.5, True), "negative_share": (25, 20, False), "churn_rate": (15, 12, False),
-    "retention_rate": (85, 12, True), "complaint_share": (10, 8, False), "volume": (None, None, None),
-}
-PALETTE = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac")
-VOLUME_PALETTE = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
-NO_DATA_COLOUR = "#e5e7eb"
-PERIODS = (30, 90, 180, 365)
-
-
-def colour_class(metric: str, value: MetricValue, *, max_n: int = 1) -> int | None:
-    """0 (worst) … 6 (best) for the diverging scale; for volume 0 … 6 by share of the busiest
-    step. None when there is nothing to colour (too few responses)."""
-    if not value.enough or value.value is None:
-        return None
-    if metric == "volume":
-        return min(6, int(7 * value.value / max(max_n, 1))) if value.value else 0
-    mid, spread, better = SCALES[metric]
-    position = (value.value - mid) / spread  # −1 … 1 at the ends
-    if not better:
-        position = -position
-    return max(0, min(6, round(3 + 3 * position)))
-
-
-def colour_of(metric: str, klass: int | None) -> str:
-    if klass is None:
-        return NO_DATA_COLOUR
-    return (VOLUME_PALETTE if metric == "volume" else PALETTE)[klass]
-
-
-def legend(metric: str) -> list[tuple[int, str, str]]:
-    """(class, colour, label) from worst to best, for the legend under the heatmap."""
-    if metric == "volume":
-        return [(k, VOLUME_PALETTE[k], f"{round(100 * k / 7)}%+ of the busiest step") for k in range(7)]
-    mid, spread, better = SCALES[metric]
-    sign = 1 if better else -1
-    edges = [mid + sign * spread * (k - 3) / 3 for k in range(7)]
-
-    def fmt(x):
-        return f"{x:.2f}" if spread < 5 else f"{x:.0f}"
-
-    labels = [f"≈ {fmt(edge)}" for edge in edges]
-    labels[0] = f"{'≤' if better else '≥'} {fmt(edges[0])}"
-    labels[-1] = f"{'≥' if better else '≤'} {fmt(edges[-1])}"
-    return [(k, PALETTE[k], labels[k]) for k in range(7)]
-
-
 @dataclass
 class HeatmapCell:
     step: Step
@@ -381,20 +282,18 @@ class HeatmapCell:
     klass: int | None
     metric: str = "nps"
 
+    # How the cell looks is decided in `presentation`; the template and the API read it here.
     @property
     def css(self) -> str:
-        """The cell's colour as a CSS class (the CSP forbids inline styles)."""
-        if self.klass is None:
-            return "heat-none"
-        return f"heat-v{self.klass}" if self.metric == "volume" else f"heat-{self.klass}"
+        return presentation.css_class(self.metric, self.klass)
 
     @property
     def colour(self) -> str:
-        return colour_of(self.metric, self.klass)
+        return presentation.colour_of(self.metric, self.klass)
 
     @property
     def shown(self) -> Shown:
-        return shown(self.metric, self.value)
+        return presentation.shown(self.metric, self.value)
 
 
 @dataclass
@@ -426,7 +325,7 @@ def journey_heatmap(journey: Journey, *, metric: str = "nps", start: dt.date | N
     the steps, then one aggregate query over the rollups."""
     from cxkeeper.journeys.choices import Lane
 
-    if metric not in METRICS:
+    if metric not in CATALOGUE:
         raise ValueError(f"unknown metric {metric!r}")
     end = end or dt.date.today()
     start = start or end - dt.timedelta(days=89)
@@ -442,23 +341,11 @@ def journey_heatmap(journey: Journey, *, metric: str = "nps", start: dt.date | N
         figure = figures.get(step.pk)
         value = figure.value(metric) if figure else (volume_value(0) if metric == "volume"
                                                      else MetricValue.too_few(0))
-        cell = HeatmapCell(step, figure, value, colour_class(metric, value, max_n=max_n), metric)
+        cell = HeatmapCell(step, figure, value, presentation.colour_class(metric, value, max_n=max_n), metric)
         cells.append(cell)
         row_of[step.lane].cells[column[step.stage_id]].append(cell)
     rows = [row for row in rows if any(row.cells)]
     return Heatmap(journey, metric, stages, rows, cells, start, end, min_n)
-
-
-def heatmap_dict(heatmap: Heatmap) -> dict:
-    return {
-        "journey": {"id": heatmap.journey.pk, "slug": heatmap.journey.slug, "name": heatmap.journey.name},
-        "metric": heatmap.metric, "from": heatmap.start.isoformat(), "to": heatmap.end.isoformat(),
-        "min_n": heatmap.min_n,
-        "stages": [{"id": stage.pk, "name": stage.name, "steps": [
-            {"id": c.step.pk, "name": c.step.name, "lane": c.step.lane, "n": c.figure.n if c.figure else 0,
-             "value": metric_dict(c.value), "colour_class": c.klass, "colour": c.colour}
-            for c in heatmap.cells if c.step.stage_id == stage.pk]} for stage in heatmap.stages],
-    }
 
 
 # ---------------------------------------------------------------- step insights
@@ -829,25 +716,6 @@ def friction_signals(journey: Journey | None, *, window_days: int = 28, with_the
             if journey is not None else None
     run = run_friction(journey, as_of=as_of, window_days=window_days, themes=themes if themes is not None else [])
     return {"as_of": as_of, "signals": run.signals, "family_size": run.family_size, "themes": run.themes}
-
-
-def _metric_dict(value) -> dict:
-    return {"value": value.value, "low": value.low, "high": value.high, "n": value.n, "enough": value.enough}
-
-
-def signal_dict(signal) -> dict:
-    """A friction signal as plain data for the API and `cxkeeper metrics friction --json`."""
-    return {
-        "kind": signal.kind, "step": signal.step.pk if signal.step else None,
-        "step_name": signal.step.name if signal.step else None, "metric": signal.metric,
-        "current": _metric_dict(signal.current), "reference": _metric_dict(signal.reference),
-        "reference_label": signal.reference_label, "difference": signal.difference,
-        "difference_low": signal.difference_low, "difference_high": signal.difference_high, "unit": signal.unit,
-        "test": signal.test, "p_value": signal.p_value, "p_adjusted": signal.p_adjusted, "alpha": signal.alpha,
-        "min_effect": signal.min_effect, "period": [d.isoformat() for d in signal.period],
-        "reference_period": [d.isoformat() for d in signal.reference_period], "teams": signal.teams,
-        "examples": signal.examples, "explanation": signal.explanation,
-    }
 
 
 def sentiment_choice():

@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cxkeeper.insights import actions, charts, queries
+from cxkeeper.insights import actions, charts, presentation, queries
 from cxkeeper.insights.forms import NONE_OF_THESE, FeedbackFilterForm, MetricPeriodForm, RouteForm
+from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.journeys import queries as journey_queries
 from cxkeeper.journeys.models import Step
 from cxkeeper.org.permissions import can, require_keeper
@@ -38,7 +39,7 @@ def _is_htmx(request) -> bool:
 
 
 def _metric_choices():
-    return [(key, label) for key, (label, _unit, _better) in queries.METRICS.items()]
+    return [(key, m.label) for key, m in CATALOGUE.items()]
 
 
 def heatmap(request, slug):
@@ -49,8 +50,8 @@ def heatmap(request, slug):
     result = queries.journey_heatmap(journey, metric=metric, start=start, end=end, min_n=min_n)
     context = {
         "journey": journey, "heatmap": result, "metric": metric, "period": period, "min_n": min_n,
-        "metric_label": queries.METRICS[metric][0], "metric_unit": queries.METRICS[metric][1],
-        "metrics": _metric_choices(), "periods": queries.PERIODS, "legend": queries.legend(metric),
+        "metric_label": CATALOGUE[metric].label, "metric_unit": CATALOGUE[metric].scale,
+        "metrics": _metric_choices(), "periods": presentation.PERIODS, "legend": presentation.legend(metric),
         "ranking": charts.heatmap_ranking(result) if any(c.value.enough for c in result.cells) else None,
     }
     template = "insights/partials/heatmap_grid.html" if _is_htmx(request) else "insights/heatmap.html"
@@ -71,7 +72,7 @@ def step_insights(request, pk):
     metric, period, min_n = form.values()
     start, end = form.window(period)
     insights = queries.step_insights(step, metric=metric, start=start, end=end, min_n=min_n)
-    tiles = [queries.shown(name, insights.total.value(name))
+    tiles = [presentation.shown(name, insights.total.value(name))
              for name in ("nps", "csat", "ces", "ces_easy", "sentiment", "negative_share", "churn_rate",
                           "complaint_share", "volume")]
     # The step's own page needs only the source of each item; the count comes from the rollups
@@ -82,16 +83,17 @@ def step_insights(request, pk):
     themes = queries.step_themes(step, since=start) if themes_module is not None else None
     context = {
         "step": step, "journey": step.stage.journey, "insights": insights, "metric": metric, "period": period,
-        "min_n": min_n, "metric_label": queries.METRICS[metric][0], "metrics": _metric_choices(),
-        "periods": queries.PERIODS, "tiles": tiles, "page": verbatims, "themes_available": themes_module is not None,
+        "min_n": min_n, "metric_label": CATALOGUE[metric].label, "metrics": _metric_choices(),
+        "periods": presentation.PERIODS, "tiles": tiles, "page": verbatims,
+        "themes_available": themes_module is not None,
         "themes": themes, "themes_since": start, "can_raise_friction": _can_raise_friction(request.user),
         "trend_chart": charts.trend(insights),
         "trend_n_chart": charts.trend_n(insights),
         "nps_chart": charts.nps_distribution(insights) if insights.nps_distribution["n"] else None,
         "ces_chart": charts.ces_split(insights) if insights.ces_split["n"] else None,
-        "channel_chart": charts.split(insights.channels, metric, title=f"{queries.METRICS[metric][0]} by channel",
+        "channel_chart": charts.split(insights.channels, metric, title=f"{CATALOGUE[metric].label} by channel",
                                       min_n=min_n) if insights.channels else None,
-        "segment_chart": charts.split(insights.segments, metric, title=f"{queries.METRICS[metric][0]} by segment",
+        "segment_chart": charts.split(insights.segments, metric, title=f"{CATALOGUE[metric].label} by segment",
                                       min_n=min_n) if insights.segments else None,
     }
     return render(request, "insights/step_insights.html", context)

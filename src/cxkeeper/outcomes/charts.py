@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cxkeeper.core import numbers
 from cxkeeper.insights.charts import BRAND, _base
+from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.outcomes.queries import TargetView
 
 TARGET_COLOUR = "#b3261e"
@@ -22,7 +24,7 @@ def target_trend(view: TargetView, *, height: int = 180) -> dict:
     few responses are shown as gaps (their n is in the tooltip)."""
     target = view.target
     metric = target.metric
-    digits = ".2f" if metric.base in ("ces", "sentiment") else ".1f"
+    digits = f".{CATALOGUE[metric.base].digits}f"
     rows = [{"month": month.isoformat(), "value": mv.value if mv.enough else None,
              "low": mv.low if mv.enough else None, "high": mv.high if mv.enough else None, "n": mv.n}
             for month, mv in view.monthly]
@@ -49,7 +51,8 @@ def target_trend(view: TargetView, *, height: int = 180) -> dict:
         {"mark": {"type": "line", "color": BRAND, "strokeWidth": 2, "point": {"filled": True, "size": 40,
                                                                               "color": BRAND}},
          "encoding": {"x": x, "y": y, "tooltip": tooltip}},
-        {"data": {"values": [{"target": target.value, "label": f"target {target.comparator} {target.value:g}"}]},
+        {"data": {"values": [{"target": target.value,
+                              "label": f"target {target.comparator} {numbers.plain(target.value)}"}]},
          "layer": [
              {"mark": {"type": "rule", "color": TARGET_COLOUR, "strokeDash": [6, 4], "strokeWidth": 2},
               "encoding": {"y": {"field": "target", "type": "quantitative"}}},

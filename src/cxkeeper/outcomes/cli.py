@@ -164,6 +164,7 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
     """Every target with its status (on track, at risk, off track, not enough data) and why."""
     day = _as_of(as_of)
     setup_django(data_dir)
+    from cxkeeper.core import numbers
     from cxkeeper.outcomes import queries, reports
 
     views = queries.all_target_views(as_of=day)
@@ -193,7 +194,8 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
             value += f" ({reports.interval_text(current, base)}, n = {current.n})"
         colour = colours[v.status]
         console.print(f"  [{colour}]{v.status_label}[/{colour}]  {target.metric.name} {target.comparator} "
-                      f"{target.value:g}{target.metric.unit} at {target.scope_label} by {target.due:%d %b %Y}: {value}",
+                      f"{numbers.plain(target.value)}{target.metric.unit} at {target.scope_label} "
+                      f"by {target.due:%d %b %Y}: {value}",
                       soft_wrap=True)
         console.print(f"    [dim]{v.assessment.explanation}[/dim]", soft_wrap=True)
 

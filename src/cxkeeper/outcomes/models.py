@@ -15,21 +15,16 @@ from django.db import models
 from django.urls import reverse
 
 from cxkeeper.core.models import VersionedModel
+from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.outcomes.choices import Direction, KpiSource, LinkKind, Scope
 
-# The insight engine's metrics a definition can be based on, with the direction that is good.
+# The insight engine's metrics a definition can be based on, with the direction that is good:
+# a view of the metric catalogue (`insights.metrics`), in the shape its callers and the model
+# choices use. key: (label, unit shown after a value, direction that is good, scale)
 BASE_METRICS = {
-    # key: (label, unit shown after a value, direction that is good, scale)
-    "nps": ("NPS", "", Direction.UP, "points, −100 to 100"),
-    "csat": ("CSAT", "%", Direction.UP, "% satisfied"),
-    "ces": ("CES", "", Direction.UP, "mean effort score 1–7, 7 = easy"),
-    "ces_easy": ("% easy", "%", Direction.UP, "% of effort answers ≥ 5"),
-    "sentiment": ("Sentiment", "", Direction.UP, "mean, −1 to 1"),
-    "negative_share": ("% negative", "%", Direction.DOWN, "% of texts with negative sentiment"),
-    "churn_rate": ("Churn", "%", Direction.DOWN, "% of renewal decisions that were churn"),
-    "retention_rate": ("Retention", "%", Direction.UP, "% of renewal decisions that renewed"),
-    "complaint_share": ("Complaints", "%", Direction.DOWN, "% of feedback that is a complaint"),
-    "volume": ("Volume", "", None, "feedback items"),
+    key: (m.label, m.unit, None if m.higher_is_better is None else Direction.UP if m.higher_is_better
+          else Direction.DOWN, m.scale)
+    for key, m in CATALOGUE.items()
 }
 
 

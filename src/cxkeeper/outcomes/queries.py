@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 
+from cxkeeper.core import numbers
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.insights import queries as insight_queries
 from cxkeeper.insights.analytics.stats import (
@@ -389,7 +390,7 @@ def alignment(*, as_of: dt.date | None = None) -> Alignment:
         view = assess(target, as_of=as_of, memo=memo)
         target_nodes.append(AlignmentNode(
             f"t{target.pk}", "target",
-            f"{target.metric.name} {target.comparator} {target.value:g} by {target.due:%b %Y}",
+            f"{target.metric.name} {target.comparator} {numbers.plain(target.value)} by {target.due:%b %Y}",
             target.get_absolute_url(), f"{target.scope_label}: {view.assessment.explanation}", view.status))
         if target.metric_id in metric_ids:
             edges.append(AlignmentEdge(f"m{target.metric_id}", f"t{target.pk}", "targets"))

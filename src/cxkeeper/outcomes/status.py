@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from scipy import stats as _sps
 
+from cxkeeper.core import numbers
 from cxkeeper.insights.analytics.stats import DEFAULT_CONFIDENCE, DEFAULT_MIN_N, MetricValue, z_quantile
 
 __all__ = [
@@ -234,42 +235,9 @@ def _decimals(half_width: float | None) -> int:
     return min(4, max(0, -math.floor(math.log10(half_width))))
 
 
-def _num(x: float, decimals: int) -> str:
-    text = f"{x:.{decimals}f}"
-    if text.startswith("-"):
-        text = "−" + text[1:]
-        if text.strip("−0.") == "":  # −0.0 → 0.0
-            text = text[1:]
-    return text
-
-
-def _sig(x: float, digits: int = 2) -> str:
-    """Two significant figures without an exponent, trailing zeros dropped (0.080 → 0.08)."""
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
-    text = f"{round(x, decimals):.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace("-", "−")
-
-
-def _signed(x: float) -> str:
-    text = _sig(x)
-    return text if text.startswith("−") else "+" + text
-
-
-def _p(p: float) -> str:
-    return "p<0.001" if p < 0.001 else f"p={_sig(p)}"
-
-
-def _plain(x: float) -> str:
-    return format(x, ".6g").replace("-", "−")
-
-
 def _range(low: float, high: float, decimals: int, unit: str) -> str:
     sep = " to " if low < 0 or high < 0 else "–"
-    return f"{_num(low, decimals)}{unit}{sep}{_num(high, decimals)}{unit}"
+    return f"{numbers.fixed(low, decimals)}{unit}{sep}{numbers.fixed(high, decimals)}{unit}"
 
 
 def _date(day: datetime.date) -> str:
@@ -315,7 +283,7 @@ def assess_target(
         return not meets(x)
 
     op = "≥" if higher_is_better else "≤"
-    target_text = f"a target of {op} {_plain(target)}{unit} by {_date(due)}"
+    target_text = f"a target of {op} {numbers.plain(target)}{unit} by {_date(due)}"
 
     if not current.enough or current.value is None or current.low is None or current.high is None:
         if not current.enough or current.value is None:
@@ -330,11 +298,12 @@ def assess_target(
     worst, best = (low, high) if higher_is_better else (high, low)
     decimals = _decimals((high - low) / 2.0)
     first = (
-        f"{metric_label} is {_num(value, decimals)}{unit} ({_range(low, high, decimals, unit)}, n={current.n}) "
+        f"{metric_label} is {numbers.fixed(value, decimals)}{unit} ({_range(low, high, decimals, unit)}, "
+        f"n={current.n}) "
         f"against {target_text}"
     )
     if baseline is not None:
-        first += f" (baseline {_plain(baseline)}{unit})"
+        first += f" (baseline {numbers.plain(baseline)}{unit})"
 
     def result(status: str, clause: str, verdict: str, fit: LineFit | None = None,
                proj: tuple[float, float, float] | None = None, used: int = 0) -> TargetAssessment:
@@ -383,8 +352,9 @@ def assess_target(
     pv, pl, ph = proj
     pdec = _decimals((ph - pl) / 2.0)
     clause = (
-        f"; the trend over {used} months ({_signed(fit.slope)}{unit} a month, {_p(fit.p_two_sided)}) "
-        f"projects {_num(pv, pdec)}{unit} ({_range(pl, ph, pdec, unit)}) by then"
+        f"; the trend over {used} months ({numbers.signed_significant(fit.slope)}{unit} a month, "
+        f"{numbers.pvalue(fit.p_two_sided, name='p', figures=2)}) "
+        f"projects {numbers.fixed(pv, pdec)}{unit} ({_range(pl, ph, pdec, unit)}) by then"
     )
     proj_worst, proj_best = (pl, ph) if higher_is_better else (ph, pl)
     if meets(worst):

@@ -30,9 +30,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from cxkeeper.core import numbers
 from cxkeeper.insights.analytics.stats import DEFAULT_CONFIDENCE, MetricValue, benjamini_hochberg
 
-from .status import _p, _sig, _signed, fit_line, month_index, monthly_points
+from .status import fit_line, month_index, monthly_points
 
 # One-sided level of each trend: 2.5 % is a two-sided 5 % test per trend. At 5 % one-sided the
 # false-report rate under the hardest null (the KPI clearly improving, the measure flat but
@@ -142,6 +143,11 @@ def _decide(t: TensionTest, q: float | None, comparisons: int, alpha: float) -> 
     return replace(out, explanation=_explain(out))
 
 
+def _p(p: float, name: str = "p") -> str:
+    """p=0.034, p<0.001: two significant figures, as the target explanations write them too."""
+    return numbers.pvalue(p, name=name, figures=2)
+
+
 def _explain(t: TensionTest) -> str:
     if t.p_value is None:
         have = f"{t.periods} month{'s' if t.periods != 1 else ''}"
@@ -152,21 +158,21 @@ def _explain(t: TensionTest) -> str:
     ku, mu = t.kpi_unit, t.measure_unit
     span = f"{t.periods} months ({_month_label(t.first_month)} – {_month_label(t.last_month)})"
     if t.kpi_change is not None and t.kpi_change > 0:
-        kpi_part = f"{t.kpi_name} improved by {_sig(t.kpi_change)}{ku}"
+        kpi_part = f"{t.kpi_name} improved by {numbers.significant(t.kpi_change)}{ku}"
     else:
         kpi_part = f"{t.kpi_name} did not improve"
-    kpi_part += f" ({_signed(t.kpi_slope)}{ku} a month, {_p(t.kpi_p)})"
+    kpi_part += f" ({numbers.signed_significant(t.kpi_slope)}{ku} a month, {_p(t.kpi_p)})"
     if t.effect > 0:
-        measure_part = f"{t.measure_name} worsened by {_sig(t.effect)}{mu}"
+        measure_part = f"{t.measure_name} worsened by {numbers.significant(t.effect)}{mu}"
     else:
         measure_part = f"{t.measure_name} did not worsen"
-    measure_part += f" ({_signed(t.measure_slope)}{mu} a month, {_p(t.measure_p)})"
-    r = "" if t.correlation is None else f"; r={t.correlation:.2f}".replace("-", "−")
+    measure_part += f" ({numbers.signed_significant(t.measure_slope)}{mu} a month, {_p(t.measure_p)})"
+    r = "" if t.correlation is None else f"; r={numbers.fixed(t.correlation, 2)}"
     first = f"Over {span}, {kpi_part} while {measure_part}{r}."
 
-    combined = _p(t.p_value).replace("p", "combined p", 1)
+    combined = _p(t.p_value, "combined p")
     if t.comparisons > 1 and t.p_adjusted is not None:
-        q = _p(t.p_adjusted).replace("p", "q", 1)
+        q = _p(t.p_adjusted, "q")
         evidence = f"{combined}, {q} after correcting for {t.comparisons} comparisons"
     else:
         evidence = combined
@@ -175,9 +181,9 @@ def _explain(t: TensionTest) -> str:
     else:
         reasons = []
         if (t.p_adjusted if t.p_adjusted is not None else t.p_value) > t.alpha:
-            reasons.append(f"{evidence}, above {_sig(t.alpha)}")
+            reasons.append(f"{evidence}, above {numbers.significant(t.alpha)}")
         if t.effect < t.min_effect:
-            reasons.append(f"the worsening is below the minimum of {_sig(t.min_effect)}{mu}")
+            reasons.append(f"the worsening is below the minimum of {numbers.significant(t.min_effect)}{mu}")
         second = "No tension: " + ("; ".join(reasons) if reasons else evidence) + "."
     return f"{first} {second}"
 

@@ -31,6 +31,7 @@ import ibis
 import ibis.expr.types as ir
 
 from . import stats
+from .rollups import utc_day
 
 FIELD_SUM_COLUMNS = ("n", "value_sum", "value_sumsq")
 FIELD_PREFIX = "field:"  # how a field is named among metrics: "field:handle_minutes"
@@ -47,14 +48,6 @@ class FieldKey(NamedTuple):
 
 
 FieldCells = dict[FieldKey, dict[str, int | float]]
-
-
-def _utc_day(value: dt.datetime | dt.date) -> dt.date:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-        return value.date()
-    return value
 
 
 def numeric_fields(metrics: Mapping[str, Any] | None) -> list[tuple[str, float]]:
@@ -82,7 +75,7 @@ def field_delta(rows: Iterable[Mapping[str, Any]], *, sign: int = 1) -> FieldCel
         if not pairs:
             continue
         step = row.get("step_id")
-        day = _utc_day(row["received_at"])
+        day = utc_day(row["received_at"])
         for name, value in pairs:
             cell = cells.get(key := FieldKey(None if step is None else int(step), day, name))
             if cell is None:

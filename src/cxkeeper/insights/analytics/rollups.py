@@ -366,7 +366,8 @@ class RollupKey(NamedTuple):
 Cells = dict[RollupKey, dict[str, int | float]]
 
 
-def _utc_day(value: dt.datetime | dt.date) -> dt.date:
+def utc_day(value: dt.datetime | dt.date) -> dt.date:
+    """The UTC calendar day of a timestamp (a naive one is taken as UTC); a date as it is."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC)
@@ -410,7 +411,7 @@ def _key(row: Mapping[str, Any]) -> RollupKey:
     step = row.get("step_id")
     return RollupKey(
         None if step is None else int(step),
-        _utc_day(row["received_at"] if "received_at" in row else row["day"]),
+        utc_day(row["received_at"] if "received_at" in row else row["day"]),
         row["channel"],
         row.get("segment"),
     )
@@ -472,7 +473,7 @@ def rows_to_cells(rows: Iterable[Mapping[str, Any]]) -> Cells:
     for row in rows:
         key = RollupKey(
             None if row["step_id"] is None else int(row["step_id"]),
-            _utc_day(row["day"]),
+            utc_day(row["day"]),
             row["channel"],
             row["segment"],
         )

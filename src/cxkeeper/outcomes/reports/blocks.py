@@ -1,0 +1,79 @@
+"""Building blocks both reports share: targets with their trend charts, tensions with theirs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue
+from cxkeeper.outcomes import queries
+from cxkeeper.outcomes.choices import LinkKind, Status
+from cxkeeper.outcomes.reports.charts import HALF_CHART_WIDTH, target_trend_spec, tension_spec
+from cxkeeper.outcomes.reports.document import Chart, Paragraph, Subheading, Table
+from cxkeeper.outcomes.reports.text import (
+    MISSING,
+    day_text,
+    interval_text,
+    kpi_number,
+    month_text,
+    plain,
+    series_text,
+    status_label,
+    value_text,
+)
+
+
+def targets_blocks(views: list[queries.TargetView], *, empty: str) -> list:
+    if not views:
+        return [Paragraph(empty, "muted")]
+    rows, statuses, details = [], [], []
+    for view in views:
+        target, current = view.target, view.assessment.current or MetricValue.too_few(0)
+        base = target.metric.base
+        rows.append([f"{target.metric.name} {target.comparator} {plain(target.value)}{target.metric.unit} "
+                     f"by {day_text(target.due)}", target.scope_label, value_text(current, base),
+                     interval_text(current, base), str(current.n), status_label(view.status)])
+        statuses.append(view.status)
+        details.append(view.assessment.explanation)
+    blocks: list = [Table(["Target", "Scope", "Value", "95% interval", "n", "Status"], rows,
+                          [34, 25, 15, 17, 7, 17], align="LLRRRL", status_column=5, statuses=statuses,
+                          details=details)]
+    charted = [view for view in views if any(v.enough for _, v in view.monthly)]
+    if charted:
+        blocks.append(Paragraph("Per month: the line is the value, the band its 95% interval, the dashed line the "
+                                f"target; months with fewer than {DEFAULT_MIN_N} responses are left out.", "muted"))
+    for view in charted:
+        target = view.target
+        caption = (f"{target.metric.name} at {target.scope_label} {target.comparator} {plain(target.value)} by "
+                   f"{day_text(target.due)} — {Status(view.status).label.lower()}")
+        blocks.append(Chart(target_trend_spec(view, width=HALF_CHART_WIDTH), caption,
+                            series_text(view.monthly, target.metric.base), half=True))
+    return blocks
+
+
+def tension_blocks(findings: list[queries.TensionFinding], as_of: dt.date, *, empty: str) -> list:
+    if not findings:
+        return [Paragraph(empty, "muted")]
+    blocks: list = []
+    for finding in findings:
+        kpi, test = finding.kpi, finding.test
+        outcomes = ", ".join(o.name for o in finding.outcomes) or MISSING
+        if finding.declared is not None:
+            declared = "declared as in tension"
+        elif any(link.kind == LinkKind.SUPPORTS for link in kpi.links.all()
+                 if link.outcome_id in {o.pk for o in finding.outcomes}):
+            declared = "declared as supporting — nobody declared this tension"
+        else:
+            declared = "not declared"
+        blocks.append(Subheading(f"{kpi.name} ({kpi.team.name}) ↔ {finding.metric.name}"))
+        blocks.append(Paragraph(f"Strength: {test.strength} · shared outcome: {outcomes} · {declared} · "
+                                f"{test.periods} months compared", "muted"))
+        blocks.append(Paragraph(test.explanation))
+        series = queries.kpi_series(kpi, end=as_of)
+        text = (f"{kpi.name}: " + " · ".join(f"{month_text(d)} {kpi_number(v, kpi.unit)}" for d, v in series)
+                + ". "
+                + series_text(queries.monthly_values(finding.metric, finding.steps, end=as_of), finding.metric.base)
+                .replace("Monthly:", f"{finding.metric.name}:", 1))
+        blocks.append(Chart(tension_spec(finding, as_of),
+                            f"{kpi.name} (top, teal) and {finding.metric.name} at {kpi.team.name}'s steps "
+                            "(bottom, blue, with 95% band), per month", text))
+    return blocks
