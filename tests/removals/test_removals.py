@@ -9,13 +9,14 @@ no row points at a missing object — on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import ProtectedError, Sum
 
 from cxkeeper.core.actors import SYSTEM
@@ -33,9 +34,10 @@ from cxkeeper.insights.text.router import RouteResult
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
 from cxkeeper.org import actions as org_actions
-from cxkeeper.org.models import Person, Team
+from cxkeeper.org.models import Person, Team, Workspace
 from cxkeeper.outcomes import actions as outcome_actions
 from cxkeeper.outcomes.models import KpiLink, KpiValue, SharedOutcome, SuccessStatement, Target, TeamKpi
+from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.layers import LAYERS
 from cxkeeper.testing.outcomes_builders import SmallOutcomes, build_outcomes
 
@@ -375,3 +377,51 @@ def test_an_announcement_belongs_inside_the_deleting_transaction():
         announce_removal(Team(pk=1, name="Ghosts"), acting_user=SYSTEM)
     with pytest.raises(ValueError, match="never saved"):
         announce_removal(Team(name="Ghosts"), acting_user=SYSTEM)
+
+
+# ---------------------------------------------------------------- a delete while an import runs
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serializes writers")
+@pytest.mark.django_db(transaction=True)
+def test_a_step_delete_waits_for_a_running_import_instead_of_deadlocking():
+    """An import holds the ingest lock (the workspace row) and refers to a step; its foreign-key
+    check at commit waits for a locked step. The delete takes the workspace row first, so it
+    waits for the import, then unroutes what the import stored (PostgreSQL; SQLite serializes
+    writers anyway)."""
+    Workspace.current()
+    org = build_small_org()
+    source = insight_actions.create_source({"name": "Web form"}, acting_user=SYSTEM)
+    importing, outcome = threading.Event(), {}
+
+    def import_one():
+        try:
+            with transaction.atomic():
+                insight_actions.ingest_lock()
+                Feedback.objects.create(source=source, external_id="x", channel="app", step=org.login_step,
+                                        received_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC), routed_by=RoutedBy.RULE)
+                importing.set()
+                threading.Event().wait(1.0)  # the delete arrives meanwhile
+            outcome["import"] = "ok"
+        except Exception as error:  # reported by the assertion below
+            outcome["import"] = repr(error)
+        finally:
+            connection.close()
+
+    def delete():
+        importing.wait(10)
+        try:
+            journey_actions.delete_step(org.login_step, expected_version=None, acting_user=SYSTEM)
+            outcome["delete"] = "ok"
+        except Exception as error:
+            outcome["delete"] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=import_one), threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome == {"import": "ok", "delete": "ok"}
+    assert Feedback.objects.get(external_id="x").step is None
