@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from cxkeeper.insights import actions, rollup_store
+from cxkeeper.insights import actions, import_jobs, rollup_store
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.ingest.canonical import CanonicalRow
 from cxkeeper.insights.ingest.errors import RowError
@@ -104,7 +104,7 @@ def test_reimport_adds_nothing(source):
 def test_rejected_rows_are_recorded_with_the_job(source):
     job = ImportJob.objects.create(source=source, filename="x.csv", file_sha256="0" * 64, format="csv")
     error = RowError(file="x.csv", row=7, column="NPS", value="eleven", reason="'eleven' is not a whole number")
-    actions.ingest_feedback_batch(source, ROWS[:2], [error], job=job, rows_done=7)
+    import_jobs.record_chunk(job, ROWS[:2], [error], rows_done=7)
     job.refresh_from_db()
     assert (job.imported, job.rejected, job.rows_done) == (2, 1, 7)
     assert list(job.row_errors.values_list("row", "column", "value")) == [(7, "NPS", "eleven")]

@@ -24,7 +24,7 @@ from cxkeeper.core.models import ChangeAction
 from cxkeeper.core.roles import Role, role_of
 from cxkeeper.insights import rollup_store, routing
 from cxkeeper.insights.choices import RoutedBy
-from cxkeeper.insights.models import Feedback, FeedbackSource, ImportJob, ImportRowError
+from cxkeeper.insights.models import Feedback, FeedbackSource
 from cxkeeper.insights.text.batch import PreparedText, prepare_texts
 from cxkeeper.insights.text.redaction import Redactor
 from cxkeeper.journeys.models import Step
@@ -99,6 +99,8 @@ def create_source(values: dict, *, acting_user) -> FeedbackSource:
 
 
 def source_named(name: str, *, acting_user, defaults: dict | None = None) -> FeedbackSource:
+    """The source of that name, created when missing; only people who may import ask for one."""
+    require_import(acting_user)
     source = FeedbackSource.objects.filter(name=name).first()
     return source if source is not None else create_source({"name": name, **(defaults or {})},
                                                            acting_user=acting_user)
@@ -173,18 +175,17 @@ def _step_ids_by_name() -> dict[str, int]:
     return {name.casefold(): pk for pk, name in Step.objects.values_list("pk", "name")}
 
 
-def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, errors: Sequence = (), *,
-                          job: ImportJob | None = None, rows_done: int | None = None,
+def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, *, import_job_id: int | None = None,
                           router=None, prepared: Sequence[PreparedText] | None = None) -> BatchResult:
     """Store one chunk of canonical rows atomically: redact, de-duplicate, route, score
-    sentiment, insert, add to rollups, record rejected rows, move the job's watermark.
+    sentiment, insert, add to rollups. An import job's counters, rejected rows and watermark
+    commit in the same transaction through `import_jobs.record_chunk`, which calls this.
 
-    `rows` have the attributes of `ingest.CanonicalRow`; `errors` the attributes of
-    `ingest.RowError`. Either the whole chunk is committed with the watermark, or nothing is.
+    `rows` have the attributes of `ingest.CanonicalRow`. Either the whole chunk is committed, or nothing is.
     `prepared` (one per row, from `text.batch` worker processes) carries the redacted text,
     route and sentiment already computed; without it they are computed here for new rows.
     """
-    result = BatchResult(rejected=len({error.row for error in errors}))  # rows, not problems
+    result = BatchResult()
     with transaction.atomic():
         ingest_lock()
         seen: set[str] = set()
@@ -227,24 +228,11 @@ def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, errors: Sequen
                 "csat_max": row.csat_max if row.csat is not None else None, "ces": row.ces,
                 "event_type": row.event_type or "", "metrics": row.metrics or {}, "step_id": step_id,
                 "routing_confidence": confidence, "routed_by": routed_by,
-                "sentiment": done.sentiment, "import_job_id": job.pk if job else None,
+                "sentiment": done.sentiment, "import_job_id": import_job_id,
             })
         insert_feedback(records)
         rollup_store.add_records(records)
-        created = records
-        result.imported = len(created)
-        if job is not None:
-            ImportRowError.objects.bulk_create([
-                ImportRowError(job=job, row=e.row, column=(e.column or "")[:200], value=str(e.value or "")[:300],
-                               reason=str(e.reason)[:500]) for e in errors], batch_size=1000)
-            job.imported += result.imported
-            job.duplicates += result.duplicates
-            job.rejected += result.rejected
-            merged = Counter(job.redactions) + result.redactions
-            job.redactions = dict(sorted(merged.items()))
-            if rows_done is not None:
-                job.rows_done = rows_done
-            job.save(update_fields=["imported", "duplicates", "rejected", "redactions", "rows_done"])
+        result.imported = len(records)
     return result
 
 
@@ -342,11 +330,3 @@ def retrain_router(*, acting_user):
     model = routing.train_router(evaluate=True)
     choose_model()
     return model
-
-
-def finish_job(job: ImportJob, *, status: str, message: str = "") -> ImportJob:
-    job.status = status
-    job.message = message
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "finished_at"])
-    return job

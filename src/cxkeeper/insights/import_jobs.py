@@ -25,14 +25,16 @@ Pipeline, background runner (`jobs`), views, API and CLI call these; none of the
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from cxkeeper.insights import actions
 from cxkeeper.insights.choices import JobStatus
-from cxkeeper.insights.models import FeedbackSource, ImportJob
+from cxkeeper.insights.models import FeedbackSource, ImportJob, ImportRowError
 
 #: state → the states a job may move to from it (done is final).
 MOVES: dict[str, tuple[str, ...]] = {
@@ -84,9 +86,21 @@ def mark_running(job: ImportJob) -> ImportJob:
 def record_chunk(job: ImportJob, rows: Sequence, errors: Sequence, *, rows_done: int, router=None,
                  prepared=None) -> actions.BatchResult:
     """Store one chunk (its rows, its rejected rows' problems) and move the job's counters and
-    watermark to `rows_done`, all in one transaction (`actions.ingest_feedback_batch`)."""
-    return actions.ingest_feedback_batch(job.source, rows, errors, job=job, rows_done=rows_done, router=router,
-                                         prepared=prepared)
+    watermark to `rows_done`, all in one transaction."""
+    with transaction.atomic():
+        result = actions.ingest_feedback_batch(job.source, rows, import_job_id=job.pk, router=router,
+                                               prepared=prepared)
+        result.rejected = len({error.row for error in errors})  # rows, not problems
+        ImportRowError.objects.bulk_create([
+            ImportRowError(job=job, row=e.row, column=(e.column or "")[:200], value=str(e.value or "")[:300],
+                           reason=str(e.reason)[:500]) for e in errors], batch_size=1000)
+        job.imported += result.imported
+        job.duplicates += result.duplicates
+        job.rejected += result.rejected
+        job.redactions = dict(sorted((Counter(job.redactions) + result.redactions).items()))
+        job.rows_done = rows_done
+        job.save(update_fields=["imported", "duplicates", "rejected", "redactions", "rows_done"])
+    return result
 
 
 def finish(job: ImportJob) -> ImportJob:
