@@ -91,6 +91,35 @@ def createuser(
     console.print(f"[green]Created[/green] {person} as {person.get_role_display().lower()}.")
 
 
+@app.command()
+def setpassword(
+    username: Annotated[str, typer.Argument(help="Sign-in name.")],
+    password: Annotated[str | None, typer.Option(
+        help="The new password; prompted when omitted (never put real passwords in shell history).")] = None,
+    data_dir: DataDir = None,
+):
+    """Set a person's password — e.g. for people a workspace file created, who cannot sign in yet."""
+    setup_django(data_dir)
+    from django.contrib.auth import get_user_model
+
+    from cxkeeper.core.errors import InvalidInput
+    from cxkeeper.org.actions import set_password
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        err_console.print(f"[red]error:[/red] there is nobody called “{username}”.")
+        raise typer.Exit(2)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(user, password, acting_user=SYSTEM)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            err_console.print(f"[red]error:[/red] {field}: {' '.join(messages)}")
+        raise typer.Exit(2) from None
+    console.print(f"[green]Password set[/green] for {username}; they can sign in now.")
+
+
 def _serve(host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 

@@ -14,6 +14,8 @@ from django.utils.text import slugify
 
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.errors import InvalidInput
+from cxkeeper.core.history import record_change
+from cxkeeper.core.models import ChangeAction
 from cxkeeper.core.removals import announce_removal, lock_for_removal
 from cxkeeper.core.roles import Role
 from cxkeeper.org.models import ApiToken, GlossaryTerm, Person, Team, Workspace
@@ -177,9 +179,6 @@ def update_person_account(user, changes: dict, *, expected_version, acting_user)
     themselves. A user without a person record (made in Django admin) gets one when their role
     or teams are set. `expected_version` is the person's, as for `update_person`.
     """
-    from cxkeeper.core.history import record_change
-    from cxkeeper.core.models import ChangeAction
-
     require_admin(acting_user, "change people's accounts")
     account = {name: changes[name] for name in ("full_name", "email", "is_active") if name in changes}
     place = {name: value for name, value in changes.items() if name not in account}
@@ -223,3 +222,24 @@ def update_person_account(user, changes: dict, *, expected_version, acting_user)
             update_person(person, place, expected_version=expected_version, acting_user=acting_user)
     current.refresh_from_db()
     return current
+
+
+def set_password(user, password: str, *, acting_user) -> None:
+    """Give a person a (new) password: an admin for anyone — e.g. the people a workspace file
+    created without one — or a person for themselves. Django's password rules apply; the
+    history row says that the password was set, never what it is."""
+    if getattr(acting_user, "pk", None) != user.pk:
+        require_admin(acting_user, "set other people's passwords")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput({"password": list(exc.messages)}) from exc
+    with transaction.atomic():
+        current = type(user).objects.select_for_update().get(pk=user.pk)
+        had_one = current.has_usable_password()
+        current.set_password(password)
+        current.save(update_fields=["password"])
+        person = Person.objects.filter(user=current).first()
+        record_change(person if person is not None else current, ChangeAction.UPDATE,
+                      {"password": "set" if had_one else "not set"}, {"password": "changed" if had_one else "set"},
+                      acting_user)
