@@ -20,8 +20,8 @@ from cxkeeper.sample.feedback import (
     SOURCES,
     generate_feedback,
     stories,
-    write_feedback_files,
 )
+from cxkeeper.sample.feedback_files import write_feedback_files
 from cxkeeper.sample.organization import all_steps
 
 N = 60_000
