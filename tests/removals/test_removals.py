@@ -425,3 +425,59 @@ def test_a_step_delete_waits_for_a_running_import_instead_of_deadlocking():
         thread.join(30)
     assert outcome == {"import": "ok", "delete": "ok"}
     assert Feedback.objects.get(external_id="x").step is None
+
+
+# ---------------------------------------------------------------- said before it is done
+
+
+def test_the_delete_question_says_what_every_app_will_do_and_the_delete_does_exactly_that(world):
+    """The confirmation page lists each app's consequence with its count, read before anyone
+    says yes; the counts are the ones the delete then carries out."""
+    from django.test import Client
+
+    from cxkeeper.core.removals import removal_consequences
+
+    org, step = world.org, world.org.login_step
+    items = Feedback.objects.filter(step=step).count()
+    targets = Target.objects.filter(step=step).count()
+    points = FrictionPoint.objects.filter(step=step).count()
+    assert items > 700 and targets == 1 and points == 1
+    said = removal_consequences(step)
+    assert said == [
+        f"{items:,} feedback items routed there become unrouted: kept, still counted in organization-wide "
+        "figures, and back in the review queue to be routed again.",
+        "1 target set there is deleted (success statements that name one stay, without a target).",
+        "1 friction point placed there stays, with status and evidence, but without that place.",
+    ]
+    client = Client()
+    client.force_login(org.keeper)
+    page = client.get(f"/steps/{step.pk}/delete/").content.decode()
+    assert all(sentence.replace("’", "&#x27;") in page or sentence in page for sentence in said)
+
+    journey_actions.delete_step(step, expected_version=step.version, acting_user=org.keeper)
+    assert Feedback.objects.filter(step__isnull=True, routed_by=RoutedBy.NONE).count() >= items
+    assert len(records(Target, world.outcomes.login_target.pk, action=ChangeAction.DELETE)) == targets
+
+
+def test_a_journey_question_counts_everything_below_it(world):
+    from cxkeeper.core.removals import removal_consequences
+
+    journey = world.org.journey
+    items = Feedback.objects.filter(step__stage__journey=journey).count()
+    targets = Target.objects.filter(journey=journey).count() + Target.objects.filter(stage__journey=journey).count() \
+        + Target.objects.filter(step__stage__journey=journey).count()
+    said = " ".join(removal_consequences(journey))
+    assert f"{items:,} feedback items" in said and f"{targets} targets set there are deleted" in said
+
+
+def test_a_team_question_counts_its_map_parts_and_kpis(world):
+    from cxkeeper.core.removals import removal_consequences
+
+    team = world.org.service
+    responsibilities = Responsibility.objects.filter(team=team).count()
+    handoffs = Handoff.objects.filter(models.Q(from_team=team) | models.Q(to_team=team)).count()
+    kpis = TeamKpi.objects.filter(team=team).count()
+    said = removal_consequences(team)
+    assert said[0].startswith(f"Its {responsibilities} responsibilit")
+    assert f"and {handoffs} handoff" in said[0]
+    assert kpis and said[1].startswith(f"Its {kpis} KPI")

@@ -32,7 +32,9 @@ def test_the_question_names_what_goes_and_what_goes_with_it(small_org):
     text = page.content.decode()
     assert page.status_code == 200
     assert "Delete team “IT”?" in text
-    assert "Its responsibilities and handoffs are removed from every journey." in text
+    responsibilities = small_org.it.responsibilities.count()
+    assert responsibilities == 1 and "Its 1 responsibility and" in text  # org → journeys, explained
+    assert "Every removal is kept in history." in text
     assert f'name="version" value="{small_org.it.version}"' in text
     assert Team.objects.filter(pk=small_org.it.pk).exists()  # asking deletes nothing
 

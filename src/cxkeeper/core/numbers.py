@@ -119,3 +119,8 @@ def pvalue(p: float | None, *, name: str = "", spaced: bool = False, figures: in
     if not name:
         return figure if relation == "=" else relation + figure
     return f"{name} {relation} {figure}" if spaced else f"{name}{relation}{figure}"
+
+
+def plural(n: int | float, one: str, many: str) -> str:
+    """`one` for exactly 1, else `many`: "1 target", "3 targets", "0 targets"."""
+    return one if n == 1 else many

@@ -106,6 +106,46 @@ def handlers_for(model: type[models.Model]) -> list[Registration]:
     return sorted(registered, key=lambda r: -order[r.app_label])
 
 
+# ---------------------------------------------------------------- saying so before it happens
+
+Explainer = Callable[[Any], list[str]]
+_explainers: dict[type[models.Model], list[tuple[str, Explainer]]] = {}
+
+
+def explains_removal(*removed: type[models.Model]) -> Callable[[Explainer], Explainer]:
+    """Register a function that says, in plain sentences, what its app will do to its own rows
+    when an object of one of `removed` is deleted ("3 targets set there are deleted") — read
+    by the delete confirmation before anyone says yes. Same layer rule as `on_removal`.
+
+    A journey or stage delete announces each of its steps, so an explainer registered for
+    `Journey` or `Stage` speaks for everything below it as well."""
+
+    def register(explain: Explainer) -> Explainer:
+        config = apps.get_containing_app_config(explain.__module__)
+        if config is None:
+            raise ImproperlyConfigured(f"{explain.__module__} is not in an installed app")
+        name = f"{explain.__module__}.{explain.__qualname__}"
+        for model in removed:
+            if _app_index(config.label) < _app_index(model._meta.app_label):
+                raise ImproperlyConfigured(
+                    f"{config.label} is below {model._meta.app_label}: it cannot explain the removal of "
+                    f"{model.__name__}")
+            existing = _explainers.setdefault(model._meta.concrete_model, [])
+            existing[:] = [(label, f) for label, f in existing if f"{f.__module__}.{f.__qualname__}" != name]
+            existing.append((config.label, explain))
+        return explain
+
+    return register
+
+
+def removal_consequences(obj: models.Model) -> list[str]:
+    """What deleting `obj` would do in the apps that refer to it, one sentence each, the
+    lowest app first (the order a reader builds up the picture in); nothing is changed."""
+    order = {config.label: i for i, config in enumerate(apps.get_app_configs())}
+    registered = sorted(_explainers.get(type(obj)._meta.concrete_model, []), key=lambda item: order[item[0]])
+    return [sentence for _, explain in registered for sentence in explain(obj) if sentence]
+
+
 def announce_removal(obj: models.Model, *, acting_user: Any) -> None:
     """Tell every app that refers to `obj` that it is about to be deleted, so each removes or
     detaches its own rows (with history). Call it inside the deleting transaction, before the

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cxkeeper.core import queries
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import VersionedForm
+from cxkeeper.core.removals import removal_consequences
 
 CONFIRM_DELETE = "core/confirm_delete.html"
 
@@ -72,7 +73,8 @@ def confirm_delete(request, obj, delete, *, title: str, cancel_url: str, success
     elif request.method == "POST":
         status = 422
     return render(request, CONFIRM_DELETE, {"form": form, "title": title, "warning": warning, "object": obj,
-                                            "cancel_url": cancel_url}, status=status)
+                                            "consequences": removal_consequences(obj), "cancel_url": cancel_url},
+                  status=status)
 
 
 def notifications(request):

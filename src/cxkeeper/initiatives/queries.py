@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cxkeeper.initiatives.models import FrictionPoint
+from cxkeeper.journeys.models import Journey, Stage, Step
 
 
 def friction_points(*, journey=None, step=None, status: str | None = None) -> QuerySet[FrictionPoint]:
@@ -33,3 +34,12 @@ def theme_by_key(journey, key: str, *, since=None):
 
     themes = insight_queries.journey_themes(journey, since=since, discover=discover_themes)
     return next((t for t in themes if t.key == key), None)
+
+
+def friction_points_under(place: Journey | Stage | Step) -> QuerySet[FrictionPoint]:
+    """Friction points placed at a journey, stage or step (or below it): what its delete detaches."""
+    if isinstance(place, Step):
+        return FrictionPoint.objects.filter(step=place)
+    if isinstance(place, Stage):
+        return FrictionPoint.objects.filter(step__stage=place)
+    return FrictionPoint.objects.filter(Q(journey=place) | Q(step__stage__journey=place))

@@ -7,11 +7,22 @@ each (`actions.detach_friction_points`). Nothing in initiatives refers to teams.
 
 from __future__ import annotations
 
-from cxkeeper.core.removals import on_removal
-from cxkeeper.initiatives import actions
-from cxkeeper.journeys.models import Journey, Step
+from cxkeeper.core import numbers
+from cxkeeper.core.numbers import plural
+from cxkeeper.core.removals import explains_removal, on_removal
+from cxkeeper.initiatives import actions, queries
+from cxkeeper.journeys.models import Journey, Stage, Step
 
 
 @on_removal(Journey, Step)
 def detach_friction_points(place: Journey | Step, *, acting_user) -> None:
     actions.detach_friction_points(place, acting_user=acting_user)
+
+
+@explains_removal(Journey, Stage, Step)
+def friction_points_lose_their_place(place: Journey | Stage | Step) -> list[str]:
+    n = queries.friction_points_under(place).count()
+    if not n:
+        return []
+    return [f"{numbers.count(n)} friction {plural(n, 'point', 'points')} placed there {plural(n, 'stays', 'stay')}, "
+            "with status and evidence, but without that place."]

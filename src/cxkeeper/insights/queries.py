@@ -723,3 +723,10 @@ def sentiment_choice():
     from cxkeeper.insights.sentiment_store import current_record
 
     return current_record()
+
+
+def feedback_routed_to(steps) -> int:
+    """How many feedback items are routed to these steps, read from the step × day rollup
+    (no scan of raw feedback), e.g. to say what a step delete would unroute."""
+    total = StepDayRollup.objects.filter(step_id__in=steps.values("pk")).aggregate(n=Sum("n"))["n"]
+    return int(total or 0)

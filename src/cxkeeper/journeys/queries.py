@@ -244,3 +244,21 @@ def recent_activity(limit: int = 20, journey: Journey | None = None) -> QuerySet
 def step_history(step: Step) -> QuerySet[ChangeRecord]:
     """The step itself and everything attached to it: responsibilities, handoffs."""
     return ChangeRecord.objects.filter(step_id=step.pk).select_related("actor", "content_type")
+
+
+# ---------------------------------------------------------------- what a removal touches
+
+
+def steps_under(place: Journey | Stage | Step) -> QuerySet[Step]:
+    """The steps a journey, stage or step delete takes with it (each is announced)."""
+    if isinstance(place, Step):
+        return Step.objects.filter(pk=place.pk)
+    if isinstance(place, Stage):
+        return Step.objects.filter(stage=place)
+    return Step.objects.filter(stage__journey=place)
+
+
+def team_map_parts(team: Team) -> tuple[int, int]:
+    """(responsibilities, handoffs) of a team: what leaves the map with it."""
+    handoffs = Handoff.objects.filter(Q(from_team=team) | Q(to_team=team)).count()
+    return Responsibility.objects.filter(team=team).count(), handoffs

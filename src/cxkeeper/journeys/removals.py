@@ -7,11 +7,22 @@ handoffs, each with a DELETE record. (The map's own steps, stages and journeys a
 
 from __future__ import annotations
 
-from cxkeeper.core.removals import on_removal
-from cxkeeper.journeys import actions
+from cxkeeper.core import numbers
+from cxkeeper.core.numbers import plural
+from cxkeeper.core.removals import explains_removal, on_removal
+from cxkeeper.journeys import actions, queries
 from cxkeeper.org.models import Team
 
 
 @on_removal(Team)
 def remove_team_from_map(team: Team, *, acting_user) -> None:
     actions.remove_team_from_map(team, acting_user=acting_user)
+
+
+@explains_removal(Team)
+def team_parts_of_the_map(team: Team) -> list[str]:
+    responsibilities, handoffs = queries.team_map_parts(team)
+    if not responsibilities and not handoffs:
+        return []
+    return [f"Its {numbers.count(responsibilities)} {plural(responsibilities, 'responsibility', 'responsibilities')} "
+            f"and {numbers.count(handoffs)} {plural(handoffs, 'handoff', 'handoffs')} leave every journey map."]

@@ -123,7 +123,6 @@ def team_delete(request, slug):
     return confirm_delete(
         request, team, lambda version: actions.delete_team(team, expected_version=version, acting_user=request.user),
         title=f"Delete team “{team.name}”?",
-        warning="Its responsibilities and handoffs are removed from every journey.",
         cancel_url=team.get_absolute_url(), success_url=reverse("org:teams"), success_message="Team deleted.")
 
 

@@ -30,7 +30,7 @@ from cxkeeper.insights.analytics.stats import (
     welch_t,
 )
 from cxkeeper.journeys.choices import ResponsibilityRole
-from cxkeeper.journeys.models import Journey, Responsibility, Step
+from cxkeeper.journeys.models import Journey, Responsibility, Stage, Step
 from cxkeeper.org.models import Team, Workspace
 from cxkeeper.outcomes.choices import KpiSource, LinkKind, Scope, Status
 from cxkeeper.outcomes.models import (
@@ -707,3 +707,16 @@ def all_target_views(*, as_of: dt.date | None = None) -> list[TargetView]:
     ordered by outcome then due date — for `cxkeeper outcomes status`."""
     targets = targets_in_scope().order_by("outcome__position", "outcome__name", "due", "pk")
     return [assess(target, as_of=as_of) for target in targets]
+
+
+def targets_under(place: Journey | Stage | Step):
+    """Targets set at a journey, stage or step, or anywhere below it: what its delete removes."""
+    if isinstance(place, Step):
+        return Target.objects.filter(step=place)
+    if isinstance(place, Stage):
+        return Target.objects.filter(Q(stage=place) | Q(step__stage=place))
+    return Target.objects.filter(Q(journey=place) | Q(stage__journey=place) | Q(step__stage__journey=place))
+
+
+def kpis_of(team: Team):
+    return TeamKpi.objects.filter(team=team)
