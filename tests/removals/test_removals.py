@@ -481,3 +481,20 @@ def test_a_team_question_counts_its_map_parts_and_kpis(world):
     assert said[0].startswith(f"Its {responsibilities} responsibilit")
     assert f"and {handoffs} handoff" in said[0]
     assert kpis and said[1].startswith(f"Its {kpis} KPI")
+
+
+def test_an_import_after_a_step_delete_leaves_routes_to_it_unrouted(world):
+    """The stored router still knows a deleted step until it is retrained; what it routes
+    there is stored unrouted instead of failing the import on the missing step."""
+    org, step = world.org, world.org.login_step
+    journey_actions.delete_step(step, expected_version=step.version, acting_user=org.keeper)
+    source = insight_actions.source_named("Effort survey", acting_user=SYSTEM)
+    day = dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC)
+    rows = [CanonicalRow(external_id=f"after-{i}", row_number=i + 2, channel="web", received_at=day,
+                         text=f"could not sign in again {i}", ces=2) for i in range(3)]
+    result = insight_actions.ingest_feedback_batch(source, rows, router=RouteSignIns(step.pk))
+    assert result.imported == 3
+    stored = Feedback.objects.filter(external_id__startswith="after-")
+    assert set(stored.values_list("step", "routed_by")) == {(None, RoutedBy.NONE)}
+    assert_rollups_equal_a_rebuild()
+    assert not dangling()

@@ -201,6 +201,9 @@ def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, *, import_job_
             fresh.append(row)
             fresh_index.append(i)
         labelled = _step_ids_by_name()
+        # A router trained before a step was deleted still knows it until it is retrained: such
+        # a route is no route (read under the ingest lock, which a step delete also takes).
+        live_steps = set(labelled.values())
         if prepared is None:
             router = router if router is not None else routing.current_router()
             prepared_fresh = prepare_texts(
@@ -219,7 +222,7 @@ def ingest_feedback_batch(source: FeedbackSource, rows: Sequence, *, import_job_
                 step_id, confidence, routed_by = labelled[row.step.casefold()], 1.0, RoutedBy.RULE
             elif done.routed:
                 confidence = done.confidence
-                if done.label is not None:
+                if done.label is not None and done.label in live_steps:
                     step_id, routed_by = done.label, RoutedBy.MODEL
             records.append({
                 "source_id": source.pk, "external_id": row.external_id, "received_at": row.received_at,
