@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.test import override_settings
 
 from cxkeeper.testing import url_coverage
 from cxkeeper.testing.builders import PASSWORD, build_small_org
@@ -28,10 +29,12 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Real hashing is deliberately slow; tests create many users. Production keeps PBKDF2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Real hashing is deliberately slow; tests create many users. Production keeps PBKDF2.
+    Session-wide, so data built once for many tests (testing/worlds.py) is built with it too."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.models import FrictionPoint
 from cxkeeper.insights import queries as insight_queries
 from cxkeeper.insights.themes import discover_themes
+from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.pages import PageCase, page_role_matrix
 
 from .conftest import XSS, plant_themes, raised_by_it
@@ -65,7 +66,13 @@ CASES = [
 ]
 
 
-TestPageRoles = page_role_matrix(CASES, org="org", keeps=[FrictionPoint])
+def org_with_a_friction_point():
+    org = build_small_org()
+    org.fp = raised_by_it(org)
+    return org
+
+
+TestPageRoles = page_role_matrix(CASES, build=org_with_a_friction_point, keeps=[FrictionPoint])
 
 
 # ---------------------------------------------------------------- what the pages do

@@ -15,6 +15,7 @@ from cxkeeper.insights import actions
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.ingest.canonical import CanonicalRow
 from cxkeeper.insights.models import Feedback
+from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.pages import PageCase, page_role_matrix
 
 CORRECTORS = ("admin", "keeper", "it_member", "sales_member")
@@ -92,7 +93,7 @@ CASES = [
 ]
 
 
-TestPageRoles = page_role_matrix(CASES, org="org")
+TestPageRoles = page_role_matrix(CASES, build=lambda: load_feedback(build_small_org()))
 
 
 def as_user(user) -> Client:

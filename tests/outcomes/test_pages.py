@@ -18,6 +18,7 @@ from cxkeeper.org.actions import add_glossary_term, update_workspace
 from cxkeeper.org.models import Workspace
 from cxkeeper.outcomes import actions
 from cxkeeper.outcomes.models import MetricDefinition, SharedOutcome, SuccessStatement, Target, TeamKpi
+from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.outcomes_builders import build_outcomes
 from cxkeeper.testing.pages import PageCase, page_role_matrix
 
@@ -27,10 +28,14 @@ XSS = "<script>window.pwned=1</script>"
 DUE = (dt.date.today() + dt.timedelta(days=200)).isoformat()
 
 
+def with_outcomes(org):
+    org.outcomes = build_outcomes(org)
+    return org
+
+
 @pytest.fixture
 def org(small_org):
-    small_org.outcomes = build_outcomes(small_org)
-    return small_org
+    return with_outcomes(small_org)
 
 
 def v(obj):
@@ -139,7 +144,7 @@ CASES = [
 ]
 
 
-TestPageRoles = page_role_matrix(CASES, org="org")
+TestPageRoles = page_role_matrix(CASES, build=lambda: with_outcomes(build_small_org()))
 
 
 # ---------------------------------------------------------------- what the pages say

@@ -3,6 +3,7 @@ roles → success, and each allowed write leaves a history row."""
 
 
 from cxkeeper.core.actors import SYSTEM
+from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.pages import PageCase, page_role_matrix
 
 STRUCTURE = ("admin", "keeper")
@@ -139,4 +140,4 @@ CASES = [
 ]
 
 
-TestPageRoles = page_role_matrix(CASES, org="small_org")
+TestPageRoles = page_role_matrix(CASES, build=build_small_org)

@@ -7,6 +7,10 @@ row to a table:
 
     CASES = [PageCase("team page", lambda o: f"/teams/{o.it.slug}/"), ...]
     TestPageRoles = page_role_matrix(CASES, org="small_org")
+
+A matrix has hundreds of tests; when its data is costly to build, pass `build` (a function
+that builds and returns it) instead of a fixture name: the data is then built once for the
+class and every test starts from it as built (see worlds.py).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pytest
 from django.test import Client
 
 from cxkeeper.core.models import ChangeRecord
+from cxkeeper.testing.worlds import built_once, private_copy
 
 PERSONAS = ("admin", "keeper", "it_member", "sales_member", "viewer")
 
@@ -102,16 +107,34 @@ def persona_params(cases: Iterable[PageCase], kind: str):
             yield pytest.param(case, persona, id=f"{case.name}-{persona}")
 
 
-def page_role_matrix(cases: list[PageCase], *, org: str = "org", keeps: Iterable[type] = ()) -> type:
+def page_role_matrix(cases: list[PageCase], *, org: str = "org", keeps: Iterable[type] = (),
+                     build: Callable[[], object] | None = None) -> type:
     """The three role-matrix tests of a table of pages, as a test class to bind in a module.
 
     `org` names the fixture that builds the module's data (the object every case's `url` and
-    `data` receive); `keeps` lists models whose rows no refused request may change.
+    `data` receive); or `build` builds that data once for all the class's tests, each of which
+    gets its own copy and sees whatever the others wrote rolled back. `keeps` lists models whose
+    rows no refused request may change.
     """
     cases, keeps = list(cases), tuple(keeps)
+    if build is not None:
+        org = "matrix_world"
 
     @pytest.mark.django_db
+    @pytest.mark.usefixtures(*(["built_matrix_world"] if build is not None else []))
     class PageRoles:
+        if build is not None:
+            # Class-scoped, so set up before any test's own transaction (`db`) opens.
+            @pytest.fixture(scope="class")
+            @classmethod
+            def built_matrix_world(cls, django_db_setup, django_db_blocker):
+                with built_once(django_db_blocker, build) as world:
+                    yield world
+
+            @pytest.fixture
+            def matrix_world(self, built_matrix_world, db):
+                return private_copy(built_matrix_world)
+
         @pytest.mark.parametrize("case", cases, ids=[c.name for c in cases])
         def test_anonymous_is_sent_to_sign_in(self, case, request):
             check_anonymous(case, request.getfixturevalue(org))
