@@ -24,7 +24,12 @@ demo: $(VENV)/.installed-app
 	$(BIN)/cxkeeper demo --port $(PORT)
 
 ## test: install test extras, lint, run the whole suite on SQLite and on PostgreSQL
-test: $(VENV)/.installed-dev lint test-sqlite test-postgres
+## The two suites run side by side, one core each (each prints its report whole when it ends);
+## TEST_JOBS=1 runs them one after the other with live output.
+TEST_JOBS ?= 2
+
+test: $(VENV)/.installed-dev lint
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-sqlite test-postgres
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests $(wildcard bench)

@@ -9,7 +9,8 @@ from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import Notification
 from cxkeeper.org.actions import create_api_token
 from cxkeeper.org.models import Workspace
-from cxkeeper.testing.api_matrix import E, endpoint_role_matrix, v
+from cxkeeper.testing.api_matrix import E, build_world, endpoint_role_matrix, v
+from cxkeeper.testing.builders import build_small_org
 
 
 def first_part(world):
@@ -156,4 +157,4 @@ ENDPOINTS = [
       allowed="keeper", refused="viewer"),
 ]
 
-TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, world="world")
+TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, build=lambda: build_world(build_small_org()))

@@ -9,7 +9,7 @@ import pytest
 from cxkeeper.initiatives import actions
 from cxkeeper.initiatives.models import FrictionPoint
 from cxkeeper.testing.api_matrix import E, endpoint_role_matrix, v
-from cxkeeper.testing.builders import SmallOrg
+from cxkeeper.testing.builders import SmallOrg, build_small_org
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,14 @@ def raised_by_it(o: SmallOrg) -> FrictionPoint:
                                         acting_user=o.it_member)
 
 
+def with_a_friction_point(org: SmallOrg) -> SmallOrg:
+    org.fp = raised_by_it(org)
+    return org
+
+
 @pytest.fixture
 def fw(small_org) -> SmallOrg:
-    small_org.fp = raised_by_it(small_org)
-    return small_org
+    return with_a_friction_point(small_org)
 
 
 def fresh(o) -> FrictionPoint:
@@ -46,7 +50,8 @@ ENDPOINTS = [
       lambda w: {"version": v(w.fp)}, allowed="admin", refused="sales_member"),
 ]
 
-TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, world="fw", keeps=[FrictionPoint])
+TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, build=lambda: with_a_friction_point(build_small_org()),
+                                         keeps=[FrictionPoint])
 
 
 def test_raised_point_is_placed_on_the_step_journey_and_listed_by_filters(fw, api_as):

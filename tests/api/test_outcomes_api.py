@@ -15,7 +15,7 @@ from cxkeeper.org.models import Workspace
 from cxkeeper.outcomes import queries
 from cxkeeper.outcomes.models import KpiLink, KpiValue, MetricDefinition, SharedOutcome, Target, TeamKpi
 from cxkeeper.testing.api_matrix import E, endpoint_role_matrix, v
-from cxkeeper.testing.builders import SmallOrg
+from cxkeeper.testing.builders import SmallOrg, build_small_org
 from cxkeeper.testing.outcomes_builders import SmallOutcomes, build_outcomes
 
 from . import conftest
@@ -38,10 +38,14 @@ class OutcomesWorld:
         return KpiLink.objects.get(kpi=kpi, outcome=self.oc.effort)
 
 
+def outcomes_world(org: SmallOrg) -> OutcomesWorld:
+    """Outcomes, targets, a statement, two team KPIs with values and links; no feedback (fast)."""
+    return OutcomesWorld(org, build_outcomes(org, with_feedback=False))
+
+
 @pytest.fixture
 def ow(small_org) -> OutcomesWorld:
-    """Outcomes, targets, a statement, two team KPIs with values and links; no feedback (fast)."""
-    return OutcomesWorld(small_org, build_outcomes(small_org, with_feedback=False))
+    return outcomes_world(small_org)
 
 
 @pytest.fixture
@@ -138,7 +142,8 @@ ENDPOINTS = [
     E("GET", "/language", lambda w: "/language"),
 ]
 
-TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, world="ow", keeps=[KpiValue, KpiLink])
+TestEndpointRoles = endpoint_role_matrix(ENDPOINTS, build=lambda: outcomes_world(build_small_org()),
+                                         keeps=[KpiValue, KpiLink])
 
 
 # ---------------------------------------------------------------- the same figures as the queries

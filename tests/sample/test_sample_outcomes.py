@@ -27,6 +27,7 @@ from cxkeeper.sample import organization as sample
 from cxkeeper.sample import outcomes as sample_outcomes
 from cxkeeper.sample.load import load_sample_organization
 from cxkeeper.sample.load_feedback import SOURCE_KINDS, canonical
+from cxkeeper.testing.worlds import class_world
 from cxkeeper.workspace.apply import apply_workspace
 from cxkeeper.workspace.document import validate_workspace
 from cxkeeper.workspace.export import export_workspace
@@ -45,8 +46,7 @@ def data_dir(settings, tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def without_feedback(db, data_dir):
+def load_sample_with_outcomes():
     load_sample_organization()
     return sample_outcomes.load_sample_outcomes(today=dt.date(2026, 11, 22))
 
@@ -75,68 +75,89 @@ def with_feedback(db, data_dir):
 # ---------------------------------------------------------------- what is loaded
 
 
-def test_four_outcomes_each_measured_with_one_success_statement(without_feedback):
-    outcomes = list(SharedOutcome.objects.prefetch_related("metrics", "statements"))
-    assert [o.name for o in outcomes] == ["Reduce customer effort", "Increase loyalty", "Improve trust",
-                                          "Strengthen retention"]
-    for outcome in outcomes:
-        assert outcome.metrics.count() >= 2, outcome
-        statements = list(outcome.statements.all())
-        assert len(statements) == 1, outcome
-        statement = statements[0]
-        assert statement.customer_goal and statement.business_outcome
-        assert statement.target is not None and statement.target.outcome_id == outcome.pk
-    effort = SuccessStatement.objects.get(outcome__name="Reduce customer effort")
-    assert effort.target.metric.key == "ces" and effort.target.comparator == "≥"  # CES: 7 = easy
+@pytest.mark.django_db
+class TestTheSampleOutcomes:
+    """The sample organization and its outcomes, loaded once for the class (a load takes
+    seconds); each test sees them exactly as loaded, whatever the one before it wrote."""
 
+    without_feedback = class_world(load_sample_with_outcomes, data_dir=True)
 
-def test_custom_metrics_filter_on_what_the_feedback_carries(without_feedback):
-    business = MetricDefinition.objects.get(key="nps-business")
-    assert business.base == "nps" and business.segment in generated.SEGMENTS and not business.channel
-    chat = MetricDefinition.objects.get(key="chat-csat")
-    assert chat.base == "csat" and chat.channel in generated.CHANNELS and not chat.segment
-    assert {m.key for o in SharedOutcome.objects.all() for m in o.metrics.all()} >= {"nps-business", "chat-csat"}
+    def test_four_outcomes_each_measured_with_one_success_statement(self, without_feedback):
+        outcomes = list(SharedOutcome.objects.prefetch_related("metrics", "statements"))
+        assert [o.name for o in outcomes] == ["Reduce customer effort", "Increase loyalty", "Improve trust",
+                                              "Strengthen retention"]
+        for outcome in outcomes:
+            assert outcome.metrics.count() >= 2, outcome
+            statements = list(outcome.statements.all())
+            assert len(statements) == 1, outcome
+            statement = statements[0]
+            assert statement.customer_goal and statement.business_outcome
+            assert statement.target is not None and statement.target.outcome_id == outcome.pk
+        effort = SuccessStatement.objects.get(outcome__name="Reduce customer effort")
+        assert effort.target.metric.key == "ces" and effort.target.comparator == "≥"  # CES: 7 = easy
 
+    def test_custom_metrics_filter_on_what_the_feedback_carries(self, without_feedback):
+        business = MetricDefinition.objects.get(key="nps-business")
+        assert business.base == "nps" and business.segment in generated.SEGMENTS and not business.channel
+        chat = MetricDefinition.objects.get(key="chat-csat")
+        assert chat.base == "csat" and chat.channel in generated.CHANNELS and not chat.segment
+        assert {m.key for o in SharedOutcome.objects.all() for m in o.metrics.all()} >= {"nps-business", "chat-csat"}
 
-def test_targets_cover_every_scope_and_fall_due_within_a_year(without_feedback):
-    targets = list(Target.objects.select_related("metric"))
-    assert len(targets) == len(sample_outcomes.TARGETS) == without_feedback.targets
-    assert {t.scope for t in targets} == set(Scope.values)
-    for target in targets:
-        assert dt.date(2026, 12, 31) < target.due <= dt.date(2027, 12, 31), target
-        assert target.due.day >= 28  # the end of a month
-    # without feedback there is nothing to measure: no baselines, every target "not enough data"
-    assert all(t.baseline is None for t in targets)
-    assert {queries.assess(t).status for t in targets} == {Status.NO_DATA}
+    def test_targets_cover_every_scope_and_fall_due_within_a_year(self, without_feedback):
+        targets = list(Target.objects.select_related("metric"))
+        assert len(targets) == len(sample_outcomes.TARGETS) == without_feedback.targets
+        assert {t.scope for t in targets} == set(Scope.values)
+        for target in targets:
+            assert dt.date(2026, 12, 31) < target.due <= dt.date(2027, 12, 31), target
+            assert target.due.day >= 28  # the end of a month
+        # without feedback there is nothing to measure: no baselines, every target "not enough data"
+        assert all(t.baseline is None for t in targets)
+        assert {queries.assess(t).status for t in targets} == {Status.NO_DATA}
 
+    def test_team_kpis_with_a_year_of_values_and_links(self, without_feedback):
+        kpis = list(TeamKpi.objects.select_related("team", "metric").prefetch_related("values", "links__outcome"))
+        assert len({k.team_id for k in kpis}) >= 6
+        assert {k.source for k in kpis} == set(KpiSource.values)
+        for kpi in kpis:
+            assert kpi.links.exists(), kpi
+            if kpi.source == KpiSource.METRIC:
+                assert kpi.metric is not None and not kpi.values.exists()
+            else:
+                periods = [v.period for v in kpi.values.all()]
+                assert len(periods) == 12 and all(p.day == 1 for p in periods), kpi
 
-def test_team_kpis_with_a_year_of_values_and_links(without_feedback):
-    kpis = list(TeamKpi.objects.select_related("team", "metric").prefetch_related("values", "links__outcome"))
-    assert len({k.team_id for k in kpis}) >= 6
-    assert {k.source for k in kpis} == set(KpiSource.values)
-    for kpi in kpis:
-        assert kpi.links.exists(), kpi
-        if kpi.source == KpiSource.METRIC:
-            assert kpi.metric is not None and not kpi.values.exists()
-        else:
-            periods = [v.period for v in kpi.values.all()]
-            assert len(periods) == 12 and all(p.day == 1 for p in periods), kpi
+        handle_time = TeamKpi.objects.get(team__name=sample.CARE, name=sample_outcomes.AHT)
+        assert handle_time.direction == "down" and handle_time.unit == "minutes"
+        values = [v.value for v in handle_time.values.all()]
+        assert all(later < earlier for earlier, later in zip(values, values[1:], strict=False) if later != earlier)
+        assert values[-1] < values[0] - 1.5
+        link = handle_time.links.get()
+        assert (link.outcome.name, link.kind) == ("Reduce customer effort", LinkKind.SUPPORTS)  # declared as helping
 
-    handle_time = TeamKpi.objects.get(team__name=sample.CARE, name=sample_outcomes.AHT)
-    assert handle_time.direction == "down" and handle_time.unit == "minutes"
-    values = [v.value for v in handle_time.values.all()]
-    assert all(later < earlier for earlier, later in zip(values, values[1:], strict=False) if later != earlier)
-    assert values[-1] < values[0] - 1.5
-    link = handle_time.links.get()
-    assert (link.outcome.name, link.kind) == ("Reduce customer effort", LinkKind.SUPPORTS)  # declared as helping
+        declared = KpiLink.objects.filter(kind=LinkKind.TENSION).select_related("kpi__team")
+        assert [(d.kpi.team.name, d.kpi.name) for d in declared] == [(sample.SALES, "Conversion rate")]
 
-    declared = KpiLink.objects.filter(kind=LinkKind.TENSION).select_related("kpi__team")
-    assert [(d.kpi.team.name, d.kpi.name) for d in declared] == [(sample.SALES, "Conversion rate")]
+        csv_kpi = TeamKpi.objects.get(source=KpiSource.CSV)
+        history = ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(TeamKpi),
+                                              object_id=str(csv_kpi.pk))
+        assert any("CSV" in str((r.after or {}).get("values_source", "")) for r in history)
 
-    csv_kpi = TeamKpi.objects.get(source=KpiSource.CSV)
-    history = ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(TeamKpi),
-                                          object_id=str(csv_kpi.pk))
-    assert any("CSV" in str((r.after or {}).get("values_source", "")) for r in history)
+    def test_loading_again_changes_nothing(self, without_feedback):
+        before = ChangeRecord.objects.count()
+        assert sample_outcomes.load_sample_outcomes() is None
+        assert ChangeRecord.objects.count() == before
+        assert SharedOutcome.objects.count() == 4
+
+    def test_journey_as_code_is_unaffected(self, without_feedback, tmp_path):
+        text = export_workspace()
+        assert validate_workspace(text, filename="sample.yaml") == []
+        assert apply_workspace(text, filename="sample.yaml").changes == []  # outcomes do not disturb the map
+        path = tmp_path / "workspace.yaml"
+        result = runner.invoke(app, ["journeys", "export", str(path)])
+        assert result.exit_code == 0, result.output
+        assert path.read_text(encoding="utf-8") == text
+        result = runner.invoke(app, ["journeys", "validate", str(path)])
+        assert result.exit_code == 0, result.output
 
 
 def test_kpi_months_end_with_the_latest_feedback_month():
@@ -147,28 +168,9 @@ def test_kpi_months_end_with_the_latest_feedback_month():
     assert text == "period,value,unit\n2025-12,74.1,%\n2026-01,73.8,%\n"
 
 
-def test_loading_again_changes_nothing(without_feedback):
-    before = ChangeRecord.objects.count()
-    assert sample_outcomes.load_sample_outcomes() is None
-    assert ChangeRecord.objects.count() == before
-    assert SharedOutcome.objects.count() == 4
-
-
 def test_nothing_without_the_sample_organization(db, data_dir):
     assert sample_outcomes.load_sample_outcomes() is None
     assert not SharedOutcome.objects.exists() and not TeamKpi.objects.exists()
-
-
-def test_journey_as_code_is_unaffected(without_feedback, tmp_path):
-    text = export_workspace()
-    assert validate_workspace(text, filename="sample.yaml") == []
-    assert apply_workspace(text, filename="sample.yaml").changes == []  # outcomes do not disturb the map
-    path = tmp_path / "workspace.yaml"
-    result = runner.invoke(app, ["journeys", "export", str(path)])
-    assert result.exit_code == 0, result.output
-    assert path.read_text(encoding="utf-8") == text
-    result = runner.invoke(app, ["journeys", "validate", str(path)])
-    assert result.exit_code == 0, result.output
 
 
 # ---------------------------------------------------------------- what the data show

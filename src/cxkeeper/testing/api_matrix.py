@@ -30,6 +30,7 @@ from cxkeeper.org import actions as org_actions
 from cxkeeper.org.models import GlossaryTerm
 from cxkeeper.testing.builders import SmallOrg
 from cxkeeper.testing.pages import rows_of
+from cxkeeper.testing.worlds import class_world, private_copy, shared_world
 
 PREFIX = "/api/v1"
 
@@ -210,18 +211,30 @@ def check_allowed(endpoint: Endpoint, world) -> None:
         assert not new.exists()
 
 
-def endpoint_role_matrix(endpoints: list[Endpoint], *, world: str = "world", keeps: Iterable[type] = ()) -> type:
+def endpoint_role_matrix(endpoints: list[Endpoint], *, world: str = "world", keeps: Iterable[type] = (),
+                         build: Callable[[], object] | None = None) -> type:
     """The three role-matrix tests of a table of endpoints, as a test class to bind in a module.
 
     `world` names the fixture that builds the module's data (what every path and body receive);
-    the refusal is tried for rows that name a `refused` persona; `keeps` lists models whose rows
-    no refused call may change.
+    or `build` builds that data once for all the class's tests, each of which gets its own copy
+    and sees whatever the others wrote rolled back (testing/worlds.py). The refusal is tried for
+    rows that name a `refused` persona; `keeps` lists models whose rows no refused call may change.
     """
     endpoints, keeps = list(endpoints), tuple(keeps)
     writes = [e for e in endpoints if e.refused]
+    if build is not None:
+        world = "matrix_world"
 
     @pytest.mark.django_db
+    @pytest.mark.usefixtures(*shared_world(build))
     class EndpointRoles:
+        if build is not None:
+            built_matrix_world = class_world(build)
+
+            @pytest.fixture
+            def matrix_world(self, built_matrix_world, db):
+                return private_copy(built_matrix_world)
+
         @pytest.mark.parametrize("endpoint", endpoints, ids=[e.id for e in endpoints])
         def test_anonymous_is_refused_with_401(self, endpoint, request):
             check_anonymous(endpoint, request.getfixturevalue(world), ApiClient())

@@ -22,7 +22,7 @@ import pytest
 from django.test import Client
 
 from cxkeeper.core.models import ChangeRecord
-from cxkeeper.testing.worlds import built_once, private_copy
+from cxkeeper.testing.worlds import class_world, private_copy, shared_world
 
 PERSONAS = ("admin", "keeper", "it_member", "sales_member", "viewer")
 
@@ -121,15 +121,10 @@ def page_role_matrix(cases: list[PageCase], *, org: str = "org", keeps: Iterable
         org = "matrix_world"
 
     @pytest.mark.django_db
-    @pytest.mark.usefixtures(*(["built_matrix_world"] if build is not None else []))
+    @pytest.mark.usefixtures(*shared_world(build))
     class PageRoles:
         if build is not None:
-            # Class-scoped, so set up before any test's own transaction (`db`) opens.
-            @pytest.fixture(scope="class")
-            @classmethod
-            def built_matrix_world(cls, django_db_setup, django_db_blocker):
-                with built_once(django_db_blocker, build) as world:
-                    yield world
+            built_matrix_world = class_world(build)
 
             @pytest.fixture
             def matrix_world(self, built_matrix_world, db):
