@@ -321,3 +321,14 @@ def test_a_json_body_is_read_item_by_item_as_the_jsonl_reader_reads_lines(tmp_pa
     for body, message in (("{not json", "not JSON"), ('{"id": 1}', "send a JSON array")):
         with pytest.raises(ImportFileError, match=message):
             read_json_batch(body, lines=False)
+
+
+def test_csv_carriage_return_inside_a_quoted_cell_is_read(tmp_path):
+    # Split on another delimiter the quoted cell is unquoted and the CR an error for csv: the
+    # sniffer must skip that delimiter, not crash the preview and the import.
+    path = tmp_path / "cr.csv"
+    path.write_text('id,date,text\n1,2024-01-01,"first\rsecond"\n2,2024-01-02,either|or\n', encoding="utf-8",
+                    newline="")
+    stream = iter_records(path)
+    assert stream.delimiter == ","
+    assert [r["text"] for _, r in stream] == ["first\rsecond", "either|or"]

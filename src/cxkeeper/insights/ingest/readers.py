@@ -304,7 +304,10 @@ def sniff_delimiter(sample: str) -> str:
     for delim in CSV_DELIMITERS:
         if delim not in sample:
             continue
-        rows = [r for r in islice(csv.reader(io.StringIO(sample), delimiter=delim), 50) if r]
+        try:
+            rows = [r for r in islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delim), 50) if r]
+        except csv.Error:
+            continue  # e.g. a carriage return inside a quoted cell is "unquoted" when split on the wrong delimiter
         if len(rows) > 1 and not lines_done:
             rows = rows[:-1]  # the sample may cut the last row
         if not rows or len(rows[0]) < 2:
