@@ -231,10 +231,11 @@ def test_worker_processes_store_exactly_what_the_importing_process_would(tmp_pat
     path = tmp_path / "mixed.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "date", "channel", "customer", "comment", "nps"])
+        writer.writerow(["id", "date", "channel", "customer", "comment", "nps", "csat", "ces", "event"])
         for i, row in enumerate(generate_feedback(1200, seed=5)):
             writer.writerow([f"R{i % 1100}", row["received_at"].isoformat(), row["channel"], row["customer_id"],
-                             row["text"], row["nps"]])  # the last 100 ids repeat: duplicates
+                             row["text"], row["nps"], row["csat"], row["ces"],
+                             row["event_type"]])  # the last 100 ids repeat: duplicates
     jobs, stored = {}, {}
     for workers in ("0", "2"):
         monkeypatch.setenv("CXKEEPER_IMPORT_WORKERS", workers)

@@ -175,8 +175,22 @@ def resume_import(job: ImportJob, *, acting_user, progress: Progress | None = No
     return run_import(job, chunk_rows=chunk_rows, progress=progress)
 
 
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): = + - @, and tab
+# and carriage return, which some programs skip before looking; with their full-width forms.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def formula_safe(value):
+    """A CSV cell a spreadsheet shows as text: a string that would start a formula gets a single
+    quote in front ('=1+1' → "'=1+1"); numbers and None are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def error_report_csv(job: ImportJob):
-    """The rejected rows as CSV lines: file, row, column, value, reason."""
+    """The rejected rows as CSV lines: file, row, column, value, reason. Every text cell is
+    formula-safe: the file name, column names and values come from the imported file."""
     import csv
     import io
 
@@ -184,8 +198,10 @@ def error_report_csv(job: ImportJob):
     writer = csv.writer(buffer)
     writer.writerow(["file", "row", "column", "value", "reason"])
     yield buffer.getvalue()
+    filename = formula_safe(job.filename)
     for error in job.row_errors.order_by("row", "id").iterator(chunk_size=2000):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([job.filename, error.row, error.column, error.value, error.reason])
+        writer.writerow([filename, error.row, formula_safe(error.column), formula_safe(error.value),
+                         formula_safe(error.reason)])
         yield buffer.getvalue()

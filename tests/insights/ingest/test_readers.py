@@ -60,13 +60,20 @@ def test_csv_delimiter_is_sniffed(tmp_path, delimiter):
     assert stream.columns == ["id", "date", third]
 
 
-def test_csv_blank_lines_are_counted_but_skipped_and_short_rows_padded(tmp_path):
+def test_csv_blank_lines_are_counted_but_skipped_and_short_rows_are_row_errors(tmp_path):
+    # A CSV writer writes every delimiter, so a row with fewer cells than the header was cut or
+    # split; padding it with empty cells would store a half row as if it were complete.
     path = tmp_path / "f.csv"
     path.write_text("\nid,date,text\n1,2024-01-01,a\n\n,,\n2,2024-01-02\n", encoding="utf-8")
     stream = iter_records(path)
     assert stream.header_rows == 2
-    assert [(n, r) for n, r in stream] == [(3, {"id": "1", "date": "2024-01-01", "text": "a"}),
-                                           (6, {"id": "2", "date": "2024-01-02"})]
+    items = list(stream)
+    assert items[0] == (3, {"id": "1", "date": "2024-01-01", "text": "a"})
+    assert [n for n, _ in items] == [3, 6]  # the blank line and the empty ",," row are skipped
+    assert items[1][1] == RowError("f.csv", 6, None, "2 | 2024-01-02",
+                                   "has 2 of the header's 3 fields (a line break in an unquoted cell, "
+                                   "or missing delimiters?)")
+    assert items[1][1].message.startswith("row 6: has 2 of the header's 3 fields")
 
 
 def test_csv_row_with_too_many_cells_is_a_row_error(tmp_path):
@@ -164,6 +171,13 @@ def test_xlsx_named_sheet_and_missing_sheet(tmp_path):
     assert list(iter_records(path, sheet="Data")) == [(2, {"id": "a", "date": "2024-01-01", "text": "hi"})]
     with pytest.raises(ImportFileError, match="no sheet named 'Nope'; sheets found: Notes, Data"):
         iter_records(path, sheet="Nope")
+
+
+def test_xlsx_row_without_its_trailing_empty_cells_is_read_not_rejected(tmp_path):
+    # A spreadsheet stores no cell for an empty one: a short row is complete, unlike in a CSV.
+    path = tmp_path / "book.xlsx"
+    _workbook(path, {"Data": [["id", "date", "text", "nps"], ["a", "2024-01-01", "hi"], ["b", "2024-01-02"]]})
+    assert [n for n, r in iter_records(path) if isinstance(r, dict)] == [2, 3]
 
 
 def test_xlsx_header_not_on_first_row(tmp_path):
@@ -307,3 +321,14 @@ def test_a_json_body_is_read_item_by_item_as_the_jsonl_reader_reads_lines(tmp_pa
     for body, message in (("{not json", "not JSON"), ('{"id": 1}', "send a JSON array")):
         with pytest.raises(ImportFileError, match=message):
             read_json_batch(body, lines=False)
+
+
+def test_csv_carriage_return_inside_a_quoted_cell_is_read(tmp_path):
+    # Split on another delimiter the quoted cell is unquoted and the CR an error for csv: the
+    # sniffer must skip that delimiter, not crash the preview and the import.
+    path = tmp_path / "cr.csv"
+    path.write_text('id,date,text\n1,2024-01-01,"first\rsecond"\n2,2024-01-02,either|or\n', encoding="utf-8",
+                    newline="")
+    stream = iter_records(path)
+    assert stream.delimiter == ","
+    assert [r["text"] for _, r in stream] == ["first\rsecond", "either|or"]

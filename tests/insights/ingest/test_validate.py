@@ -137,7 +137,8 @@ def test_date_values_and_source_timezone():
 
 def test_mapping_timezone_applies_to_naive_dates():
     mapping = MAPPING.replace(timezone="America/New_York")
-    result = to_canonical({"id": "x", "date": "2024-03-01 09:00", "ch": "web", "t": ""}, 2, mapping, filename="f")
+    result = to_canonical({"id": "x", "date": "2024-03-01 09:00", "ch": "web", "t": "hi"}, 2, mapping,
+                          filename="f")
     assert result.received_at == datetime(2024, 3, 1, 14, 0, tzinfo=UTC)
     assert result.received_at.tzinfo is UTC
 
@@ -180,6 +181,39 @@ def test_metrics_value_maps_tags_segment_step_event():
 
 def test_reader_row_errors_pass_through_convert():
     error = RowError("f.jsonl", 3, None, "{", "not valid JSON")
-    results = list(convert([(2, {"id": "a", "date": "2024-01-01", "ch": "x", "t": ""}), (3, error)], MAPPING,
+    results = list(convert([(2, {"id": "a", "date": "2024-01-01", "ch": "x", "t": "hi"}), (3, error)], MAPPING,
                            "f.jsonl"))
     assert isinstance(results[0], CanonicalRow) and results[1] == [error]
+
+
+def test_a_row_with_no_text_no_score_and_no_event_has_nothing_to_record():
+    [error] = row(t="  ", nps="", csat=None)
+    assert error.message == ("row 2: nothing to record: no text, no score and no event "
+                             "('t', 'nps', 'csat' and 'ces' are empty)")
+    assert (error.file, error.column, error.value) == ("f.csv", None, "")
+    only_text = Mapping(external_id="id", received_at="date", channel="ch", text="t")
+    [error] = to_canonical({"id": "x", "date": "2024-03-01", "ch": "web", "t": ""}, 7, only_text, filename="f")
+    assert error.reason == "nothing to record: no text, no score and no event ('t' is empty)"
+
+
+@pytest.mark.parametrize("values", [{"t": "hi"}, {"nps": "0"}, {"csat": "1"}, {"ces": "7"}])
+def test_one_text_or_score_is_something_to_record(values):
+    assert isinstance(row(**{"t": "", **values}), CanonicalRow)
+
+
+def test_an_event_or_a_metric_alone_is_something_to_record():
+    mapping = Mapping(external_id="id", received_at="when", default_channel="crm", event_type="event",
+                      step="step", metrics={"handle_time": "aht"}, tags_column="tags",
+                      tag_events={"complaint": "complaint"})
+    base = {"id": 1, "when": "2024-01-01", "step": "Pay bill"}
+    assert to_canonical({**base, "event": "churn"}, 2, mapping, filename="f").event_type == "churn"
+    assert to_canonical({**base, "tags": "complaint"}, 2, mapping, filename="f").event_type == "complaint"
+    assert to_canonical({**base, "aht": "30"}, 2, mapping, filename="f").metrics == {"handle_time": 30.0}
+    [error] = to_canonical(base, 2, mapping, filename="f")  # a step alone says nothing about the customer
+    assert error.reason == ("nothing to record: no text, no score and no event "
+                            "('event', 'tags' and 'aht' are empty)")
+
+
+def test_a_row_rejected_for_a_bad_value_is_not_also_called_empty():
+    [error] = row(t="", nps="eleven")
+    assert error.column == "nps"

@@ -4,7 +4,7 @@
 then yields ``(row_number, record)`` lazily; memory does not grow with the file size.
 
 ``record`` is a ``dict`` column → value, or a ``RowError`` when the reader could not decode that
-row (a broken JSON line, a CSV row with more cells than the header). Values are what the format
+row (a broken JSON line, a CSV row with more or fewer cells than the header). Values are what the format
 holds: strings for CSV, typed cells for XLSX (``datetime``, ``int``, ``float``, ``str``), JSON
 values for JSONL (nested objects flattened to ``parent.child``), Python values for Parquet.
 
@@ -189,8 +189,14 @@ def _blank_cell_row(row: Any) -> bool:
 
 
 def _tabular(rows: Iterator[Any], *, filename: str, preset: Preset | None, is_blank: Any,
-             found: str) -> tuple[Header, Iterator[Item]]:
-    """Read the header from the first rows, then stream the data rows as records."""
+             found: str, short_rows_malformed: bool = False) -> tuple[Header, Iterator[Item]]:
+    """Read the header from the first rows, then stream the data rows as records.
+
+    A row with more non-empty cells than the header is a ``RowError``. ``short_rows_malformed``:
+    so is a row with fewer cells (CSV, where every row writes every delimiter, so a short row
+    was cut or split by a line break in an unquoted cell); a spreadsheet leaves trailing empty
+    cells out, so XLSX rows are padded instead. Blank rows are skipped in both.
+    """
     row_number = 0
     probe: list[tuple[int, Any]] = []
     want = preset.header_probe_rows if preset else 1
@@ -231,6 +237,11 @@ def _tabular(rows: Iterator[Any], *, filename: str, preset: Preset | None, is_bl
             yield number, RowError(filename, number, None, short_value(_join(row)),
                                    f"has {len(row)} values but the header has {ncols} columns "
                                    "(an unquoted delimiter in a cell?)")
+            return
+        if len(row) < ncols and short_rows_malformed:
+            yield number, RowError(filename, number, None, short_value(_join(row)),
+                                   f"has {len(row)} of the header's {ncols} fields "
+                                   "(a line break in an unquoted cell, or missing delimiters?)")
             return
         yield number, dict(zip(columns, row, strict=False))
 
@@ -293,7 +304,10 @@ def sniff_delimiter(sample: str) -> str:
     for delim in CSV_DELIMITERS:
         if delim not in sample:
             continue
-        rows = [r for r in islice(csv.reader(io.StringIO(sample), delimiter=delim), 50) if r]
+        try:
+            rows = [r for r in islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delim), 50) if r]
+        except csv.Error:
+            continue  # e.g. a carriage return inside a quoted cell is "unquoted" when split on the wrong delimiter
         if len(rows) > 1 and not lines_done:
             rows = rows[:-1]  # the sample may cut the last row
         if not rows or len(rows[0]) < 2:
@@ -342,7 +356,7 @@ def _csv_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: st
     source = rows()
     try:
         header, items = _tabular(source, filename=name, preset=preset, is_blank=_blank_text_row,
-                                 found="no header line")
+                                 found="no header line", short_rows_malformed=True)
     except BaseException:
         source.close()
         raise

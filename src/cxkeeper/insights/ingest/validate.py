@@ -369,6 +369,20 @@ def _label(value: Any, lower: bool = False) -> str | None:
     return text
 
 
+def _nothing_to_record(plan: _Plan) -> str:
+    """Why a row with no text, no score and no event is rejected, naming the empty columns."""
+    m = plan.mapping
+    columns = [*plan.text_columns, m.nps, m.csat, m.ces, m.event_type, plan.tag_events and m.tags_column,
+               *(column for _, column in plan.metrics)]
+    named = [f"'{c}'" for c in dict.fromkeys(c for c in columns if c)]
+    reason = "nothing to record: no text, no score and no event"
+    if len(named) == 1:
+        return f"{reason} ({named[0]} is empty)"
+    if named:
+        return f"{reason} ({', '.join(named[:-1])} and {named[-1]} are empty)"
+    return reason
+
+
 def _convert_one(record: dict[str, Any], row_number: int, plan: _Plan, filename: str) -> Result:
     m = plan.mapping
     errors: list[RowError] = []
@@ -458,6 +472,10 @@ def _convert_one(record: dict[str, Any], row_number: int, plan: _Plan, filename:
     segment = _label(_mapped(get(m.segment), maps.get("segment"))) if m.segment else None
     step = _label(_mapped(get(m.step), maps.get("step"))) if m.step else None
 
+    # An empty feedback item would still count in every volume and share: a row must say something.
+    if not errors and not text and nps is None and csat is None and ces is None and event_type is None \
+            and not metrics:
+        _error(errors, filename, row_number, None, "", _nothing_to_record(plan))
     if errors:
         return errors
     assert received_at is not None and channel is not None  # noqa: S101 - guaranteed when no errors
