@@ -64,6 +64,18 @@ class MetricDefinition(VersionedModel):
     def scale(self) -> str:
         return BASE_METRICS[self.base][3]
 
+    @property
+    def scale_bounds(self) -> tuple[float, float] | None:
+        """The values the metric can take — its base metric's scale (1–7 for CES, 0–100 for a
+        share, −100–100 for NPS): a channel or segment filter measures on the same scale.
+        Projections and intervals are cut to it (docs/decisions/0015)."""
+        return CATALOGUE[self.base].domain
+
+    @property
+    def digits(self) -> int:
+        """Decimals its values are written with: its base metric's."""
+        return CATALOGUE[self.base].digits
+
     def get_absolute_url(self):
         return reverse("outcomes:metric", args=[self.pk])
 
