@@ -24,14 +24,19 @@ def metric_number(value, base: str = ""):
     return presentation.metric_number(base, value)
 
 
-@register.filter
-def metric_value(value, base: str = ""):
-    """A plain number of metric `base` with its digits and unit: "40.1%", "5.50", "−16.8"."""
+def _written(value, write, base: str):
+    """`write(number, base)` for a number (— for nothing); anything else as it is."""
     try:
         number = None if value is None or value == "" else float(value)
     except (TypeError, ValueError):
         return value
-    return format_metric(number, base)
+    return write(number, base)
+
+
+@register.filter
+def metric_value(value, base: str = ""):
+    """A plain number of metric `base` with its digits and unit: "40.1%", "5.50", "−16.8"."""
+    return _written(value, format_metric, base)
 
 
 @register.filter
@@ -46,8 +51,4 @@ def projection(assessment, base: str = ""):
 @register.filter
 def metric_target(value, base: str = ""):
     """A target as people set it, with the metric's unit: "70%", "5.5", "−10"."""
-    try:
-        number = None if value is None or value == "" else float(value)
-    except (TypeError, ValueError):
-        return value
-    return format_target(number, base)
+    return _written(value, format_target, base)
