@@ -106,3 +106,13 @@ def test_the_report_says_too_little_data_instead_of_a_chart(org):
     assert "Too little data to draw a line (fewer than two months with at least 30 responses): " \
            f"CSAT by e-mail at {target.scope_label}." in markdown
     assert "CSAT by e-mail ≥ 70% by" in markdown
+
+
+def test_the_organization_view_writes_its_numbers_through_the_formatter(org):
+    client = Client()
+    client.force_login(org.viewer)
+    page = client.get("/scorecards/organization/").content.decode()
+    assert page.count('data-chart="chart-target-') == 2  # both targets have months enough to draw
+    assert "Too little data" not in page
+    assert "floatformat" not in page and "95%:" in page
+    assert " to " in page.split("95%:")[1][:40]  # an interval reads "low to high"

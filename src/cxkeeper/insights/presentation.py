@@ -132,7 +132,7 @@ def legend(metric: str) -> list[tuple[int, str, str]]:
     edges = [mid + sign * spread * (k - 3) / 3 for k in range(7)]
 
     def fmt(x):
-        return numbers.fixed(x, 2 if spread < 5 else 0)
+        return numbers.with_unit(numbers.fixed(x, 2 if spread < 5 else 0), CATALOGUE[metric].unit)
 
     labels = [f"≈ {fmt(edge)}" for edge in edges]
     labels[0] = f"{'≤' if better else '≥'} {fmt(edges[0])}"
