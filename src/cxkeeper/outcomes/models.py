@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 
 from cxkeeper.core.models import VersionedModel
-from cxkeeper.insights.metrics import CATALOGUE
+from cxkeeper.insights.metrics import CATALOGUE, format_target
 from cxkeeper.outcomes.choices import Direction, KpiSource, LinkKind, Scope
 
 # The insight engine's metrics a definition can be based on, with the direction that is good:
@@ -120,7 +120,8 @@ class Target(VersionedModel):
         ordering = ["due", "pk"]
 
     def __str__(self):
-        return f"{self.metric} at {self.scope_label} {self.comparator} {self.value:g} by {self.due:%d %b %Y}"
+        value = format_target(self.value, self.metric.base)
+        return f"{self.metric} at {self.scope_label} {self.comparator} {value} by {self.due:%d %b %Y}"
 
     @property
     def comparator(self) -> str:
