@@ -42,7 +42,7 @@ def test_digits_units_and_ranges():
 
 def test_a_metric_as_pages_write_it():
     value = MetricValue(value=-12.345, n=1234, low=-20.0, high=-4.5, enough=True)
-    assert presentation.metric_text("nps", value) == f"{MINUS}12.3 (95%: {MINUS}20.0 to {MINUS}4.5, n=1234)"
+    assert presentation.metric_text("nps", value) == f"{MINUS}12.3 (95%: {MINUS}20.0 to {MINUS}4.5, n=1,234)"
     assert presentation.metric_number("csat", MetricValue(82.04, 50, 70.0, 90.0, True)) == "82.0%"
     assert presentation.metric_text("ces", MetricValue.too_few(12)) == "too few responses (n=12)"
     assert presentation.metric_text("ces", None) == "—"

@@ -130,8 +130,12 @@ def test_step_insights_figures_come_from_sums(org):
     assert "20 promoters · 8 passives · 12 detractors" in html
     assert "30 of 40 answers easy" in html
     assert "75.0%" in html  # % easy tile
-    for chart in ("chart-trend", "chart-trend-n", "chart-nps", "chart-ces", "chart-channels", "chart-segments"):
+    for chart in ("chart-trend-n", "chart-nps", "chart-ces", "chart-channels", "chart-segments"):
         assert f'data-chart="{chart}"' in html
+    # 40 answers spread over the weeks: no line of single points, a sentence instead of an empty axis
+    assert 'data-chart="chart-trend"' not in html and "Too little data to draw a line: " in html
+    weekly = as_user(org.viewer).get(f"/steps/{org.login_step.pk}/insights/?min_n=5").content.decode()
+    assert 'data-chart="chart-trend"' in weekly and "Too little data" not in weekly
     assert f"/feedback/review/?step={org.login_step.pk}" in html
     assert 'id="themes-h"' not in html or "Themes" in html  # placeholder renders only with the themes module
 

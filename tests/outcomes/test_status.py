@@ -93,8 +93,8 @@ def test_on_track_from_the_projection_with_exact_numbers():
     assert a.projected_high == close(B_PROJ + B_HALF)
     assert a.months_used == 4
     assert a.explanation == (
-        "CES at Installation is 5.7 (5.5–5.9, n=400) against a target of ≥ 5.6 by 31 Jul 2026; "
-        "the trend over 4 months (+0.28 a month, p=0.034) projects 7 (6–8) by then. "
+        "CES at Installation is 5.7 (5.5 to 5.9, n=400) against a target of ≥ 5.6 by 31 Jul 2026; "
+        "the trend over 4 months (+0.28 a month, p=0.034) projects 7 (6 to 8) by then. "
         "On track: the whole projected interval meets the target."
     )
 
@@ -129,8 +129,8 @@ def test_lower_is_better_mirrors_the_same_numbers():
     assert on.projected == close(3.2)
     assert on.projected_high == close(3.2 + B_HALF)
     assert on.explanation.startswith(
-        "CES at Installation is 4.3 (4.1–4.5, n=400) against a target of ≤ 4.4 by 31 Jul 2026; "
-        "the trend over 4 months (−0.28 a month, p=0.034) projects 3 (2–4) by then."
+        "CES at Installation is 4.3 (4.1 to 4.5, n=400) against a target of ≤ 4.4 by 31 Jul 2026; "
+        "the trend over 4 months (−0.28 a month, p=0.034) projects 3 (2 to 4) by then."
     )
     assert assess_b(target=2.0, higher=False, values=mirrored, current=cur).status == "off_track"
     assert assess_b(target=3.0, higher=False, values=mirrored, current=cur).status == "at_risk"
@@ -262,7 +262,7 @@ def test_units_baseline_and_negative_numbers_in_the_wording():
         due=D(2027, 3, 31), as_of=D(2026, 6, 30), metric_label="NPS of new customers", unit=" pts", baseline=8,
     )
     assert a.explanation.startswith(
-        "NPS of new customers is 17 pts (14 pts–20 pts, n=1500) against a target of ≥ 25 pts by 31 Mar 2027 "
+        "NPS of new customers is 17 pts (14 pts to 20 pts, n=1,500) against a target of ≥ 25 pts by 31 Mar 2027 "
         "(baseline 8 pts); the trend over 6 months (+1.5 pts a month"
     )
     neg = assess_target(

@@ -3,8 +3,12 @@ reports (PDF, Markdown), in explanations and in the CLI. One place decides the m
 the thousands separator, the sign of a change and how a p value is written.
 
 - a real minus sign (−, U+2212), never a hyphen, and never "−0.0" for a value that rounds to 0;
-- thousands separated by commas (99,664 rather than 99664) in values and counts; a sample
-  size in statistics notation stays as it is ("n=1500"), as the explanations write it;
+- thousands separated by commas (99,664 rather than 99664) in values and counts, a sample
+  size too ("n=7,702");
+- a unit right after its value: a symbol glued ("82.0%"), a word after a space ("6.5 min");
+- a range "low to high" (never an en dash, which reads as a minus beside negative numbers);
+  a range that reaches past the scale of its measure is cut at the scale and says so
+  ("3.6 to 7.0, the top of the scale": `bounded`, `range_text`);
 - a change carries its sign (+0.44, −0.48; nothing changed is +0.00);
 - p and q values: <0.001 below a thousandth, else 3 decimals below 0.1 and 2 above (0.012,
   0.39) — or, in the explanations of targets and tensions, 2 significant figures (0.01, 0.034).
@@ -119,6 +123,57 @@ def pvalue(p: float | None, *, name: str = "", spaced: bool = False, figures: in
     if not name:
         return figure if relation == "=" else relation + figure
     return f"{name} {relation} {figure}" if spaced else f"{name}{relation}{figure}"
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    """A formatted number with its unit: a symbol glued ("82.0%", "5‰"), a word after a space
+    ("6.5 min", "1,235 € per contact"); a unit starting with a space is kept as it is (" pts").
+    Nothing to add to a missing number (—)."""
+    if not unit or text in (NOTHING, "–", ""):
+        return text
+    if unit[0].isspace() or unit[0] in "%‰°":
+        return text + unit
+    return f"{text} {unit}"
+
+
+# ---------------------------------------------------------------- values on a scale
+
+SCALE_TOP = "the top of the scale"
+SCALE_BOTTOM = "the bottom of the scale"
+SCALE_BOTH = "both ends of the scale"
+
+
+def clamp(value: float | None, scale: tuple[float, float] | None) -> float | None:
+    """`value` cut to the scale (low, high) of its measure; unchanged without a scale."""
+    if value is None or scale is None:
+        return value
+    return min(max(value, scale[0]), scale[1])
+
+
+def bounded(value: float | None, low: float | None, high: float | None,
+            scale: tuple[float, float] | None) -> tuple[float | None, float | None, float | None, str]:
+    """An estimate and its interval cut to the scale of their measure, with a note saying
+    where it was cut: (5.43, 3.63, 7.23) on 1–7 → (5.43, 3.63, 7.0, "the top of the scale");
+    the note is "" when nothing reached past the scale. A projection can leave the scale (a
+    line goes on for ever, a normal interval is symmetric); the measure cannot."""
+    if scale is None:
+        return value, low, high, ""
+    lo, hi = scale
+    values = [x for x in (value, low, high) if x is not None]
+    top = any(x > hi for x in values)
+    bottom = any(x < lo for x in values)
+    note = SCALE_BOTH if top and bottom else SCALE_TOP if top else SCALE_BOTTOM if bottom else ""
+    return clamp(value, scale), clamp(low, scale), clamp(high, scale), note
+
+
+def range_text(low: float | None, high: float | None, digits: int = 0, unit: str = "", *, note: str = "",
+               empty: str = NOTHING) -> str:
+    """"3.6 to 7.0", "80.1% to 84.0%", "3.6 to 7.0, the top of the scale" (the `note` of
+    `bounded`); `empty` when either end is missing."""
+    if low is None or high is None:
+        return empty
+    text = f"{with_unit(fixed(low, digits), unit)} to {with_unit(fixed(high, digits), unit)}"
+    return f"{text}, {note}" if note else text
 
 
 def plural(n: int | float, one: str, many: str) -> str:

@@ -4,12 +4,16 @@ Templates embed each spec with `json_script` and `static/cxkeeper/charts.js` ren
 `[data-chart]` element with the vendored Vega (canvas renderer, CSP-safe interpreter). Specs
 carry their data inline, so a chart never calls back to the server. Colours come from
 `presentation` (the heatmap's palette and classes) and are passed as data with `scale: null`;
-labels, digits and value ranges from the metric catalogue (`metrics.py`).
+labels, digits, units and value ranges from the metric catalogue (`metrics.py`): axes and
+tooltips use the metric's digits (d3's format writes a real minus sign), a "%" after each
+label of a share's axis. A chart with fewer than two points to draw is no chart: `too_little`
+gives the sentence the chart partial shows instead of an empty axis.
 """
 
 from __future__ import annotations
 
-from cxkeeper.insights.metrics import CATALOGUE
+from cxkeeper.core import numbers
+from cxkeeper.insights.metrics import CATALOGUE, digits, unit
 from cxkeeper.insights.presentation import PALETTE, colour_class, colour_of, metric_dict
 from cxkeeper.insights.queries import Figure, Heatmap, StepInsights
 
@@ -34,14 +38,60 @@ def metric_label(metric: str) -> str:
     return CATALOGUE[metric].title
 
 
-def _fmt(metric: str) -> str:
-    """The d3 number format of the metric's values in tooltips and axes."""
-    return f".{CATALOGUE[metric].digits}f"
+def d3_format(metric: str, places: int | None = None) -> str:
+    """The d3 number format of the metric's values in tooltips and axes: its digits,
+    thousands separated (",.1f"); d3 writes negatives with a real minus sign."""
+    return f",.{digits(metric) if places is None else places}f"
+
+
+_fmt = d3_format
+
+
+def axis_format(metric: str, *, places: int | None = None, **extra) -> dict:
+    """A Vega-Lite axis writing the metric's values as pages do: its digits, and its unit
+    after every label ("80.0%")."""
+    axis = {"format": d3_format(metric, places), **extra}
+    if unit(metric):
+        axis["labelExpr"] = f"datum.label + '{unit(metric)}'"
+    return axis
+
+
+def tooltip_title(metric: str, title: str | None = None) -> str:
+    """A tooltip field's title with the metric's unit: "CSAT (%)", "95% low (%)"."""
+    title = title or CATALOGUE[metric].label
+    return f"{title} ({unit(metric)})" if unit(metric) else title
+
+
+TOO_LITTLE = "too_little"  # the key of a chart that is a sentence instead
+
+
+def too_little(sentence: str) -> dict:
+    """In place of a chart with fewer than two points: the sentence the chart partial
+    (`insights/partials/chart.html`) and the reports show instead of an empty axis."""
+    return {TOO_LITTLE: sentence}
+
+
+def is_too_little(spec: dict | None) -> bool:
+    return bool(spec) and TOO_LITTLE in spec
+
+
+def too_little_sentence(points: int, total: int, period: str, min_n: int | None = None) -> str:
+    """"Too little data to draw a line: 1 of 6 months has at least 30 responses." """
+    periods = numbers.plural(total, period, period + "s")
+    has = numbers.plural(points, "has", "have")
+    enough = f"at least {numbers.count(min_n)} responses" if min_n else "a value"
+    return f"Too little data to draw a line: {points} of {total} {periods} {has} {enough}."
 
 
 def _domain(metric: str) -> list[float] | None:
     domain = CATALOGUE[metric].domain
     return [domain[0], domain[1]] if domain else None
+
+
+def _axis_places(metric: str) -> int:
+    """Axis ticks on a whole scale (0–100, −100–100) need no decimals; short ones keep them."""
+    domain = CATALOGUE[metric].domain
+    return 0 if domain and domain[1] - domain[0] >= 5 else digits(metric)
 
 
 def _trend_rows(insights: StepInsights) -> list[dict]:
@@ -68,12 +118,16 @@ def trend(insights: StepInsights) -> dict:
     x = _week_axis(insights.trend_grain)
     unit = insights.trend_grain
     fmt = _fmt(metric)
+    n_enough = sum(1 for figure in insights.trend if figure.value(metric).enough)
+    if n_enough < 2:
+        return too_little(too_little_sentence(n_enough, len(insights.trend), unit, insights.min_n))
     tooltip = [{"field": "week", "type": "temporal", "title": f"{unit} of", "format": "%d %b %Y"},
-               {"field": "value", "type": "quantitative", "title": CATALOGUE[metric].label, "format": fmt},
-               {"field": "low", "type": "quantitative", "title": "95% low", "format": fmt},
-               {"field": "high", "type": "quantitative", "title": "95% high", "format": fmt},
-               {"field": "n", "type": "quantitative", "title": "n"}]
-    y = {"field": "value", "type": "quantitative", "title": metric_label(metric), "scale": {"zero": False}}
+               {"field": "value", "type": "quantitative", "title": tooltip_title(metric), "format": fmt},
+               {"field": "low", "type": "quantitative", "title": tooltip_title(metric, "95% low"), "format": fmt},
+               {"field": "high", "type": "quantitative", "title": tooltip_title(metric, "95% high"), "format": fmt},
+               {"field": "n", "type": "quantitative", "title": "n", "format": ","}]
+    y = {"field": "value", "type": "quantitative", "title": metric_label(metric), "scale": {"zero": False},
+         "axis": axis_format(metric)}
     # Too-few weeks carry null values: the line and band break there (Vega-Lite's default for
     # invalid values) while the x axis still spans every week, like the n chart below.
     layers = [
@@ -88,7 +142,6 @@ def trend(insights: StepInsights) -> dict:
         layers.insert(0, {"mark": {"type": "area", "color": BRAND, "opacity": 0.18},
                           "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"},
                                        "y2": {"field": "high"}}})
-    n_enough = sum(1 for figure in insights.trend if figure.value(metric).enough)
     subtitle = (f"Shaded: 95% interval. {n_enough} of {len(insights.trend)} {unit}s have at least "
                 f"{insights.min_n} responses; the others are left out.")
     return _base(data={"values": _trend_rows(insights)}, height=220, layer=layers,
@@ -99,16 +152,20 @@ def trend_n(insights: StepInsights) -> dict:
     """Responses per week, the sample size under each point of the trend."""
     x = _week_axis(insights.trend_grain)
     unit = insights.trend_grain
+    if not any(figure.n for figure in insights.trend):
+        return too_little(f"No responses in these {unit}s.")
     return _base(
         data={"values": _trend_rows(insights)}, height=80,
         title={"text": f"Responses per {unit} (n)"},
         mark={"type": "bar", "tooltip": True},
-        encoding={"x": x, "y": {"field": "n", "type": "quantitative", "title": "n", "axis": {"tickCount": 3}},
+        encoding={"x": x, "y": {"field": "n", "type": "quantitative", "title": "n",
+                                "axis": {"tickCount": 3, "format": ",d"}},
                   "color": {"field": "status", "type": "nominal", "title": None,
                             "scale": {"domain": ["enough", "too few responses"], "range": ["#5a6375", "#c3c8d4"]},
                             "legend": {"orient": "top", "direction": "horizontal"}},
                   "tooltip": [{"field": "week", "type": "temporal", "title": f"{unit} of", "format": "%d %b %Y"},
-                              {"field": "n", "type": "quantitative", "title": "n"}, {"field": "status"}]},
+                              {"field": "n", "type": "quantitative", "title": "n", "format": ","},
+                              {"field": "status"}]},
     )
 
 
@@ -120,7 +177,8 @@ def nps_distribution(insights: StepInsights) -> dict:
             for i, g in enumerate(order)]
     return _base(
         data={"values": rows}, height=46,
-        title={"text": f"NPS answers (n={dist['n']})", "subtitle": "detractors 0–6 · passives 7–8 · promoters 9–10"},
+        title={"text": f"NPS answers (n={numbers.count(dist['n'])})",
+               "subtitle": "detractors 0–6 · passives 7–8 · promoters 9–10"},
         mark={"type": "bar", "tooltip": True, "height": 30},
         encoding={
             "x": {"field": "share", "type": "quantitative", "stack": "zero", "title": "% of answers",
@@ -129,7 +187,8 @@ def nps_distribution(insights: StepInsights) -> dict:
                       "scale": {"domain": order, "range": [PALETTE[0], "#bdbdbd", PALETTE[6]]},
                       "legend": {"orient": "bottom", "direction": "horizontal"}},
             "order": {"field": "rank"},
-            "tooltip": [{"field": "group", "title": "group"}, {"field": "count", "title": "answers"},
+            "tooltip": [{"field": "group", "title": "group"},
+                        {"field": "count", "title": "answers", "format": ","},
                         {"field": "share", "title": "%", "format": ".1f"}],
         },
     )
@@ -142,7 +201,7 @@ def ces_split(insights: StepInsights) -> dict:
             {"group": "not easy (1–4)", "count": split["not_easy"], "share": 100 * split["not_easy"] / n, "rank": 0}]
     return _base(
         data={"values": rows}, height=46,
-        title={"text": f"Effort: share easy (n={split['n']})", "subtitle": "CES on 1–7, 7 = very easy"},
+        title={"text": f"Effort: share easy (n={numbers.count(split['n'])})", "subtitle": "CES on 1–7, 7 = very easy"},
         mark={"type": "bar", "tooltip": True, "height": 30},
         encoding={
             "x": {"field": "share", "type": "quantitative", "stack": "zero", "title": "% of answers",
@@ -151,7 +210,7 @@ def ces_split(insights: StepInsights) -> dict:
                       "scale": {"domain": ["not easy (1–4)", "easy (5–7)"], "range": [PALETTE[1], PALETTE[5]]},
                       "legend": {"orient": "bottom", "direction": "horizontal"}},
             "order": {"field": "rank"},
-            "tooltip": [{"field": "group"}, {"field": "count", "title": "answers"},
+            "tooltip": [{"field": "group"}, {"field": "count", "title": "answers", "format": ","},
                         {"field": "share", "title": "%", "format": ".1f"}],
         },
     )
@@ -167,22 +226,23 @@ def split(figures: list[Figure], metric: str, *, title: str, min_n: int) -> dict
         value = figure.value(metric)
         klass = colour_class(metric, value, max_n=max_n)
         name = str(figure.label or figure.key)
-        rows.append({"group": f"{name} (n={value.n})", **metric_dict(value),
+        rows.append({"group": f"{name} (n={numbers.count(value.n)})", **metric_dict(value),
                      "colour": colour_of(metric, klass),
                      "note": "" if value.enough else "too few responses",
                      "anchor": (domain[0] if domain else 0)})
     y = {"field": "group", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 200}}
     fmt = _fmt(metric)
     x_scale = {"domain": domain, "nice": False} if domain else {"zero": True}
-    tooltip = [{"field": "group"}, {"field": "value", "title": CATALOGUE[metric].label, "format": fmt},
-               {"field": "low", "title": "95% low", "format": fmt},
-               {"field": "high", "title": "95% high", "format": fmt}]
+    tooltip = [{"field": "group"}, {"field": "value", "title": tooltip_title(metric), "format": fmt},
+               {"field": "low", "title": tooltip_title(metric, "95% low"), "format": fmt},
+               {"field": "high", "title": tooltip_title(metric, "95% high"), "format": fmt}]
     enough = {"filter": "datum.enough"}
     layers = [
         {"transform": [enough, {"filter": "isValid(datum.low)"}],
          "mark": {"type": "rule", "color": "#8a93a6", "strokeWidth": 2},
          "encoding": {"y": y, "x": {"field": "low", "type": "quantitative", "title": metric_label(metric),
-                                    "scale": x_scale}, "x2": {"field": "high"}}},
+                                    "scale": x_scale, "axis": axis_format(metric, places=_axis_places(metric))},
+                      "x2": {"field": "high"}}},
         {"transform": [enough],
          "mark": {"type": "point", "filled": True, "size": 110, "stroke": INK, "strokeWidth": 1},
          "encoding": {"y": y, "x": {"field": "value", "type": "quantitative", "title": metric_label(metric),
@@ -205,16 +265,16 @@ def heatmap_ranking(heatmap: Heatmap) -> dict:
     for cell in heatmap.cells:
         value = cell.value
         rows.append({"step": f"{cell.step.name}", **metric_dict(value), "colour": cell.colour,
-                     "note": f"n={value.n}" if value.enough else f"too few (n={value.n})",
+                     "note": f"n={numbers.count(value.n)}" if value.enough else f"too few (n={numbers.count(value.n)})",
                      "sortkey": value.value if value.enough and value.value is not None else -1e9})
-        rows[-1]["step"] = f"{cell.step.name} (n={value.n})"
+        rows[-1]["step"] = f"{cell.step.name} (n={numbers.count(value.n)})"
     fmt = _fmt(metric)
     y = {"field": "step", "type": "nominal", "title": None, "sort": {"field": "sortkey", "order": "descending"},
          "axis": {"labelLimit": 220}}
-    tooltip = [{"field": "step"}, {"field": "value", "title": CATALOGUE[metric].label, "format": fmt},
-               {"field": "low", "title": "95% low", "format": fmt},
-               {"field": "high", "title": "95% high", "format": fmt},
-               {"field": "n"}]
+    tooltip = [{"field": "step"}, {"field": "value", "title": tooltip_title(metric), "format": fmt},
+               {"field": "low", "title": tooltip_title(metric, "95% low"), "format": fmt},
+               {"field": "high", "title": tooltip_title(metric, "95% high"), "format": fmt},
+               {"field": "n", "format": ","}]
     enough = {"filter": "datum.enough"}
     domain = _domain(metric)
     x_scale = {"domain": domain, "nice": False} if domain else {"zero": True}
@@ -222,7 +282,9 @@ def heatmap_ranking(heatmap: Heatmap) -> dict:
         {"transform": [enough, {"filter": "isValid(datum.low)"}],
          "mark": {"type": "rule", "color": "#8a93a6", "strokeWidth": 2},
          "encoding": {"y": y, "x": {"field": "low", "type": "quantitative", "title": metric_label(metric),
-                                    "scale": x_scale, "axis": {"tickCount": 8}}, "x2": {"field": "high"}}},
+                                    "scale": x_scale,
+                                    "axis": axis_format(metric, places=_axis_places(metric), tickCount=8)},
+                      "x2": {"field": "high"}}},
         {"transform": [enough],
          "mark": {"type": "point", "filled": True, "size": 120, "stroke": INK, "strokeWidth": 1},
          "encoding": {"y": y, "x": {"field": "value", "type": "quantitative", "scale": x_scale},

@@ -31,19 +31,19 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 def _cell(value: dict, metric: str) -> str:
     from cxkeeper.core import numbers
-    from cxkeeper.insights.metrics import digits
+    from cxkeeper.insights.metrics import bounds, format_metric
 
     n = value["n"]
     if not value["enough"]:
         return f"[dim]too few (n={n})[/dim]"
-    places = digits(metric)
 
     def figure(x: float) -> str:  # plain text for terminals and scripts: ASCII minus, no separators
-        return numbers.fixed(x, places, thousands=False, hyphen=True)
+        return format_metric(x, metric, thousands=False, hyphen=True)
 
     text = figure(value["value"])
     if value["low"] is not None and value["high"] is not None:
-        text += f" [dim][{figure(value['low'])}, {figure(value['high'])}][/dim]"
+        _, low, high, note = numbers.bounded(value["value"], value["low"], value["high"], bounds(metric))
+        text += f" [dim][{figure(low)}, {figure(high)}]{' (cut to the scale)' if note else ''}[/dim]"
     return f"{text} [dim]n={n}[/dim]"
 
 

@@ -4,6 +4,10 @@ Pages, charts, the API, the CLI, reports and shared outcomes all read a metric's
 its numbers mean, how many digits it is written with and which way is good from here.
 `insights.queries.METRICS` and `outcomes.models.BASE_METRICS` are tuple views of it kept
 for their callers (and, for `BASE_METRICS`, for the model choices and the published schema).
+Every number of a metric is written by `format_metric` (and its interval by
+`format_interval`): the metric's digits and unit, a real minus, thousands separated, and any
+estimate that reaches past the metric's scale (`domain`) cut at it and said so. Pages (the
+`cx_metrics` filters), charts, reports and the CLI's text all go through them.
 The figures themselves come from `analytics.stats.metrics_from_sums`, which computes every
 key here except volume (the count of feedback items).
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxkeeper.core import numbers
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N
 
 
@@ -24,7 +29,7 @@ class Metric:
     unit: str  # written right after a value: "%" or nothing
     digits: int  # decimals a value is written with (its interval and changes too)
     higher_is_better: bool | None  # None: neither (volume), a definition must say
-    domain: tuple[float, float] | None  # the values it can take (chart axes); None: unbounded
+    domain: tuple[float, float] | None  # the values it can take (chart axes, clamping); None: unbounded
     min_n: int | None = DEFAULT_MIN_N  # fewer responses are "too few" by default; None: a count, always shown
 
     @property
@@ -82,3 +87,59 @@ def digits(key: str) -> int:
     if key in CATALOGUE:
         return CATALOGUE[key].digits
     return 2 if key.startswith("field:") else CATALOGUE[FALLBACK].digits
+
+
+def bounds(key: str) -> tuple[float, float] | None:
+    """The scale of `key`'s values — (1, 7) for CES, (0, 100) for a share, (−100, 100) for
+    NPS — or None for an unbounded one (volume, a custom declared field)."""
+    entry = CATALOGUE.get(key)
+    return entry.domain if entry else None
+
+
+def unit(key: str) -> str:
+    entry = CATALOGUE.get(key)
+    return entry.unit if entry else ""
+
+
+def format_metric(value: float | None, key: str, *, places: int | None = None, with_unit: bool = True,
+                  sign: bool = False, thousands: bool = True, hyphen: bool = False,
+                  empty: str = numbers.NOTHING) -> str:
+    """One value of metric `key` as people read it: its digits and unit from the catalogue —
+    "5.21" (CES), "82.0%" (CSAT), "−16.8" (NPS), "7,702" (volume); `sign` for a change
+    ("+1.3%"); `places` overrides the digits (a slope). `thousands=False, hyphen=True` is the
+    plain-text form for terminal tables that scripts read."""
+    if value is None:
+        return empty
+    text = numbers.fixed(value, digits(key) if places is None else places, thousands=thousands, hyphen=hyphen)
+    if sign:
+        text = numbers.with_sign(text)
+    return numbers.with_unit(text, unit(key)) if with_unit else text
+
+
+def format_interval(low: float | None, high: float | None, key: str, *, value: float | None = None,
+                    empty: str = numbers.NOTHING) -> str:
+    """An interval of metric `key`, cut to its scale and saying so: "80.1% to 84.0%",
+    "3.63 to 7.00, the top of the scale"."""
+    _, low, high, note = numbers.bounded(value, low, high, bounds(key))
+    return numbers.range_text(low, high, digits(key), unit(key), note=note, empty=empty)
+
+
+def format_estimate(value: float | None, low: float | None, high: float | None, key: str,
+                    empty: str = numbers.NOTHING) -> str:
+    """A value with its interval, both on the scale: "5.43 (3.63 to 7.00, the top of the
+    scale)", "20.0% (0.0% to 41.0%, the bottom of the scale)"."""
+    if value is None:
+        return empty
+    value, low, high, note = numbers.bounded(value, low, high, bounds(key))
+    text = format_metric(value, key)
+    if low is None or high is None:
+        return text
+    return f"{text} ({numbers.range_text(low, high, digits(key), unit(key), note=note)})"
+
+
+def format_target(value: float | None, key: str, empty: str = numbers.NOTHING) -> str:
+    """A target or threshold as people set it, with the metric's unit: "≥ 70%" is written
+    "70%", "5.5", "−10" (trailing zeros dropped, not the metric's digits)."""
+    if value is None:
+        return empty
+    return numbers.with_unit(numbers.plain(value), unit(key))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cxkeeper.core import numbers
 from cxkeeper.insights.analytics.stats import MetricValue
-from cxkeeper.insights.metrics import CATALOGUE, KEYS
+from cxkeeper.insights.metrics import CATALOGUE, KEYS, format_interval, format_metric
 
 PERIODS = (30, 90, 180, 365)  # days the heatmap and step pages offer
 
@@ -33,20 +33,18 @@ class Shown:
     def digits(self) -> int:
         return CATALOGUE[self.metric].digits
 
-    def _f(self, x: float) -> str:
-        return numbers.fixed(x, self.digits)
-
     @property
     def text(self) -> str:
         if not self.value.enough or self.value.value is None:
             return "too few responses"
-        return self._f(self.value.value) + CATALOGUE[self.metric].unit
+        return format_metric(self.value.value, self.metric)
 
     @property
     def interval(self) -> str:
+        """"80.1% to 84.0%" — cut to the metric's scale, saying so ("…, the top of the scale")."""
         if not self.value.enough or self.value.low is None or self.value.high is None:
             return ""
-        return f"{self._f(self.value.low)} to {self._f(self.value.high)}"
+        return format_interval(self.value.low, self.value.high, self.metric, value=self.value.value)
 
     @property
     def n(self) -> int:
@@ -63,15 +61,16 @@ def shown(metric: str, value: MetricValue) -> Shown:
 
 
 def metric_text(metric: str, value: MetricValue | None) -> str:
-    """"5.21 (95%: 5.01 to 5.41, n=180)", "too few responses (n=12)" or — for nothing; an
-    unknown metric is written like a count."""
+    """"5.21 (95%: 5.01 to 5.41, n=180)", "82.0% (95%: 80.1% to 84.0%, n=7,702)", "too few
+    responses (n=12)" or — for nothing; an unknown metric is written like a count."""
     if value is None:
         return numbers.NOTHING
     figure = shown(metric if metric in CATALOGUE else "volume", value)
+    n = numbers.count(figure.n)
     if not figure.enough:
-        return f"too few responses (n={figure.n})"
+        return f"too few responses (n={n})"
     interval = f"95%: {figure.interval}, " if figure.interval else ""
-    return f"{figure.text} ({interval}n={figure.n})"
+    return f"{figure.text} ({interval}n={n})"
 
 
 def metric_number(metric: str, value: MetricValue | None) -> str:
@@ -133,7 +132,7 @@ def legend(metric: str) -> list[tuple[int, str, str]]:
     edges = [mid + sign * spread * (k - 3) / 3 for k in range(7)]
 
     def fmt(x):
-        return numbers.fixed(x, 2 if spread < 5 else 0)
+        return numbers.with_unit(numbers.fixed(x, 2 if spread < 5 else 0), CATALOGUE[metric].unit)
 
     labels = [f"≈ {fmt(edge)}" for edge in edges]
     labels[0] = f"{'≤' if better else '≥'} {fmt(edges[0])}"

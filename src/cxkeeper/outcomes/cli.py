@@ -191,10 +191,10 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
         base = target.metric.base
         value = reports.value_text(current, base) if current is not None else "not enough data (n = 0)"
         if current is not None and current.enough:
-            value += f" ({reports.interval_text(current, base)}, n = {current.n})"
+            value += f" ({reports.interval_text(current, base)}, n = {numbers.count(current.n)})"
         colour = colours[v.status]
         console.print(f"  [{colour}]{v.status_label}[/{colour}]  {target.metric.name} {target.comparator} "
-                      f"{numbers.plain(target.value)}{target.metric.unit} at {target.scope_label} "
+                      f"{reports.target_text(target.value, base)} at {target.scope_label} "
                       f"by {target.due:%d %b %Y}: {value}",
                       soft_wrap=True)
         console.print(f"    [dim]{v.assessment.explanation}[/dim]", soft_wrap=True)

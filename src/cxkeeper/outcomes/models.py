@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 
 from cxkeeper.core.models import VersionedModel
-from cxkeeper.insights.metrics import CATALOGUE
+from cxkeeper.insights.metrics import CATALOGUE, format_target
 from cxkeeper.outcomes.choices import Direction, KpiSource, LinkKind, Scope
 
 # The insight engine's metrics a definition can be based on, with the direction that is good:
@@ -64,6 +64,18 @@ class MetricDefinition(VersionedModel):
     def scale(self) -> str:
         return BASE_METRICS[self.base][3]
 
+    @property
+    def scale_bounds(self) -> tuple[float, float] | None:
+        """The values the metric can take — its base metric's scale (1–7 for CES, 0–100 for a
+        share, −100–100 for NPS): a channel or segment filter measures on the same scale.
+        Projections and intervals are cut to it (docs/decisions/0015)."""
+        return CATALOGUE[self.base].domain
+
+    @property
+    def digits(self) -> int:
+        """Decimals its values are written with: its base metric's."""
+        return CATALOGUE[self.base].digits
+
     def get_absolute_url(self):
         return reverse("outcomes:metric", args=[self.pk])
 
@@ -108,7 +120,8 @@ class Target(VersionedModel):
         ordering = ["due", "pk"]
 
     def __str__(self):
-        return f"{self.metric} at {self.scope_label} {self.comparator} {self.value:g} by {self.due:%d %b %Y}"
+        value = format_target(self.value, self.metric.base)
+        return f"{self.metric} at {self.scope_label} {self.comparator} {value} by {self.due:%d %b %Y}"
 
     @property
     def comparator(self) -> str:

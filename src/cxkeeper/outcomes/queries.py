@@ -196,7 +196,8 @@ def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = 
     assessment = assess_target(
         current=current, monthly=monthly, target=target.value, higher_is_better=target.metric.higher_is_better,
         due=target.due, as_of=as_of, metric_label=f"{target.metric.name} at {target.scope_label}",
-        unit=target.metric.unit, baseline=target.baseline,
+        unit=target.metric.unit, baseline=target.baseline, scale=target.metric.scale_bounds,
+        digits=target.metric.digits,
     )
     return TargetView(target, assessment, monthly)
 

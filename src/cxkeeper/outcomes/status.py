@@ -25,6 +25,13 @@ Rules, in order (see docs/outcomes-statistics.md for the reasoning):
    * ``at_risk``   — anything else (projection straddles the target: trend unclear; or the
      projection misses while today's interval still reaches the target).
 
+Numbers: every value and interval is written with the metric's digits (``digits``; without
+it, as many decimals as the interval's width makes meaningful) and its unit. A projection
+or interval that reaches past the metric's scale (``scale``: 1–7 for CES, 0–100 % for a share)
+is cut at the scale, and the explanation says so ("projects 5.43 (3.63 to 7.00, the top of
+the scale)"): a straight line goes on for ever, the measure does not. The stored
+``projected*`` values are the cut ones, so every page shows the same.
+
 Time axis: months. A monthly point sits at the middle of its calendar month (whatever day it
 is dated); the due date sits at the end of its day (30 Sep → the end of September).
 """
@@ -73,6 +80,7 @@ class TargetAssessment:
     slope_per_month: float | None
     trend_p: float | None  # two-sided p of the slope
     months_used: int
+    projection_note: str = ""  # where the projection was cut to the scale ("the top of the scale"), or ""
 
 
 # ------------------------------------------------------------------------ time axis
@@ -235,9 +243,12 @@ def _decimals(half_width: float | None) -> int:
     return min(4, max(0, -math.floor(math.log10(half_width))))
 
 
-def _range(low: float, high: float, decimals: int, unit: str) -> str:
-    sep = " to " if low < 0 or high < 0 else "–"
-    return f"{numbers.fixed(low, decimals)}{unit}{sep}{numbers.fixed(high, decimals)}{unit}"
+def _figure(value: float, decimals: int, unit: str) -> str:
+    return numbers.with_unit(numbers.fixed(value, decimals), unit)
+
+
+def _range(low: float, high: float, decimals: int, unit: str, note: str = "") -> str:
+    return numbers.range_text(low, high, decimals, unit, note=note)
 
 
 def _date(day: datetime.date) -> str:
@@ -262,14 +273,18 @@ def assess_target(
     min_months: int = 3,
     min_n: int = DEFAULT_MIN_N,
     confidence: float = DEFAULT_CONFIDENCE,
+    scale: tuple[float, float] | None = None,
+    digits: int | None = None,
 ) -> TargetAssessment:
     """Status of a target (see the module docstring for the rules).
 
     ``monthly`` points with ``enough`` False are ignored; ``min_n`` is only quoted in the
     "no data" explanation (the minimum the caller applied); ``confidence`` is the level of the
     monthly intervals (to turn their width into a standard error); ``alpha`` sets the
-    projection interval (1 − α) and the significance quoted for the trend. ``unit`` is appended
-    verbatim to every number ("%" → "82%", " min" → "6.5 min").
+    projection interval (1 − α) and the significance quoted for the trend. ``unit`` follows
+    every number ("%" → "82%", " min" → "6.5 min"). ``scale`` (low, high) is what the metric
+    can take: intervals and the projection are cut to it, saying so. ``digits`` is the metric's
+    precision (None: from each interval's width).
     """
     if not 0.0 < alpha < 1.0:
         raise ValueError("alpha must be between 0 and 1")
@@ -283,30 +298,34 @@ def assess_target(
         return not meets(x)
 
     op = "≥" if higher_is_better else "≤"
-    target_text = f"a target of {op} {numbers.plain(target)}{unit} by {_date(due)}"
+    target_text = f"a target of {op} {numbers.with_unit(numbers.plain(target), unit)} by {_date(due)}"
 
     if not current.enough or current.value is None or current.low is None or current.high is None:
         if not current.enough or current.value is None:
-            why = f"{current.n} responses in the recent window; at least {min_n} are needed for a reliable figure"
+            why = (f"{numbers.count(current.n)} responses in the recent window; at least {numbers.count(min_n)} "
+                   "are needed for a reliable figure")
         else:
-            why = f"its interval cannot be computed from n={current.n}"
+            why = f"its interval cannot be computed from n={numbers.count(current.n)}"
         explanation = f"No data for {metric_label} against {target_text}: {why}."
         return TargetAssessment(NO_DATA, explanation, current, None, None, None, None, None, 0)
 
     value, low, high = float(current.value), float(current.low), float(current.high)
     # the interval edge closest to missing / to meeting the target
     worst, best = (low, high) if higher_is_better else (high, low)
-    decimals = _decimals((high - low) / 2.0)
+    decimals = _decimals((high - low) / 2.0) if digits is None else digits
+    shown_value, shown_low, shown_high, note = numbers.bounded(value, low, high, scale)
     first = (
-        f"{metric_label} is {numbers.fixed(value, decimals)}{unit} ({_range(low, high, decimals, unit)}, "
-        f"n={current.n}) "
+        f"{metric_label} is {_figure(shown_value, decimals, unit)} "
+        f"({_range(shown_low, shown_high, decimals, unit, note)}, n={numbers.count(current.n)}) "
         f"against {target_text}"
     )
     if baseline is not None:
-        first += f" (baseline {numbers.plain(baseline)}{unit})"
+        written = numbers.plain(baseline) if digits is None else numbers.fixed(baseline, digits)
+        first += f" (baseline {numbers.with_unit(written, unit)})"
 
     def result(status: str, clause: str, verdict: str, fit: LineFit | None = None,
-               proj: tuple[float, float, float] | None = None, used: int = 0) -> TargetAssessment:
+               proj: tuple[float, float, float] | None = None, used: int = 0,
+               proj_note: str = "") -> TargetAssessment:
         text = f"{first}{clause}. {verdict}"
         return TargetAssessment(
             status=status,
@@ -318,6 +337,7 @@ def assess_target(
             slope_per_month=fit.slope if fit else None,
             trend_p=fit.p_two_sided if fit else None,
             months_used=used,
+            projection_note=proj_note,
         )
 
     if as_of >= due:
@@ -348,26 +368,30 @@ def assess_target(
             used=used,
         )
 
-    proj = fit.predict(_due_position(due) - points[0].month, alpha)
-    pv, pl, ph = proj
-    pdec = _decimals((ph - pl) / 2.0)
+    raw = fit.predict(_due_position(due) - points[0].month, alpha)
+    pdec = _decimals((raw[2] - raw[1]) / 2.0) if digits is None else digits
+    # a line goes on for ever; the metric stops at its scale: cut there, and say so
+    pv, pl, ph, pnote = numbers.bounded(*raw, scale)
+    proj = (pv, pl, ph)
     clause = (
-        f"; the trend over {used} months ({numbers.signed_significant(fit.slope)}{unit} a month, "
-        f"{numbers.pvalue(fit.p_two_sided, name='p', figures=2)}) "
-        f"projects {numbers.fixed(pv, pdec)}{unit} ({_range(pl, ph, pdec, unit)}) by then"
+        f"; the trend over {used} months ({numbers.with_unit(numbers.signed_significant(fit.slope), unit)} "
+        f"a month, {numbers.pvalue(fit.p_two_sided, name='p', figures=2)}) "
+        f"projects {_figure(pv, pdec, unit)} ({_range(pl, ph, pdec, unit, pnote)}) by then"
     )
     proj_worst, proj_best = (pl, ph) if higher_is_better else (ph, pl)
     if meets(worst):
-        return result(ON_TRACK, clause, "On track: the whole interval already meets the target.", fit, proj, used)
+        return result(ON_TRACK, clause, "On track: the whole interval already meets the target.", fit, proj, used,
+                      pnote)
     if meets(proj_worst):
-        return result(ON_TRACK, clause, "On track: the whole projected interval meets the target.", fit, proj, used)
+        return result(ON_TRACK, clause, "On track: the whole projected interval meets the target.", fit, proj, used,
+                      pnote)
     if misses(proj_best) and misses(best):
         return result(
             OFF_TRACK, clause, "Off track: both today's interval and the whole projected interval miss the target.",
-            fit, proj, used,
+            fit, proj, used, pnote,
         )
     if misses(proj_best):
         verdict = "At risk: the projection misses the target, but today's interval still reaches it."
     else:
         verdict = "At risk: the projected interval straddles the target, so the trend is not clear enough to say."
-    return result(AT_RISK, clause, verdict, fit, proj, used)
+    return result(AT_RISK, clause, verdict, fit, proj, used, pnote)

@@ -1,7 +1,8 @@
 """Generic filters for every page: `{% load cx %}`. Numbers are written by `core.numbers`
-(a real minus sign, thousands separated, p values as <0.001). The filters that know about the
-domain live with it: `glossary_links` in `org` (`{% load cx_language %}`), `metric_text` and
-`metric_number` in `insights` (`{% load cx_metrics %}`)."""
+(a real minus sign, thousands separated, p values as <0.001) — templates never use Django's
+`floatformat` (a test holds that). The filters that know about the domain live with it:
+`glossary_links` in `org` (`{% load cx_language %}`), `metric_text`, `metric_number`,
+`metric_value` and `projection` in `insights` (`{% load cx_metrics %}`)."""
 
 from django import template
 
@@ -43,6 +44,55 @@ def num(value):
         return numbers.plain(value)
     except (TypeError, ValueError):
         return value
+
+
+def _number(value):
+    """A float from a template value, or None for nothing / not a number."""
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def fixed(value, digits: int = 0):
+    """Exactly `digits` decimals: 0.05, 1,234.5, −0.48 (or — for nothing)."""
+    return numbers.fixed(_number(value), int(digits))
+
+
+@register.filter
+def compact(value, digits: int = 2):
+    """Up to `digits` decimals, trailing zeros dropped: 4.5, 12.25, 1,235 (a team's KPI values)."""
+    return numbers.compact(_number(value), int(digits))
+
+
+@register.filter
+def count(value):
+    """A whole count with thousands separated: 7,702."""
+    return numbers.count(_number(value))
+
+
+@register.filter
+def percent(value, digits: int = 0):
+    """A value already in percent: 57%, 41.5% (or — for nothing)."""
+    return numbers.percent(_number(value), int(digits))
+
+
+@register.filter
+def with_unit(value, unit: str = ""):
+    """A team KPI value with its own unit: 4.5 min, 12%, 1,235 € per contact."""
+    return numbers.with_unit(numbers.compact(_number(value), 2), unit or "")
+
+
+@register.filter
+def slope(value, unit: str = ""):
+    """A trend per period to 2 significant figures, with its sign and unit: +0.28, −1.5%."""
+    number = _number(value)
+    if number is None:
+        return numbers.NOTHING
+    return numbers.with_unit(numbers.signed_significant(number), unit or "")
 
 
 @register.filter

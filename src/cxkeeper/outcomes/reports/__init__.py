@@ -70,7 +70,7 @@ from cxkeeper.outcomes.reports.style import (
     STATUS_MARK,
     TARGET,
 )
-from cxkeeper.outcomes.reports.text import interval_text, value_text
+from cxkeeper.outcomes.reports.text import interval_text, target_text, value_text
 
 __all__ = [
     "BRAND", "CHART_SCALE", "CHART_WIDTH", "CONTENT_TYPES", "FONT_DIR", "FONT_FAMILY", "FORMATS", "FRICTION_KINDS",
@@ -78,5 +78,5 @@ __all__ = [
     "STATUS_MARK", "TARGET", "Bullets", "Chart", "Document", "Paragraph", "RenderedReport", "Section", "Subheading",
     "Table", "UnknownFormat", "check_format", "interval_text", "kpi_spec", "org_document", "org_report",
     "pdf_to_png", "render", "render_chart_png", "report_filename", "scorecard_document", "scorecard_report",
-    "steps_spec", "target_trend_spec", "tension_spec", "to_markdown", "to_pdf", "value_text",
+    "steps_spec", "target_text", "target_trend_spec", "tension_spec", "to_markdown", "to_pdf", "value_text",
 ]

@@ -11,13 +11,14 @@ from cxkeeper.outcomes.reports.charts import HALF_CHART_WIDTH, target_trend_spec
 from cxkeeper.outcomes.reports.document import Chart, Paragraph, Subheading, Table
 from cxkeeper.outcomes.reports.text import (
     MISSING,
+    count,
     day_text,
     interval_text,
     kpi_number,
     month_text,
-    plain,
     series_text,
     status_label,
+    target_text,
     value_text,
 )
 
@@ -29,24 +30,31 @@ def targets_blocks(views: list[queries.TargetView], *, empty: str) -> list:
     for view in views:
         target, current = view.target, view.assessment.current or MetricValue.too_few(0)
         base = target.metric.base
-        rows.append([f"{target.metric.name} {target.comparator} {plain(target.value)}{target.metric.unit} "
+        rows.append([f"{target.metric.name} {target.comparator} {target_text(target.value, base)} "
                      f"by {day_text(target.due)}", target.scope_label, value_text(current, base),
-                     interval_text(current, base), str(current.n), status_label(view.status)])
+                     interval_text(current, base), count(current.n), status_label(view.status)])
         statuses.append(view.status)
         details.append(view.assessment.explanation)
     blocks: list = [Table(["Target", "Scope", "Value", "95% interval", "n", "Status"], rows,
                           [34, 25, 15, 17, 7, 17], align="LLRRRL", status_column=5, statuses=statuses,
                           details=details)]
-    charted = [view for view in views if any(v.enough for _, v in view.monthly)]
+    # a line needs two points: a target with fewer months of enough responses gets a sentence
+    charted = [view for view in views if sum(v.enough for _, v in view.monthly) >= 2]
     if charted:
         blocks.append(Paragraph("Per month: the line is the value, the band its 95% interval, the dashed line the "
                                 f"target; months with fewer than {DEFAULT_MIN_N} responses are left out.", "muted"))
     for view in charted:
         target = view.target
-        caption = (f"{target.metric.name} at {target.scope_label} {target.comparator} {plain(target.value)} by "
+        caption = (f"{target.metric.name} at {target.scope_label} {target.comparator} "
+                   f"{target_text(target.value, target.metric.base)} by "
                    f"{day_text(target.due)} — {Status(view.status).label.lower()}")
         blocks.append(Chart(target_trend_spec(view, width=HALF_CHART_WIDTH), caption,
                             series_text(view.monthly, target.metric.base), half=True))
+    uncharted = [view for view in views if view not in charted]
+    if uncharted:
+        names = "; ".join(f"{v.target.metric.name} at {v.target.scope_label}" for v in uncharted)
+        blocks.append(Paragraph(f"Too little data to draw a line (fewer than two months with at least "
+                                f"{DEFAULT_MIN_N} responses): {names}.", "muted"))
     return blocks
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cxkeeper.core import numbers
 from cxkeeper.insights.analytics.stats import MetricValue
-from cxkeeper.insights.metrics import CATALOGUE
+from cxkeeper.insights.charts import axis_format
+from cxkeeper.insights.metrics import CATALOGUE, bounds, format_interval
 from cxkeeper.outcomes import queries
 from cxkeeper.outcomes.reports.style import BRAND, FONT_DIR, FONT_FAMILY, INK, KPI_COLOUR, LINE, MUTED, TARGET
-from cxkeeper.outcomes.reports.text import digits, num, plain
+from cxkeeper.outcomes.reports.text import count, metric_num, target_text
 
 CHART_SCALE = 2  # chart bitmaps at twice their CSS size, sharp when printed
 CHART_CONFIG = {
@@ -33,20 +35,22 @@ def month_x(title=None) -> dict:
             "axis": {"format": "%b %Y", "labelAngle": 0, "labelOverlap": True, "tickCount": 6}}
 
 
-def monthly_rows(monthly: list[tuple[dt.date, MetricValue]]) -> list[dict]:
-    return [{"month": day.isoformat(), "value": v.value if v.enough else None, "low": v.low if v.enough else None,
-             "high": v.high if v.enough else None, "n": v.n} for day, v in monthly]
+def monthly_rows(monthly: list[tuple[dt.date, MetricValue]], base: str | None = None) -> list[dict]:
+    """One row per month; the band cut to the metric's scale (a chart never draws a CES of 7.2)."""
+    scale = bounds(base) if base else None
+    return [{"month": day.isoformat(), "value": v.value if v.enough else None,
+             "low": numbers.clamp(v.low, scale) if v.enough else None,
+             "high": numbers.clamp(v.high, scale) if v.enough else None, "n": v.n} for day, v in monthly]
 
 
 def target_trend_spec(view: queries.TargetView, *, width: int = CHART_WIDTH) -> dict:
     """Monthly values with their 95% band (months with too few responses leave a gap) and the
     target as a dashed line."""
     target, metric = view.target, view.target.metric
-    fmt = "." + str(digits(metric.base)) + "f"
     title = f"{metric.name} ({metric.unit})" if metric.unit else metric.name
     y = {"field": "value", "type": "quantitative", "title": title,
-         "scale": {"zero": False}, "axis": {"format": fmt, "tickCount": 5}}
-    months = {"values": monthly_rows(view.monthly)}
+         "scale": {"zero": False}, "axis": axis_format(metric.base, tickCount=5)}
+    months = {"values": monthly_rows(view.monthly, metric.base)}
     layers = [
         {"data": months, "mark": {"type": "area", "color": BRAND, "opacity": 0.16},
          "encoding": {"x": month_x(), "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}},
@@ -58,7 +62,8 @@ def target_trend_spec(view: queries.TargetView, *, width: int = CHART_WIDTH) -> 
         {"data": {"values": [{"target": target.value}]},
          "mark": {"type": "rule", "color": TARGET, "strokeWidth": 1.5, "strokeDash": [6, 4]},
          "encoding": {"y": {"field": "target", "type": "quantitative"}}},
-        {"data": {"values": [{"target": target.value, "label": f"target {target.comparator} {plain(target.value)}"}]},
+        {"data": {"values": [{"target": target.value,
+                              "label": f"target {target.comparator} {target_text(target.value, metric.base)}"}]},
          "mark": {"type": "text", "color": TARGET, "align": "right", "baseline": "bottom", "dy": -3, "x": "width",
                   "fontSize": 10},
          "encoding": {"y": {"field": "target", "type": "quantitative"}, "text": {"field": "label"}}},
@@ -81,14 +86,13 @@ def kpi_spec(view: queries.KpiView, *, width: int = CHART_WIDTH) -> dict:
 def interval_dots_spec(rows: list[dict], base: str, *, x_title: str) -> dict:
     """One row per label: the value as a dot with its 95% interval as a bar (most useful for
     comparing steps with different n)."""
-    fmt = "." + str(digits(base)) + "f"
     y = {"field": "label", "type": "nominal", "title": None, "sort": None,
          "axis": {"labelLimit": 260, "labelFontSize": 11}}
     x_scale = {"zero": False}
     return chart(height=max(len(rows), 1) * 24, data={"values": rows}, layer=[
         {"mark": {"type": "rule", "color": BRAND, "strokeWidth": 3, "opacity": 0.35},
          "encoding": {"y": y, "x": {"field": "low", "type": "quantitative", "title": x_title, "scale": x_scale,
-                                    "axis": {"format": fmt, "tickCount": 8, "labelOverlap": True}},
+                                    "axis": axis_format(base, tickCount=8, labelOverlap=True)},
                       "x2": {"field": "high"}}},
         {"mark": {"type": "point", "filled": True, "size": 70, "color": BRAND},
          "encoding": {"y": y, "x": {"field": "value", "type": "quantitative"}}},
@@ -98,17 +102,19 @@ def interval_dots_spec(rows: list[dict], base: str, *, x_title: str) -> dict:
 
 
 def steps_spec(lines: list[queries.StepLine], base: str) -> tuple[dict, str] | None:
-    rows = []
+    rows, words = [], []
     for line in lines:
         value = line.changes[base].current
         if value.enough and value.low is not None:
-            rows.append({"label": line.step.name, "value": value.value, "low": value.low, "high": value.high,
-                         "n_label": f"n {value.n}"})
+            _, low, high, _ = numbers.bounded(value.value, value.low, value.high, bounds(base))
+            rows.append({"label": line.step.name, "value": value.value, "low": low, "high": high,
+                         "n_label": f"n {count(value.n)}"})
+            words.append(f"{line.step.name} {metric_num(value.value, base)} "
+                         f"({format_interval(value.low, value.high, base, value=value.value)})")
     if not rows:
         return None
     label = CATALOGUE[base].label
-    text = "; ".join(f"{r['label']} {num(r['value'], digits(base))} [{num(r['low'], digits(base))}, "
-                     f"{num(r['high'], digits(base))}]" for r in rows)
+    text = "; ".join(words)
     return interval_dots_spec(rows, base, x_title=f"{label} this period (95% interval)"), text
 
 
@@ -134,7 +140,7 @@ def tension_spec(finding: queries.TensionFinding, as_of: dt.date) -> dict:
     measure_title = f"{metric.name} at {kpi.team.name}'s steps (95% band)"
     spec = chart(vconcat=[panel(kpi_rows, KPI_COLOUR, f"{kpi.name} ({kpi.get_direction_display().lower()})",
                                 kpi.unit or None),
-                          panel(monthly_rows(measure), BRAND, measure_title,
+                          panel(monthly_rows(measure, metric.base), BRAND, measure_title,
                                 metric.unit or CATALOGUE[metric.base].label, band=True)],
                  resolve={"scale": {"x": "shared"}}, spacing=10)
     spec.pop("width")

@@ -1,6 +1,7 @@
-"""Numbers, dates and statuses as the reports write them: figures through `core.numbers` (a
-real minus sign, thousands separated), digits and units from the metric catalogue. A missing
-figure is an en dash (–) in reports."""
+"""Numbers, dates and statuses as the reports write them: a metric's figures through
+`insights.metrics.format_metric` / `format_interval` (its digits and unit, a real minus sign,
+thousands separated, intervals cut to the metric's scale and saying so) — the formatter the
+pages use. A missing figure is an en dash (–) in reports."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import datetime as dt
 
 from cxkeeper.core import numbers
 from cxkeeper.insights.analytics.stats import MetricValue
-from cxkeeper.insights.metrics import CATALOGUE, digits
+from cxkeeper.insights.metrics import CATALOGUE, digits, format_interval, format_metric, format_target
 from cxkeeper.outcomes.choices import Status
 from cxkeeper.outcomes.reports.style import STATUS_MARK
 
 MISSING = "–"
-__all__ = ["MISSING", "count", "day_text", "digits", "interval_text", "kpi_number", "month_text", "num", "plain",
-           "series_text", "signed", "status_label", "status_summary", "unit_of", "value_text"]
+__all__ = ["MISSING", "count", "day_text", "digits", "interval_text", "kpi_number", "metric_num", "month_text", "num",
+           "plain", "series_text", "signed", "status_label", "status_summary", "target_text", "unit_of", "value_text"]
 
 
 def num(value: float | None, places: int) -> str:
@@ -39,17 +40,28 @@ def unit_of(base: str) -> str:
     return CATALOGUE[base].unit
 
 
+def metric_num(value: float | None, base: str) -> str:
+    """A value of metric `base` with its digits and unit: 5.21, 82.0%, −16.8."""
+    return format_metric(value, base if base in CATALOGUE else "volume", empty=MISSING)
+
+
+def target_text(value: float | None, base: str) -> str:
+    """A target as people set it, with the metric's unit: 70%, 5.5."""
+    return format_target(value, base, empty=MISSING)
+
+
 def value_text(value: MetricValue, base: str) -> str:
     if not value.enough or value.value is None:
-        return f"not enough data (n = {value.n})"
-    return f"{num(value.value, digits(base))}{unit_of(base)}"
+        return f"not enough data (n = {count(value.n)})"
+    return metric_num(value.value, base)
 
 
 def interval_text(value: MetricValue, base: str) -> str:
+    """"80.1% to 84.0%", "3.63 to 7.00, the top of the scale" (cut to the metric's scale)."""
     if not value.enough or value.low is None or value.high is None:
         return MISSING
-    places = digits(base)
-    return f"{num(value.low, places)} – {num(value.high, places)}{unit_of(base)}"
+    return format_interval(value.low, value.high, base if base in CATALOGUE else "volume", value=value.value,
+                           empty=MISSING)
 
 
 def day_text(day: dt.date | None) -> str:
@@ -74,12 +86,11 @@ def kpi_number(value: float | None, unit: str) -> str:
     """A team KPI's value with its unit: 4.5 min, 12%, 1,235 € per contact."""
     if value is None:
         return MISSING
-    text = numbers.compact(value, 2)
-    return f"{text}{unit}" if unit.startswith("%") else f"{text} {unit}".strip()
+    return numbers.with_unit(numbers.compact(value, 2), unit.strip())
 
 
 def series_text(monthly: list[tuple[dt.date, MetricValue]], base: str) -> str:
     """A monthly series in words, for Markdown and screen readers."""
-    parts = [f"{month_text(day)} {num(v.value, digits(base))} (n {v.n})" if v.enough
-             else f"{month_text(day)} {MISSING} (n {v.n})" for day, v in monthly]
+    parts = [f"{month_text(day)} {metric_num(v.value, base)} (n {count(v.n)})" if v.enough
+             else f"{month_text(day)} {MISSING} (n {count(v.n)})" for day, v in monthly]
     return "Monthly: " + " · ".join(parts) + "."
