@@ -187,6 +187,7 @@ def friction(request):
     return render(request, "insights/friction.html", {
         **result, "labelled": labelled, "journeys": Journey.objects.all(), "selected": journey,
         "window_days": window_days,
+        "window_start": result["as_of"] - dt.timedelta(days=window_days - 1) if result["as_of"] else None,
         "can_edit_steps": can(require_keeper, request.user, "x"),
         # the discovery the themes came from, so "Raise as friction point" finds the same theme
         "themes_since": result["as_of"] - dt.timedelta(days=56) if result["as_of"] else None,
