@@ -42,6 +42,8 @@ MIN_HISTORY_DAYS = 7
 LOOK_BACK_DAYS = 120
 #: the default period of every figure: the 90 days ending on the data-through day
 DEFAULT_PERIOD_DAYS = 90
+#: "not read yet", for callers that carry a data-through day they may already know
+UNREAD = object()
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ class Period:
 
 def daily_volumes(limit: int = LOOK_BACK_DAYS) -> list[tuple[dt.date, int]]:
     """(day, feedback items) of the latest `limit` days that have feedback, newest first."""
-    days = list(StepDayRollup.objects.filter(n__gt=0).values_list("day", flat=True).distinct()
-                .order_by("-day")[:limit])
+    # index-only (day, step_id); a day whose cells were all emptied by corrections sums to 0
+    # below and is left out
+    days = list(StepDayRollup.objects.values_list("day", flat=True).distinct().order_by("-day")[:limit])
     if not days:
         return []
     rows = (StepDayRollup.objects.filter(day__gte=days[-1], day__lte=days[0]).values("day")

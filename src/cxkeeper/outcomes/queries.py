@@ -176,6 +176,9 @@ class TargetView:
     assessment: object  # status.TargetAssessment
     monthly: list[tuple[dt.date, MetricValue]]
     as_of: dt.date | None = None
+    #: the clock's data-through day when it was read to assess this (None: no feedback yet);
+    #: `clock.UNREAD` when the as-of day was given
+    data_through: object = clock.UNREAD
 
     @property
     def period(self) -> clock.Period:
@@ -194,7 +197,10 @@ class TargetView:
 def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = None) -> TargetView:
     from cxkeeper.outcomes.status import assess_target
 
-    as_of = as_of or default_as_of()
+    through = clock.UNREAD
+    if as_of is None:
+        through = clock.data_through()
+        as_of = through or default_as_of()
     steps = target_steps(target)
     current = current_value(target, as_of=as_of)
     monthly = monthly_values(target.metric, steps, end=as_of, memo=memo)
@@ -203,7 +209,7 @@ def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = 
         due=target.due, as_of=as_of, metric_label=f"{target.metric.name} at {target.scope_label}",
         unit=target.metric.unit, baseline=target.baseline,
     )
-    return TargetView(target, assessment, monthly, as_of)
+    return TargetView(target, assessment, monthly, as_of, through)
 
 
 def targets_in_scope(*, steps: set[int] | None = None, outcome: SharedOutcome | None = None):

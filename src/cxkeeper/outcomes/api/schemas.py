@@ -238,7 +238,8 @@ class TargetOut(Schema):
 
     @staticmethod
     def resolve_data_through(obj):
-        return clock.data_through()
+        through = _view(obj).data_through
+        return clock.data_through() if through is clock.UNREAD else through
 
 
 class TargetDetailOut(TargetOut):

@@ -156,10 +156,20 @@ def period_dict(period) -> dict:
             "previous_end": period.previous_end, "days": period.days}
 
 
+def _known_through(views) -> object:
+    """The clock's data-through day, read once and handed to every target view (their
+    `data_through` field would read it again each)."""
+    through = clock.data_through()
+    for view in views:
+        view.data_through = through
+    return through
+
+
 def scorecard_dict(card) -> dict:
     """A `queries.Scorecard` as plain data: the same figures as the page and the reports."""
+    through = _known_through([*card.targets, *(v for line in card.steps for v in line.targets)])
     return {
-        "team": team_brief(card.team), "as_of": card.as_of, "data_through": clock.data_through(),
+        "team": team_brief(card.team), "as_of": card.as_of, "data_through": through,
         "period": period_dict(card.period),
         "status_counts": card.status_counts,
         "totals": {name: change_dict(c) for name, c in card.totals.items()},
@@ -263,8 +273,9 @@ def _statement_dict(statement) -> SuccessStatement:
 
 def org_dict(view, period_days: int) -> dict:
     coverage = view.coverage
+    through = _known_through([t for o in view.outcomes for t in o.targets])
     return {
-        "as_of": view.as_of, "data_through": clock.data_through(),
+        "as_of": view.as_of, "data_through": through,
         "period": period_dict(queries.period_ending(view.as_of, period_days)),
         "mission": view.mission, "period_days": period_days,
         "status_counts": view.status_counts,
