@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from cxkeeper.core.api import READ_ERRORS, WRITE_ERRORS, ApiPagination, acting_user, get_or_404, ref
 from cxkeeper.core.errors import InvalidInput
-from cxkeeper.insights import actions, queries
+from cxkeeper.insights import actions, clock, queries
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue
 from cxkeeper.insights.models import Feedback, FeedbackSource
 from cxkeeper.journeys.models import Journey, Step
@@ -149,10 +149,18 @@ class MetricRowOut(Schema):
                                                                                    "field asked for")
 
 
+class PeriodOut(Schema):
+    start: dt.date
+    end: dt.date
+    days: int
+
+
 class MetricsOut(Schema):
     by: str
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None
+    data_through: dt.date | None = Field(description="the clock's last day of data (docs/insights.md, “The clock”)")
+    period: PeriodOut = Field(description="the days measured: from/to, by default the 90 days ending data_through")
     min_n: int
     rows: list[MetricRowOut]
 
@@ -181,6 +189,8 @@ def metrics_payload(*, by: str, journey=None, step=None, team=None, channel: str
     if fields and (by not in queries.FIELD_DIMENSIONS or channel or segment):
         raise InvalidInput({"field": "custom fields are summed per step and day: group by "
                                      f"{', '.join(queries.FIELD_DIMENSIONS)}, without a channel or segment filter"})
+    period = clock.period(end=end, start=start)
+    start, end = period.start, period.end
     figures = queries.metric_table(by, journey=journey, step=step, team=team, channel=channel, segment=segment,
                                    start=start, end=end, min_n=min_n)
     rows = [queries.figure_dict(f) for f in figures]
@@ -190,7 +200,7 @@ def metrics_payload(*, by: str, journey=None, step=None, team=None, channel: str
         for row in rows:
             value = values.get(row["key"]) or MetricValue.too_few(0)
             row["metrics"][queries.FIELD_PREFIX + name] = queries.metric_dict(value)
-    return {"by": by, "from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
+    return {"by": by, "from": start.isoformat(), "to": end.isoformat(), **clock.clock_dict(period),
             "min_n": min_n, "rows": rows}
 
 
@@ -209,7 +219,7 @@ def metrics(request, query: Query[MetricsQuery]):
 
 class HeatmapQuery(Schema):
     metric: Literal[tuple(queries.METRICS)] = "nps"  # type: ignore[valid-type]
-    period: int = Field(90, ge=1, le=3660, description="days up to and including today")
+    period: int = Field(90, ge=1, le=3660, description="days up to and including the data-through day")
     min_n: int = Field(DEFAULT_MIN_N, ge=1, le=1_000_000)
 
 
@@ -217,10 +227,10 @@ class HeatmapQuery(Schema):
                     summary="A journey's steps by stage with one metric, its interval, n and colour")
 def heatmap(request, journey_id: int, query: Query[HeatmapQuery]):
     journey = get_or_404(Journey, journey_id)
-    end = dt.date.today()
-    result = queries.journey_heatmap(journey, metric=query.metric, start=end - dt.timedelta(days=query.period - 1),
-                                     end=end, min_n=query.min_n)
-    return queries.heatmap_dict(result)
+    period = clock.period(query.period)
+    result = queries.journey_heatmap(journey, metric=query.metric, start=period.start, end=period.end,
+                                     min_n=query.min_n)
+    return {**queries.heatmap_dict(result), **clock.clock_dict(period)}
 
 
 class FrictionQuery(Schema):
@@ -234,4 +244,5 @@ def friction(request, query: Query[FrictionQuery]):
     journey = journey_ref(query.journey, "journey") if query.journey else None
     result = queries.friction_signals(journey, window_days=query.window, with_themes=False)
     return {"as_of": result["as_of"].isoformat() if result["as_of"] else None, "window_days": query.window,
+            **clock.clock_dict(clock.period(query.window, end=result["as_of"]) if result["as_of"] else None),
             "comparisons": result["family_size"], "signals": [queries.signal_dict(s) for s in result["signals"]]}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from cxkeeper.core.errors import InvalidInput
 from cxkeeper.insights import actions
@@ -52,6 +52,8 @@ class JobOut(Schema):
     rejected: int
     redactions: dict
     message: str
+    status_changes: list[dict] = Field(default_factory=list, description="targets whose status the import moved: "
+                                       "{what, before, after, url} (once it is done)")
 
 
 def _items(request: HttpRequest) -> list:
@@ -93,7 +95,7 @@ def import_batch(request: HttpRequest, source: str, csat_max: int = 5, default_c
 def _job_out(job: ImportJob) -> JobOut:
     return JobOut(id=job.pk, source=job.source.name, filename=job.filename, status=job.status,
                   rows_done=job.rows_done, imported=job.imported, duplicates=job.duplicates, rejected=job.rejected,
-                  redactions=job.redactions, message=job.message)
+                  redactions=job.redactions, message=job.message, status_changes=job.status_changes)
 
 
 @imports_router.get("", response=list[JobOut], summary="Recent import jobs")

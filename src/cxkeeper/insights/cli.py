@@ -127,8 +127,10 @@ def metrics(
         return
     from rich.table import Table
 
-    period = f"{payload['from'] or 'start'} – {payload['to'] or 'today'}"
-    table = Table(title=f"CX metrics by {by} · {period} · min n {min_n} · 95% intervals", title_justify="left")
+    period = f"{payload['from']} – {payload['to']}"
+    through = payload["data_through"] or "no feedback yet"
+    table = Table(title=f"CX metrics by {by} · {period} · data through {through} · min n {min_n} · 95% intervals",
+                  title_justify="left")
     table.add_column(by.capitalize())
     table.add_column("n", justify="right")
     for name in columns:

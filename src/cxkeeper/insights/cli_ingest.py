@@ -84,7 +84,7 @@ def import_feedback(
     summary = {"job": job.pk, "status": job.status, "file": job.filename, "source": job.source.name,
                "imported": job.imported, "duplicates": job.duplicates, "rejected": job.rejected,
                "error_report": str(report) if report else None, "redactions": job.redactions,
-               "message": job.message, "bytes": size}
+               "message": job.message, "status_changes": job.status_changes, "bytes": size}
     if as_json:
         console.print_json(json.dumps(summary))
     else:

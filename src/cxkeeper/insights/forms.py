@@ -27,8 +27,11 @@ class MetricPeriodForm(forms.Form):
         return (data.get("metric") or "nps", data.get("period") or 90, data.get("min_n") or DEFAULT_MIN_N)
 
     @staticmethod
-    def window(period: int, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-        end = today or dt.date.today()
+    def window(period: int, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        """The `period` days ending on `end`, by default the clock's data-through day."""
+        from cxkeeper.insights import clock
+
+        end = end or clock.as_of()
         return end - dt.timedelta(days=period - 1), end
 
 

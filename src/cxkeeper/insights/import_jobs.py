@@ -18,6 +18,13 @@
 * `finish` / `fail` — done with its summary, or failed with a message naming the file and
   what is wrong; a failed job can be resumed.
 
+What an import changes beyond its own figures: higher layers register a *watcher*
+(`register_watcher`, from their AppConfig.ready(); outcomes watches its targets' statuses).
+The first `mark_running` stores each watcher's snapshot on the job (`effects["before"]`, so
+a resumed job still compares with the state before its first row); `finish` asks each watcher
+what changed since and stores it (`effects["changes"]`, each {"what", "before", "after"}),
+and the summary says it in words: "NPS at the organization ≥ −15: on track → at risk".
+
 Pipeline, background runner (`jobs`), views, API and CLI call these; none of them saves an
 `ImportJob` itself. Permissions are checked by the callers' actions (`pipeline.start_import`,
 `pipeline.resume_import`, `jobs.start`, `jobs.resume`).
@@ -25,8 +32,10 @@ Pipeline, background runner (`jobs`), views, API and CLI call these; none of the
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -35,6 +44,54 @@ from django.utils import timezone
 from cxkeeper.insights import actions
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.models import FeedbackSource, ImportJob, ImportRowError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Watcher:
+    """Something a higher layer wants an import's summary to report. `snapshot()` returns
+    JSON-able state; `changes(before)` the changes since that snapshot, each a dict with
+    "what", "before" and "after" in plain words (and optionally "url")."""
+
+    snapshot: Callable[[], object]
+    changes: Callable[[object], list[dict]]
+
+
+_WATCHERS: dict[str, Watcher] = {}
+
+
+def register_watcher(name: str, *, snapshot: Callable[[], object], changes: Callable[[object], list[dict]]) -> None:
+    """Called from a higher layer's AppConfig.ready() (insights cannot import it)."""
+    _WATCHERS[name] = Watcher(snapshot, changes)
+
+
+def _snapshots() -> dict:
+    taken = {}
+    for name, watcher in _WATCHERS.items():
+        try:
+            taken[name] = watcher.snapshot()
+        except Exception:  # a watcher must never stop an import; the summary then says nothing of it
+            log.exception("import watcher %s failed to take its snapshot", name)
+    return taken
+
+
+def _changes(before: dict) -> list[dict]:
+    found: list[dict] = []
+    for name, watcher in _WATCHERS.items():
+        if name not in before:
+            continue
+        try:
+            found += watcher.changes(before[name])
+        except Exception:
+            log.exception("import watcher %s failed to compare", name)
+    return found
+
+
+def change_text(change: dict) -> str:
+    """One change in plain words: "NPS at the organization ≥ −15: on track → at risk"."""
+    return f"{change['what']}: {change['before']} → {change['after']}"
+
 
 #: state → the states a job may move to from it (done is final).
 MOVES: dict[str, tuple[str, ...]] = {
@@ -78,8 +135,10 @@ def claim(job: ImportJob, *, resume: bool) -> bool:
 def mark_running(job: ImportJob) -> ImportJob:
     """The pipeline starts, or continues after the watermark, reading the job's file."""
     _move(job, JobStatus.RUNNING)
+    if job.started_at is None or "before" not in (job.effects or {}):
+        job.effects = {"before": _snapshots()}
     job.started_at = job.started_at or timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.save(update_fields=["status", "started_at", "effects"])
     return job
 
 
@@ -107,9 +166,10 @@ def finish(job: ImportJob) -> ImportJob:
     """Every row is committed: done, with the summary as the job's message."""
     _move(job, JobStatus.DONE)
     job.rows_total = job.rows_done
+    job.effects = {"changes": _changes((job.effects or {}).get("before", {}))}
     job.message = summary_message(job)
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "rows_total", "message", "finished_at"])
+    job.save(update_fields=["status", "rows_total", "effects", "message", "finished_at"])
     return job
 
 
@@ -126,4 +186,9 @@ def summary_message(job: ImportJob) -> str:
     text = f"{job.imported} imported, {job.duplicates} duplicates skipped, {job.rejected} rejected"
     if job.redactions:
         text += "; redacted " + ", ".join(f"{n} {kind}" for kind, n in sorted(job.redactions.items()))
-    return text + "."
+    text += "."
+    changes = job.status_changes
+    if changes:
+        text += (f" It changed the status of {len(changes)} target{'s' if len(changes) != 1 else ''}: "
+                 + "; ".join(change_text(c) for c in changes) + ".")
+    return text

@@ -41,6 +41,9 @@ class ImportJob(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     redactions = models.JSONField(default=dict, blank=True)
+    # What the import changed beyond its own rows (import_jobs watchers): the watched state
+    # before its first row while it runs, then {"changes": [{"what", "before", "after"}, …]}.
+    effects = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,7 +59,13 @@ class ImportJob(models.Model):
     @property
     def summary(self) -> dict:
         return {"job": self.pk, "status": self.status, "imported": self.imported, "duplicates": self.duplicates,
-                "rejected": self.rejected, "redactions": self.redactions, "rows_done": self.rows_done}
+                "rejected": self.rejected, "redactions": self.redactions, "rows_done": self.rows_done,
+                "status_changes": self.status_changes}
+
+    @property
+    def status_changes(self) -> list[dict]:
+        """Targets whose status the import moved, each {"what", "before", "after"} (after it finished)."""
+        return list((self.effects or {}).get("changes", []))
 
 
 class ImportRowError(models.Model):

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from cxkeeper.insights import presentation
+from cxkeeper.insights import clock, presentation
 from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, field_mean
 from cxkeeper.insights.analytics.rollups import FLOAT_SUM_COLUMNS, SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue, metrics_from_sums
@@ -327,8 +327,8 @@ def journey_heatmap(journey: Journey, *, metric: str = "nps", start: dt.date | N
 
     if metric not in CATALOGUE:
         raise ValueError(f"unknown metric {metric!r}")
-    end = end or dt.date.today()
-    start = start or end - dt.timedelta(days=89)
+    end = end or clock.as_of()
+    start = start or end - dt.timedelta(days=clock.DEFAULT_PERIOD_DAYS - 1)
     stages = list(journey.stages.order_by("position", "pk"))
     steps = list(Step.objects.filter(stage__journey=journey).order_by("stage__position", "position", "pk"))
     figures = by_step(rollups(start=start, end=end, steps=[s.pk for s in steps]), min_n=min_n)
@@ -485,8 +485,8 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
     """Everything the step-insights page shows, from the rollups: one read of the step's
     step × day cells (tiles, weekly or monthly trend, added up in Python) and the channel ×
     segment split of the period from whole months plus the ragged days (`split_sums`)."""
-    end = end or dt.date.today()
-    start = start or end - dt.timedelta(days=89)
+    end = end or clock.as_of()
+    start = start or end - dt.timedelta(days=clock.DEFAULT_PERIOD_DAYS - 1)
     trend_start = end - dt.timedelta(days=7 * trend_weeks)
     trend_start -= dt.timedelta(days=trend_start.weekday())
     month_start = (end.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
@@ -697,9 +697,10 @@ def step_themes(step: Step, *, since: dt.date | None = None) -> list | None:
 
 
 def latest_feedback_day() -> dt.date | None:
-    """The last day with feedback: friction windows end there, so an export that stopped a
-    week ago is judged on its last four weeks, not on empty days."""
-    return StepDayRollup.objects.order_by("-day").values_list("day", flat=True).first()
+    """The data-through day of the clock (`clock.data_through`): friction windows end there, so
+    an export that stopped a week ago is judged on its last four weeks, not on empty days, and
+    a few late-dated rows do not move the window."""
+    return clock.data_through()
 
 
 def friction_signals(journey: Journey | None, *, window_days: int = 28, with_themes: bool = True) -> dict:

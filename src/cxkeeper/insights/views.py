@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cxkeeper.insights import actions, charts, presentation, queries
+from cxkeeper.insights import actions, charts, clock, presentation, queries
 from cxkeeper.insights.forms import NONE_OF_THESE, FeedbackFilterForm, MetricPeriodForm, RouteForm
 from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.journeys import queries as journey_queries
@@ -46,10 +46,12 @@ def heatmap(request, slug):
     journey = journey_queries.journey_by_slug(slug)
     form = MetricPeriodForm(request.GET)
     metric, period, min_n = form.values()
-    start, end = form.window(period)
+    through = clock.data_through()
+    start, end = form.window(period, through)
     result = queries.journey_heatmap(journey, metric=metric, start=start, end=end, min_n=min_n)
     context = {
         "journey": journey, "heatmap": result, "metric": metric, "period": period, "min_n": min_n,
+        "data_through": through,
         "metric_label": CATALOGUE[metric].label, "metric_unit": CATALOGUE[metric].scale,
         "metrics": _metric_choices(), "periods": presentation.PERIODS, "legend": presentation.legend(metric),
         "ranking": charts.heatmap_ranking(result) if any(c.value.enough for c in result.cells) else None,
@@ -70,7 +72,8 @@ def step_insights(request, pk):
     step = get_object_or_404(Step.objects.select_related("stage__journey"), pk=pk)
     form = MetricPeriodForm(request.GET)
     metric, period, min_n = form.values()
-    start, end = form.window(period)
+    through = clock.data_through()
+    start, end = form.window(period, through)
     insights = queries.step_insights(step, metric=metric, start=start, end=end, min_n=min_n)
     tiles = [presentation.shown(name, insights.total.value(name))
              for name in ("nps", "csat", "ces", "ces_easy", "sentiment", "negative_share", "churn_rate",
@@ -83,6 +86,7 @@ def step_insights(request, pk):
     themes = queries.step_themes(step, since=start) if themes_module is not None else None
     context = {
         "step": step, "journey": step.stage.journey, "insights": insights, "metric": metric, "period": period,
+        "data_through": through,
         "min_n": min_n, "metric_label": CATALOGUE[metric].label, "metrics": _metric_choices(),
         "periods": presentation.PERIODS, "tiles": tiles, "page": verbatims,
         "themes_available": themes_module is not None,
@@ -183,6 +187,7 @@ def friction(request):
     return render(request, "insights/friction.html", {
         **result, "labelled": labelled, "journeys": Journey.objects.all(), "selected": journey,
         "window_days": window_days,
+        "window_start": result["as_of"] - dt.timedelta(days=window_days - 1) if result["as_of"] else None,
         "can_edit_steps": can(require_keeper, request.user, "x"),
         # the discovery the themes came from, so "Raise as friction point" finds the same theme
         "themes_since": result["as_of"] - dt.timedelta(days=56) if result["as_of"] else None,

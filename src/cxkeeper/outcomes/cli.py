@@ -165,9 +165,11 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
     day = _as_of(as_of)
     setup_django(data_dir)
     from cxkeeper.core import numbers
+    from cxkeeper.insights import clock
     from cxkeeper.outcomes import queries, reports
 
-    views = queries.all_target_views(as_of=day)
+    through = clock.data_through()
+    views = queries.all_target_views(as_of=day or through)
     if as_json:
         payload = [{
             "id": v.target.pk, "outcome": v.target.outcome.name, "metric": v.target.metric.name,
@@ -175,12 +177,14 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
             "comparator": v.target.comparator, "value": v.target.value, "due": v.target.due.isoformat(),
             "status": v.status, "status_label": v.status_label, "current": _value_dict(v.assessment.current),
             "projected": v.assessment.projected, "explanation": v.assessment.explanation,
+            "period": v.period.as_dict(), "data_through": through.isoformat() if through else None,
         } for v in views]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if not views:
         console.print("No targets yet: keepers set them on the outcome pages or through /api/v1.")
         return
+    console.print(f"Data through {through:%d %b %Y}" if through else "No feedback yet", style="dim")
     colours = {"on_track": "green", "at_risk": "yellow", "off_track": "red", "no_data": "dim"}
     outcome = None
     for v in views:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from cxkeeper.core import numbers
 from cxkeeper.core.models import ChangeRecord
+from cxkeeper.insights import clock
 from cxkeeper.insights import queries as insight_queries
 from cxkeeper.insights.analytics.stats import (
     DEFAULT_MIN_N,
@@ -53,15 +54,13 @@ MIN_TENSION_EFFECT = {
 MIN_TENSION_MONTHS = 6
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
 def default_as_of() -> dt.date:
-    """The day figures are computed as of: the last day with feedback (an export that stopped a
-    month ago is judged on its own last months, not on empty ones), else today. Every read here
-    uses the same default, so pages, API, CLI and reports agree."""
-    return insight_queries.latest_feedback_day() or today()
+    """The day figures are computed as of: the clock's data-through day (`insights.clock`: the
+    last day with a real day's feedback, so an export that stopped a month ago is judged on its
+    own last months and a few late-dated rows move nothing), else today before any feedback.
+    Every read here, and the insight pages, use the same clock, so pages, API, CLI and reports
+    agree."""
+    return clock.as_of()
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -176,6 +175,15 @@ class TargetView:
     target: Target
     assessment: object  # status.TargetAssessment
     monthly: list[tuple[dt.date, MetricValue]]
+    as_of: dt.date | None = None
+    #: the clock's data-through day when it was read to assess this (None: no feedback yet);
+    #: `clock.UNREAD` when the as-of day was given
+    data_through: object = clock.UNREAD
+
+    @property
+    def period(self) -> clock.Period:
+        """The days of the current value: the target's window ending on the as-of day."""
+        return clock.period(self.target.window_days, end=self.as_of)
 
     @property
     def status(self) -> str:
@@ -189,7 +197,10 @@ class TargetView:
 def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = None) -> TargetView:
     from cxkeeper.outcomes.status import assess_target
 
-    as_of = as_of or default_as_of()
+    through = clock.UNREAD
+    if as_of is None:
+        through = clock.data_through()
+        as_of = through or default_as_of()
     steps = target_steps(target)
     current = current_value(target, as_of=as_of)
     monthly = monthly_values(target.metric, steps, end=as_of, memo=memo)
@@ -199,7 +210,7 @@ def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = 
         unit=target.metric.unit, baseline=target.baseline, scale=target.metric.scale_bounds,
         digits=target.metric.digits,
     )
-    return TargetView(target, assessment, monthly)
+    return TargetView(target, assessment, monthly, as_of, through)
 
 
 def targets_in_scope(*, steps: set[int] | None = None, outcome: SharedOutcome | None = None):
@@ -707,7 +718,9 @@ def all_target_views(*, as_of: dt.date | None = None) -> list[TargetView]:
     """Every target, assessed as the target pages do (as of `default_as_of()` unless told),
     ordered by outcome then due date — for `cxkeeper outcomes status`."""
     targets = targets_in_scope().order_by("outcome__position", "outcome__name", "due", "pk")
-    return [assess(target, as_of=as_of) for target in targets]
+    as_of = as_of or default_as_of()
+    memo: dict = {}
+    return [assess(target, as_of=as_of, memo=memo) for target in targets]
 
 
 def targets_under(place: Journey | Stage | Step):
@@ -721,3 +734,30 @@ def targets_under(place: Journey | Stage | Step):
 
 def kpis_of(team: Team):
     return TeamKpi.objects.filter(team=team)
+
+
+# ---------------------------------------------------------------- what an import changed
+
+
+def target_label(target: Target) -> str:
+    """“NPS at the organization ≥ −15”: a target in the words of the pages."""
+    return (f"{target.metric.name} at {target.scope_label} {target.comparator} "
+            f"{numbers.plain(target.value)}{target.metric.unit}")
+
+
+def target_statuses() -> dict[str, str]:
+    """Every target's status now (id → status), as the target pages assess it: the snapshot an
+    import compares with when it finishes (registered with `insights.import_jobs` in apps.py)."""
+    return {str(view.target.pk): view.status for view in all_target_views()}
+
+
+def target_status_changes(before: dict[str, str]) -> list[dict]:
+    """The targets whose status differs from `before` (targets added since are left out), in
+    plain words for an import's summary."""
+    changes = []
+    for view in all_target_views():
+        was = before.get(str(view.target.pk))
+        if was is not None and was != view.status:
+            changes.append({"what": target_label(view.target), "before": Status(was).label.lower(),
+                            "after": view.status_label.lower(), "url": view.target.get_absolute_url()})
+    return changes

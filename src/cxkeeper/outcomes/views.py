@@ -12,6 +12,7 @@ from django.urls import reverse
 from cxkeeper.core.forms import run_form
 from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.core.views import confirm_delete
+from cxkeeper.insights import clock
 from cxkeeper.org.models import GlossaryTerm, Team
 from cxkeeper.org.permissions import can, require_keeper
 from cxkeeper.outcomes import actions, charts, queries
@@ -65,18 +66,27 @@ def language(request):
 # ---------------------------------------------------------------- shared outcomes
 
 
+def _clock() -> tuple:
+    """(data-through day or None, the as-of day of the page's figures): read once per page."""
+    through = clock.data_through()
+    return through, through or queries.default_as_of()
+
+
 def outcome_list(request):
+    through, as_of = _clock()
     return render(request, "outcomes/outcome_list.html", {
-        "outcomes": queries.outcome_views(as_of=queries.today()),
+        "outcomes": queries.outcome_views(as_of=as_of), "data_through": through,
         "can_define": _can_define(request.user),
     })
 
 
 def outcome_detail(request, pk):
     outcome = queries.outcome_by_id(pk)
-    views = [queries.assess(t) for t in queries.targets_in_scope(outcome=outcome)]
+    through, as_of = _clock()
+    memo: dict = {}
+    views = [queries.assess(t, as_of=as_of, memo=memo) for t in queries.targets_in_scope(outcome=outcome)]
     metric_ids = set(outcome.metrics.values_list("pk", flat=True))
-    findings = [f for f in queries.tension_findings() if f.metric.pk in metric_ids and f.found]
+    findings = [f for f in queries.tension_findings(as_of=as_of, memo=memo) if f.metric.pk in metric_ids and f.found]
     return render(request, "outcomes/outcome_detail.html", {
         "outcome": outcome,
         "metrics": outcome.metrics.all(),
@@ -86,7 +96,7 @@ def outcome_detail(request, pk):
         "findings": findings,
         "history": recent_changes_of(outcome),
         "can_define": _can_define(request.user),
-        "statuses": {v.target.pk: v for v in views},
+        "statuses": {v.target.pk: v for v in views}, "data_through": through,
     })
 
 
@@ -250,9 +260,10 @@ def metric_delete(request, pk):
 
 def target_detail(request, pk):
     target = queries.target_by_id(pk)
-    view = queries.assess(target)
+    through, as_of = _clock()
+    view = queries.assess(target, as_of=as_of)
     return render(request, "outcomes/target_detail.html", {
-        "target": target,
+        "target": target, "data_through": through, "period": view.period,
         "card": _target_card(view, 0),
         "statements": target.statements.all(),
         "history": recent_changes_of(target),
@@ -502,12 +513,14 @@ def _period_query(days: int) -> str:
 def team_scorecard(request, slug):
     team = _team_by_slug(slug)
     days = PeriodForm(request.GET).value()
-    card = queries.scorecard(team, period_days=days)
+    through, as_of = _clock()
+    card = queries.scorecard(team, as_of=as_of, period_days=days)
     kpi_charts = [(view, f"chart-kpi-{view.kpi.pk}", charts.kpi_series(view.kpi.name, view.kpi.unit, view.series,
                                                                        height=110) if view.series else None)
                   for view in card.kpis]
     return render(request, "outcomes/scorecard.html", {
         "team": team, "card": card, "days": days, "periods": PERIODS, "kpi_charts": kpi_charts,
+        "data_through": through,
         "period_query": _period_query(days),
         "headline": [(m, queries.BASE_METRICS[m][0]) for m in queries.HEADLINE_METRICS],
         "statuses": Status.choices,
@@ -517,12 +530,14 @@ def team_scorecard(request, slug):
 
 def org_scorecard(request):
     days = PeriodForm(request.GET).value()
-    view = queries.org_view(period_days=days)
+    through, as_of = _clock()
+    view = queries.org_view(as_of=as_of, period_days=days)
     outcomes = []
     for index, outcome in enumerate(view.outcomes):
         outcomes.append((outcome, [_target_card(t, index * 100 + i) for i, t in enumerate(outcome.targets)]))
     return render(request, "outcomes/org_scorecard.html", {
         "view": view, "outcomes": outcomes, "days": days, "periods": PERIODS, "statuses": Status.choices,
+        "data_through": through, "period": queries.period_ending(view.as_of, days),
         "period_query": _period_query(days),
         "worst_label": queries.BASE_METRICS["ces"][0],
     })

@@ -13,6 +13,7 @@ from django.db.models import Q
 from ninja import Field, Schema
 
 from cxkeeper.core.api import VersionIn, ref, serializes
+from cxkeeper.insights import clock
 from cxkeeper.journeys.models import Journey, Stage, Step
 from cxkeeper.org.models import Team
 from cxkeeper.outcomes import queries
@@ -167,6 +168,12 @@ def _view(target: Target):
     return view
 
 
+class TargetPeriodOut(Schema):
+    start: dt.date
+    end: dt.date
+    days: int
+
+
 @serializes(Target)
 class TargetOut(Schema):
     id: int
@@ -191,6 +198,8 @@ class TargetOut(Schema):
     status_label: str
     explanation: str = Field(description="Why: the value, its interval, n, the trend and the date, in words.")
     current: MetricValueOut = Field(description="The metric over the last window_days days at the scope.")
+    period: TargetPeriodOut = Field(description="the days of `current`: window_days ending on the as-of day")
+    data_through: dt.date | None = Field(description="the clock's last day of data (docs/insights.md, “The clock”)")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -223,6 +232,15 @@ class TargetOut(Schema):
     def resolve_current(obj):
         return metric_value_dict(_view(obj).assessment.current)
 
+    @staticmethod
+    def resolve_period(obj):
+        return _view(obj).period.as_dict()
+
+    @staticmethod
+    def resolve_data_through(obj):
+        through = _view(obj).data_through
+        return clock.data_through() if through is clock.UNREAD else through
+
 
 class TargetDetailOut(TargetOut):
     as_of: dt.date
@@ -231,7 +249,7 @@ class TargetDetailOut(TargetOut):
 
     @staticmethod
     def resolve_as_of(obj):
-        return queries.today()
+        return _view(obj).as_of
 
     @staticmethod
     def resolve_projection(obj):

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cxkeeper.core.api import READ_ERRORS
+from cxkeeper.insights import clock
 from cxkeeper.journeys.models import Step
 from cxkeeper.org.models import Team
 from cxkeeper.outcomes import queries
@@ -116,7 +117,8 @@ class HandoffBriefOut(Schema):
 
 class TeamScorecardOut(Schema):
     team: TeamBriefOut
-    as_of: dt.date = Field(description="the last day with feedback (or today)")
+    as_of: dt.date = Field(description="the last day of the period: by default the data-through day")
+    data_through: dt.date | None = Field(description="the clock's last day of data (docs/insights.md, “The clock”)")
     period: PeriodOut
     status_counts: dict[str, int]
     totals: dict[str, PeriodChangeOut] = Field(description="the team's steps together")
@@ -154,10 +156,21 @@ def period_dict(period) -> dict:
             "previous_end": period.previous_end, "days": period.days}
 
 
+def _known_through(views) -> object:
+    """The clock's data-through day, read once and handed to every target view (their
+    `data_through` field would read it again each)."""
+    through = clock.data_through()
+    for view in views:
+        view.data_through = through
+    return through
+
+
 def scorecard_dict(card) -> dict:
     """A `queries.Scorecard` as plain data: the same figures as the page and the reports."""
+    through = _known_through([*card.targets, *(v for line in card.steps for v in line.targets)])
     return {
-        "team": team_brief(card.team), "as_of": card.as_of, "period": period_dict(card.period),
+        "team": team_brief(card.team), "as_of": card.as_of, "data_through": through,
+        "period": period_dict(card.period),
         "status_counts": card.status_counts,
         "totals": {name: change_dict(c) for name, c in card.totals.items()},
         "steps": [{"step": step_brief(line.step), "role": line.role, "n": line.n,
@@ -180,7 +193,7 @@ def _signal_dict(signal) -> dict:
 
 class ScorecardQuery(Schema):
     period_days: int = Field(90, ge=7, le=732, description="days in the period (compared with the one before)")
-    as_of: dt.date | None = Field(None, description="last day of the period; default: the last day with feedback")
+    as_of: dt.date | None = Field(None, description="last day of the period; default: the data-through day")
 
 
 scorecards_router = Router(tags=["outcomes"])
@@ -242,6 +255,8 @@ class WorstStepOut(Schema):
 
 class OrgScorecardOut(Schema):
     as_of: dt.date
+    data_through: dt.date | None = Field(description="the clock's last day of data (docs/insights.md, “The clock”)")
+    period: PeriodOut = Field(description="the period_days ending as_of (worst steps); targets use their own window")
     mission: str
     period_days: int
     status_counts: dict[str, int]
@@ -258,8 +273,11 @@ def _statement_dict(statement) -> SuccessStatement:
 
 def org_dict(view, period_days: int) -> dict:
     coverage = view.coverage
+    through = _known_through([t for o in view.outcomes for t in o.targets])
     return {
-        "as_of": view.as_of, "mission": view.mission, "period_days": period_days,
+        "as_of": view.as_of, "data_through": through,
+        "period": period_dict(queries.period_ending(view.as_of, period_days)),
+        "mission": view.mission, "period_days": period_days,
         "status_counts": view.status_counts,
         "outcomes": [{
             "id": o.outcome.pk, "name": o.outcome.name, "description": o.outcome.description,

@@ -85,3 +85,12 @@ def tension_blocks(findings: list[queries.TensionFinding], as_of: dt.date, *, em
                             f"{kpi.name} (top, teal) and {finding.metric.name} at {kpi.team.name}'s steps "
                             "(bottom, blue, with 95% band), per month", text))
     return blocks
+
+
+def data_through_text() -> str:
+    """The clock's data-through day for a report's meta lines (docs/insights.md, "The clock")."""
+    from cxkeeper.insights import clock
+    from cxkeeper.outcomes.reports.text import day_text
+
+    through = clock.data_through()
+    return day_text(through) if through else "no feedback yet"

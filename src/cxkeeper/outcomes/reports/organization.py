@@ -7,7 +7,7 @@ from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.org.models import Workspace
 from cxkeeper.outcomes import queries
 from cxkeeper.outcomes.choices import Status
-from cxkeeper.outcomes.reports.blocks import targets_blocks, tension_blocks
+from cxkeeper.outcomes.reports.blocks import data_through_text, targets_blocks, tension_blocks
 from cxkeeper.outcomes.reports.charts import interval_dots_spec
 from cxkeeper.outcomes.reports.document import Bullets, Chart, Document, Paragraph, Section, Subheading, Table
 from cxkeeper.outcomes.reports.text import MISSING, day_text, interval_text, plain, status_summary, value_text
@@ -106,7 +106,7 @@ def org_document(view: queries.OrgView, *, period_days: int = 90, worst_metric: 
         stale = [Paragraph("Every journey has been reviewed within the review interval.", "muted")]
     sections.append(Section("Journeys overdue for review", stale))
 
-    meta = [("Organization", workspace.name), ("As of", day_text(view.as_of)),
+    meta = [("Organization", workspace.name), ("As of", day_text(view.as_of)), ("Data through", data_through_text()),
             ("Period", f"{day_text(period.start)} – {day_text(period.end)} ({period.days} days)")]
     return Document("Organization report", workspace.name or "Organization", meta, view.mission, sections,
                     view.as_of)

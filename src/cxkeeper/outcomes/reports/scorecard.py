@@ -8,7 +8,7 @@ from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.journeys.choices import ResponsibilityRole
 from cxkeeper.org.models import Workspace
 from cxkeeper.outcomes import queries
-from cxkeeper.outcomes.reports.blocks import targets_blocks, tension_blocks
+from cxkeeper.outcomes.reports.blocks import data_through_text, targets_blocks, tension_blocks
 from cxkeeper.outcomes.reports.charts import HALF_CHART_WIDTH, kpi_spec, steps_spec
 from cxkeeper.outcomes.reports.document import Chart, Document, Paragraph, Section, Subheading, Table
 from cxkeeper.outcomes.reports.text import (
@@ -171,5 +171,6 @@ def scorecard_document(card: queries.Scorecard) -> Document:
 
     meta = [("Team", team.name), ("Period", f"{day_text(period.start)} – {day_text(period.end)} ({period.days} days)"),
             ("Compared with", f"{day_text(period.previous_start)} – {day_text(period.previous_end)}"),
-            ("As of", day_text(card.as_of)), ("Organization", workspace.name)]
+            ("As of", day_text(card.as_of)), ("Data through", data_through_text()),
+            ("Organization", workspace.name)]
     return Document("Team scorecard", team.name, meta, workspace.mission, sections, card.as_of)
