@@ -70,6 +70,8 @@ __all__ = [
 ]
 
 KINDS = ("worse_than_journey", "worse_than_before", "volume_spike", "negative_theme")
+KIND_LABELS = {"worse_than_journey": "worse than the rest of the journey", "worse_than_before": "worse than before",
+               "volume_spike": "volume spike", "negative_theme": "growing negative theme"}
 SPIKE_DAYS = 7
 MIN_HISTORY_DAYS = 14  # a volume spike needs at least two weeks of history to compare with
 THEME_MIN_SHARE_NEGATIVE = 0.5
@@ -176,6 +178,10 @@ class FrictionSignal:
     def severity(self) -> tuple[float, float]:
         """Sort key of equal impact: adjusted p ascending, then effect relative to its minimum."""
         return (self.p_adjusted, -_relative_effect(self.kind, self.difference, self.min_effect))
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def customers_affected(self) -> int:

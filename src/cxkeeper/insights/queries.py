@@ -708,14 +708,15 @@ def friction_signals(journey: Journey | None, *, window_days: int = 28, with_the
 
     as_of = latest_feedback_day()
     if as_of is None:
-        return {"as_of": None, "signals": [], "family_size": 0, "themes": []}
+        return {"as_of": None, "signals": [], "family_size": 0, "themes": [], "not_tested": []}
     themes = None
     if with_themes:
         from cxkeeper.insights.themes import discover_themes
 
         themes = journey_themes(journey, since=as_of - dt.timedelta(days=56), discover=discover_themes)
     run = run_friction(journey, as_of=as_of, window_days=window_days, themes=themes if themes is not None else [])
-    return {"as_of": as_of, "signals": run.signals, "family_size": run.family_size, "themes": run.themes}
+    return {"as_of": as_of, "signals": run.signals, "family_size": run.family_size, "themes": run.themes,
+            "not_tested": run.not_tested}
 
 
 def sentiment_choice():
