@@ -73,12 +73,11 @@ THEME_STOP_WORDS = frozenset((
     "nope", "nah", "please", "pls", "plz", "sorry", "just", "really", "actually", "literally", "basically",
     "simply", "very", "quite", "also", "still", "even", "ever", "day", "days", "today", "yesterday",
     "tomorrow", "week", "weeks", "time", "times", "thing", "things", "stuff", "lot", "lots", "bit", "get",
-    "gets", "getting", "got", "gotten", "go", "goes", "going", "went", "gone", "make", "makes", "made",
-    "making", "did", "does", "doing", "done", "like", "want", "wanted", "wants", "need", "needs", "needed",
-    "know", "knew", "think", "thought", "say", "says", "said", "tell", "told", "way", "ways", "good", "great",
-    "fine", "nice", "bad", "well", "sure", "maybe", "guess", "lol", "haha", "hmm", "um", "uh", "etc", "im",
-    "ive", "id", "dont", "cant", "wont", "didnt", "doesnt", "isnt", "wasnt", "arent", "couldnt", "wouldnt",
-    "shouldnt", "thats", "youre", "theyre", "theres", "whats", "lets", "ur", "pm", "am",
+    "made", "like", "want", "wanted", "wants", "need", "needs", "needed", "know", "knew", "think", "thought",
+    "say", "says", "said", "tell", "told", "way", "ways", "good", "great", "fine", "nice", "bad", "well",
+    "sure", "maybe", "guess", "lol", "haha", "hmm", "um", "uh", "etc", "im", "ive", "id", "dont", "cant",
+    "wont", "didnt", "doesnt", "isnt", "wasnt", "arent", "couldnt", "wouldnt", "shouldnt", "thats", "youre",
+    "theyre", "theres", "whats", "lets", "ur", "pm", "am",
 ))
 
 # QWERTY rows: a run of four or more neighbouring keys ("asdf", "qwerty", "hjkl") is mash.
@@ -125,11 +124,38 @@ def _stop_words() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS) | THEME_STOP_WORDS
 
 
+_GREETING = r"(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening|day))\b"
+# "Hello team, …", "Dear sir or madam, …": the greeting up to its comma; "Hi my …": the word only.
+_GREETING_CLAUSE = re.compile(rf"^\W*{_GREETING}[^,.!?:;\n]{{0,30}}[,.!:;]\s*", re.IGNORECASE)
+_GREETING_WORD = re.compile(rf"^\W*{_GREETING}\W*", re.IGNORECASE)
+# "…, thanks", "… Kind regards, Sam", "… Thank you, best wishes": a sign-off at the end, with
+# at most a two-word signature after it (capitalised, as names are written).
+_SIGN_OFF = re.compile(
+    r"[\s,;.!-]*\b(?i:(?:(?:kind|best|warm|many|with)\s+)?(?:regards|thanks|thank\s+you|thankyou|thx|cheers|"
+    r"sincerely|wishes|yours(?:\s+(?:sincerely|faithfully|truly))?))\b"
+    r"(?:[\s,.!-]+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)?[\s.!]*$")
+
+
+def strip_courtesy(text: str) -> str:
+    """The text without its opening greeting and closing sign-off (and signature), which say
+    nothing about what the customer means but would otherwise bind texts into themes."""
+    text = _GREETING_CLAUSE.sub("", text, count=1) if _GREETING_CLAUSE.match(text) else \
+        _GREETING_WORD.sub("", text, count=1)
+    for _ in range(3):
+        shorter = _SIGN_OFF.sub("", text)
+        if shorter == text:
+            break
+        text = shorter
+    return text
+
+
 def _tokens(text: str) -> list[str]:
-    """Lower-case letter words of a text, keyboard mash removed (the features and labels use these)."""
+    """Lower-case letter words of a text without its greeting, sign-off and keyboard mash (the
+    features and labels use these)."""
     from sklearn.feature_extraction.text import strip_accents_unicode
 
-    return [w for w in _WORD.findall(strip_accents_unicode(text.casefold())) if not is_mash(w)]
+    text = strip_accents_unicode(strip_courtesy(text).casefold())
+    return [w for w in _WORD.findall(text) if not is_mash(w)]
 
 
 def _preprocess(text: str) -> str:
@@ -282,6 +308,22 @@ def _candidates(*, journey, since, as_of: dt.date, max_items: int, seed: int = 0
         found += Feedback.objects.filter(pk__in=ids[start:start + _FETCH_CHUNK]).values_list(*_COLUMNS)
     found.sort(key=lambda r: (r[4], r[0]), reverse=True)
     return found, share, cut
+
+
+def _without_courtesy_sentiment(rows: list[tuple]) -> list[tuple]:
+    """Rows whose text opens or closes with courtesy ("Hi …, thanks! Kind regards") get the
+    sentiment of the text without it (same model as at import), for their lean only: "thanks"
+    and "kind regards" would otherwise make a complaint look like praise."""
+    changed = [i for i, r in enumerate(rows) if r[3] is not None and strip_courtesy(r[1]).strip() != r[1].strip()]
+    if not changed:
+        return rows
+    from cxkeeper.insights.sentiment_store import current_model
+
+    scores = current_model().score([strip_courtesy(rows[i][1]) for i in changed])
+    rows = list(rows)
+    for i, score in zip(changed, scores, strict=True):
+        rows[i] = (*rows[i][:3], float(score.score), *rows[i][4:])
+    return rows
 
 
 def member_lean(row) -> int:
@@ -554,6 +596,7 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
     phrase_df: Counter = Counter()
     for phrases in doc_phrases:
         phrase_df.update(phrases)
+    rows = _without_courtesy_sentiment(rows)
     leans = [member_lean(r) for r in rows]
     if router is None:
         router = routing.current_router(train_if_missing=False)
