@@ -591,14 +591,22 @@ def run_friction(journey=None, *, as_of: dt.date | None = None, window_days: int
     current = _sums_query(ids, *window) if ids else {}
     before = _sums_query(ids, *trailing) if ids else {}
     journey_totals: dict[int, dict] = {}
+    circular_of = {step.pk: circular_metrics(step) for step in steps}
+    # A journey's baseline for a metric leaves out the steps that metric defines: a complaint
+    # step's 100 % complaints would make every other step look good on complaint share.
+    defined: dict[tuple[int, str], dict] = {}
     for step in steps:
-        journey_totals[step.stage.journey_id] = _add(journey_totals.get(step.stage.journey_id, _zero()),
-                                                     current.get(step.pk, _zero()))
+        mine = current.get(step.pk, _zero())
+        journey_totals[step.stage.journey_id] = _add(journey_totals.get(step.stage.journey_id, _zero()), mine)
+        for kind, metric in circular_of[step.pk]:
+            if kind == "worse_than_journey":
+                key = (step.stage.journey_id, metric)
+                defined[key] = _add(defined.get(key, _zero()), mine)
 
     candidates: list[_Candidate] = []
     not_tested: list[NotTested] = []
     for step in steps:
-        circular = circular_metrics(step)
+        circular = circular_of[step.pk]
         for (kind, metric), reason in circular.items():
             not_tested.append(NotTested(step, kind, metric, FRICTION_METRICS[metric].label, reason))
         mine = current.get(step.pk, _zero())
@@ -608,11 +616,16 @@ def run_friction(journey=None, *, as_of: dt.date | None = None, window_days: int
             ("worse_than_journey", rest, window, "the rest of the journey"),
             ("worse_than_before", before.get(step.pk, _zero()), trailing, f"its previous {trailing_days} days"),
         ]
-        for kind, ref_sums, ref_period, ref_label in references:
-            ref_metrics = metrics_from_sums(ref_sums, min_n=min_n, confidence=confidence)
+        for kind, base_sums, ref_period, ref_label in references:
+            base_metrics = metrics_from_sums(base_sums, min_n=min_n, confidence=confidence)
             for metric in FRICTION_METRICS:
                 if (kind, metric) in circular:
                     continue
+                ref_sums, ref_metrics = base_sums, base_metrics
+                leave_out = defined.get((step.stage.journey_id, metric)) if kind == "worse_than_journey" else None
+                if leave_out is not None:
+                    ref_sums = _add(base_sums, leave_out, -1)
+                    ref_metrics = metrics_from_sums(ref_sums, min_n=min_n, confidence=confidence)
                 comparison = _compare(metric, ref_sums, mine, alpha=alpha, min_effect=effects[metric], min_n=min_n)
                 if not comparison.enough or comparison.p_value is None:
                     continue
