@@ -157,7 +157,8 @@ def test_raise_from_a_signal_carries_its_evidence(login_drop):
     fp = FrictionPoint.objects.get()
     assert response["Location"] == fp.get_absolute_url()
     assert fp.source == "signal" and fp.step == o.login_step and fp.journey == o.journey
-    assert fp.raised_by == o.sales_member and fp.title == "NPS at “Log in to the app” worse than the rest of the journey"
+    assert fp.raised_by == o.sales_member
+    assert fp.title == "NPS at “Log in to the app” worse than the rest of the journey"
     e = fp.evidence
     assert e["signal_kind"] == "worse_than_journey" and e["metric"] == "nps" and e["step_name"] == "Log in to the app"
     assert e["current"]["n"] == 240 and e["reference"]["n"] == 240 and e["current"]["value"] == pytest.approx(-50)

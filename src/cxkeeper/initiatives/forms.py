@@ -32,6 +32,7 @@ class FromThemeForm(forms.Form):
     journey = forms.SlugField(required=False)  # empty: the themes of all journeys
     key = forms.RegexField(regex=r"^[0-9a-f]{12}$", error_messages={"invalid": "Not a theme key."})
     since = forms.DateField(required=False)
+    as_of = forms.DateField(required=False)  # the end of the growth periods the page used
     step = forms.IntegerField(required=False, min_value=1)
     next = forms.CharField(required=False, max_length=500)
 

@@ -26,13 +26,13 @@ def friction_point_by_id(pk: int) -> FrictionPoint:
                              pk=pk)
 
 
-def theme_by_key(journey, key: str, *, since=None):
+def theme_by_key(journey, key: str, *, since=None, as_of=None):
     """The theme `key` among the journey's themes, from the same cached discovery the friction
     and step pages use (`insights.queries.journey_themes`); None when it is no longer found."""
     from cxkeeper.insights import queries as insight_queries
     from cxkeeper.insights.themes import discover_themes
 
-    themes = insight_queries.journey_themes(journey, since=since, discover=discover_themes)
+    themes = insight_queries.journey_themes(journey, since=since, discover=discover_themes, as_of=as_of)
     return next((t for t in themes if t.key == key), None)
 
 

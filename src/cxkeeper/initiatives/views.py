@@ -137,7 +137,7 @@ def friction_point_from_theme(request):
         if step is None or (journey is not None and step.stage.journey_id != journey.pk):
             messages.error(request, "That step is not on the theme's journey.")
             return HttpResponseRedirect(back)
-    theme = queries.theme_by_key(journey, data["key"], since=data["since"])
+    theme = queries.theme_by_key(journey, data["key"], since=data["since"], as_of=data.get("as_of"))
     if theme is None:
         messages.error(request, "That theme is no longer found — new feedback may have changed the themes. "
                                 "Reload the page and try again.")

@@ -284,7 +284,7 @@ class DefiningTopic:
 DEFINING_TOPICS: tuple[DefiningTopic, ...] = (
     DefiningTopic("complaint", frozenset({
         "complain", "complains", "complained", "complaining", "complaint", "complaints", "grievance",
-        "grievances", "dispute", "disputes", "escalate", "escalation", "escalations"}), {
+        "grievances", "escalate", "escalation", "escalations"}), {
         "complaint_share": (_BOTH, "customers at a complaint-handling step are complaining by definition"),
         "negative_share": (("worse_than_journey",), "feedback at a complaint-handling step is negative by "
                                                      "definition, so it is only compared with its own past"),

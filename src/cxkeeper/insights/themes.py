@@ -61,6 +61,7 @@ _WORD = re.compile(_WORD_PATTERN)
 # a token only a handful of customers typed is a typo, a name or keyboard mash, not a topic.
 MIN_DOC_SHARE = 0.002
 # Labels: the best 2–4-word phrase of the theme's own texts (docs/insights-friction.md §5).
+LABEL_ANCHORS = 4  # a label phrase holds a word of the theme's top 4 keywords
 LABEL_MIN_SHARE = 0.15  # a label phrase is in at least this share of the theme's texts (and in 2)
 
 #: Words that never make a keyword or a label: greetings, sign-offs, politeness and filler
@@ -77,7 +78,8 @@ THEME_STOP_WORDS = frozenset((
     "say", "says", "said", "tell", "told", "way", "ways", "good", "great", "fine", "nice", "bad", "well",
     "sure", "maybe", "guess", "lol", "haha", "hmm", "um", "uh", "etc", "im", "ive", "id", "dont", "cant",
     "wont", "didnt", "doesnt", "isnt", "wasnt", "arent", "couldnt", "wouldnt", "shouldnt", "thats", "youre",
-    "theyre", "theres", "whats", "lets", "ur", "pm", "am",
+    "theyre", "theres", "whats", "lets", "ur", "pm", "am", "don", "isn", "doesn", "didn", "wasn", "aren",
+    "couldn", "wouldn", "shouldn", "won", "ll", "ve", "re",
 ))
 
 # QWERTY rows: a run of four or more neighbouring keys ("asdf", "qwerty", "hjkl") is mash.
@@ -136,9 +138,15 @@ _SIGN_OFF = re.compile(
     r"(?:[\s,.!-]+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)?[\s.!]*$")
 
 
+# Handles, hashtags and links name the channel, not the topic ("@KestrelHelp #fail").
+_HANDLES = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\[\]\n\u2014\u2013]+|\s-\s")
+
+
 def strip_courtesy(text: str) -> str:
     """The text without its opening greeting and closing sign-off (and signature), which say
     nothing about what the customer means but would otherwise bind texts into themes."""
+    text = _HANDLES.sub(" ", text).strip()
     text = _GREETING_CLAUSE.sub("", text, count=1) if _GREETING_CLAUSE.match(text) else \
         _GREETING_WORD.sub("", text, count=1)
     for _ in range(3):
@@ -147,6 +155,14 @@ def strip_courtesy(text: str) -> str:
             break
         text = shorter
     return text
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """The tokens of each clause (split at punctuation): label phrases never span two clauses."""
+    from sklearn.feature_extraction.text import strip_accents_unicode
+
+    text = strip_accents_unicode(strip_courtesy(text).casefold())
+    return [[w for w in _WORD.findall(part) if not is_mash(w)] for part in _CLAUSE_BREAK.split(text)]
 
 
 def _tokens(text: str) -> list[str]:
@@ -449,16 +465,17 @@ def _keywords(centroid: np.ndarray, terms) -> list[str]:
     return chosen
 
 
-def _phrases(tokens: list[str], stop: frozenset[str]) -> set[str]:
-    """Contiguous 2–4-word phrases that neither start nor end with a stop word and hold no
-    greeting or filler word (stop words may sit inside: "waited on hold", "parking at the store")."""
+def _phrases(clauses: list[list[str]], stop: frozenset[str]) -> set[str]:
+    """Contiguous 2–4-word phrases inside one clause that neither start nor end with a stop word
+    and hold no greeting or filler word (stop words may sit inside: "parking at the store")."""
     out: set[str] = set()
-    for n in (2, 3, 4):
-        for i in range(len(tokens) - n + 1):
-            gram = tokens[i:i + n]
-            if gram[0] in stop or gram[-1] in stop or any(w in THEME_STOP_WORDS for w in gram):
-                continue
-            out.add(" ".join(gram))
+    for tokens in clauses:
+        for n in (2, 3, 4):
+            for i in range(len(tokens) - n + 1):
+                gram = tokens[i:i + n]
+                if gram[0] in stop or gram[-1] in stop or any(w in THEME_STOP_WORDS for w in gram):
+                    continue
+                out.add(" ".join(gram))
     return out
 
 
@@ -466,14 +483,16 @@ def _label(members: np.ndarray, doc_phrases: list[set[str]], phrase_df: Counter,
     """A short phrase naming the theme: the 2–4-word phrase of its own texts that is both common
     in the theme and specific to it — score = (share of the theme's texts holding it) × (share of
     all texts holding it that are in the theme) — in at least 15 % of the theme's texts (and 2).
-    Ties go to the longer phrase. Without one, the top keyword."""
+    It must hold a word of the theme's top keywords (the centroid), so it names the theme's
+    centre rather than a side topic. Ties go to the longer phrase. Without one, the top keyword."""
     inside: Counter = Counter()
     for i in members:
         inside.update(doc_phrases[i])
     size = len(members)
     floor = max(2, math.ceil(LABEL_MIN_SHARE * size))
+    anchors = {w for k in keywords[:LABEL_ANCHORS] for w in k.split()}
     ranked = sorted((-round((df / size) * (df / phrase_df[phrase]), 9), -len(phrase.split()), phrase)
-                    for phrase, df in inside.items() if df >= floor)
+                    for phrase, df in inside.items() if df >= floor and anchors & set(phrase.split()))
     if ranked:
         return ranked[0][2]
     return keywords[0] if keywords else ""
@@ -592,7 +611,7 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
     both = any(window_start <= r[4] < middle for r in rows) and any(r[4] >= middle for r in rows)
     testable = history and both and (not cut or oldest < window_start)
     stop = _stop_words()
-    doc_phrases = [_phrases(_tokens(text), stop) for text in texts]
+    doc_phrases = [_phrases(_clauses(text), stop) for text in texts]
     phrase_df: Counter = Counter()
     for phrases in doc_phrases:
         phrase_df.update(phrases)
