@@ -85,7 +85,7 @@ THEME_STOP_WORDS = frozenset((
 # QWERTY rows: a run of four or more neighbouring keys ("asdf", "qwerty", "hjkl") is mash.
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY_POSITION = {ch: (row, col) for row, keys in enumerate(_KEY_ROWS) for col, ch in enumerate(keys)}
-_REPEATED_UNIT = re.compile(r"(.{1,3}?)\1{2,}")  # "aaaa", "jfjfjf", "lololol"
+_REPEATED_UNIT = re.compile(r"(.{1,3}?)\1{2,}.{0,2}")  # "aaaa", "jfjfjf", "lololol"
 _VOWELS = set("aeiouy")
 MASH_KEY_RUN = 4
 MASH_NO_VOWEL_LENGTH = 5  # "xkcdq" is mash; short acronyms (pdf, sms, nbn) are not
