@@ -16,7 +16,7 @@ from cxkeeper.insights.analytics.rollups import NEGATIVE_SENTIMENT, SUM_COLUMNS,
 from cxkeeper.insights.analytics.stats import NpsCounts, compare_nps
 from cxkeeper.insights.friction import DEFAULT_MIN_EFFECT, detect_friction, run_friction, signals_for_step
 from cxkeeper.insights.ingest.canonical import CanonicalRow
-from cxkeeper.insights.models import FeedbackRollup
+from cxkeeper.insights.models import FeedbackRollup, StepDayRollup, StepMonthRollup
 from cxkeeper.journeys.models import Step
 
 UTC = dt.UTC
@@ -72,7 +72,10 @@ def many_steps(small_org):
 def simulate(steps, seed, *, weekly=30, drop_step=None, drop=None):
     """16 weeks of rollups for every step; `drop` replaces the profile of `drop_step` in the window."""
     rng = np.random.default_rng(seed)
-    FeedbackRollup.objects.all().delete()
+    # Every rollup table the importer fills, so each run is independent (friction reads the
+    # step × day rollup; leaving it would add every earlier run's data to this one).
+    for model in (FeedbackRollup, StepDayRollup, StepMonthRollup):
+        model.objects.all().delete()
     cells = {}
     for step in steps:
         for k in range(16):

@@ -52,6 +52,9 @@ def test_friction_api_and_cli_agree(planted):
     assert body["as_of"] == END.isoformat()
     login = [s for s in body["signals"] if s["step_name"] == "Log in to the app"]
     assert login and login[0]["difference"] < 0 and "IT" in login[0]["teams"]
+    assert login[0]["customers_affected"] == login[0]["current"]["n"]
+    assert login[0]["impact"] == pytest.approx(login[0]["customers_affected"] * login[0]["times_minimum"])
+    assert [s["impact"] for s in body["signals"]] == sorted((s["impact"] for s in body["signals"]), reverse=True)
     result = CliRunner().invoke(app, ["friction", "--journey", planted.journey.slug, "--json"])
     assert result.exit_code == 0, result.output
     assert "Log in to the app" in result.output

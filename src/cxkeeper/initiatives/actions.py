@@ -64,8 +64,12 @@ def raise_friction_point_from_theme(theme, *, step=None, journey=None, since=Non
     """A theme of unrouted or negative feedback becomes a friction point, with its evidence.
 
     `step` defaults to the step the router would send the theme to, when that step is on
-    `journey` (unrouted feedback belongs to no journey, so the router may point elsewhere)."""
+    `journey` (unrouted feedback belongs to no journey, so the router may point elsewhere).
+    Praise is not friction: a theme whose members lean positive is refused."""
     require_raise(acting_user)
+    if getattr(theme, "is_praise", False):
+        raise InvalidInput({"theme": "This theme is praise (most of its customers are happy); "
+                                     "only problems can be raised as friction points."})
     suggested = theme.suggested_step
     if step is None and suggested is not None and (journey is None or suggested.stage.journey_id == journey.pk):
         step = suggested
@@ -75,6 +79,73 @@ def raise_friction_point_from_theme(theme, *, step=None, journey=None, since=Non
     return raise_friction_point({
         "title": title[:200], "description": description, "step": step, "journey": journey,
         "source": FrictionSource.THEME, "evidence": theme_evidence(theme, since=since),
+    }, acting_user=acting_user)
+
+
+def signal_evidence(signal, *, as_of=None, window_days=None, comparisons=None) -> dict:
+    """What a friction point keeps of a friction signal: the figures, their n, interval and test,
+    the periods, who owns the step, how many customers and how severe — and ≤ 3 example texts,
+    redacted once more (as for themes) — so it can be judged later without the feedback."""
+    from cxkeeper.insights.actions import redactor
+
+    def figure(value) -> dict:
+        return {"value": _number(value.value), "n": int(value.n), "low": _number(value.low),
+                "high": _number(value.high)}
+
+    examples = [redactor().redact(text).text[:MAX_EXAMPLE_LENGTH] for text in list(signal.examples)[:MAX_EXAMPLES]]
+    evidence = {
+        "signal_kind": signal.kind,
+        "metric": signal.metric,
+        "metric_label": signal.metric_label,
+        "step_name": signal.step.name if signal.step is not None else None,
+        "current": figure(signal.current),
+        "reference": figure(signal.reference),
+        "reference_label": signal.reference_label,
+        "difference": _number(signal.difference),
+        "difference_low": _number(signal.difference_low),
+        "difference_high": _number(signal.difference_high),
+        "unit": signal.unit,
+        "test": signal.test,
+        "p_value": _number(signal.p_value),
+        "p_adjusted": _number(signal.p_adjusted),
+        "alpha": _number(signal.alpha),
+        "comparisons": comparisons,
+        "period": [d.isoformat() for d in signal.period],
+        "reference_period": [d.isoformat() for d in signal.reference_period],
+        "as_of": as_of.isoformat() if as_of is not None else None,
+        "window_days": window_days,
+        "customers_affected": signal.customers_affected,
+        "times_minimum": _number(signal.times_minimum),
+        "impact": _number(signal.impact),
+        "teams": list(signal.teams),
+        "explanation": signal.explanation,
+        "examples": examples,
+    }
+    if signal.theme is not None:
+        evidence["theme_key"] = signal.theme.key
+        evidence["label"] = signal.theme.label
+    return evidence
+
+
+def raise_friction_point_from_signal(signal, *, journey=None, as_of=None, window_days=None, comparisons=None,
+                                     acting_user) -> FrictionPoint:
+    """A friction signal becomes a friction point at its step, with its evidence; the title
+    says what is worse and where, the description is the signal's own explanation."""
+    require_raise(acting_user)
+    where = f" at “{signal.step.name}”" if signal.step is not None else ""
+    if signal.kind == "negative_theme" and signal.theme is not None:
+        title = f"Growing complaint{where}: {signal.theme.label}"
+    elif signal.kind == "volume_spike":
+        title = f"Volume spike{where}"
+    else:
+        title = f"{signal.metric_label}{where} worse than {signal.reference_label}"
+    step = signal.step
+    if journey is None and step is not None:
+        journey = step.stage.journey
+    return raise_friction_point({
+        "title": title[:200], "description": signal.explanation, "step": step, "journey": journey,
+        "source": FrictionSource.SIGNAL,
+        "evidence": signal_evidence(signal, as_of=as_of, window_days=window_days, comparisons=comparisons),
     }, acting_user=acting_user)
 
 

@@ -29,14 +29,30 @@ class FromThemeForm(forms.Form):
     """What the "Raise as friction point" button posts: which theme of which discovery. The
     theme itself is found again on the server; nothing of its content is taken from the form."""
 
-    journey = forms.SlugField()
+    journey = forms.SlugField(required=False)  # empty: the themes of all journeys
     key = forms.RegexField(regex=r"^[0-9a-f]{12}$", error_messages={"invalid": "Not a theme key."})
     since = forms.DateField(required=False)
+    as_of = forms.DateField(required=False)  # the end of the growth periods the page used
     step = forms.IntegerField(required=False, min_value=1)
     next = forms.CharField(required=False, max_length=500)
 
     def clean_since(self) -> dt.date | None:
         return self.cleaned_data.get("since") or None
+
+
+class FromSignalForm(forms.Form):
+    """What a signal's "Raise as friction point" button posts: which signal of which run (journey,
+    window, step, kind, metric; a theme's key for a theme signal). The signal is found again on
+    the server; nothing of its figures or texts is taken from the form."""
+
+    journey = forms.SlugField(required=False)
+    window = forms.TypedChoiceField(choices=[(str(d), str(d)) for d in (14, 28, 56)], coerce=int)
+    step = forms.IntegerField(required=False, min_value=1)
+    kind = forms.ChoiceField(choices=[(k, k) for k in ("worse_than_journey", "worse_than_before", "volume_spike",
+                                                       "negative_theme")])
+    metric = forms.RegexField(regex=r"^[a-z_]{1,40}$")
+    key = forms.RegexField(regex=r"^[0-9a-f]{12}$", required=False)
+    next = forms.CharField(required=False, max_length=500)
 
 
 class StatusForm(VersionedForm):

@@ -26,14 +26,35 @@ def friction_point_by_id(pk: int) -> FrictionPoint:
                              pk=pk)
 
 
-def theme_by_key(journey, key: str, *, since=None):
+def theme_by_key(journey, key: str, *, since=None, as_of=None):
     """The theme `key` among the journey's themes, from the same cached discovery the friction
     and step pages use (`insights.queries.journey_themes`); None when it is no longer found."""
     from cxkeeper.insights import queries as insight_queries
     from cxkeeper.insights.themes import discover_themes
 
-    themes = insight_queries.journey_themes(journey, since=since, discover=discover_themes)
+    themes = insight_queries.journey_themes(journey, since=since, discover=discover_themes, as_of=as_of)
     return next((t for t in themes if t.key == key), None)
+
+
+def signal_by_ref(journey, *, window_days: int, kind: str, metric: str, step_id: int | None,
+                  theme_key: str = ""):
+    """The friction signal a page showed, found again in the same run the friction page makes
+    (`insights.queries.friction_signals`, with themes) — or, failing that, in the run without
+    themes the API and CLI make. Returns (signal, run result) or (None, None) when it is no
+    longer found (new feedback may have changed the run)."""
+    from cxkeeper.insights import queries as insight_queries
+
+    def matches(signal) -> bool:
+        return (signal.kind == kind and signal.metric == metric
+                and (signal.step.pk if signal.step is not None else None) == step_id
+                and (not theme_key or (signal.theme is not None and signal.theme.key == theme_key)))
+
+    for with_themes in (True, False) if kind != "negative_theme" else (True,):
+        result = insight_queries.friction_signals(journey, window_days=window_days, with_themes=with_themes)
+        found = next((s for s in result["signals"] if matches(s)), None)
+        if found is not None:
+            return found, result
+    return None, None
 
 
 def friction_points_under(place: Journey | Stage | Step) -> QuerySet[FrictionPoint]:

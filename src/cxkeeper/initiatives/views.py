@@ -16,7 +16,7 @@ from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.choices import FrictionStatus
-from cxkeeper.initiatives.forms import FrictionPointForm, FromThemeForm, StatusForm
+from cxkeeper.initiatives.forms import FrictionPointForm, FromSignalForm, FromThemeForm, StatusForm
 from cxkeeper.initiatives.permissions import require_change, require_raise
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.org.permissions import can
@@ -126,16 +126,18 @@ def friction_point_from_theme(request):
         messages.error(request, "That theme could not be read from the form; reload the page and try again.")
         return HttpResponseRedirect(fallback)
     data = form.cleaned_data
-    back = data["next"] if data["next"] and url_has_allowed_host_and_scheme(
-        data["next"], allowed_hosts={request.get_host()}, require_https=request.is_secure()) else fallback
-    journey = Journey.objects.filter(slug=data["journey"]).first()
+    back = _back(request, data["next"], fallback)
+    journey = Journey.objects.filter(slug=data["journey"]).first() if data["journey"] else None
+    if data["journey"] and journey is None:
+        messages.error(request, "That journey no longer exists.")
+        return HttpResponseRedirect(back)
     step = None
     if data["step"]:
         step = Step.objects.select_related("stage__journey").filter(pk=data["step"]).first()
         if step is None or (journey is not None and step.stage.journey_id != journey.pk):
             messages.error(request, "That step is not on the theme's journey.")
             return HttpResponseRedirect(back)
-    theme = queries.theme_by_key(journey, data["key"], since=data["since"]) if journey is not None else None
+    theme = queries.theme_by_key(journey, data["key"], since=data["since"], as_of=data.get("as_of"))
     if theme is None:
         messages.error(request, "That theme is no longer found — new feedback may have changed the themes. "
                                 "Reload the page and try again.")
@@ -143,6 +145,46 @@ def friction_point_from_theme(request):
     try:
         friction_point = actions.raise_friction_point_from_theme(theme, step=step, journey=journey,
                                                                  since=data["since"], acting_user=request.user)
+    except InvalidInput as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(back)
+    messages.success(request, f"Raised the friction point “{friction_point.title}”.")
+    return HttpResponseRedirect(friction_point.get_absolute_url())
+
+
+def _back(request, target: str, fallback: str) -> str:
+    return target if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else fallback
+
+
+@require_POST
+def friction_point_from_signal(request):
+    """The "Raise as friction point" button of a friction signal.
+
+    Only which signal travels (journey, window, step, kind, metric); the signal is found again
+    in the same run the friction page made, so its evidence comes from the server."""
+    require_raise(request.user)
+    form = FromSignalForm(request.POST)
+    fallback = reverse("insights:friction")
+    if not form.is_valid():
+        messages.error(request, "That signal could not be read from the form; reload the page and try again.")
+        return HttpResponseRedirect(fallback)
+    data = form.cleaned_data
+    back = _back(request, data["next"], fallback)
+    journey = Journey.objects.filter(slug=data["journey"]).first() if data["journey"] else None
+    if data["journey"] and journey is None:
+        messages.error(request, "That journey no longer exists.")
+        return HttpResponseRedirect(back)
+    signal, result = queries.signal_by_ref(journey, window_days=data["window"], kind=data["kind"],
+                                           metric=data["metric"], step_id=data["step"], theme_key=data["key"] or "")
+    if signal is None:
+        messages.error(request, "That signal is no longer found — new feedback may have changed the signals. "
+                                "Reload the page and try again.")
+        return HttpResponseRedirect(back)
+    try:
+        friction_point = actions.raise_friction_point_from_signal(
+            signal, journey=journey, as_of=result["as_of"], window_days=data["window"],
+            comparisons=result["family_size"], acting_user=request.user)
     except InvalidInput as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(back)

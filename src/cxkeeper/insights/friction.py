@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -53,20 +54,28 @@ from cxkeeper.journeys.models import Responsibility, Step
 
 __all__ = [
     "DEFAULT_MIN_EFFECT",
+    "DEFINING_TOPICS",
     "FRICTION_METRICS",
     "KINDS",
     "FrictionRun",
     "FrictionSignal",
     "FrictionTest",
+    "NotTested",
+    "StepCard",
+    "circular_metrics",
     "detect_friction",
     "run_friction",
+    "signal_cards",
     "signals_for_step",
 ]
 
 KINDS = ("worse_than_journey", "worse_than_before", "volume_spike", "negative_theme")
+KIND_LABELS = {"worse_than_journey": "worse than the rest of the journey", "worse_than_before": "worse than before",
+               "volume_spike": "volume spike", "negative_theme": "growing negative theme"}
 SPIKE_DAYS = 7
 MIN_HISTORY_DAYS = 14  # a volume spike needs at least two weeks of history to compare with
 THEME_MIN_SHARE_NEGATIVE = 0.5
+MAX_TIMES_MINIMUM = 10.0  # severity cap, so an infinite ratio (nothing before) does not swamp the ranking
 
 
 @dataclass(frozen=True)
@@ -167,8 +176,30 @@ class FrictionSignal:
 
     @property
     def severity(self) -> tuple[float, float]:
-        """Sort key: adjusted p ascending, then effect relative to its minimum, largest first."""
+        """Sort key of equal impact: adjusted p ascending, then effect relative to its minimum."""
         return (self.p_adjusted, -_relative_effect(self.kind, self.difference, self.min_effect))
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def customers_affected(self) -> int:
+        """The customers (feedback items) behind the current figure: the answers to the metric at
+        the step in the window; items in the last 7 days for volume; the theme's items in the last
+        28 days for a theme."""
+        return int(self.n_current)
+
+    @property
+    def times_minimum(self) -> float:
+        """How bad, plainly: the difference in multiples of the smallest difference worth a
+        signal (1.0 = just at it; capped at :data:`MAX_TIMES_MINIMUM`, e.g. an infinite ratio)."""
+        return min(_relative_effect(self.kind, self.difference, self.min_effect), MAX_TIMES_MINIMUM)
+
+    @property
+    def impact(self) -> float:
+        """Rank of a signal: customers affected × severity (:attr:`times_minimum`)."""
+        return self.customers_affected * self.times_minimum
 
 
 @dataclass
@@ -184,10 +215,122 @@ class FrictionRun:
     tests: list[FrictionTest]
     signals: list[FrictionSignal]
     themes: list[Theme]
+    not_tested: list[NotTested] = field(default_factory=list)
 
     @property
     def family_size(self) -> int:
         return len(self.tests)
+
+    @property
+    def cards(self) -> list[StepCard]:
+        return signal_cards(self.signals)
+
+
+@dataclass
+class StepCard:
+    """One step's signals together (``step`` None: themes that match no mapped step).
+
+    ``customers_affected`` is the largest number behind any of its signals (the same customers
+    answer several metrics, so they are not added up); ``impact`` the largest signal impact,
+    which orders the cards."""
+
+    step: Step | None
+    signals: list[FrictionSignal]
+
+    @property
+    def customers_affected(self) -> int:
+        return max(s.customers_affected for s in self.signals)
+
+    @property
+    def impact(self) -> float:
+        return max(s.impact for s in self.signals)
+
+
+def signal_cards(signals: Iterable[FrictionSignal]) -> list[StepCard]:
+    """One card per step, each with its signals (highest impact first), cards by impact."""
+    by_step: dict[int | None, list[FrictionSignal]] = {}
+    for signal in signals:
+        by_step.setdefault(signal.step.pk if signal.step is not None else None, []).append(signal)
+    cards = [StepCard(group[0].step, sorted(group, key=_rank)) for group in by_step.values()]
+    cards.sort(key=lambda c: (-c.impact, c.step is None, c.step.pk if c.step is not None else 0))
+    return cards
+
+
+def _rank(s: FrictionSignal):
+    return (-s.impact, s.severity, s.kind, s.step.pk if s.step else 0, s.metric)
+
+
+# ---------------------------------------------------------------- circular comparisons
+
+_BOTH = ("worse_than_journey", "worse_than_before")
+
+
+@dataclass(frozen=True)
+class DefiningTopic:
+    """A kind of step whose very purpose a metric measures. ``words``: the step's own words
+    (name, description, or most of its example phrases) that make a step this kind;
+    ``metrics``: metric → the comparisons that would be circular there, with the reason."""
+
+    name: str
+    words: frozenset[str]
+    metrics: dict[str, tuple[tuple[str, ...], str]]
+
+
+#: A complaint-handling step has a high complaint share — and negative feedback, compared with
+#: the rest of its journey — because that is what the step is; an ask-to-cancel step has churn.
+#: Such comparisons are not made (not in the family, never a signal); they are listed as
+#: "not tested" with the reason. Scores (NPS, CSAT, CES) say how the step was handled and are
+#: always tested. docs/insights-friction.md §3, decision 0014.
+DEFINING_TOPICS: tuple[DefiningTopic, ...] = (
+    DefiningTopic("complaint", frozenset({
+        "complain", "complains", "complained", "complaining", "complaint", "complaints", "grievance",
+        "grievances", "escalate", "escalation", "escalations"}), {
+        "complaint_share": (_BOTH, "customers at a complaint-handling step are complaining by definition"),
+        "negative_share": (("worse_than_journey",), "feedback at a complaint-handling step is negative by "
+                                                     "definition, so it is only compared with its own past"),
+        "sentiment": (("worse_than_journey",), "feedback at a complaint-handling step is negative by definition, "
+                                               "so it is only compared with its own past"),
+    }),
+    DefiningTopic("cancellation", frozenset({
+        "cancel", "cancels", "cancelled", "canceled", "cancelling", "canceling", "cancellation", "cancellations",
+        "churn", "leave", "leaving", "terminate", "termination", "unsubscribe"}), {
+        "churn_rate": (_BOTH, "customers at a cancellation step are leaving by definition"),
+    }),
+)
+_STEP_WORD = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> set[str]:
+    return set(_STEP_WORD.findall(text.casefold()))
+
+
+def circular_metrics(step: Step) -> dict[tuple[str, str], str]:
+    """(kind, metric) → why that comparison is circular at this step; empty for most steps.
+
+    A step is of a :data:`DEFINING_TOPICS` kind when its name or description holds one of the
+    topic's words, or at least half of its example phrases do (one customer phrase that
+    mentions a complaint does not make a helpline a complaint step)."""
+    own = _words(f"{step.name} {step.description}")
+    phrases = [_words(str(p)) for p in (step.phrases or [])]
+    out: dict[tuple[str, str], str] = {}
+    for topic in DEFINING_TOPICS:
+        by_phrases = phrases and sum(1 for p in phrases if p & topic.words) * 2 >= len(phrases)
+        if own & topic.words or by_phrases:
+            for metric, (kinds, reason) in topic.metrics.items():
+                for kind in kinds:
+                    out.setdefault((kind, metric), reason)
+    return out
+
+
+@dataclass(frozen=True)
+class NotTested:
+    """A comparison left out of the run because it is circular at the step."""
+
+    step: Step
+    kind: str
+    metric: str
+    metric_label: str
+    reason: str
 
 
 # ---------------------------------------------------------------- reading rollups
@@ -448,12 +591,24 @@ def run_friction(journey=None, *, as_of: dt.date | None = None, window_days: int
     current = _sums_query(ids, *window) if ids else {}
     before = _sums_query(ids, *trailing) if ids else {}
     journey_totals: dict[int, dict] = {}
+    circular_of = {step.pk: circular_metrics(step) for step in steps}
+    # A journey's baseline for a metric leaves out the steps that metric defines: a complaint
+    # step's 100 % complaints would make every other step look good on complaint share.
+    defined: dict[tuple[int, str], dict] = {}
     for step in steps:
-        journey_totals[step.stage.journey_id] = _add(journey_totals.get(step.stage.journey_id, _zero()),
-                                                     current.get(step.pk, _zero()))
+        mine = current.get(step.pk, _zero())
+        journey_totals[step.stage.journey_id] = _add(journey_totals.get(step.stage.journey_id, _zero()), mine)
+        for kind, metric in circular_of[step.pk]:
+            if kind == "worse_than_journey":
+                key = (step.stage.journey_id, metric)
+                defined[key] = _add(defined.get(key, _zero()), mine)
 
     candidates: list[_Candidate] = []
+    not_tested: list[NotTested] = []
     for step in steps:
+        circular = circular_of[step.pk]
+        for (kind, metric), reason in circular.items():
+            not_tested.append(NotTested(step, kind, metric, FRICTION_METRICS[metric].label, reason))
         mine = current.get(step.pk, _zero())
         rest = _add(journey_totals[step.stage.journey_id], mine, -1)
         mine_metrics = metrics_from_sums(mine, min_n=min_n, confidence=confidence)
@@ -461,9 +616,16 @@ def run_friction(journey=None, *, as_of: dt.date | None = None, window_days: int
             ("worse_than_journey", rest, window, "the rest of the journey"),
             ("worse_than_before", before.get(step.pk, _zero()), trailing, f"its previous {trailing_days} days"),
         ]
-        for kind, ref_sums, ref_period, ref_label in references:
-            ref_metrics = metrics_from_sums(ref_sums, min_n=min_n, confidence=confidence)
+        for kind, base_sums, ref_period, ref_label in references:
+            base_metrics = metrics_from_sums(base_sums, min_n=min_n, confidence=confidence)
             for metric in FRICTION_METRICS:
+                if (kind, metric) in circular:
+                    continue
+                ref_sums, ref_metrics = base_sums, base_metrics
+                leave_out = defined.get((step.stage.journey_id, metric)) if kind == "worse_than_journey" else None
+                if leave_out is not None:
+                    ref_sums = _add(base_sums, leave_out, -1)
+                    ref_metrics = metrics_from_sums(ref_sums, min_n=min_n, confidence=confidence)
                 comparison = _compare(metric, ref_sums, mine, alpha=alpha, min_effect=effects[metric], min_n=min_n)
                 if not comparison.enough or comparison.p_value is None:
                     continue
@@ -489,8 +651,8 @@ def run_friction(journey=None, *, as_of: dt.date | None = None, window_days: int
                                   c.min_effect, c.theme.key if c.theme else None))
     chosen = [c for c, t in zip(candidates, tests, strict=True) if t.credible]
     signals = _explain(chosen, by_id, alpha=alpha, window_days=window_days)
-    signals.sort(key=lambda s: (s.severity, s.kind, s.step.pk if s.step else 0, s.metric))
-    return FrictionRun(as_of, window, trailing, alpha, effects, min_n, tests, signals, themes)
+    signals.sort(key=_rank)
+    return FrictionRun(as_of, window, trailing, alpha, effects, min_n, tests, signals, themes, not_tested)
 
 
 def _spike_candidates(ids, as_of, trailing_days, effects, min_n, confidence) -> list[_Candidate]:
@@ -601,7 +763,8 @@ def _explain(chosen: list[_Candidate], by_id: dict[int, Step], *, alpha: float, 
 def detect_friction(journey=None, *, as_of: dt.date | None = None, window_days: int = 28, trailing_days: int = 84,
                     alpha: float = DEFAULT_ALPHA, min_effect: dict[str, float] | None = None,
                     min_n: int = DEFAULT_MIN_N, themes: Sequence[Theme] | None = None) -> list[FrictionSignal]:
-    """Credible friction signals of one journey (or every journey), most severe first.
+    """Credible friction signals of one journey (or every journey), highest impact first
+    (customers affected × severity, :attr:`FrictionSignal.impact`).
 
     Window = the ``window_days`` days ending ``as_of`` (default today, UTC); trailing period =
     the ``trailing_days`` before the window. For each step × metric in
@@ -609,7 +772,8 @@ def detect_friction(journey=None, *, as_of: dt.date | None = None, window_days: 
     step's window against its trailing period; plus volume spikes (last 7 days against the
     weekly rate before) and growing negative themes. Benjamini–Hochberg at ``alpha`` over all
     of these tests; a signal needs adjusted p < alpha, the worse direction and the minimum
-    effect (``min_effect`` overrides :data:`DEFAULT_MIN_EFFECT` per key). ``themes``: pass a
+    effect (``min_effect`` overrides :data:`DEFAULT_MIN_EFFECT` per key). Circular comparisons
+    (:func:`circular_metrics`) are not made. ``themes``: pass a
     list to reuse themes already discovered, ``[]`` to leave themes out; None discovers them.
     """
     return run_friction(journey, as_of=as_of, window_days=window_days, trailing_days=trailing_days, alpha=alpha,

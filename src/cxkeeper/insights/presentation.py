@@ -179,4 +179,6 @@ def signal_dict(signal) -> dict:
         "min_effect": signal.min_effect, "period": [d.isoformat() for d in signal.period],
         "reference_period": [d.isoformat() for d in signal.reference_period], "teams": signal.teams,
         "examples": signal.examples, "explanation": signal.explanation,
+        "customers_affected": signal.customers_affected, "times_minimum": signal.times_minimum,
+        "impact": signal.impact,
     }

@@ -667,16 +667,18 @@ THEME_ITEMS = 1000  # texts clustered for one step page: bounded, like every raw
 THEME_CACHE_SECONDS = 600
 
 
-def journey_themes(journey: Journey, *, since: dt.date | None, discover) -> list:
-    """Clustering is seconds of work: cache it per journey and period until new feedback
-    arrives (the newest feedback id is part of the key) or ten minutes pass."""
+def journey_themes(journey: Journey | None, *, since: dt.date | None, discover, as_of: dt.date | None = None) -> list:
+    """Clustering is seconds of work: cache it per journey (None: all journeys) and period
+    until new feedback arrives (the newest feedback id is part of the key) or ten minutes pass.
+    The texts are a uniform sample of at most THEME_ITEMS, across journeys for None; `as_of`
+    ends the growth periods (default: today)."""
     from django.core.cache import cache
 
     newest = Feedback.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    key = f"cxkeeper:themes:{journey.pk}:{since}:{newest}"
+    key = f"cxkeeper:themes:{journey.pk if journey is not None else 'all'}:{since}:{as_of}:{newest}"
     themes = cache.get(key)
     if themes is None:
-        themes = discover(journey=journey, since=since, max_items=THEME_ITEMS)
+        themes = discover(journey=journey, since=since, max_items=THEME_ITEMS, as_of=as_of)
         cache.set(key, themes, THEME_CACHE_SECONDS)
     return themes
 
@@ -708,15 +710,15 @@ def friction_signals(journey: Journey | None, *, window_days: int = 28, with_the
 
     as_of = latest_feedback_day()
     if as_of is None:
-        return {"as_of": None, "signals": [], "family_size": 0, "themes": []}
+        return {"as_of": None, "signals": [], "family_size": 0, "themes": [], "not_tested": []}
     themes = None
     if with_themes:
         from cxkeeper.insights.themes import discover_themes
 
-        themes = journey_themes(journey, since=as_of - dt.timedelta(days=56), discover=discover_themes) \
-            if journey is not None else None
+        themes = journey_themes(journey, since=as_of - dt.timedelta(days=56), discover=discover_themes, as_of=as_of)
     run = run_friction(journey, as_of=as_of, window_days=window_days, themes=themes if themes is not None else [])
-    return {"as_of": as_of, "signals": run.signals, "family_size": run.family_size, "themes": run.themes}
+    return {"as_of": as_of, "signals": run.signals, "family_size": run.family_size, "themes": run.themes,
+            "not_tested": run.not_tested}
 
 
 def sentiment_choice():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,6 +56,126 @@ LSA_DIMENSIONS = 100
 MERGE_SIMILARITY = 0.15
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")  # redaction placeholders such as [PHONE]
 _WORD_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"  # words of letters only: no ids, amounts or dates
+_WORD = re.compile(_WORD_PATTERN)
+# A word must be in at least this share of the clustered texts (and in 2) to be a feature:
+# a token only a handful of customers typed is a typo, a name or keyboard mash, not a topic.
+MIN_DOC_SHARE = 0.002
+# Labels: the best 2–4-word phrase of the theme's own texts (docs/insights-friction.md §5).
+LABEL_ANCHORS = 4  # a label phrase holds a word of the theme's top 4 keywords
+LABEL_MIN_SHARE = 0.15  # a label phrase is in at least this share of the theme's texts (and in 2)
+
+#: Words that never make a keyword or a label: greetings, sign-offs, politeness and filler
+#: that every kind of feedback shares (handwritten; added to scikit-learn's English stop words).
+#: Words of the domain ("account", "app", "bill") stay: they are what themes are about.
+THEME_STOP_WORDS = frozenset((
+    "hi", "hello", "hey", "hiya", "dear", "sir", "madam", "mr", "mrs", "ms", "greetings", "regards", "regard",
+    "kind", "kindly", "best", "wishes", "warm", "thanks", "thank", "thankyou", "thx", "ty", "cheers",
+    "sincerely", "faithfully", "yours", "respectfully", "ok", "okay", "okey", "yes", "yeah", "yep", "yup",
+    "nope", "nah", "please", "pls", "plz", "sorry", "just", "really", "actually", "literally", "basically",
+    "simply", "very", "quite", "also", "still", "even", "ever", "day", "days", "today", "yesterday",
+    "tomorrow", "week", "weeks", "time", "times", "thing", "things", "stuff", "lot", "lots", "bit", "get",
+    "made", "like", "want", "wanted", "wants", "need", "needs", "needed", "know", "knew", "think", "thought",
+    "say", "says", "said", "tell", "told", "way", "ways", "good", "great", "fine", "nice", "bad", "well",
+    "sure", "maybe", "guess", "lol", "haha", "hmm", "um", "uh", "etc", "im", "ive", "id", "dont", "cant",
+    "wont", "didnt", "doesnt", "isnt", "wasnt", "arent", "couldnt", "wouldnt", "shouldnt", "thats", "youre",
+    "theyre", "theres", "whats", "lets", "ur", "pm", "am", "don", "isn", "doesn", "didn", "wasn", "aren",
+    "couldn", "wouldn", "shouldn", "won", "ll", "ve", "re",
+))
+
+# QWERTY rows: a run of four or more neighbouring keys ("asdf", "qwerty", "hjkl") is mash.
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_POSITION = {ch: (row, col) for row, keys in enumerate(_KEY_ROWS) for col, ch in enumerate(keys)}
+_REPEATED_UNIT = re.compile(r"(.{1,3}?)\1{2,}.{0,2}")  # "aaaa", "jfjfjf", "lololol"
+_VOWELS = set("aeiouy")
+MASH_KEY_RUN = 4
+MASH_NO_VOWEL_LENGTH = 5  # "xkcdq" is mash; short acronyms (pdf, sms, nbn) are not
+
+
+def _key_run(token: str) -> int:
+    """Longest run of keys that sit next to each other on one QWERTY row, in one direction."""
+    best = run = 1
+    step = 0
+    for a, b in zip(token, token[1:], strict=False):
+        pa, pb = _KEY_POSITION.get(a), _KEY_POSITION.get(b)
+        delta = pb[1] - pa[1] if pa and pb and pa[0] == pb[0] else 0
+        if delta in (-1, 1) and (run == 1 or delta == step):
+            run, step = run + 1, delta
+        elif delta in (-1, 1):
+            run, step = 2, delta
+        else:
+            run, step = 1, 0
+        best = max(best, run)
+    return best
+
+
+def is_mash(token: str) -> bool:
+    """Keyboard mash or filler noise rather than a word: a run of ≥ 4 neighbouring keys on one
+    keyboard row ("asdf"), a repeated short unit ("aaaa", "jfjfjf"), or ≥ 5 letters without a
+    vowel ("xkcdq"). Real words rarely do any of these; acronyms of ≤ 4 letters are spared."""
+    token = token.casefold()
+    if len(token) < 3:
+        return False
+    if _REPEATED_UNIT.fullmatch(token) or _key_run(token) >= MASH_KEY_RUN:
+        return True
+    return len(token) >= MASH_NO_VOWEL_LENGTH and not (_VOWELS & set(token))
+
+
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | THEME_STOP_WORDS
+
+
+_GREETING = r"(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening|day))\b"
+# "Hello team, …", "Dear sir or madam, …": the greeting up to its comma; "Hi my …": the word only.
+_GREETING_CLAUSE = re.compile(rf"^\W*{_GREETING}[^,.!?:;\n]{{0,30}}[,.!:;]\s*", re.IGNORECASE)
+_GREETING_WORD = re.compile(rf"^\W*{_GREETING}\W*", re.IGNORECASE)
+# "…, thanks", "… Kind regards, Sam", "… Thank you, best wishes": a sign-off at the end, with
+# at most a two-word signature after it (capitalised, as names are written).
+_SIGN_OFF = re.compile(
+    r"[\s,;.!-]*\b(?i:(?:(?:kind|best|warm|many|with)\s+)?(?:regards|thanks|thank\s+you|thankyou|thx|cheers|"
+    r"sincerely|wishes|yours(?:\s+(?:sincerely|faithfully|truly))?))\b"
+    r"(?:[\s,.!-]+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)?[\s.!]*$")
+
+
+# Handles, hashtags and links name the channel, not the topic ("@KestrelHelp #fail").
+_HANDLES = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\[\]\n\u2014\u2013]+|\s-\s")
+
+
+def strip_courtesy(text: str) -> str:
+    """The text without its opening greeting and closing sign-off (and signature), which say
+    nothing about what the customer means but would otherwise bind texts into themes."""
+    text = _HANDLES.sub(" ", text).strip()
+    text = _GREETING_CLAUSE.sub("", text, count=1) if _GREETING_CLAUSE.match(text) else \
+        _GREETING_WORD.sub("", text, count=1)
+    for _ in range(3):
+        shorter = _SIGN_OFF.sub("", text)
+        if shorter == text:
+            break
+        text = shorter
+    return text
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """The tokens of each clause (split at punctuation): label phrases never span two clauses."""
+    from sklearn.feature_extraction.text import strip_accents_unicode
+
+    text = strip_accents_unicode(strip_courtesy(text).casefold())
+    return [[w for w in _WORD.findall(part) if not is_mash(w)] for part in _CLAUSE_BREAK.split(text)]
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case letter words of a text without its greeting, sign-off and keyboard mash (the
+    features and labels use these)."""
+    from sklearn.feature_extraction.text import strip_accents_unicode
+
+    text = strip_accents_unicode(strip_courtesy(text).casefold())
+    return [w for w in _WORD.findall(text) if not is_mash(w)]
+
+
+def _preprocess(text: str) -> str:
+    return " ".join(_tokens(text))
 
 
 @dataclass(frozen=True)
@@ -84,6 +205,24 @@ class ThemeGrowth:
         return bool(self.testable and self.p_value is not None and self.p_value < alpha
                     and self.current >= min_items and (self.ratio is None or self.ratio >= min_ratio))
 
+    @property
+    def first_seen(self) -> bool:
+        """New in the last period: the earlier period had data (testable) but none of this theme."""
+        return self.testable and self.previous == 0 and self.current > 0
+
+    @property
+    def sentence(self) -> str:
+        """What may be said about the theme's change, in plain words. A comparison only when
+        both periods have data; otherwise just the recent count, never "vs 0 before"."""
+        from cxkeeper.core import numbers
+
+        recent = f"{numbers.count(self.current)} in the last {self.days} days"
+        if not self.testable:
+            return recent + " (too little earlier feedback to say whether it is growing)"
+        if self.previous == 0:
+            return recent + f", first seen in this period (none in the {self.days} days before)"
+        return recent + f" against {numbers.count(self.previous)} in the {self.days} days before"
+
 
 @dataclass
 class Theme:
@@ -95,6 +234,12 @@ class Theme:
     probability over its most central texts, when that reaches the router's threshold);
     ``suggested_confidence`` is that mean probability of the best step (None when there is
     no router). ``steps`` counts the steps the theme's routed items are at now.
+
+    ``share_negative`` / ``share_positive``: the shares of members that lean negative /
+    positive by their own scores and sentiment (:func:`member_lean`). ``tone`` follows:
+    "problem" when at least half lean negative, "praise" when at least half lean positive,
+    otherwise "mixed". ``sample_share`` is the share of the candidate texts that were clustered
+    (1.0 unless the period held more than ``max_items``; then a uniform sample).
     """
 
     key: str
@@ -111,10 +256,24 @@ class Theme:
     growing: ThemeGrowth
     steps: list[tuple[int, int]] = field(default_factory=list)  # (step id, items), most first
     representatives: list[tuple[int, str]] = field(default_factory=list)
+    share_positive: float = 0.0
+    sample_share: float = 1.0
 
     @property
     def mostly_negative(self) -> bool:
         return self.share_negative >= 0.5
+
+    @property
+    def tone(self) -> str:
+        if self.share_negative >= 0.5:
+            return "problem"
+        if self.share_positive >= 0.5:
+            return "praise"
+        return "mixed"
+
+    @property
+    def is_praise(self) -> bool:
+        return self.tone == "praise"
 
     @property
     def main_step_id(self) -> int | None:
@@ -131,8 +290,19 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
-def _candidates(*, journey, since, as_of: dt.date, max_items: int) -> list[tuple]:
-    """(id, text, step_id, sentiment, received_at) of the most recent unrouted or negative texts."""
+MAX_CANDIDATE_IDS = 250_000  # ids read to draw the sample from: bounded like every raw read
+_FETCH_CHUNK = 900
+_COLUMNS = ("id", "text", "step_id", "sentiment", "received_at", "nps", "csat", "csat_max", "ces")
+
+
+def _candidates(*, journey, since, as_of: dt.date, max_items: int, seed: int = 0) -> tuple[list[tuple], float, bool]:
+    """Unrouted or negative texts of the period: a uniform random sample of ``max_items`` when
+    there are more (the same share of every day, so counts of two periods stay comparable).
+
+    Returns (rows of :data:`_COLUMNS`, newest first; the sampled share; whether the id read hit
+    :data:`MAX_CANDIDATE_IDS`, i.e. the oldest part of the period is missing)."""
+    import random
+
     negative = Q(sentiment__lt=NEGATIVE_SENTIMENT)
     if journey is not None:
         negative &= Q(step__stage__journey=journey)
@@ -143,8 +313,53 @@ def _candidates(*, journey, since, as_of: dt.date, max_items: int) -> list[tuple
             rows = rows.filter(received_at__gte=since)
         else:
             rows = rows.filter(received_at__gte=_day_start(since))
-    return list(rows.order_by("-received_at", "-id")
-                .values_list("id", "text", "step_id", "sentiment", "received_at")[:max_items])
+    ids = list(rows.order_by("-received_at", "-id").values_list("id", flat=True)[:MAX_CANDIDATE_IDS])
+    cut = len(ids) >= MAX_CANDIDATE_IDS
+    share = 1.0
+    if len(ids) > max_items:
+        share = max_items / len(ids)
+        ids = random.Random(seed).sample(ids, max_items)
+    found: list[tuple] = []
+    for start in range(0, len(ids), _FETCH_CHUNK):
+        found += Feedback.objects.filter(pk__in=ids[start:start + _FETCH_CHUNK]).values_list(*_COLUMNS)
+    found.sort(key=lambda r: (r[4], r[0]), reverse=True)
+    return found, share, cut
+
+
+def _without_courtesy_sentiment(rows: list[tuple]) -> list[tuple]:
+    """Rows whose text opens or closes with courtesy ("Hi …, thanks! Kind regards") get the
+    sentiment of the text without it (same model as at import), for their lean only: "thanks"
+    and "kind regards" would otherwise make a complaint look like praise."""
+    changed = [i for i, r in enumerate(rows) if r[3] is not None and strip_courtesy(r[1]).strip() != r[1].strip()]
+    if not changed:
+        return rows
+    from cxkeeper.insights.sentiment_store import current_model
+
+    scores = current_model().score([strip_courtesy(rows[i][1]) for i in changed])
+    rows = list(rows)
+    for i, score in zip(changed, scores, strict=True):
+        rows[i] = (*rows[i][:3], float(score.score), *rows[i][4:])
+    return rows
+
+
+def member_lean(row) -> int:
+    """−1, 0 or +1: how one feedback item leans, by its own scores and its sentiment.
+
+    Each available answer votes: NPS ≤ 6 against, ≥ 9 for; CSAT ≤ 40 % of its scale against,
+    ≥ 80 % for; CES ≤ 3 against, ≥ 5 for (7 = easy); sentiment < −0.05 against, > +0.05 for.
+    The sign of the votes is the lean (a tie is 0)."""
+    _, _, _, sentiment, _, nps, csat, csat_max, ces = row
+    votes = 0
+    if nps is not None:
+        votes += -1 if nps <= 6 else (1 if nps >= 9 else 0)
+    if csat is not None and csat_max:
+        share = csat / csat_max
+        votes += -1 if share <= 0.4 else (1 if share >= 0.8 else 0)
+    if ces is not None:
+        votes += -1 if ces <= 3 else (1 if ces >= 5 else 0)
+    if sentiment is not None:
+        votes += -1 if sentiment < NEGATIVE_SENTIMENT else (1 if sentiment > -NEGATIVE_SENTIMENT else 0)
+    return (votes > 0) - (votes < 0)
 
 
 def _clean(text: str) -> str:
@@ -157,9 +372,9 @@ def _clean(text: str) -> str:
 def _vectorize(texts: list[str]):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    min_df = 2 if len(texts) >= 20 else 1
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", min_df=min_df,
-                                 sublinear_tf=True, strip_accents="unicode", token_pattern=_WORD_PATTERN,
+    min_df = max(2, math.ceil(MIN_DOC_SHARE * len(texts))) if len(texts) >= 20 else 1
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), stop_words=sorted(_stop_words()), min_df=min_df,
+                                 sublinear_tf=True, preprocessor=_preprocess, token_pattern=_WORD_PATTERN,
                                  dtype=np.float64)
     try:
         matrix = vectorizer.fit_transform(texts)
@@ -250,6 +465,39 @@ def _keywords(centroid: np.ndarray, terms) -> list[str]:
     return chosen
 
 
+def _phrases(clauses: list[list[str]], stop: frozenset[str]) -> set[str]:
+    """Contiguous 2–4-word phrases inside one clause that neither start nor end with a stop word
+    and hold no greeting or filler word (stop words may sit inside: "parking at the store")."""
+    out: set[str] = set()
+    for tokens in clauses:
+        for n in (2, 3, 4):
+            for i in range(len(tokens) - n + 1):
+                gram = tokens[i:i + n]
+                if gram[0] in stop or gram[-1] in stop or any(w in THEME_STOP_WORDS for w in gram):
+                    continue
+                out.add(" ".join(gram))
+    return out
+
+
+def _label(members: np.ndarray, doc_phrases: list[set[str]], phrase_df: Counter, keywords: list[str]) -> str:
+    """A short phrase naming the theme: the 2–4-word phrase of its own texts that is both common
+    in the theme and specific to it — score = (share of the theme's texts holding it) × (share of
+    all texts holding it that are in the theme) — in at least 15 % of the theme's texts (and 2).
+    It must hold a word of the theme's top keywords (the centroid), so it names the theme's
+    centre rather than a side topic. Ties go to the longer phrase. Without one, the top keyword."""
+    inside: Counter = Counter()
+    for i in members:
+        inside.update(doc_phrases[i])
+    size = len(members)
+    floor = max(2, math.ceil(LABEL_MIN_SHARE * size))
+    anchors = {w for k in keywords[:LABEL_ANCHORS] for w in k.split()}
+    ranked = sorted((-round((df / size) * (df / phrase_df[phrase]), 9), -len(phrase.split()), phrase)
+                    for phrase, df in inside.items() if df >= floor and anchors & set(phrase.split()))
+    if ranked:
+        return ranked[0][2]
+    return keywords[0] if keywords else ""
+
+
 # ---------------------------------------------------------------- growth
 
 
@@ -323,7 +571,8 @@ def _suggest(router, texts: list[str]) -> tuple[int | None, float | None]:
 def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None, max_items: int = 5000,
                     n_themes: int | None = None, seed: int = 0, as_of: dt.date | None = None,
                     router=None) -> list[Theme]:
-    """Cluster the ``max_items`` most recent unrouted or negative (sentiment < −0.05) texts.
+    """Cluster unrouted or negative (sentiment < −0.05) texts: all of them, or a uniform sample
+    of ``max_items`` when the period holds more.
 
     ``journey`` keeps negative feedback of that journey's steps (unrouted feedback has no
     journey and is always included). ``since`` bounds the oldest item; ``as_of`` (default
@@ -336,7 +585,7 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
     from cxkeeper.insights import routing
 
     as_of = as_of or timezone.now().date()
-    rows = _candidates(journey=journey, since=since, as_of=as_of, max_items=max_items)
+    rows, sample_share, cut = _candidates(journey=journey, since=since, as_of=as_of, max_items=max_items, seed=seed)
     if len(rows) < MIN_THEME_SIZE:
         return []
     texts = [_clean(r[1]) for r in rows]
@@ -351,14 +600,23 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
     texts = [texts[i] for i in keep]
     labels = _choose_labels(matrix, n_themes, seed)
 
-    truncated = len(rows) >= max_items
     window_start = _day_start(as_of + dt.timedelta(days=1)) - dt.timedelta(days=2 * GROWTH_DAYS)
+    middle = window_start + dt.timedelta(days=GROWTH_DAYS)
     oldest = min(r[4] for r in rows)
-    # Growth is testable when feedback history covers both periods and the sample was not cut
-    # inside them; otherwise the earlier count is too low and everything looks like growth.
+    # Growth is testable when feedback history covers both periods, the id read was not cut
+    # inside them (a uniform sample keeps both periods at the same rate) and both periods have
+    # data; otherwise the earlier count is too low and everything looks like growth.
     first_day = FeedbackRollup.objects.aggregate(first=Min("day"))["first"]
     history = first_day is not None and first_day <= window_start.date()
-    testable = history and (not truncated or oldest < window_start)
+    both = any(window_start <= r[4] < middle for r in rows) and any(r[4] >= middle for r in rows)
+    testable = history and both and (not cut or oldest < window_start)
+    stop = _stop_words()
+    doc_phrases = [_phrases(_clauses(text), stop) for text in texts]
+    phrase_df: Counter = Counter()
+    for phrases in doc_phrases:
+        phrase_df.update(phrases)
+    rows = _without_courtesy_sentiment(rows)
+    leans = [member_lean(r) for r in rows]
     if router is None:
         router = routing.current_router(train_if_missing=False)
 
@@ -386,6 +644,7 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
                 break
         member_rows = [rows[i] for i in members]
         sentiments = [r[3] for r in member_rows if r[3] is not None]
+        member_leans = [leans[i] for i in members]
         step_counts = Counter(r[2] for r in member_rows if r[2] is not None)
         step_id, confidence = _suggest(router, [texts[i] for i in order[:10]])
         if step_id is not None and step_id not in steps_by_id:
@@ -393,19 +652,21 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
         key = hashlib.sha256(" ".join(sorted(keywords[:5])).encode()).hexdigest()[:12]
         themes.append(Theme(
             key=key,
-            label=", ".join(keywords[:3]),
+            label=_label(members, doc_phrases, phrase_df, keywords),
             keywords=keywords,
             count=len(members),
             examples=[text for _, text in representatives[:N_EXAMPLES]],
             feedback_ids=sorted(r[0] for r in member_rows),
             share_unrouted=sum(1 for r in member_rows if r[2] is None) / len(members),
-            share_negative=sum(1 for s in sentiments if s < NEGATIVE_SENTIMENT) / len(members),
+            share_negative=sum(1 for lean in member_leans if lean < 0) / len(members),
             mean_sentiment=float(np.mean(sentiments)) if sentiments else None,
             suggested_step=steps_by_id.get(step_id) if step_id is not None else None,
             suggested_confidence=confidence,
             growing=_growth([r[4] for r in member_rows], as_of, testable=testable),
             steps=sorted(step_counts.items(), key=lambda item: (-item[1], item[0])),
             representatives=representatives,
+            share_positive=sum(1 for lean in member_leans if lean > 0) / len(members),
+            sample_share=sample_share,
         ))
     themes.sort(key=lambda t: (-t.count, t.keywords))
     return themes

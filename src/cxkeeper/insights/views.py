@@ -167,26 +167,39 @@ def routing_quality(request):
     })
 
 
-SIGNAL_KINDS = {"worse_than_journey": "worse than the rest of the journey", "worse_than_before": "worse than before",
-                "volume_spike": "volume spike", "negative_theme": "growing negative theme"}
+
+
+THEME_GROUPS = (
+    ("problem", "Problems customers raise", "Themes where most customers are unhappy (by their scores and the tone "
+     "of their words). Adopt a theme's wording as example phrases of its step, so routing learns it, or raise it "
+     "as a friction point.", True),
+    ("mixed", "Other themes in unrouted feedback", "Neither mostly unhappy nor mostly happy: often topics the map "
+     "does not cover yet. Raise one as a friction point when it shows a problem.", True),
+    ("praise", "Praise", "Themes where most customers are happy: worth passing on to the teams, not friction.",
+     False),
+)
 
 
 def friction(request):
-    """Where customers struggle now: credible signals, each explained, with its teams."""
+    """Where customers struggle now: one card per step with its credible signals, ranked by
+    customers affected × severity; themes split into problems, other topics and praise."""
+    from cxkeeper.insights.friction import signal_cards
     from cxkeeper.journeys.models import Journey
 
     journey = Journey.objects.filter(slug=request.GET.get("journey", "")).first()
     window = request.GET.get("window", "28")
     window_days = int(window) if window in ("14", "28", "56") else 28
-    result = queries.friction_signals(journey, window_days=window_days, with_themes=journey is not None)
+    result = queries.friction_signals(journey, window_days=window_days)
     from cxkeeper.insights.themes import theme_as_phrases
 
-    for theme in result["themes"] or []:
+    themes = result["themes"] or []
+    for theme in themes:
         theme.phrases = theme_as_phrases(theme, k=5)
-    labelled = [(signal, SIGNAL_KINDS.get(signal.kind, signal.kind)) for signal in result["signals"]]
+    groups = [{"tone": tone, "title": title, "intro": intro, "raisable": raisable,
+               "themes": [t for t in themes if t.tone == tone]} for tone, title, intro, raisable in THEME_GROUPS]
     return render(request, "insights/friction.html", {
-        **result, "labelled": labelled, "journeys": Journey.objects.all(), "selected": journey,
-        "window_days": window_days,
+        **result, "cards": signal_cards(result["signals"]), "journeys": Journey.objects.all(), "selected": journey,
+        "window_days": window_days, "theme_groups": [g for g in groups if g["themes"]],
         "window_start": result["as_of"] - dt.timedelta(days=window_days - 1) if result["as_of"] else None,
         "can_edit_steps": can(require_keeper, request.user, "x"),
         # the discovery the themes came from, so "Raise as friction point" finds the same theme
