@@ -672,6 +672,14 @@ class ReviewQueue:
         return [e.feedback_id for e in self.entries if e.cluster_id == cluster_id]
 
 
+def _uncertainty(routed_by: str, confidence: float | None, threshold: float) -> float:
+    """1 − the router's confidence; 1 for an item it could not read at all (no word it knows,
+    or no router yet), whatever probability its prior gave the likeliest step."""
+    if confidence is None or (routed_by == RoutedBy.NONE and confidence >= threshold):
+        return 1.0
+    return 1.0 - confidence
+
+
 def review_queue(step=None) -> ReviewQueue:
     """Every item that needs a person, ordered by how much one answer teaches (see above).
     `step` keeps the items now on that step (model routes the router doubts, disputed rules)."""
@@ -681,8 +689,8 @@ def review_queue(step=None) -> ReviewQueue:
     disputed = Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
     if step is not None:
         rows, disputed = rows.filter(step=step), disputed.filter(step=step)
-    entries = [QueueEntry(pk, clusters.cluster_of.get(pk, pk), 1.0 - (confidence or 0.0))
-               for pk, confidence in rows.values_list("pk", "routing_confidence")]
+    entries = [QueueEntry(pk, clusters.cluster_of.get(pk, pk), _uncertainty(routed_by, confidence, threshold))
+               for pk, routed_by, confidence in rows.values_list("pk", "routed_by", "routing_confidence")]
     for pk in disputed.values_list("pk", flat=True):
         model_step, confidence = clusters.disputed[pk]
         entries.append(QueueEntry(pk, clusters.cluster_of.get(pk, pk), confidence, model_step))

@@ -34,6 +34,7 @@ REROUTE_CHUNK = 2000  # items re-routed per transaction: the ingest lock is held
 _state = threading.Lock()
 _worker: threading.Thread | None = None
 _wanted_at: float = 0.0  # monotonic time of the latest request not yet served
+_pending: int | None = None  # the RelearnRun row the next run serves
 
 
 def mode() -> str:
@@ -46,7 +47,7 @@ def delay() -> float:
 
 def request() -> None:
     """A correction was committed: learn from it soon. Call after commit."""
-    global _worker, _wanted_at
+    global _worker, _wanted_at, _pending
     how = mode()
     if how == "off":
         return
@@ -55,8 +56,8 @@ def request() -> None:
         return
     with _state:
         _wanted_at = time.monotonic()
-        if not RelearnRun.objects.filter(status__in=[RelearnStatus.WAITING, RelearnStatus.RUNNING]).exists():
-            RelearnRun.objects.create(requested_at=timezone.now())
+        waiting = RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at", "-id").first()
+        _pending = (waiting or RelearnRun.objects.create(requested_at=timezone.now())).pk
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_loop, name="relearn", daemon=True)
             _worker.start()
@@ -74,11 +75,17 @@ def _loop() -> None:
             if quiet < delay():
                 time.sleep(delay() - quiet)
                 continue
+            with _state:
+                pending = _pending
+            if not RelearnRun.objects.filter(pk=pending, status=RelearnStatus.WAITING).exists():
+                break  # the request is gone (the database was reset under us): nothing to serve
             run()
             with _state:
                 if _wanted_at == served:
                     _worker = None
                     return
+        with _state:
+            _worker = None
     except Exception:  # the thread must end cleanly; the run row already says what failed
         log.exception("learning from corrections failed")
         with _state:
