@@ -63,6 +63,12 @@ def request() -> None:
             _worker.start()
 
 
+def busy() -> bool:
+    """Whether this process has a run waiting or going."""
+    with _state:
+        return _worker is not None and _worker.is_alive()
+
+
 def _loop() -> None:
     """Wait for a quiet moment, run, and run again while requests keep coming."""
     global _worker
