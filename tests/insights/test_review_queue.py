@@ -189,11 +189,16 @@ def test_keyboard_answers_and_escaping_on_the_queue_page(org):
 
 
 def test_only_a_confident_suggestion_is_offered_as_the_answer(org):
-    items = queries.queue_page(queries.review_queue(), queries.review_queue().entries)
-    suggestions = [s for item in items for s in item.suggestions]
-    assert suggestions
-    for s in suggestions:
+    unreadable = Feedback.objects.get(text=SINGLES[0])  # no word the router knows: its top step is a prior
+    readable = Feedback.objects.get(text__startswith="I can't log in")
+    suggestions = queries.suggestions_for([unreadable, readable])
+    assert suggestions[unreadable.pk][0].confidence >= queries.SUGGESTION_MIN_CONFIDENCE
+    assert not any(s.confident for s in suggestions[unreadable.pk])
+    for s in suggestions[readable.pk]:
         assert s.confident == (s.confidence >= queries.SUGGESTION_MIN_CONFIDENCE)
+    assert any(s.confident for s in suggestions[readable.pk])
+    html = client_of(org.it_member).get("/feedback/review/").content.decode()
+    assert "no confident suggestion" in html
 
 
 # ---------------------------------------------------------------- learning without a retrain button

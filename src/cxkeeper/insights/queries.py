@@ -743,14 +743,16 @@ def queue_cluster(cluster_id: int) -> QueueCluster | None:
     votes: dict[int, float] = defaultdict(float)
     steps: dict[int, Step] = {}
     per_item = suggestions_for(list(Feedback.objects.filter(pk__in=members[:200]).only("pk", "text")))
+    readable: dict[int, bool] = {}
     for suggestions in per_item.values():
         for suggestion in suggestions:
             votes[suggestion.step.pk] += suggestion.confidence
             steps[suggestion.step.pk] = suggestion.step
+            readable[suggestion.step.pk] = readable.get(suggestion.step.pk, False) or suggestion.readable
     counted = max(len(per_item), 1)
     ranked = sorted(votes, key=lambda pk: (-votes[pk], pk))[:3]
     return QueueCluster(cluster_id, len(members), members, sample,
-                        [Suggestion(steps[pk], votes[pk] / counted) for pk in ranked])
+                        [Suggestion(steps[pk], votes[pk] / counted, readable.get(pk, False)) for pk in ranked])
 
 
 @dataclass(frozen=True)
@@ -807,10 +809,11 @@ def filter_choices() -> dict:
 class Suggestion:
     step: Step
     confidence: float
+    readable: bool = True  # False: the router knows no word of the text; its "confidence" is a prior
 
     @property
     def confident(self) -> bool:
-        return self.confidence >= SUGGESTION_MIN_CONFIDENCE
+        return self.readable and self.confidence >= SUGGESTION_MIN_CONFIDENCE
 
 
 def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list[Suggestion]]:
@@ -825,8 +828,11 @@ def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list
     results = router.route([f.text for f in with_text])
     ids = {label for result in results for label, _ in result.top[:top]}
     steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage", "stage__journey")}
-    return {f.pk: [Suggestion(steps[label], confidence) for label, confidence in result.top[:top] if label in steps]
-            for f, result in zip(with_text, results, strict=True)}
+    # Unrouted although its best step passes the threshold: no word of the text is known.
+    readable = [result.routed or result.confidence < router.threshold for result in results]
+    return {f.pk: [Suggestion(steps[label], confidence, known) for label, confidence in result.top[:top]
+                   if label in steps]
+            for f, result, known in zip(with_text, results, readable, strict=True)}
 
 
 # ---------------------------------------------------------------- routing quality
@@ -879,15 +885,15 @@ def routing_quality() -> RoutingQuality:
                                  .annotate(n=Count("pk")).order_by()):
         counts[(routed_by, bool(placed))] += n
     grand = sum(counts.values())
-    rows = [(RoutedBy.RULE, True, "On a step by the source's step column"),
-            (RoutedBy.MODEL, True, "On a step by the router"),
-            (RoutedBy.PERSON, True, "On a step by a person"),
-            (RoutedBy.PERSON, False, "Reviewed: none of the steps fits"),
+    rows = [(RoutedBy.RULE, True, "Rule: on a step named by the source's step column"),
+            (RoutedBy.MODEL, True, "Model: on the step the router was confident about"),
+            (RoutedBy.PERSON, True, "Person: on the step a reviewer chose"),
+            (RoutedBy.PERSON, False, "Person: reviewed, none of the steps fits"),
             (RoutedBy.NONE, False, "Unrouted: no step confident enough, or no text")]
     shares = [{"routed_by": value.value, "on_step": on_step, "label": label, "n": counts.get((value, on_step), 0)}
               for value, on_step, label in rows]
     off_topic = counts.get((RoutedBy.OFF_TOPIC, False), 0)
-    shares.append({"routed_by": RoutedBy.OFF_TOPIC.value, "on_step": False, "label": "Off-topic (in no figure)",
+    shares.append({"routed_by": RoutedBy.OFF_TOPIC.value, "on_step": False, "label": "Off-topic: in no figure",
                    "n": off_topic})
     for row in shares:
         row["share"] = 100.0 * row["n"] / grand if grand else None

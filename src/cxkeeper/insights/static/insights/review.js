@@ -7,11 +7,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const open = () => Array.from(list.querySelectorAll("[data-review-item]:not(.review-done)"));
   let current = null;
 
-  const select = (item) => {
+  const select = (item, focus = true) => {
     if (current) current.classList.remove("current");
     current = item || null;
     if (!current) return;
     current.classList.add("current");
+    if (!focus) return;
     current.focus({ preventScroll: true });
     current.scrollIntoView({ block: "nearest" });
   };
@@ -24,7 +25,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
   list.addEventListener("click", (event) => {
     const item = event.target.closest("[data-review-item]");
-    if (item && !item.classList.contains("review-done")) select(item);
+    // Never move the focus off a clicked button: htmx sends the button's value only while it has it.
+    if (item && !item.classList.contains("review-done")) select(item, !event.target.closest("button, a, select"));
   });
 
   document.addEventListener("keydown", (event) => {
