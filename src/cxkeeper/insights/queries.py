@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from cxkeeper.insights import presentation
@@ -626,11 +626,13 @@ def queue_clusters() -> QueueClusters:
     leave the queue keep everyone else's cluster; items that join it later are alone until then."""
     from django.core.cache import cache
 
+    from cxkeeper.insights.models import RouterModel
     from cxkeeper.insights.text.clusters import cluster_texts
 
-    router_id, threshold = _router_state()
-    newest = Feedback.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    key = f"cxkeeper:queue-clusters:{newest}:{router_id}"
+    _, threshold = _router_state()
+    stored = Feedback.objects.aggregate(newest=Max("id"), n=Count("id"))
+    router = RouterModel.objects.order_by("-created_at", "-id").values_list("pk", "created_at").first()
+    key = f"cxkeeper:queue-clusters:{stored['newest']}:{stored['n']}:{router}".replace(" ", "_")
     found = cache.get(key)
     if found is not None:
         return found
@@ -859,8 +861,6 @@ def routing_quality() -> RoutingQuality:
     its own training examples (with their n), the routed and unrouted shares of stored feedback
     (`routed_share`, off-topic excluded), the off-topic share of everything stored, and how each
     stored item was placed — the step-less rows of that table add up to the unrouted count."""
-    from django.db.models import Count
-
     from cxkeeper.insights.models import RouterModel
 
     model = RouterModel.objects.defer("blob").order_by("-created_at", "-id").first()
