@@ -102,7 +102,7 @@ def _loop() -> None:
 
 def run() -> RelearnRun:
     """Retrain and re-route now, recorded as one `RelearnRun` (the waiting one, or a new one)."""
-    from cxkeeper.insights.queries import routed_share
+    from cxkeeper.insights.queries import queue_clusters, routed_share
 
     started = timezone.now()
     job = (RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at").first()
@@ -115,6 +115,7 @@ def run() -> RelearnRun:
         job.corrections = model.n_corrections if model else 0
         job.rerouted = reroute_stored() if model else 0
         job.status, job.message = RelearnStatus.DONE, ""
+        queue_clusters()  # the queue's clusters for the new router, so the next page is fast
     except Exception as exc:
         job.status, job.message = RelearnStatus.FAILED, f"Learning from corrections stopped: {exc}"[:300]
         raise
@@ -142,11 +143,14 @@ def reroute_stored(*, chunk: int = REROUTE_CHUNK) -> int:
     ids = list(pending.order_by("pk").values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), chunk):
+        # Route before taking the lock (seconds of model work); under it, only rows that are still
+        # the model's or unrouted are changed, with the route of their text.
+        texts = list(dict.fromkeys(pending.filter(pk__in=ids[start:start + chunk]).values_list("text", flat=True)))
+        routes = dict(zip(texts, router.route(texts), strict=True)) if texts else {}
         with transaction.atomic():
             _ingest_lock()
-            rows = list(pending.select_for_update().filter(pk__in=ids[start:start + chunk]).order_by("pk"))
-            texts = list(dict.fromkeys(f.text for f in rows))
-            routes = dict(zip(texts, router.route(texts), strict=True)) if texts else {}
+            rows = [f for f in pending.select_for_update().filter(pk__in=ids[start:start + chunk]).order_by("pk")
+                    if f.text in routes]
             live = set(Step.objects.values_list("pk", flat=True))  # under the lock a step delete takes
             moved, touched = [], []
             for feedback in rows:
