@@ -252,19 +252,7 @@ def correct_feedback_step(feedback: Feedback, step: Step | None, *, acting_user)
     """A person says which step this feedback is about. The correction becomes a training
     label for the router and moves the feedback's figures to the right step."""
     require_correct(acting_user, feedback)
-    with transaction.atomic():
-        ingest_lock()
-        current = Feedback.objects.select_for_update().get(pk=feedback.pk)
-        before = {"step": current.step_id, "routed_by": current.routed_by, "confidence": current.routing_confidence}
-        rollup_store.remove_feedback([current])
-        current.step = step
-        current.routed_by = RoutedBy.PERSON
-        current.routing_confidence = 1.0
-        current.save(update_fields=["step", "routed_by", "routing_confidence"])
-        rollup_store.add_feedback([current])
-        record_change(current, ChangeAction.UPDATE, before,
-                      {"step": current.step_id, "routed_by": current.routed_by, "confidence": 1.0}, acting_user)
-    return current
+    return _place_one(feedback, step, acting_user=acting_user)
 
 
 def unroute_feedback_at_step(step: Step, *, acting_user) -> int:
@@ -360,16 +348,24 @@ def mark_off_topic(feedback: Feedback, *, acting_user) -> Feedback:
     it stays stored but leaves every figure — its rollup cell, even the unrouted one — and the
     review queue, like a correction in the same transaction."""
     require_correct(acting_user, feedback)
+    return _place_one(feedback, OFF_TOPIC, acting_user=acting_user)
+
+
+def _place_one(feedback: Feedback, answer: Step | None | str, *, acting_user) -> Feedback:
+    """One item placed by a person (a step, None or OFF_TOPIC): the row, its figures (off-topic
+    ones count in none) and a history record, in one transaction under the ingest lock."""
+    step_id, routed_by, confidence = _placement(answer)
     with transaction.atomic():
         ingest_lock()
         current = Feedback.objects.select_for_update().get(pk=feedback.pk)
         before = {"step": current.step_id, "routed_by": current.routed_by, "confidence": current.routing_confidence}
         rollup_store.remove_feedback([current])
-        current.step, current.routed_by, current.routing_confidence = None, RoutedBy.OFF_TOPIC, None
+        current.step = answer if isinstance(answer, Step) else None
+        current.routed_by, current.routing_confidence = routed_by, confidence
         current.save(update_fields=["step", "routed_by", "routing_confidence"])
-        rollup_store.add_feedback([current])  # off-topic: adds nothing
+        rollup_store.add_feedback([current])
         record_change(current, ChangeAction.UPDATE, before,
-                      {"step": None, "routed_by": current.routed_by, "confidence": None}, acting_user)
+                      {"step": step_id, "routed_by": routed_by, "confidence": confidence}, acting_user)
     return current
 
 
