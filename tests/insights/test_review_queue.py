@@ -172,6 +172,10 @@ def test_off_topic_is_out_of_every_figure_and_comes_back_when_corrected(org):
     stepless = sum(r["n"] for r in quality.shares if not r["on_step"] and r["routed_by"] != RoutedBy.OFF_TOPIC)
     assert stepless == quality.routed.unrouted  # one definition of unrouted, two ways of counting
     assert_rollups_match_rebuild()  # a rebuild leaves them out too
+    client = client_of(org.viewer)
+    assert client.get("/feedback/?routed=off_topic").context["page"].paginator.count == len(SPAM)
+    unrouted = client.get("/feedback/?routed=unrouted").context["page"].paginator.count
+    assert unrouted == quality.routed.unrouted  # the explorer's "Unrouted" is the figures' unrouted
     actions.correct_feedback_step(Feedback.objects.get(pk=spam[0]), org.login_step, acting_user=org.keeper)
     assert queries.total(queries.rollups()).n == figures.n + 1
     assert_rollups_match_rebuild()

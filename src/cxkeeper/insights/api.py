@@ -76,7 +76,7 @@ class FeedbackFilters(Schema):
     channel: str | None = None
     segment: str | None = Field(None, description=f"segment; “{queries.NO_SEGMENT_LABEL}” for none")
     source: str | None = Field(None, description="source id or name")
-    routed: Literal["routed", "unrouted", "person", "model", "rule"] | None = None
+    routed: Literal["routed", "unrouted", "person", "model", "rule", "off_topic"] | None = None
     from_: dt.date | None = Field(None, alias="from", description="received on or after (YYYY-MM-DD)")
     to: dt.date | None = Field(None, description="received on or before (YYYY-MM-DD)")
 

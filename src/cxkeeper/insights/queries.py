@@ -525,6 +525,7 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
 ROUTED_FILTERS = {
     "routed": "Routed to a step", "unrouted": "Unrouted", "person": "Routed by a person",
     "model": "Routed by the model", "rule": "Routed by the source's step column",
+    "off_topic": "Set aside as off-topic",
 }
 
 
@@ -550,8 +551,8 @@ def feedback_list(*, q: str = "", step=None, journey=None, channel: str = "", se
         rows = rows.filter(received_at__date__gte=start)
     if end:
         rows = rows.filter(received_at__date__lte=end)
-    if routed == "unrouted":
-        rows = rows.filter(step__isnull=True)
+    if routed == "unrouted":  # what the "Unrouted" figures count: off-topic items are in none
+        rows = rows.filter(step__isnull=True).exclude(routed_by=RoutedBy.OFF_TOPIC)
     elif routed == "routed":
         rows = rows.filter(step__isnull=False)
     elif routed in RoutedBy.values and routed:
