@@ -243,7 +243,7 @@ def test_routing_quality_shows_one_consistent_set_of_figures(org):
     quality = queries.routing_quality()
     assert f"{quality.routed.unrouted_share:.1f}%" in html and f"{quality.routed.share:.1f}%" in html
     assert "Unrouted rate (at threshold" not in html  # the figure that disagreed with the others is gone
-    model = quality.model
+    model = quality.evaluated
     assert ("examples it learns from" if model.cv_accuracy is not None else "not measured") in html
     assert "Off-topic share" in html and f"{quality.total} stored items" in html
 

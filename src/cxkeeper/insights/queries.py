@@ -851,6 +851,7 @@ class RoutingQuality:
     routed: RoutedShare
     off_topic: int
     error: str = ""
+    evaluated: object | None = None  # the latest router whose accuracy was measured
 
     @property
     def off_topic_share(self) -> float | None:
@@ -864,8 +865,11 @@ def routing_quality() -> RoutingQuality:
     stored item was placed — the step-less rows of that table add up to the unrouted count."""
     from cxkeeper.insights.models import RouterModel
 
-    model = RouterModel.objects.defer("blob").order_by("-created_at", "-id").first()
-    report = (model.cv_report or {}) if model else {}
+    routers = RouterModel.objects.defer("blob").order_by("-created_at", "-id")
+    model = routers.first()
+    # Background learning skips the measurement: the figures come from the last measured router.
+    evaluated = routers.filter(cv_accuracy__isnull=False).first() or model
+    report = (evaluated.cv_report or {}) if evaluated else {}
     per_step_raw = report.get("per_step_accuracy", {}) or {}
     pairs = report.get("confused_pairs", []) or []
     ids = {int(k) for k in per_step_raw} | {int(p[k]) for p in pairs for k in ("true", "predicted")
@@ -899,7 +903,7 @@ def routing_quality() -> RoutingQuality:
     for row in shares:
         row["share"] = 100.0 * row["n"] / grand if grand else None
     return RoutingQuality(model, per_step, confused, shares, grand, routed_share(), off_topic,
-                          report.get("error", ""))
+                          report.get("error", ""), evaluated)
 
 # ---------------------------------------------------------------- themes (optional module)
 
