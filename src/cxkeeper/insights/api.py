@@ -127,7 +127,7 @@ def route_feedback(request, id: int, payload: RouteIn):
     feedback = get_or_404(Feedback, id, queries.feedback_list())
     actions.require_correct(acting_user(request), feedback)
     step = step_ref(payload.step, "step") if payload.step is not None else None
-    actions.correct_feedback_step(feedback, step, acting_user=acting_user(request))
+    actions.review_feedback(feedback, step, acting_user=acting_user(request))  # the router learns from it too
     return get_or_404(Feedback, id, queries.feedback_list())
 
 
