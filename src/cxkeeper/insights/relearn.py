@@ -105,25 +105,25 @@ def run() -> RelearnRun:
     from cxkeeper.insights.queries import queue_clusters, routed_share
 
     started = timezone.now()
-    job = (RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at").first()
+    learning = (RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at").first()
            or RelearnRun(requested_at=started))
-    job.status, job.started_at = RelearnStatus.RUNNING, started
-    job.routed_share_before = routed_share().share
-    job.save()
+    learning.status, learning.started_at = RelearnStatus.RUNNING, started
+    learning.routed_share_before = routed_share().share
+    learning.save()
     try:
         model = routing.train_router(evaluate=False)
-        job.corrections = model.n_corrections if model else 0
-        job.rerouted = reroute_stored() if model else 0
-        job.status, job.message = RelearnStatus.DONE, ""
+        learning.corrections = model.n_corrections if model else 0
+        learning.rerouted = reroute_stored() if model else 0
+        learning.status, learning.message = RelearnStatus.DONE, ""
         queue_clusters()  # the queue's clusters for the new router, so the next page is fast
     except Exception as exc:
-        job.status, job.message = RelearnStatus.FAILED, f"Learning from corrections stopped: {exc}"[:300]
+        learning.status, learning.message = RelearnStatus.FAILED, f"Learning from corrections stopped: {exc}"[:300]
         raise
     finally:
-        job.routed_share_after = routed_share().share
-        job.finished_at = timezone.now()
-        job.save()
-    return job
+        learning.routed_share_after = routed_share().share
+        learning.finished_at = timezone.now()
+        learning.save()
+    return learning
 
 
 def _ingest_lock() -> None:
