@@ -141,6 +141,11 @@ CXKEEPER_LOGIN_WINDOW_SECONDS = int(os.environ.get("CXKEEPER_LOGIN_WINDOW_SECOND
 # optional `cxkeeper[embeddings]` extra: all-MiniLM-L6-v2, better few-shot accuracy, slower).
 CXKEEPER_ROUTER_BACKEND = os.environ.get("CXKEEPER_ROUTER_BACKEND", "wordllama")
 
+# Review answers teach the router by themselves (insights/relearn.py): "background" (a thread,
+# once answers stop for CXKEEPER_RELEARN_DELAY seconds), "inline" (in the request) or "off".
+CXKEEPER_RELEARN = os.environ.get("CXKEEPER_RELEARN", "background")
+CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

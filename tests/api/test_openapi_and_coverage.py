@@ -63,9 +63,9 @@ def test_every_route_is_exercised(request):
     """Runs last (see conftest); meaningful only when the whole tests/api suite ran."""
     if not _whole_api_suite_ran(request):
         pytest.skip("route coverage needs the whole tests/api suite")
-    # Feedback, metrics and import routes are tested in tests/insights; the suite-wide URL
+    # Feedback, metrics, import and review-queue routes are tested in tests/insights; the suite-wide URL
     # meta-test (tests/conftest.py) holds them to the same rule.
-    elsewhere = tuple(f"{PREFIX}/{name}" for name in ("feedback", "metrics", "imports"))
+    elsewhere = tuple(f"{PREFIX}/{name}" for name in ("feedback", "metrics", "imports", "review"))
     required = {r for r in api_routes() if not r[1].startswith(elsewhere)} | {("GET", f"{PREFIX}/openapi.json")}
     missing = sorted(required - conftest.EXERCISED)
     assert not missing, f"routes no test reached: {missing}"

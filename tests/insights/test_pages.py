@@ -147,7 +147,9 @@ def test_step_insights_for_a_step_with_too_few(org):
 
 def test_verbatims_are_escaped_everywhere(org):
     client = as_user(org.viewer)
-    for url in ("/feedback/?q=crashed", "/feedback/review/"):
+    # The router places this text with confidence, so it is not in the review queue; the queue's
+    # and a cluster page's escaping are tested in test_review_queue.py with unrouted text.
+    for url in ("/feedback/?q=crashed",):
         html = client.get(url).content.decode()
         assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in html, url
         assert "<script>window.pwned" not in html and "<img src=x" not in html, url

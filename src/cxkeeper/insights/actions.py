@@ -252,19 +252,7 @@ def correct_feedback_step(feedback: Feedback, step: Step | None, *, acting_user)
     """A person says which step this feedback is about. The correction becomes a training
     label for the router and moves the feedback's figures to the right step."""
     require_correct(acting_user, feedback)
-    with transaction.atomic():
-        ingest_lock()
-        current = Feedback.objects.select_for_update().get(pk=feedback.pk)
-        before = {"step": current.step_id, "routed_by": current.routed_by, "confidence": current.routing_confidence}
-        rollup_store.remove_feedback([current])
-        current.step = step
-        current.routed_by = RoutedBy.PERSON
-        current.routing_confidence = 1.0
-        current.save(update_fields=["step", "routed_by", "routing_confidence"])
-        rollup_store.add_feedback([current])
-        record_change(current, ChangeAction.UPDATE, before,
-                      {"step": current.step_id, "routed_by": current.routed_by, "confidence": 1.0}, acting_user)
-    return current
+    return _place_one(feedback, step, acting_user=acting_user)
 
 
 def unroute_feedback_at_step(step: Step, *, acting_user) -> int:
@@ -333,3 +321,97 @@ def retrain_router(*, acting_user):
     model = routing.train_router(evaluate=True)
     choose_model()
     return model
+
+
+# ---------------------------------------------------------------- the review queue
+
+OFF_TOPIC = RoutedBy.OFF_TOPIC  # the review answer "not customer feedback about the journey"
+_REVIEWABLE = (RoutedBy.NONE, RoutedBy.MODEL, RoutedBy.RULE)  # an answer never overwrites a person's
+
+
+def _learn_after_commit() -> None:
+    """Every answer teaches the router at once: a background run retrains and re-routes
+    (`insights.relearn`) once the transaction that stored the answer has committed."""
+    from cxkeeper.insights import relearn
+
+    transaction.on_commit(relearn.request)
+
+
+def _placement(step: Step | None | str) -> tuple[int | None, str, float | None]:
+    if step == OFF_TOPIC:
+        return None, RoutedBy.OFF_TOPIC, None
+    return (step.pk if step is not None else None), RoutedBy.PERSON, 1.0
+
+
+def mark_off_topic(feedback: Feedback, *, acting_user) -> Feedback:
+    """A person says this is not customer feedback about the journey (spam, chatter, a test):
+    it stays stored but leaves every figure — its rollup cell, even the unrouted one — and the
+    review queue, like a correction in the same transaction."""
+    require_correct(acting_user, feedback)
+    return _place_one(feedback, OFF_TOPIC, acting_user=acting_user)
+
+
+def _place_one(feedback: Feedback, answer: Step | None | str, *, acting_user) -> Feedback:
+    """One item placed by a person (a step, None or OFF_TOPIC): the row, its figures (off-topic
+    ones count in none) and a history record, in one transaction under the ingest lock."""
+    step_id, routed_by, confidence = _placement(answer)
+    with transaction.atomic():
+        ingest_lock()
+        current = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        before = {"step": current.step_id, "routed_by": current.routed_by, "confidence": current.routing_confidence}
+        rollup_store.remove_feedback([current])
+        current.step = answer if isinstance(answer, Step) else None
+        current.routed_by, current.routing_confidence = routed_by, confidence
+        current.save(update_fields=["step", "routed_by", "routing_confidence"])
+        rollup_store.add_feedback([current])
+        record_change(current, ChangeAction.UPDATE, before,
+                      {"step": step_id, "routed_by": routed_by, "confidence": confidence}, acting_user)
+    return current
+
+
+def review_feedback(feedback: Feedback, answer: Step | None | str, *, acting_user) -> Feedback:
+    """One answer from the review queue: a step, None ("none of these steps": a step is missing
+    from the map; the item stays unrouted but reviewed) or OFF_TOPIC. The router learns from it
+    in the background, so similar items move without anyone pressing Retrain."""
+    if answer == OFF_TOPIC:
+        done = mark_off_topic(feedback, acting_user=acting_user)
+    else:
+        done = correct_feedback_step(feedback, answer, acting_user=acting_user)
+    _learn_after_commit()
+    return done
+
+
+def assign_cluster(feedback_ids: Sequence[int], answer: Step | None | str, *, acting_user,
+                   description: str = "") -> int:
+    """One answer for a whole cluster of similar messages ("these 240 messages → Pay my first
+    bill"): every item of it that no person has answered yet (a concurrent answer wins) moves in
+    one transaction, its figures with it exactly as `correct_feedback_step` moves one item, and
+    the history holds one record of the whole move. Returns how many items moved."""
+    require_correct(acting_user, None)
+    step_id, routed_by, confidence = _placement(answer)
+    with transaction.atomic():
+        ingest_lock()
+        rows = list(Feedback.objects.select_for_update().filter(pk__in=list(feedback_ids),
+                                                                routed_by__in=_REVIEWABLE).order_by("pk"))
+        if not rows:
+            return 0
+        was = dict(Counter(f.routed_by for f in rows))
+        rollup_store.remove_feedback(rows)
+        for feedback in rows:
+            feedback.step_id, feedback.routed_by, feedback.routing_confidence = step_id, routed_by, confidence
+        Feedback.objects.bulk_update(rows, ["step", "routed_by", "routing_confidence"], batch_size=500)
+        rollup_store.add_feedback(rows)
+        what = ("off-topic" if answer == OFF_TOPIC else f"“{answer.name}”" if answer is not None
+                else "none of the steps")
+        summary = Feedback(pk=0, source=rows[0].source,
+                           external_id=f"{len(rows)} similar items → {what}"[:200])
+        if isinstance(answer, Step):
+            journey_id = answer.stage.journey_id
+            summary.history_place = lambda: (journey_id, answer.pk)
+        record_change(summary, ChangeAction.UPDATE,
+                      {"feedback_items": len(rows), "routed_by": dict(sorted(was.items())),
+                       "cluster": description[:200]},
+                      {"feedback_items": len(rows), "step": step_id, "routed_by": routed_by,
+                       "feedback_ids": [f.pk for f in rows][:1000]}, acting_user)
+    _learn_after_commit()
+    return len(rows)

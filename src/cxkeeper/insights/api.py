@@ -21,6 +21,7 @@ from cxkeeper.org.models import Team
 
 feedback_router = Router(tags=["feedback"])
 metrics_router = Router(tags=["metrics"])
+review_router = Router(tags=["review queue"])
 
 journey_ref = ref(Journey, "slug", "name")
 team_ref = ref(Team, "slug", "name")
@@ -52,7 +53,8 @@ class FeedbackOut(Schema):
     event_type: str
     sentiment: float | None
     step: StepBrief | None
-    routed_by: str = Field(description="'' (unrouted), model, rule or person.")
+    routed_by: str = Field(description="'' (unrouted), model, rule, person or off_topic (set aside by a reviewer: "
+                                       "in no figure).")
     routing_confidence: float | None
 
     @staticmethod
@@ -74,7 +76,7 @@ class FeedbackFilters(Schema):
     channel: str | None = None
     segment: str | None = Field(None, description=f"segment; “{queries.NO_SEGMENT_LABEL}” for none")
     source: str | None = Field(None, description="source id or name")
-    routed: Literal["routed", "unrouted", "person", "model", "rule"] | None = None
+    routed: Literal["routed", "unrouted", "person", "model", "rule", "off_topic"] | None = None
     from_: dt.date | None = Field(None, alias="from", description="received on or after (YYYY-MM-DD)")
     to: dt.date | None = Field(None, description="received on or before (YYYY-MM-DD)")
 
@@ -125,8 +127,126 @@ def route_feedback(request, id: int, payload: RouteIn):
     feedback = get_or_404(Feedback, id, queries.feedback_list())
     actions.require_correct(acting_user(request), feedback)
     step = step_ref(payload.step, "step") if payload.step is not None else None
-    actions.correct_feedback_step(feedback, step, acting_user=acting_user(request))
+    actions.review_feedback(feedback, step, acting_user=acting_user(request))  # the router learns from it too
     return get_or_404(Feedback, id, queries.feedback_list())
+
+
+@feedback_router.post("/{id}/off-topic", url_name="feedback_off_topic", response={200: FeedbackOut, **WRITE_ERRORS},
+                      summary="Set a piece of feedback aside as off-topic: out of every figure and the queue "
+                              "(members, keepers, admins)")
+def mark_off_topic(request, id: int):
+    feedback = get_or_404(Feedback, id, queries.feedback_list())
+    actions.review_feedback(feedback, actions.OFF_TOPIC, acting_user=acting_user(request))
+    return get_or_404(Feedback, id, queries.feedback_list())
+
+
+# ---------------------------------------------------------------- review queue
+
+
+class SuggestionOut(Schema):
+    step: StepBrief
+    confidence: float
+    confident: bool = Field(description=f"confidence ≥ {queries.SUGGESTION_MIN_CONFIDENCE}: offered as the answer")
+
+
+class QueueItemOut(Schema):
+    feedback: FeedbackOut
+    cluster: int = Field(description="the cluster of similar messages it belongs to (assign it in one call)")
+    cluster_size: int = Field(description="messages of that cluster still waiting for review")
+    uncertainty: float = Field(description="1 − the router's confidence; for a disputed step column, the "
+                                           "router's confidence in its other step")
+    suggestions: list[SuggestionOut]
+
+
+class RoutedShareOut(Schema):
+    total: int = Field(description="stored feedback that counts in figures (off-topic excluded)")
+    routed: int
+    share: float | None = Field(description="routed share in %")
+    unrouted_share: float | None = Field(description="unrouted share in % (the “Unrouted” figures)")
+
+
+class QueueOut(Schema):
+    remaining: int = Field(description="items that need a person")
+    clusters: int = Field(description="clusters of similar messages among them")
+    routed_share: RoutedShareOut
+    items: list[QueueItemOut] = Field(description="in review order: the cluster whose answer teaches most first")
+
+
+class QueueQuery(Schema):
+    step: int | None = Field(None, description="only items now on this step")
+    limit: int = Field(25, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+def _suggestion(s) -> dict:
+    return {"step": {"id": s.step.pk, "name": s.step.name, "stage": s.step.stage.name,
+                     "journey": s.step.stage.journey.name}, "confidence": s.confidence, "confident": s.confident}
+
+
+def _share(share) -> dict:
+    return {"total": share.total, "routed": share.routed, "share": share.share, "unrouted_share": share.unrouted_share}
+
+
+@review_router.get("/queue", url_name="review_queue", response={200: QueueOut, **READ_ERRORS},
+                   summary="What needs a person, in review order, with clusters of similar messages")
+def review_queue(request, query: Query[QueueQuery]):
+    queue = queries.review_queue(step_ref(query.step, "step") if query.step is not None else None)
+    items = queries.queue_page(queue, queue.entries[query.offset:query.offset + query.limit])
+    return {"remaining": queue.remaining, "clusters": queue.clusters, "routed_share": _share(queries.routed_share()),
+            "items": [{"feedback": item.feedback, "cluster": item.entry.cluster_id, "cluster_size": item.cluster_size,
+                       "uncertainty": item.entry.uncertainty,
+                       "suggestions": [_suggestion(s) for s in item.suggestions]} for item in items]}
+
+
+class ClusterOut(Schema):
+    cluster: int
+    size: int
+    sample: list[FeedbackOut]
+    suggestions: list[SuggestionOut] = Field(description="steps for the whole cluster (members' confidences averaged)")
+
+
+def _cluster(cluster_id: int):
+    from ninja.errors import HttpError
+
+    cluster = queries.queue_cluster(cluster_id)
+    if cluster is None:
+        raise HttpError(404, "No message of that cluster is waiting for review.")
+    return cluster
+
+
+@review_router.get("/clusters/{cluster_id}", url_name="review_cluster", response={200: ClusterOut, **READ_ERRORS},
+                   summary="A cluster of similar messages waiting for review, with a sample")
+def review_cluster(request, cluster_id: int):
+    cluster = _cluster(cluster_id)
+    return {"cluster": cluster.cluster_id, "size": cluster.size, "sample": cluster.sample,
+            "suggestions": [_suggestion(s) for s in cluster.suggestions]}
+
+
+class AssignIn(Schema):
+    step: int | None = Field(None, description="the step every message of the cluster is about; null with "
+                                               "off_topic false for “none of these steps”")
+    off_topic: bool = Field(False, description="set every message aside as off-topic instead")
+
+
+class AssignOut(Schema):
+    moved: int = Field(description="messages answered (those a person answered meanwhile keep that answer)")
+    routed_share: RoutedShareOut
+
+
+@review_router.post("/clusters/{cluster_id}/assign", url_name="review_cluster_assign",
+                    response={200: AssignOut, **WRITE_ERRORS},
+                    summary="One answer for every message of a cluster, in one transaction (members, keepers, admins)")
+def assign_cluster(request, cluster_id: int, payload: AssignIn):
+    user = acting_user(request)
+    actions.require_correct(user, None)
+    if payload.off_topic and payload.step is not None:
+        raise InvalidInput({"step": "Give a step or off_topic, not both."})
+    cluster = _cluster(cluster_id)
+    answer = actions.OFF_TOPIC if payload.off_topic else (
+        step_ref(payload.step, "step") if payload.step is not None else None)
+    moved = actions.assign_cluster(cluster.member_ids, answer, acting_user=user,
+                                   description=cluster.sample[0].text[:120] if cluster.sample else "")
+    return {"moved": moved, "routed_share": _share(queries.routed_share())}
 
 
 # ---------------------------------------------------------------- metrics

@@ -22,3 +22,13 @@ class RoutedBy(models.TextChoices):
     MODEL = "model", "Model"
     RULE = "rule", "Rule"
     PERSON = "person", "Person"
+    # A person said it is not customer feedback about the journey (spam, chatter): kept, but
+    # out of every figure (no rollup cell, not even the unrouted one) and out of the queue.
+    OFF_TOPIC = "off_topic", "Off-topic"
+
+
+class RelearnStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for more corrections"
+    RUNNING = "running", "Learning from corrections"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -13,6 +13,7 @@ from cxkeeper.journeys.models import Journey, Step
 METRIC_CHOICES = [(key, label) for key, (label, _unit, _better) in METRICS.items()]
 PERIOD_CHOICES = [(str(days), f"last {days} days") for days in PERIODS]
 NONE_OF_THESE = "none"
+OFF_TOPIC = "off_topic"  # the review answer "not customer feedback about the journey"
 
 
 class MetricPeriodForm(forms.Form):
@@ -77,7 +78,8 @@ class FeedbackFilterForm(forms.Form):
 
 
 class RouteForm(forms.Form):
-    """One-click correction: a step id, or "none" for feedback about no step of the map."""
+    """One-click correction: a step id, "none" for feedback about no step of the map, or
+    "off_topic" for spam and chatter (cleaned to `OFF_TOPIC`, which equals `RoutedBy.OFF_TOPIC`)."""
 
     step = forms.CharField(max_length=20)
 
@@ -85,6 +87,9 @@ class RouteForm(forms.Form):
         value = self.cleaned_data["step"].strip()
         if value == NONE_OF_THESE:
             return None
+        if value == OFF_TOPIC:
+            return OFF_TOPIC
         if not value.isdigit() or not Step.objects.filter(pk=int(value)).exists():
-            raise forms.ValidationError("Choose a step of the journey map (or “none of these steps”).")
+            raise forms.ValidationError("Choose a step of the journey map (or “none of these steps”, "
+                                        "or “off-topic”).")
         return Step.objects.get(pk=int(value))

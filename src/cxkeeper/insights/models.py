@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from cxkeeper.core.models import VersionedModel
-from cxkeeper.insights.choices import JobStatus, RoutedBy, SourceKind
+from cxkeeper.insights.choices import JobStatus, RelearnStatus, RoutedBy, SourceKind
 
 
 class FeedbackSource(VersionedModel):
@@ -251,3 +251,23 @@ class SentimentModelRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class RelearnRun(models.Model):
+    """One background "learn from the corrections" run (see `insights.relearn`): requested by
+    a correction, started after a short quiet period, it retrains the router and re-routes the
+    stored items no person or rule placed. The review page reads the latest row to say
+    "learning from your corrections…" and how the routed share moved."""
+
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RelearnStatus.choices, default=RelearnStatus.WAITING)
+    corrections = models.PositiveIntegerField(default=0, help_text="Corrections the router learned from.")
+    rerouted = models.PositiveIntegerField(default=0, help_text="Stored items whose step changed.")
+    routed_share_before = models.FloatField(null=True, blank=True)
+    routed_share_after = models.FloatField(null=True, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from cxkeeper.insights import clock, presentation
@@ -525,6 +525,7 @@ def step_insights(step: Step, *, metric: str = "nps", start: dt.date | None = No
 ROUTED_FILTERS = {
     "routed": "Routed to a step", "unrouted": "Unrouted", "person": "Routed by a person",
     "model": "Routed by the model", "rule": "Routed by the source's step column",
+    "off_topic": "Set aside as off-topic",
 }
 
 
@@ -550,8 +551,8 @@ def feedback_list(*, q: str = "", step=None, journey=None, channel: str = "", se
         rows = rows.filter(received_at__date__gte=start)
     if end:
         rows = rows.filter(received_at__date__lte=end)
-    if routed == "unrouted":
-        rows = rows.filter(step__isnull=True)
+    if routed == "unrouted":  # what the "Unrouted" figures count: off-topic items are in none
+        rows = rows.filter(step__isnull=True).exclude(routed_by=RoutedBy.OFF_TOPIC)
     elif routed == "routed":
         rows = rows.filter(step__isnull=False)
     elif routed in RoutedBy.values and routed:
@@ -565,15 +566,231 @@ def feedback_by_id(pk: int) -> Feedback:
     return get_object_or_404(feedback_list(), pk=pk)
 
 
-def review_queue(step=None) -> QuerySet[Feedback]:
-    """What a person should look at first: unrouted and least confident model routings."""
-    rows = (Feedback.objects.select_related("step", "step__stage", "source").exclude(text="")
-            .filter(Q(routed_by=RoutedBy.MODEL) | Q(routed_by=RoutedBy.NONE))
-            .order_by(F("routing_confidence").asc(nulls_first=True), "-received_at", "-id"))
-    if step is not None:
-        rows = rows.filter(step=step)
-    return rows
+# ---------------------------------------------------------------- the review queue
+#
+# Only items that need a person: text the router left unrouted (below its threshold), a
+# model route below the current router's threshold (the router changed since), and items a
+# rule (the source's step column) placed where the current router confidently says another
+# step. Reviewed items (a person's answer, "none of these steps", off-topic) never return.
 
+QUEUE_CACHE_SECONDS = 600
+QUEUE_MAX_CLUSTERED = 30_000  # the most uncertain items clustered; beyond, each is its own cluster
+QUEUE_MAX_RULE_CHECKS = 5_000  # newest rule-routed texts the router re-reads for disagreements
+SUGGESTION_MIN_CONFIDENCE = 0.3  # a suggestion is highlighted only when the router is this sure
+CLUSTER_SAMPLE = 8  # messages of a cluster shown before it is assigned in one action
+
+
+def _router_state() -> tuple[int, float]:
+    """The latest router's id and threshold ((0, default) before any router)."""
+    from cxkeeper.insights.models import RouterModel
+    from cxkeeper.insights.text.router import DEFAULT_THRESHOLD
+
+    row = RouterModel.objects.order_by("-created_at", "-id").values_list("pk", "threshold").first()
+    return row if row else (0, DEFAULT_THRESHOLD)
+
+
+def _needs_review(threshold: float) -> Q:
+    return ~Q(text="") & (Q(routed_by=RoutedBy.NONE)
+                          | Q(routed_by=RoutedBy.MODEL, routing_confidence__lt=threshold))
+
+
+@dataclass(frozen=True)
+class QueueClusters:
+    """What the queue caches: each candidate's cluster, and the rule routes the router disputes
+    (item id → (the router's step id, its confidence))."""
+
+    cluster_of: dict[int, int]
+    disputed: dict[int, tuple[int, float]]
+
+
+def _rule_disputes() -> dict[int, tuple[int, float]]:
+    from cxkeeper.insights import routing
+
+    router = routing.current_router(train_if_missing=False)
+    if router is None:
+        return {}
+    rows = list(Feedback.objects.filter(routed_by=RoutedBy.RULE, step__isnull=False).exclude(text="")
+                .order_by("-id").values_list("pk", "text", "step_id")[:QUEUE_MAX_RULE_CHECKS])
+    texts = list(dict.fromkeys(text for _, text, _ in rows))
+    routes = dict(zip(texts, router.route(texts), strict=True)) if texts else {}
+    disputed = {}
+    for pk, text, step_id in rows:
+        route = routes[text]
+        if route.label is not None and route.label != step_id:
+            disputed[pk] = (int(route.label), float(route.confidence))
+    return disputed
+
+
+def queue_clusters() -> QueueClusters:
+    """Cluster the queue's candidates (`text.clusters`): seconds of work on a large queue, so
+    cached until new feedback arrives or the router changes (both are in the key). Items that
+    leave the queue keep everyone else's cluster; items that join it later are alone until then."""
+    from django.core.cache import cache
+
+    from cxkeeper.insights.models import RouterModel
+    from cxkeeper.insights.text.clusters import cluster_texts
+
+    _, threshold = _router_state()
+    stored = Feedback.objects.aggregate(newest=Max("id"), n=Count("id"))
+    router = RouterModel.objects.order_by("-created_at", "-id").values_list("pk", "created_at").first()
+    key = f"cxkeeper:queue-clusters:{stored['newest']}:{stored['n']}:{router}".replace(" ", "_")
+    found = cache.get(key)
+    if found is not None:
+        return found
+    disputed = _rule_disputes()
+    rows = list(Feedback.objects.filter(_needs_review(threshold))
+                .order_by(F("routing_confidence").asc(nulls_first=True), "id")
+                .values_list("pk", "text")[:QUEUE_MAX_CLUSTERED])
+    rows += list(Feedback.objects.filter(pk__in=list(disputed)).values_list("pk", "text"))
+    found = QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows]), disputed)
+    cache.set(key, found, QUEUE_CACHE_SECONDS)
+    return found
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    feedback_id: int
+    cluster_id: int
+    uncertainty: float  # 1 − the router's confidence; for a disputed rule route, the router's confidence
+    disputed_step_id: int | None = None
+
+
+@dataclass
+class ReviewQueue:
+    """The queue in review order: clusters by how much one answer teaches (the sum of their
+    members' uncertainty = uncertainty × cluster size), members most uncertain first."""
+
+    entries: list[QueueEntry]
+    cluster_sizes: dict[int, int]
+
+    @property
+    def remaining(self) -> int:
+        return len(self.entries)
+
+    @property
+    def clusters(self) -> int:
+        return len(self.cluster_sizes)
+
+    def members(self, cluster_id: int) -> list[int]:
+        return [e.feedback_id for e in self.entries if e.cluster_id == cluster_id]
+
+
+def _uncertainty(routed_by: str, confidence: float | None, threshold: float) -> float:
+    """1 − the router's confidence; 1 for an item it could not read at all (no word it knows,
+    or no router yet), whatever probability its prior gave the likeliest step."""
+    if confidence is None or (routed_by == RoutedBy.NONE and confidence >= threshold):
+        return 1.0
+    return 1.0 - confidence
+
+
+def review_queue(step=None) -> ReviewQueue:
+    """Every item that needs a person, ordered by how much one answer teaches (see above).
+    `step` keeps the items now on that step (model routes the router doubts, disputed rules)."""
+    _, threshold = _router_state()
+    clusters = queue_clusters()
+    rows = Feedback.objects.filter(_needs_review(threshold))
+    disputed = Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
+    if step is not None:
+        rows, disputed = rows.filter(step=step), disputed.filter(step=step)
+    entries = [QueueEntry(pk, clusters.cluster_of.get(pk, pk), _uncertainty(routed_by, confidence, threshold))
+               for pk, routed_by, confidence in rows.values_list("pk", "routed_by", "routing_confidence")]
+    for pk in disputed.values_list("pk", flat=True):
+        model_step, confidence = clusters.disputed[pk]
+        entries.append(QueueEntry(pk, clusters.cluster_of.get(pk, pk), confidence, model_step))
+    weight: dict[int, float] = defaultdict(float)
+    sizes: dict[int, int] = defaultdict(int)
+    for entry in entries:
+        weight[entry.cluster_id] += entry.uncertainty
+        sizes[entry.cluster_id] += 1
+    entries.sort(key=lambda e: (-round(weight[e.cluster_id], 9), e.cluster_id, -e.uncertainty, e.feedback_id))
+    return ReviewQueue(entries, dict(sizes))
+
+
+@dataclass
+class QueueItem:
+    feedback: Feedback
+    entry: QueueEntry
+    cluster_size: int
+    suggestions: list
+
+
+def queue_page(queue: ReviewQueue, entries: list[QueueEntry]) -> list[QueueItem]:
+    """The feedback rows and router suggestions of one page of queue entries, in queue order."""
+    rows = Feedback.objects.select_related("step", "step__stage", "source").in_bulk([e.feedback_id for e in entries])
+    items = [QueueItem(rows[e.feedback_id], e, queue.cluster_sizes.get(e.cluster_id, 1), [])
+             for e in entries if e.feedback_id in rows]
+    suggestions = suggestions_for([item.feedback for item in items])
+    for item in items:
+        item.suggestions = suggestions.get(item.feedback.pk, [])
+    return items
+
+
+@dataclass
+class QueueCluster:
+    cluster_id: int
+    size: int
+    member_ids: list[int]
+    sample: list[Feedback]
+    suggestions: list
+
+
+def queue_cluster(cluster_id: int) -> QueueCluster | None:
+    """One cluster of the queue with a sample of its messages and the router's suggestions for
+    the whole cluster (its members' confidences added up); None when no member still waits."""
+    queue = review_queue()
+    members = queue.members(cluster_id)
+    if not members:
+        return None
+    sample = list(Feedback.objects.select_related("step", "source").filter(pk__in=members[:CLUSTER_SAMPLE])
+                  .order_by("id"))
+    votes: dict[int, float] = defaultdict(float)
+    steps: dict[int, Step] = {}
+    per_item = suggestions_for(list(Feedback.objects.filter(pk__in=members[:200]).only("pk", "text")))
+    readable: dict[int, bool] = {}
+    for suggestions in per_item.values():
+        for suggestion in suggestions:
+            votes[suggestion.step.pk] += suggestion.confidence
+            steps[suggestion.step.pk] = suggestion.step
+            readable[suggestion.step.pk] = readable.get(suggestion.step.pk, False) or suggestion.readable
+    counted = max(len(per_item), 1)
+    ranked = sorted(votes, key=lambda pk: (-votes[pk], pk))[:3]
+    return QueueCluster(cluster_id, len(members), members, sample,
+                        [Suggestion(steps[pk], votes[pk] / counted, readable.get(pk, False)) for pk in ranked])
+
+
+@dataclass(frozen=True)
+class RoutedShare:
+    """Of the stored feedback that counts in figures (off-topic excluded), how much is on a step."""
+
+    total: int
+    routed: int
+
+    @property
+    def unrouted(self) -> int:
+        return self.total - self.routed
+
+    @property
+    def share(self) -> float | None:
+        return 100.0 * self.routed / self.total if self.total else None
+
+    @property
+    def unrouted_share(self) -> float | None:
+        return 100.0 * self.unrouted / self.total if self.total else None
+
+
+def routed_share() -> RoutedShare:
+    """The one definition of "routed share" and "unrouted share": read from the step × day
+    rollup (unrouted = the step 0 cells), so it equals what every page's figures add up to."""
+    sums = StepDayRollup.objects.aggregate(total=Sum("n"), unrouted=Sum("n", filter=Q(step_id=0)))
+    total = int(sums["total"] or 0)
+    return RoutedShare(total, total - int(sums["unrouted"] or 0))
+
+
+def latest_relearn():
+    """The latest background learning run (None before any correction)."""
+    from cxkeeper.insights.models import RelearnRun
+
+    return RelearnRun.objects.order_by("-requested_at", "-id").first()
 
 def filter_choices() -> dict:
     """Values for the explorer's filter menus: small distinct lists from the rollups and the map."""
@@ -595,10 +812,16 @@ def filter_choices() -> dict:
 class Suggestion:
     step: Step
     confidence: float
+    readable: bool = True  # False: the router knows no word of the text; its "confidence" is a prior
+
+    @property
+    def confident(self) -> bool:
+        return self.readable and self.confidence >= SUGGESTION_MIN_CONFIDENCE
 
 
 def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list[Suggestion]]:
-    """The current router's top steps for each text (model inference on one page of items)."""
+    """The current router's top steps for each text (model inference on one page of items).
+    Only a suggestion with `confident` (≥ SUGGESTION_MIN_CONFIDENCE) is offered as the answer."""
     from cxkeeper.insights import routing
 
     router = routing.current_router(train_if_missing=False)
@@ -607,9 +830,12 @@ def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list
         return {}
     results = router.route([f.text for f in with_text])
     ids = {label for result in results for label, _ in result.top[:top]}
-    steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage")}
-    return {f.pk: [Suggestion(steps[label], confidence) for label, confidence in result.top[:top] if label in steps]
-            for f, result in zip(with_text, results, strict=True)}
+    steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage", "stage__journey")}
+    # Unrouted although its best step passes the threshold: no word of the text is known.
+    readable = [result.routed or result.confidence < router.threshold for result in results]
+    return {f.pk: [Suggestion(steps[label], confidence, known) for label, confidence in result.top[:top]
+                   if label in steps]
+            for f, result, known in zip(with_text, results, readable, strict=True)}
 
 
 # ---------------------------------------------------------------- routing quality
@@ -622,19 +848,28 @@ class RoutingQuality:
     confused: list[dict]
     shares: list[dict]
     total: int
-    unrouted_in_rollups: int
+    routed: RoutedShare
+    off_topic: int
     error: str = ""
+    evaluated: object | None = None  # the latest router whose accuracy was measured
+
+    @property
+    def off_topic_share(self) -> float | None:
+        return 100.0 * self.off_topic / self.total if self.total else None
 
 
 def routing_quality() -> RoutingQuality:
-    """The latest router's cross-validated report with step names, and how stored feedback
-    was routed (a count by `routed_by`, not a metric)."""
-    from django.db.models import Count
-
+    """One consistent set of routing figures: the latest router's cross-validated accuracy on
+    its own training examples (with their n), the routed and unrouted shares of stored feedback
+    (`routed_share`, off-topic excluded), the off-topic share of everything stored, and how each
+    stored item was placed — the step-less rows of that table add up to the unrouted count."""
     from cxkeeper.insights.models import RouterModel
 
-    model = RouterModel.objects.defer("blob").order_by("-created_at", "-id").first()
-    report = (model.cv_report or {}) if model else {}
+    routers = RouterModel.objects.defer("blob").order_by("-created_at", "-id")
+    model = routers.first()
+    # Background learning skips the measurement: the figures come from the last measured router.
+    evaluated = routers.filter(cv_accuracy__isnull=False).first() or model
+    report = (evaluated.cv_report or {}) if evaluated else {}
     per_step_raw = report.get("per_step_accuracy", {}) or {}
     pairs = report.get("confused_pairs", []) or []
     ids = {int(k) for k in per_step_raw} | {int(p[k]) for p in pairs for k in ("true", "predicted")
@@ -642,22 +877,33 @@ def routing_quality() -> RoutingQuality:
     steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage", "stage__journey")}
 
     def name(step_id):
-        step = steps.get(int(step_id)) if step_id is not None else None
-        return step
+        return steps.get(int(step_id)) if step_id is not None else None
 
     per_step = sorted(({"step": name(k), "step_id": int(k), "accuracy": v} for k, v in per_step_raw.items()),
                       key=lambda row: (row["accuracy"], row["step_id"]))
     confused = [{"true": name(p.get("true")), "predicted": name(p.get("predicted")),
                  "true_id": p.get("true"), "predicted_id": p.get("predicted"), "count": p.get("count", 0)}
                 for p in pairs]
-    counts = dict(Feedback.objects.values_list("routed_by").annotate(n=Count("pk")).order_by())
+    on_step = ExpressionWrapper(Q(step__isnull=False), output_field=BooleanField())
+    counts: dict[tuple[str, bool], int] = defaultdict(int)
+    for routed_by, placed, n in (Feedback.objects.annotate(on_step=on_step).values_list("routed_by", "on_step")
+                                 .annotate(n=Count("pk")).order_by()):
+        counts[(routed_by, bool(placed))] += n
     grand = sum(counts.values())
-    shares = [{"routed_by": value, "label": label, "n": counts.get(value, 0),
-               "share": 100.0 * counts.get(value, 0) / grand if grand else None}
-              for value, label in RoutedBy.choices]
-    unrouted = StepDayRollup.objects.filter(step_id=0).aggregate(n=Sum("n"))["n"] or 0
-    return RoutingQuality(model, per_step, confused, shares, grand, unrouted, report.get("error", ""))
-
+    rows = [(RoutedBy.RULE, True, "Rule: on a step named by the source's step column"),
+            (RoutedBy.MODEL, True, "Model: on the step the router was confident about"),
+            (RoutedBy.PERSON, True, "Person: on the step a reviewer chose"),
+            (RoutedBy.PERSON, False, "Person: reviewed, none of the steps fits"),
+            (RoutedBy.NONE, False, "Unrouted: no step confident enough, or no text")]
+    shares = [{"routed_by": value.value, "on_step": on_step, "label": label, "n": counts.get((value, on_step), 0)}
+              for value, on_step, label in rows]
+    off_topic = counts.get((RoutedBy.OFF_TOPIC, False), 0)
+    shares.append({"routed_by": RoutedBy.OFF_TOPIC.value, "on_step": False, "label": "Off-topic: in no figure",
+                   "n": off_topic})
+    for row in shares:
+        row["share"] = 100.0 * row["n"] / grand if grand else None
+    return RoutingQuality(model, per_step, confused, shares, grand, routed_share(), off_topic,
+                          report.get("error", ""), evaluated)
 
 # ---------------------------------------------------------------- themes (optional module)
 

@@ -15,6 +15,7 @@ from django.db import connection
 
 from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, FieldCells, FieldKey, field_delta
 from cxkeeper.insights.analytics.rollups import INT_SUM_COLUMNS, SUM_COLUMNS, RollupKey, rollup_delta
+from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, FeedbackRollup, FieldRollup, StepDayRollup, StepMonthRollup
 
 UNROUTED = 0  # step_id of the unrouted cell; the analytics layer says None
@@ -104,20 +105,26 @@ def apply_field_cells(cells: FieldCells) -> None:
 
 def add_records(records: Iterable[Mapping]) -> None:
     """Feedback about to be inserted, as column dicts (the import's fast path)."""
-    records = list(records)
+    records = [r for r in records if r.get("routed_by") != RoutedBy.OFF_TOPIC]
     apply_cells(rollup_delta({**r, "segment": r["segment"] or None, "event_type": r["event_type"] or None}
                              for r in records))
     apply_field_cells(field_delta(records))
 
 
+def in_figures(feedback: Feedback) -> bool:
+    """Off-topic items (spam, chatter a person set aside) are in no rollup cell — not a step's,
+    not the unrouted one — so they count in no figure. Every add and remove asks this."""
+    return feedback.routed_by != RoutedBy.OFF_TOPIC
+
+
 def add_feedback(rows: Iterable[Feedback]) -> None:
-    rows = list(rows)
+    rows = [f for f in rows if in_figures(f)]
     apply_cells(rollup_delta(rollup_input(f) for f in rows))
     apply_field_cells(field_delta(_field_input(f) for f in rows))
 
 
 def remove_feedback(rows: Iterable[Feedback]) -> None:
-    rows = list(rows)
+    rows = [f for f in rows if in_figures(f)]
     apply_cells(rollup_delta((rollup_input(f) for f in rows), sign=-1))
     apply_field_cells(field_delta((_field_input(f) for f in rows), sign=-1))
 

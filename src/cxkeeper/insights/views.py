@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxkeeper.insights import actions, charts, clock, presentation, queries
-from cxkeeper.insights.forms import NONE_OF_THESE, FeedbackFilterForm, MetricPeriodForm, RouteForm
+from cxkeeper.insights.forms import NONE_OF_THESE, OFF_TOPIC, FeedbackFilterForm, MetricPeriodForm, RouteForm
 from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.journeys import queries as journey_queries
 from cxkeeper.journeys.models import Step
 from cxkeeper.org.permissions import can, require_keeper
 
 VERBATIMS_PER_PAGE = 20
-QUEUE_PER_PAGE = 15
+QUEUE_PER_PAGE = 25
 
 try:  # built separately; the step page shows its Themes section only when the module exists
     from cxkeeper.insights import themes as themes_module
@@ -116,16 +116,57 @@ def review_queue(request):
     step = None
     if request.GET.get("step", "").isdigit():
         step = Step.objects.select_related("stage__journey").filter(pk=int(request.GET["step"])).first()
-    page = Paginator(queries.review_queue(step), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
-    items = list(page)
-    suggestions = queries.suggestions_for(items)
+    queue = queries.review_queue(step)
+    page = Paginator(queue.entries, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    items = queries.queue_page(queue, list(page))
+    share = queries.routed_share()
+    # "since you started": the share when this person first opened the queue in this session
+    started = request.session.setdefault("review_started_share", share.share)
     context = {
-        "page": page, "step": step, "items": [(f, suggestions.get(f.pk, [])) for f in items],
-        "steps": queries.filter_choices()["steps"], "none_value": NONE_OF_THESE,
+        "page": page, "step": step, "queue": queue, "queue_items": items,
+        "items": [(item.feedback, item.suggestions) for item in items],
+        "steps": queries.filter_choices()["steps"], "none_value": NONE_OF_THESE, "off_topic_value": OFF_TOPIC,
+        "share": share, "started_share": started, "relearn": queries.latest_relearn(),
+        "min_confidence": queries.SUGGESTION_MIN_CONFIDENCE,
         "can_correct": can(actions.require_correct, request.user, None),
         "can_retrain": can(require_keeper, request.user, "retrain the step router"),
     }
     return render(request, "insights/review.html", context)
+
+
+def review_cluster(request, cluster_id):
+    """A cluster of similar queue items: a sample first, then one answer for all of them."""
+    from django.http import Http404
+
+    cluster = queries.queue_cluster(cluster_id)
+    if cluster is None:
+        raise Http404("Every message of this cluster has been reviewed.")
+    return render(request, "insights/review_cluster.html", {
+        "cluster": cluster, "steps": queries.filter_choices()["steps"], "none_value": NONE_OF_THESE,
+        "off_topic_value": OFF_TOPIC, "min_confidence": queries.SUGGESTION_MIN_CONFIDENCE,
+        "can_correct": can(actions.require_correct, request.user, None),
+    })
+
+
+@require_POST
+def assign_cluster(request, cluster_id):
+    actions.require_correct(request.user, None)  # refused before anything is read
+    cluster = queries.queue_cluster(cluster_id)
+    if cluster is None:
+        messages.info(request, "Every message of that cluster has already been reviewed.")
+        return redirect(reverse("insights:review"))
+    form = RouteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("step", ["Choose a step."])))
+        return redirect(reverse("insights:review_cluster", args=[cluster_id]))
+    answer = form.cleaned_data["step"]
+    moved = actions.assign_cluster(cluster.member_ids, answer, acting_user=request.user,
+                                   description=cluster.sample[0].text[:120] if cluster.sample else "")
+    where = ("set aside as off-topic" if answer == OFF_TOPIC else f"routed to “{answer.name}”" if answer
+             else "marked as about none of the steps")
+    messages.success(request, f"{moved} similar message{'s' if moved != 1 else ''} {where}. "
+                              "The router is learning from them.")
+    return redirect(reverse("insights:review"))
 
 
 @require_POST
@@ -140,11 +181,14 @@ def route_feedback(request, pk):
                           {"feedback": feedback, "error": problem}, status=422)
         messages.error(request, problem)
         return redirect(reverse("insights:review"))
-    step = form.cleaned_data["step"]
-    feedback = actions.correct_feedback_step(feedback, step, acting_user=request.user)
+    answer = form.cleaned_data["step"]
+    feedback = actions.review_feedback(feedback, answer, acting_user=request.user)
+    step = None if answer == OFF_TOPIC else answer
     if _is_htmx(request):
-        return render(request, "insights/partials/review_done.html", {"feedback": feedback, "step": step})
-    messages.success(request, f"Routed to “{step.name}”." if step else "Marked as about no step of the map.")
+        return render(request, "insights/partials/review_done.html",
+                      {"feedback": feedback, "step": step, "off_topic": answer == OFF_TOPIC})
+    messages.success(request, "Set aside as off-topic." if answer == OFF_TOPIC else
+                     f"Routed to “{step.name}”." if step else "Marked as about no step of the map.")
     return redirect(request.POST.get("next") or reverse("insights:review"))
 
 

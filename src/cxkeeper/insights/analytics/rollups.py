@@ -51,6 +51,8 @@ def csat_top_min(scale_max: int) -> int:
     return scale_max - 1 if scale_max >= 4 else scale_max
 CES_EASY_MIN = 5  # CES 5–7 on 1–7 is "easy"
 NEGATIVE_SENTIMENT = -0.05  # sentiment strictly below is "negative" (VADER convention)
+# `routed_by` of feedback a person set aside as spam or chatter: it counts in no figure.
+OFF_TOPIC = "off_topic"
 EVENT_TYPES = {"churn_n": "churn", "renewal_n": "renewal", "complaint_n": "complaint"}
 
 FEEDBACK_SCHEMA = ibis.schema(
@@ -154,8 +156,11 @@ def _count_if(cond: ir.BooleanValue) -> ir.IntegerScalar:
 
 
 def rollup_expr(feedback: ir.Table) -> ir.Table:
-    """Rollup partial sums of a feedback table expression (see module doc for the grain)."""
+    """Rollup partial sums of a feedback table expression (see module doc for the grain).
+    Rows a person marked off-topic (``routed_by`` = :data:`OFF_TOPIC`) are in no cell."""
     t = feedback
+    if "routed_by" in t.columns:
+        t = t.filter(t.routed_by.isnull() | (t.routed_by != OFF_TOPIC))
     ces = t.ces.cast("int64")
     sentiment = t.sentiment.cast("float64")
     csat_max = t.csat_max.cast("int64").coalesce(DEFAULT_CSAT_MAX)
@@ -431,6 +436,8 @@ def rollup_delta(rows: Iterable[Mapping[str, Any]], *, sign: int = 1) -> Cells:
         raise ValueError("sign must be 1 or -1")
     cells: Cells = {}
     for row in rows:
+        if row.get("routed_by") == OFF_TOPIC:
+            continue
         cell = cells.setdefault(_key(row), _zero())
         for col, value in _row_sums(row).items():
             cell[col] += sign * value

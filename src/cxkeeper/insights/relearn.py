@@ -1,0 +1,173 @@
+"""Learning from corrections without a retrain button.
+
+Every answer in the review queue asks for a run (`request`); a background thread of the web
+process waits until corrections stop arriving for ``CXKEEPER_RELEARN_DELAY`` seconds, then
+retrains the router (`routing.train_router`, with every correction) and re-routes the stored
+items no person and no rule placed (`reroute_stored`), moving their figures through the one
+rollup write path. One run at a time per process; corrections that arrive during a run ask
+for the next one. Each run is a `RelearnRun` row, so the review page can say "learning from
+your corrections…" and how the routed share moved.
+
+``CXKEEPER_RELEARN``: "background" (default), "inline" (run at once in the caller, for the
+CLI and tests) or "off".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from cxkeeper.insights import rollup_store, routing
+from cxkeeper.insights.choices import RelearnStatus, RoutedBy
+from cxkeeper.insights.models import Feedback, RelearnRun
+from cxkeeper.journeys.models import Step
+from cxkeeper.org.models import Workspace
+
+log = logging.getLogger(__name__)
+CONFIDENCE_CHANGE = 0.05  # a stored confidence is rewritten only when it moved more (it orders the queue)
+REROUTE_CHUNK = 2000  # items re-routed per transaction: the ingest lock is held briefly
+_state = threading.Lock()
+_worker: threading.Thread | None = None
+_wanted_at: float = 0.0  # monotonic time of the latest request not yet served
+_pending: int | None = None  # the RelearnRun row the next run serves
+
+
+def mode() -> str:
+    return getattr(settings, "CXKEEPER_RELEARN", "background")
+
+
+def delay() -> float:
+    return float(getattr(settings, "CXKEEPER_RELEARN_DELAY", 3.0))
+
+
+def request() -> None:
+    """A correction was committed: learn from it soon. Call after commit."""
+    global _worker, _wanted_at, _pending
+    how = mode()
+    if how == "off":
+        return
+    if how == "inline":
+        run()
+        return
+    with _state:
+        _wanted_at = time.monotonic()
+        waiting = RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at", "-id").first()
+        _pending = (waiting or RelearnRun.objects.create(requested_at=timezone.now())).pk
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_loop, name="relearn", daemon=True)
+            _worker.start()
+
+
+def busy() -> bool:
+    """Whether this process has a run waiting or going."""
+    with _state:
+        return _worker is not None and _worker.is_alive()
+
+
+def _loop() -> None:
+    """Wait for a quiet moment, run, and run again while requests keep coming."""
+    global _worker
+    close_old_connections()
+    try:
+        while True:
+            with _state:
+                served = _wanted_at
+            quiet = time.monotonic() - served
+            if quiet < delay():
+                time.sleep(delay() - quiet)
+                continue
+            with _state:
+                pending = _pending
+            if not RelearnRun.objects.filter(pk=pending, status=RelearnStatus.WAITING).exists():
+                break  # the request is gone (the database was reset under us): nothing to serve
+            run()
+            with _state:
+                if _wanted_at == served:
+                    _worker = None
+                    return
+        with _state:
+            _worker = None
+    except Exception:  # the thread must end cleanly; the run row already says what failed
+        log.exception("learning from corrections failed")
+        with _state:
+            _worker = None
+    finally:
+        connection.close()
+
+
+def run() -> RelearnRun:
+    """Retrain and re-route now, recorded as one `RelearnRun` (the waiting one, or a new one)."""
+    from cxkeeper.insights.queries import queue_clusters, routed_share
+
+    started = timezone.now()
+    learning = (RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at").first()
+           or RelearnRun(requested_at=started))
+    learning.status, learning.started_at = RelearnStatus.RUNNING, started
+    learning.routed_share_before = routed_share().share
+    learning.save()
+    try:
+        model = routing.train_router(evaluate=False)
+        learning.corrections = model.n_corrections if model else 0
+        learning.rerouted = reroute_stored() if model else 0
+        learning.status, learning.message = RelearnStatus.DONE, ""
+        queue_clusters()  # the queue's clusters for the new router, so the next page is fast
+    except Exception as exc:
+        learning.status, learning.message = RelearnStatus.FAILED, f"Learning from corrections stopped: {exc}"[:300]
+        raise
+    finally:
+        learning.routed_share_after = routed_share().share
+        learning.finished_at = timezone.now()
+        learning.save()
+    return learning
+
+
+def _ingest_lock() -> None:
+    """`actions.ingest_lock` (which this module cannot import: actions ask it for runs)."""
+    Workspace.objects.select_for_update().filter(pk=Workspace.current().pk).exists()
+
+
+def reroute_stored(*, chunk: int = REROUTE_CHUNK) -> int:
+    """Route again, with the current router, every stored text that the model placed or left
+    unrouted (people's answers, off-topic items and rule routes stay as they are). Changed items
+    move their figures in the same transaction, chunk by chunk under the ingest lock. Returns
+    how many items changed step."""
+    router = routing.current_router(train_if_missing=False)
+    if router is None:
+        return 0
+    pending = Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
+    ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    changed = 0
+    for start in range(0, len(ids), chunk):
+        # Route before taking the lock (seconds of model work); under it, only rows that are still
+        # the model's or unrouted are changed, with the route of their text.
+        texts = list(dict.fromkeys(pending.filter(pk__in=ids[start:start + chunk]).values_list("text", flat=True)))
+        routes = dict(zip(texts, router.route(texts), strict=True)) if texts else {}
+        with transaction.atomic():
+            _ingest_lock()
+            rows = [f for f in pending.select_for_update().filter(pk__in=ids[start:start + chunk]).order_by("pk")
+                    if f.text in routes]
+            live = set(Step.objects.values_list("pk", flat=True))  # under the lock a step delete takes
+            moved, touched = [], []
+            for feedback in rows:
+                route = routes[feedback.text]
+                step_id = route.label if route.label is not None and route.label in live else None
+                routed_by = RoutedBy.MODEL if step_id is not None else RoutedBy.NONE
+                if step_id != feedback.step_id:
+                    moved.append((feedback, step_id, routed_by, route.confidence))
+                elif (feedback.routed_by != routed_by
+                      or abs((feedback.routing_confidence or 0.0) - route.confidence) > CONFIDENCE_CHANGE):
+                    feedback.routing_confidence, feedback.routed_by = route.confidence, routed_by
+                    touched.append(feedback)
+            rollup_store.remove_feedback([m[0] for m in moved])
+            for feedback, step_id, routed_by, confidence in moved:
+                feedback.step_id, feedback.routed_by, feedback.routing_confidence = step_id, routed_by, confidence
+            rollup_store.add_feedback([m[0] for m in moved])
+            Feedback.objects.bulk_update([m[0] for m in moved] + touched,
+                                         ["step", "routed_by", "routing_confidence"], batch_size=500)
+            changed += len(moved)
+    return changed

@@ -1,0 +1,275 @@
+"""The review queue: only items that need a person, clusters ordered by what one answer
+teaches, a cluster answered in one transaction (rollups equal a rebuild), off-topic out of every
+figure, learning from corrections without a retrain button, and the API's role checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from cxkeeper.core.models import ChangeRecord
+from cxkeeper.insights import actions, queries, relearn
+from cxkeeper.insights.choices import RelearnStatus, RoutedBy
+from cxkeeper.insights.ingest.canonical import CanonicalRow
+from cxkeeper.insights.models import Feedback, RelearnRun, RouterModel
+from cxkeeper.insights.text.clusters import cluster_texts, normalize
+from cxkeeper.testing.api_matrix import ApiClient
+
+from .test_feedback_store import assert_rollups_match_rebuild
+from .test_pages import load_feedback
+
+UTC = dt.UTC
+SPAM = ["FOLLOW FOR FOLLOW", "follow for follow!!", "Follow for follow", "follow  FOR follow 🙂", "FOLLOW for FOLLOW!"]
+PARCEL = ["zeppelin greenhouse crash", "Zeppelin greenhouse crash again", "zeppelin greenhouse crash 2",
+          "ZEPPELIN greenhouse crash!!"]  # no word the small org's router knows: unrouted
+SINGLES = ["zebra umbrella kettle", "violin tractor pebble", "quokka lantern biscuit"]
+XSS_UNROUTED = '<script>window.pwned=1</script> zebra crossing'
+
+
+def rows(texts, prefix="Q", nps=None):
+    return [CanonicalRow(external_id=f"{prefix}{i}", received_at=dt.datetime(2026, 5, 1 + i % 20, 10, tzinfo=UTC),
+                         channel="web", row_number=i + 2, text=text, nps=nps)
+            for i, text in enumerate(texts)]
+
+
+@pytest.fixture
+def org(small_org):
+    load_feedback(small_org)
+    source = actions.create_source({"name": "Social mentions", "kind": "social"}, acting_user=small_org.keeper)
+    actions.ingest_feedback_batch(source, rows(SPAM + PARCEL + SINGLES + [XSS_UNROUTED], nps=5))
+    return small_org
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def queued_ids(queue) -> list[int]:
+    return [e.feedback_id for e in queue.entries]
+
+
+# ---------------------------------------------------------------- clusters
+
+
+def test_clusters_join_same_words_and_near_duplicates_deterministically():
+    assert normalize("FOLLOW for follow!! 123") == normalize("follow FOR follow 9") == "follow for follow 0"
+    texts = SPAM + PARCEL + SINGLES
+    ids = list(range(100, 100 + len(texts)))
+    clusters = cluster_texts(ids, texts)
+    assert clusters == cluster_texts(list(reversed(ids)), list(reversed(texts)))  # order does not matter
+    assert {clusters[i] for i in ids[:5]} == {100}  # the spam variants: one cluster, named by its smallest id
+    parcel = {clusters[i] for i in ids[5:9]}
+    assert parcel == {105}  # near-duplicates (TF-IDF cosine ≥ 0.8) join
+    assert len({clusters[i] for i in ids[9:]}) == 3 and not {clusters[i] for i in ids[9:]} & {100, 105}
+
+
+def test_cluster_pairs_are_bounded_by_the_representatives():
+    letters = "abcdefghij"
+    texts = [f"w{letters[i % 10]}{letters[i // 10]} o{letters[i // 10]}{letters[i % 10]}" for i in range(50)]
+    texts += ["same text"] * 3
+    clusters = cluster_texts(list(range(53)), texts, max_representatives=5)
+    assert clusters[50] == clusters[51] == clusters[52] == 50  # exact text still groups beyond the bound
+    assert len(set(clusters.values())) == 51
+
+
+# ---------------------------------------------------------------- what is in the queue, in what order
+
+
+def test_queue_holds_only_what_needs_a_person_in_teaching_order(org):
+    queue = queries.review_queue()
+    _, threshold = queries._router_state()
+    inside = set(queued_ids(queue))
+    assert inside, "the fixture has unrouted texts"
+    for feedback in Feedback.objects.all():
+        needs = bool(feedback.text) and (feedback.routed_by == RoutedBy.NONE or (
+            feedback.routed_by == RoutedBy.MODEL and feedback.routing_confidence < threshold))
+        disputed = feedback.pk in queries.queue_clusters().disputed
+        assert (feedback.pk in inside) == (needs or disputed), feedback.text
+    # clusters by the sum of their members' uncertainty (uncertainty × size), never increasing
+    weights = {}
+    for entry in queue.entries:
+        weights[entry.cluster_id] = weights.get(entry.cluster_id, 0) + entry.uncertainty
+    order = list(dict.fromkeys(e.cluster_id for e in queue.entries))
+    assert [weights[c] for c in order] == sorted((weights[c] for c in order), reverse=True)
+    spam = Feedback.objects.filter(text__in=SPAM).values_list("pk", flat=True)
+    assert queue.cluster_sizes[min(spam)] == len(SPAM)
+    assert order[0] == min(spam)  # five equally unsure messages teach most
+
+
+def test_reviewed_items_leave_the_queue_and_none_of_these_keeps_them_unrouted(org):
+    spam = Feedback.objects.get(text=SPAM[0])
+    single = Feedback.objects.get(text=SINGLES[0])
+    actions.review_feedback(spam, actions.OFF_TOPIC, acting_user=org.it_member)
+    actions.review_feedback(single, None, acting_user=org.it_member)
+    single.refresh_from_db()
+    assert single.step is None and single.routed_by == RoutedBy.PERSON
+    queue = queries.review_queue()
+    assert spam.pk not in queued_ids(queue) and single.pk not in queued_ids(queue)
+    left = {e.cluster_id for e in queue.entries if e.feedback_id in set(
+        Feedback.objects.filter(text__in=SPAM).values_list("pk", flat=True))}
+    assert len(left) == 1 and queue.cluster_sizes[left.pop()] == 4
+
+
+# ---------------------------------------------------------------- one answer for a cluster
+
+
+def test_cluster_assignment_moves_every_member_and_its_figures_exactly(org):
+    parcel = sorted(Feedback.objects.filter(text__in=PARCEL).values_list("pk", flat=True))
+    cluster = queries.queue_cluster(parcel[0])
+    assert cluster.size == len(PARCEL) and sorted(cluster.member_ids) == parcel
+    assert [f.pk for f in cluster.sample] == parcel  # the sample is shown before the answer
+    before = queries.routed_share()
+    history = ChangeRecord.objects.count()
+    moved = actions.assign_cluster(cluster.member_ids, org.call_step, acting_user=org.it_member)
+    assert moved == len(PARCEL)
+    assert set(Feedback.objects.filter(pk__in=parcel).values_list("step_id", "routed_by")) == {
+        (org.call_step.pk, RoutedBy.PERSON)}
+    assert ChangeRecord.objects.count() == history + 1  # one change in the history
+    after = queries.routed_share()
+    assert after.total == before.total and after.routed == before.routed + len(PARCEL)
+    assert_rollups_match_rebuild()
+    assert queries.queue_cluster(parcel[0]) is None
+    # a person's answer is never overwritten by a later cluster answer
+    assert actions.assign_cluster(parcel, org.login_step, acting_user=org.it_member) == 0
+
+
+def test_cluster_page_shows_a_sample_then_assigns_in_one_post(org):
+    parcel = min(Feedback.objects.filter(text__in=PARCEL).values_list("pk", flat=True))
+    client = client_of(org.it_member)
+    html = client.get(f"/feedback/review/clusters/{parcel}/").content.decode()
+    assert "4 similar messages" in html and PARCEL[1] in html and "These 4 messages →" in html
+    response = client.post(f"/feedback/review/clusters/{parcel}/assign/", {"step": org.login_step.pk})
+    assert response.status_code == 302
+    assert Feedback.objects.filter(text__in=PARCEL, step=org.login_step, routed_by=RoutedBy.PERSON).count() == 4
+    assert client.get(f"/feedback/review/clusters/{parcel}/").status_code == 404
+    viewer = client_of(org.viewer)
+    spam = min(Feedback.objects.filter(text__in=SPAM).values_list("pk", flat=True))
+    assert viewer.post(f"/feedback/review/clusters/{spam}/assign/", {"step": "off_topic"}).status_code == 403
+    assert "Viewers can read the queue" in viewer.get(f"/feedback/review/clusters/{spam}/").content.decode()
+
+
+# ---------------------------------------------------------------- off-topic
+
+
+def test_off_topic_is_out_of_every_figure_and_comes_back_when_corrected(org):
+    spam = sorted(Feedback.objects.filter(text__in=SPAM).values_list("pk", flat=True))
+    figures_before = queries.total(queries.rollups())
+    unrouted_before = queries.metric_table("step")[-1]
+    assert unrouted_before.key is None
+    actions.assign_cluster(spam, actions.OFF_TOPIC, acting_user=org.keeper)
+    assert set(Feedback.objects.filter(pk__in=spam).values_list("routed_by", flat=True)) == {RoutedBy.OFF_TOPIC}
+    figures = queries.total(queries.rollups())
+    assert figures.n == figures_before.n - len(SPAM)
+    assert figures.sums["nps_n"] == figures_before.sums["nps_n"] - len(SPAM)  # their scores count nowhere
+    assert queries.metric_table("step")[-1].n == unrouted_before.n - len(SPAM)  # not even as unrouted
+    quality = queries.routing_quality()
+    assert quality.off_topic == len(SPAM) and quality.routed.total == figures.n
+    assert quality.total == Feedback.objects.count()
+    stepless = sum(r["n"] for r in quality.shares if not r["on_step"] and r["routed_by"] != RoutedBy.OFF_TOPIC)
+    assert stepless == quality.routed.unrouted  # one definition of unrouted, two ways of counting
+    assert_rollups_match_rebuild()  # a rebuild leaves them out too
+    client = client_of(org.viewer)
+    assert client.get("/feedback/?routed=off_topic").context["page"].paginator.count == len(SPAM)
+    unrouted = client.get("/feedback/?routed=unrouted").context["page"].paginator.count
+    assert unrouted == quality.routed.unrouted  # the explorer's "Unrouted" is the figures' unrouted
+    actions.correct_feedback_step(Feedback.objects.get(pk=spam[0]), org.login_step, acting_user=org.keeper)
+    assert queries.total(queries.rollups()).n == figures.n + 1
+    assert_rollups_match_rebuild()
+
+
+def test_keyboard_answers_and_escaping_on_the_queue_page(org):
+    client = client_of(org.it_member)
+    html = client.get("/feedback/review/").content.decode()
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in html and "<script>window.pwned" not in html
+    assert 'data-key="n"' in html and 'data-key="o"' in html and 'data-key="1"' in html
+    assert "insights/review.js" in html and "Left to review" in html and "Routed share" in html
+    target = Feedback.objects.get(text=SINGLES[1])
+    response = client.post(f"/feedback/{target.pk}/route/", {"step": "off_topic"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and b"off-topic" in response.content
+    target.refresh_from_db()
+    assert target.routed_by == RoutedBy.OFF_TOPIC and target.step is None
+
+
+def test_only_a_confident_suggestion_is_offered_as_the_answer(org):
+    unreadable = Feedback.objects.get(text=SINGLES[0])  # no word the router knows: its top step is a prior
+    readable = Feedback.objects.get(text__startswith="I can't log in")
+    suggestions = queries.suggestions_for([unreadable, readable])
+    assert suggestions[unreadable.pk][0].confidence >= queries.SUGGESTION_MIN_CONFIDENCE
+    assert not any(s.confident for s in suggestions[unreadable.pk])
+    for s in suggestions[readable.pk]:
+        assert s.confident == (s.confidence >= queries.SUGGESTION_MIN_CONFIDENCE)
+    assert any(s.confident for s in suggestions[readable.pk])
+    html = client_of(org.it_member).get("/feedback/review/").content.decode()
+    assert "no confident suggestion" in html
+
+
+# ---------------------------------------------------------------- learning without a retrain button
+
+
+def test_a_correction_reroutes_similar_items_without_a_retrain(org, settings, django_capture_on_commit_callbacks):
+    settings.CXKEEPER_RELEARN = "inline"
+    first, twin = Feedback.objects.filter(text__in=PARCEL[:2]).order_by("pk")
+    assert twin.step is None  # no word of it is known to the router yet
+    routers = RouterModel.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_feedback(first, org.call_step, acting_user=org.it_member)
+    assert RouterModel.objects.count() == routers + 1
+    run = RelearnRun.objects.get()
+    assert run.status == RelearnStatus.DONE and run.corrections >= 1 and run.rerouted >= 1
+    twin.refresh_from_db()
+    assert twin.step == org.call_step and twin.routed_by == RoutedBy.MODEL  # moved by the learning, not a person
+    assert run.routed_share_after > run.routed_share_before
+    assert_rollups_match_rebuild()
+    html = client_of(org.viewer).get("/feedback/review/").content.decode()
+    assert "Learned from" in html and "moved to another step" in html
+
+
+def test_background_learning_waits_for_a_quiet_moment(org, settings):
+    settings.CXKEEPER_RELEARN = "off"
+    relearn.request()
+    assert not RelearnRun.objects.exists()
+
+
+# ---------------------------------------------------------------- routing quality
+
+
+def test_routing_quality_shows_one_consistent_set_of_figures(org):
+    actions.retrain_router(acting_user=org.keeper)
+    html = client_of(org.viewer).get("/feedback/routing/").content.decode()
+    quality = queries.routing_quality()
+    assert f"{quality.routed.unrouted_share:.1f}%" in html and f"{quality.routed.share:.1f}%" in html
+    assert "Unrouted rate (at threshold" not in html  # the figure that disagreed with the others is gone
+    model = quality.evaluated
+    assert ("examples it learns from" if model.cv_accuracy is not None else "not measured") in html
+    assert "Off-topic share" in html and f"{quality.total} stored items" in html
+
+
+# ---------------------------------------------------------------- API
+
+
+def test_api_queue_clusters_assign_and_off_topic_with_role_checks(org):
+    member, viewer, anonymous = ApiClient(org.it_member), ApiClient(org.viewer), ApiClient()
+    assert anonymous.get("/review/queue").status_code == 401
+    body = viewer.get("/review/queue", {"limit": 5}).json()
+    assert body["remaining"] == queries.review_queue().remaining and len(body["items"]) == 5
+    first = body["items"][0]
+    assert first["cluster_size"] == len(SPAM) and first["feedback"]["text"] in SPAM
+    assert body["routed_share"]["total"] == queries.routed_share().total
+    cluster = viewer.get(f"/review/clusters/{first['cluster']}").json()
+    assert cluster["size"] == len(SPAM) and len(cluster["sample"]) == len(SPAM)
+    refused = viewer.post(f"/review/clusters/{first['cluster']}/assign", {"off_topic": True})
+    assert refused.status_code == 403 and "Viewers" in refused.json()["detail"]
+    both = member.post(f"/review/clusters/{first['cluster']}/assign", {"off_topic": True, "step": org.call_step.pk})
+    assert both.status_code == 422
+    done = member.post(f"/review/clusters/{first['cluster']}/assign", {"off_topic": True})
+    assert done.status_code == 200 and done.json()["moved"] == len(SPAM)
+    assert member.get(f"/review/clusters/{first['cluster']}").status_code == 404
+    single = Feedback.objects.get(text=SINGLES[2])
+    assert viewer.post(f"/feedback/{single.pk}/off-topic").status_code == 403
+    answer = member.post(f"/feedback/{single.pk}/off-topic")
+    assert answer.status_code == 200 and answer.json()["routed_by"] == "off_topic"
+    assert_rollups_match_rebuild()
