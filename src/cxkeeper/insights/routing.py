@@ -1,5 +1,6 @@
-"""The workspace's step router: trained from the journey map and every human correction,
-stored in the database, loaded once per process."""
+"""The workspace's step router: trained from the journey map, every human correction and the
+organization's own stored feedback (self-training, see text/selftrain.py), stored in the
+database, loaded once per process."""
 
 from __future__ import annotations
 
@@ -12,11 +13,17 @@ from django.conf import settings
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
 from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
+from cxkeeper.insights.text.selftrain import self_train
 from cxkeeper.journeys.models import Step
 
 _cache: dict[int, StepRouter] = {}
 _lock = threading.Lock()
 MAX_CORRECTIONS = 20_000  # newest first; older corrections add little once the map has thousands
+# Stored messages read for self-training: the newest ones, at most this many rows read and at
+# most SELF_TRAINING_SAMPLE distinct messages learned from (seeded sample), so training stays
+# within a minute on two cores whatever the size of the feedback table.
+MAX_UNLABELED_ROWS = 60_000
+SELF_TRAINING_SAMPLE = 20_000
 
 
 def training_steps() -> list[dict]:
@@ -27,6 +34,14 @@ def training_steps() -> list[dict]:
 def corrections() -> list[tuple[str, int]]:
     rows = (Feedback.objects.filter(routed_by=RoutedBy.PERSON, step__isnull=False).exclude(text="")
             .order_by("-received_at").values_list("text", "step_id")[:MAX_CORRECTIONS])
+    return list(rows)
+
+
+def unlabeled_texts(limit: int = MAX_UNLABELED_ROWS) -> list[str]:
+    """The newest stored messages that no person and no rule placed: what the router must
+    learn to place by itself."""
+    rows = (Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
+            .order_by("-received_at", "-pk").values_list("text", flat=True)[:limit])
     return list(rows)
 
 
@@ -44,8 +59,12 @@ def _from_bytes(blob: bytes) -> StepRouter:
         return StepRouter.load(path)
 
 
-def train_router(*, evaluate: bool = True) -> RouterModel | None:
-    """Fit a router on the current map and corrections; None when fewer than two steps exist."""
+def train_router(*, evaluate: bool = True, self_training: bool = True,
+                 off_topic: list[str] | None = None) -> RouterModel | None:
+    """Fit a router on the current map and corrections, then (``self_training``) on the
+    confident part of the stored, unrouted-or-model-routed feedback; None when fewer than two
+    steps exist. ``off_topic``: messages people said belong to no step (spam, wrong company),
+    learned as examples of "no step" (text.router.OFF_TOPIC)."""
     steps = training_steps()
     if len(steps) < 2:
         return None
@@ -53,6 +72,13 @@ def train_router(*, evaluate: bool = True) -> RouterModel | None:
     examples = training_examples_from_steps(steps, fixes)
     backend = settings.CXKEEPER_ROUTER_BACKEND
     router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
+    learned = {}
+    if self_training:
+        unlabeled = unlabeled_texts()
+        if unlabeled or off_topic:
+            router, learned_from = self_train(examples, unlabeled, backend=backend, base=router,
+                                              negatives=off_topic or (), max_unlabeled=SELF_TRAINING_SAMPLE)
+            learned = learned_from.as_dict()
     report = {}
     if evaluate:
         try:
@@ -65,7 +91,7 @@ def train_router(*, evaluate: bool = True) -> RouterModel | None:
     model = RouterModel.objects.create(
         blob=_to_bytes(router), n_examples=len(examples), n_labels=len(router.classes_),
         n_corrections=len(fixes), threshold=router.threshold,
-        cv_accuracy=report.get("accuracy"), cv_report=_jsonable(report),
+        cv_accuracy=report.get("accuracy"), cv_report=_jsonable(report | {"self_training": learned}),
     )
     with _lock:
         _cache.clear()
