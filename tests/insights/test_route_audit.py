@@ -53,7 +53,8 @@ def expected_figures(truth):
     routed = sum(p is not None for p in placed.values())
     right = sum(p == t for p, t in on)
     return {"accuracy": right / len(on), "unrouted_rate": sum(p is None for p, _ in on) / len(on),
-            "precision": right / routed if routed else None, "off_topic_unrouted": sum(p is None for p in off) / len(off),
+            "precision": right / routed if routed else None,
+            "off_topic_unrouted": sum(p is None for p in off) / len(off),
             "n_on_topic": len(on), "n_off_topic": len(off), "n_routed": routed}
 
 
