@@ -23,9 +23,8 @@ import sys
 import time
 from collections import Counter
 
-from cxkeeper.insights.routing import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE
 from cxkeeper.insights.text.router import StepRouter, training_examples_from_steps
-from cxkeeper.insights.text.selftrain import normalized, self_train
+from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, normalized, self_train
 from cxkeeper.sample import organization
 from cxkeeper.sample.feedback import generate_feedback
 

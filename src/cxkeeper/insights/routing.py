@@ -13,17 +13,12 @@ from django.conf import settings
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
 from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
-from cxkeeper.insights.text.selftrain import self_train
+from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, self_train
 from cxkeeper.journeys.models import Step
 
 _cache: dict[int, StepRouter] = {}
 _lock = threading.Lock()
 MAX_CORRECTIONS = 20_000  # newest first; older corrections add little once the map has thousands
-# Stored messages read for self-training: the newest ones, at most this many rows read and at
-# most SELF_TRAINING_SAMPLE distinct messages learned from (seeded sample), so training stays
-# within a minute on two cores whatever the size of the feedback table.
-MAX_UNLABELED_ROWS = 60_000
-SELF_TRAINING_SAMPLE = 20_000
 
 
 def training_steps() -> list[dict]:

@@ -39,7 +39,13 @@ from dataclasses import dataclass, field
 
 from .router import OFF_TOPIC, Label, StepRouter, TrainingSet
 
-__all__ = ["SelfTrainingReport", "normalized", "self_train"]
+__all__ = ["MAX_UNLABELED_ROWS", "SELF_TRAINING_SAMPLE", "SelfTrainingReport", "normalized", "self_train"]
+
+# What a workspace learns from (insights.routing): the newest MAX_UNLABELED_ROWS stored
+# messages, of which at most SELF_TRAINING_SAMPLE distinct ones (seeded sample), so training
+# stays bounded whatever the size of the feedback table.
+MAX_UNLABELED_ROWS = 60_000
+SELF_TRAINING_SAMPLE = 20_000
 
 _WORDS = re.compile(r"[^\W\d_]+")
 
@@ -89,7 +95,7 @@ def self_train(
     per_step_cap: int = 600,
     off_topic_repeats: int = 3,
     off_topic_confidence: float = 0.3,
-    max_unlabeled: int = 20_000,
+    max_unlabeled: int = SELF_TRAINING_SAMPLE,
     max_features: int = 10_000,
     calibrate: bool = False,
     seed: int = 0,
