@@ -25,6 +25,9 @@ map-only router is right about most of the ones it is sure of. Self-training (Ya
    more. Judging noise only after step 2 matters: a message repeated in words the map never
    used is not noise just because the map-only router could not place it.
 
+With fewer than ``min_per_step`` distinct messages per step there is too little to learn
+from, and the map router is kept (apart from people's off-topic examples).
+
 Everything is deterministic for a given sample and seed, and bounded: ~20,000 distinct
 messages train in well under a minute on two cores (capped TF-IDF vocabularies).
 """
@@ -96,6 +99,7 @@ def self_train(
     off_topic_repeats: int = 3,
     off_topic_confidence: float = 0.3,
     max_unlabeled: int = SELF_TRAINING_SAMPLE,
+    min_per_step: int = 10,
     max_features: int = 10_000,
     calibrate: bool = False,
     seed: int = 0,
@@ -114,9 +118,13 @@ def self_train(
     options = {"backend": backend, "max_features": max_features, "tol": 1e-3, "calibrate": calibrate}
     if threshold is not None:
         options["threshold"] = threshold
+    known = set(examples.labels)
+    if len(sample) < min_per_step * len(known):
+        # Too few messages to learn the organization's wording from: a few hundred guesses
+        # spread over dozens of steps only blur the map router's calibrated confidence.
+        sample, repeats = [], []
     if not sample and not negatives:
         return router, report
-    known = set(examples.labels)
     noise = [str(text) for text in negatives if str(text).strip()]
 
     def fit(chosen: list[int], labels_of: dict[int, Label]) -> StepRouter:
