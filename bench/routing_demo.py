@@ -29,6 +29,7 @@ from cxkeeper.sample import organization
 from cxkeeper.sample.feedback import generate_feedback
 
 CORRECTIONS = 200
+SWEEP = (0.6, 0.7, 0.8)  # extra thresholds shown for the self-trained routers
 TARGETS = {"right": ">= 90%", "unrouted": "<= 8%", "precision": ">= 95%", "off-topic unrouted": ">= 80%"}
 
 
@@ -45,6 +46,12 @@ def figures(labels: list, truth: list) -> dict:
     return {"right": right / len(on), "unrouted": sum(label is None for label, _ in on) / len(on),
             "precision": right / max(1, routed), "off-topic unrouted": sum(label is None for label in off) / len(off),
             "n on-topic": len(on), "n off-topic": len(off)}
+
+
+def at(results, threshold: float) -> list:
+    """Labels at another threshold from results routed with threshold 0 (label None there:
+    off-topic or no known word)."""
+    return [r.label if r.confidence >= threshold else None for r in results]
 
 
 def review_queue_choice(results, texts: list[str], n: int) -> list[int]:
@@ -82,8 +89,11 @@ def main() -> None:
     started = time.perf_counter()
     router, report = self_train(examples, newest, base=base, max_unlabeled=SELF_TRAINING_SAMPLE)
     seconds = time.perf_counter() - started
-    results = router.route(texts)
-    table.append(("self-trained on the organization's messages", figures([r.label for r in results], truth), seconds))
+    results = router.route(texts, threshold=0.0)
+    name = "self-trained on the organization's messages"
+    table.append((name, figures(at(results, router.threshold), truth), seconds))
+    table += [(f"{name}, threshold {t}", figures(at(results, t), truth), seconds) for t in SWEEP]
+    results = [r if r.confidence >= router.threshold else type(r)(None, r.confidence, r.top) for r in results]
     print(f"  self-training: {report.as_dict()}", file=sys.stderr)
 
     chosen = review_queue_choice(results, texts, CORRECTIONS)
@@ -93,11 +103,14 @@ def main() -> None:
     corrected_examples = training_examples_from_steps(steps, fixes)
     router, _ = self_train(corrected_examples, newest, negatives=negatives, max_unlabeled=SELF_TRAINING_SAMPLE)
     seconds = time.perf_counter() - started
-    labels = [r.label for r in router.route(texts)]
-    for i in chosen:  # what people said stays: the corrected items are placed by them
-        labels[i] = truth[i]
-    table.append((f"after {CORRECTIONS} corrections ({len(fixes)} to a step, {len(negatives)} off-topic)",
-                  figures(labels, truth), seconds))
+    corrected = router.route(texts, threshold=0.0)
+    name = f"after {CORRECTIONS} corrections ({len(fixes)} to a step, {len(negatives)} off-topic)"
+    for threshold in (router.threshold, *SWEEP):
+        labels = at(corrected, threshold)
+        for i in chosen:  # what people said stays: the corrected items are placed by them
+            labels[i] = truth[i]
+        table.append((name if threshold == router.threshold else f"{name}, threshold {threshold}",
+                      figures(labels, truth), seconds))
 
     print("| router | right | unrouted | precision | off-topic unrouted | train s |")
     print("|---|---:|---:|---:|---:|---:|")
