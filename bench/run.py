@@ -24,6 +24,7 @@ def main() -> int:
     failures = 0
     failures += run("import_and_pages.py", *(["--rows", "100000", "--page-rows", "1000000"] if quick else []))
     failures += run("routing.py", *(["--quick"] if quick else []))
+    failures += run("routing_demo.py", *(["--rows", "30000"] if quick else []))
     failures += run("rollups.py", *(["--rows", "1000000"] if quick else ["--rows", "10000000"]))
     return 1 if failures else 0
 

@@ -178,7 +178,9 @@ def demo(
 def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
+    from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
+    from cxkeeper.sample.cli import sample_app
     from cxkeeper.workspace.cli import workspace_app
 
     app.add_typer(workspace_app, name="workspace",
@@ -186,6 +188,7 @@ def _register_subcommands() -> None:
     app.add_typer(workspace_app, name="journeys", help="The same as `cxkeeper workspace` (its first name).")
     app.add_typer(import_app, name="import", help="Import feedback from files.")
     app.add_typer(route_app, name="route", help="Evaluate and retrain the step router.")
+    app.add_typer(sample_app, name="sample", help="The sample organization's generated data.")
     app.add_typer(metrics_app, name="metrics", help="Print CX metrics from the rollups.")
     app.add_typer(report_app, name="report", help="Export scorecards and the organization view (PDF, PNG, Markdown).")
     app.add_typer(outcomes_app, name="outcomes", help="Shared outcomes: target status and tensions, explained.")

@@ -1,5 +1,6 @@
-"""The workspace's step router: trained from the journey map and every human correction,
-stored in the database, loaded once per process."""
+"""The workspace's step router: trained from the journey map, every human correction and the
+organization's own stored feedback (self-training, see text/selftrain.py), stored in the
+database, loaded once per process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
 from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
+from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, self_train
 from cxkeeper.journeys.models import Step
 
 _cache: dict[int, StepRouter] = {}
@@ -30,6 +32,14 @@ def corrections() -> list[tuple[str, int]]:
     return list(rows)
 
 
+def unlabeled_texts(limit: int = MAX_UNLABELED_ROWS) -> list[str]:
+    """The newest stored messages that no person and no rule placed: what the router must
+    learn to place by itself."""
+    rows = (Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
+            .order_by("-received_at", "-pk").values_list("text", flat=True)[:limit])
+    return list(rows)
+
+
 def _to_bytes(router: StepRouter) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "router.joblib"
@@ -44,8 +54,12 @@ def _from_bytes(blob: bytes) -> StepRouter:
         return StepRouter.load(path)
 
 
-def train_router(*, evaluate: bool = True) -> RouterModel | None:
-    """Fit a router on the current map and corrections; None when fewer than two steps exist."""
+def train_router(*, evaluate: bool = True, self_training: bool = True,
+                 off_topic: list[str] | None = None) -> RouterModel | None:
+    """Fit a router on the current map and corrections, then (``self_training``) on the
+    confident part of the stored, unrouted-or-model-routed feedback; None when fewer than two
+    steps exist. ``off_topic``: messages people said belong to no step (spam, wrong company),
+    learned as examples of "no step" (text.router.OFF_TOPIC)."""
     steps = training_steps()
     if len(steps) < 2:
         return None
@@ -53,6 +67,13 @@ def train_router(*, evaluate: bool = True) -> RouterModel | None:
     examples = training_examples_from_steps(steps, fixes)
     backend = settings.CXKEEPER_ROUTER_BACKEND
     router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
+    learned = {}
+    if self_training:
+        unlabeled = unlabeled_texts()
+        if unlabeled or off_topic:
+            router, learned_from = self_train(examples, unlabeled, backend=backend, base=router,
+                                              negatives=off_topic or (), max_unlabeled=SELF_TRAINING_SAMPLE)
+            learned = learned_from.as_dict()
     report = {}
     if evaluate:
         try:
@@ -65,7 +86,7 @@ def train_router(*, evaluate: bool = True) -> RouterModel | None:
     model = RouterModel.objects.create(
         blob=_to_bytes(router), n_examples=len(examples), n_labels=len(router.classes_),
         n_corrections=len(fixes), threshold=router.threshold,
-        cv_accuracy=report.get("accuracy"), cv_report=_jsonable(report),
+        cv_accuracy=report.get("accuracy"), cv_report=_jsonable(report | {"self_training": learned}),
     )
     with _lock:
         _cache.clear()

@@ -1,7 +1,8 @@
 """Load a year of generated feedback (see `feedback.py`) into the sample organization.
 
 The rows go through the same storage path as any import (`ingest_feedback_batch`): PII
-redaction, de-duplication, routing by the workspace's router, sentiment, rollups. The
+redaction, de-duplication, routing by the workspace's router (trained from the map), sentiment, rollups; then the
+router learns from the stored year and routes it again (``actions.reroute_feedback``). The
 generator's ground-truth step is NOT passed on: the router has to find it, as it would for
 real feedback.
 """
@@ -64,7 +65,11 @@ def load_sample_feedback(n_rows: int = DEFAULT_ROWS, *, seed: int = 7, console=N
     for name in list(pending):
         stored += flush(name)
     progress(stored, final=True)
-    routing.train_router(evaluate=True)  # with the year in, measure routing quality for the quality page
+    # Second pass, as an organization would after its first import: the router learns from the
+    # year's own messages (self-training), measures itself for the quality page, and routes
+    # the stored messages again; people's and rules' placements stay as they are.
+    routing.train_router(evaluate=True)
+    actions.reroute_feedback(acting_user=SYSTEM)
     from cxkeeper.insights.sentiment_store import choose_model
 
     choose_model()  # learn sentiment from the year's scored feedback if it beats VADER

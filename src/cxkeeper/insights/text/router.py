@@ -43,6 +43,7 @@ from .fastvec import FastTfidf
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "OFF_TOPIC",
     "RouteResult",
     "StepRouter",
     "TrainingSet",
@@ -57,6 +58,10 @@ Label = Hashable  # journey step ids: str or int
 # unrouting only ~4-8% of in-scope ones (docs/insights-text.md has the measured trade-off).
 DEFAULT_THRESHOLD = 0.5
 _FORMAT_VERSION = 1
+# A training label meaning "about no step" (spam, "test", "wrong company"): a router trained
+# with such examples learns what off-topic looks like, and routes a message that looks most
+# like it nowhere. It never appears in a RouteResult (label None, left out of ``top``).
+OFF_TOPIC = "__off_topic__"
 # Above this many examples the temperature is fitted on one 80/20 split instead of 3-fold CV.
 _CV_CALIBRATION_MAX_EXAMPLES = 5000
 
@@ -146,6 +151,7 @@ class StepRouter:
         calibrate: bool = True,
         max_iter: int = 1000,
         tol: float = 1e-5,
+        max_features: int | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown router backend {backend!r}; choose one of {list(BACKENDS)}")
@@ -163,6 +169,10 @@ class StepRouter:
         # Newton-CG reaches the optimum in ~10 iterations; tol=1e-5 matches lbfgs at 1e-6 to
         # the last decimal on CLINC150, while looser tolerances cost up to a point of accuracy.
         self.tol = tol
+        # Caps each TF-IDF vocabulary (most frequent n-grams) and drops n-grams seen once:
+        # used when training on thousands of the organization's own messages (selftrain.py),
+        # where the full character vocabulary would make training minutes instead of seconds.
+        self.max_features = max_features
         self.temperature = 1.0
         self.classes_: list[Label] = []
         self._word: TfidfVectorizer | None = None
@@ -210,8 +220,10 @@ class StepRouter:
     def _fit_once(self, texts: list[str], y: np.ndarray, weights: np.ndarray | None) -> None:
         # sublinear_tf: a word repeated in a long rant should not dominate; char_wb n-grams stay
         # inside word boundaries so they model spelling, not accidental cross-word fragments.
-        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
-        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32)
+        capped = {} if self.max_features is None else {"max_features": self.max_features, "min_df": 2}
+        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, **capped)
+        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32,
+                                     **capped)
         blocks = {"word": self._word.fit_transform(texts), "char": self._char.fit_transform(texts)}
         embedded = self._embed(texts)
         if embedded is not None:
@@ -349,9 +361,13 @@ class StepRouter:
         best_p = np.take_along_axis(probabilities, best, axis=1)
         routed = (best_p[:, 0] >= threshold) & (known_words > 0)
         classes = self.classes_
+        if OFF_TOPIC in classes:
+            routed &= best[:, 0] != classes.index(OFF_TOPIC)
         results = []
         for indices, values, ok in zip(best.tolist(), best_p.tolist(), routed.tolist(), strict=True):
-            top = [(classes[i], p) for i, p in zip(indices, values, strict=True)]
+            top = [(classes[i], p) for i, p in zip(indices, values, strict=True) if classes[i] != OFF_TOPIC]
+            if not top:  # a two-class router whose top class is "off-topic"
+                top = [(classes[indices[-1]], values[-1])]
             # A message sharing no word with any training example ("xqzv blorp", "!!!") gets
             # its probabilities from intercepts and stray character n-grams: never route it.
             results.append(RouteResult(top[0][0] if ok else None, top[0][1], top))
@@ -374,6 +390,7 @@ class StepRouter:
                 "calibrate": self.calibrate,
                 "max_iter": self.max_iter,
                 "tol": self.tol,
+                "max_features": self.max_features,
             },
             "temperature": self.temperature,
             "classes": list(self.classes_),
