@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cxkeeper.core.auth.DeviceCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cxkeeper.core.middleware.LoginRequiredMiddleware",
@@ -136,6 +137,16 @@ X_FRAME_OPTIONS = "DENY"
 # Login rate limit: failed attempts per username and per client address in a sliding window.
 CXKEEPER_LOGIN_MAX_FAILURES = int(os.environ.get("CXKEEPER_LOGIN_MAX_FAILURES", "5"))
 CXKEEPER_LOGIN_WINDOW_SECONDS = int(os.environ.get("CXKEEPER_LOGIN_WINDOW_SECONDS", "900"))
+# Behind a reverse proxy every client arrives from the proxy's address: name the header the
+# proxy sets (e.g. X-Forwarded-For) and how many trusted proxies append to it, so the
+# per-address limit counts real clients. Leave empty when cxkeeper is reached directly.
+CXKEEPER_TRUSTED_PROXY_HEADER = os.environ.get("CXKEEPER_TRUSTED_PROXY_HEADER", "").strip().upper() \
+    .replace("-", "_")
+if CXKEEPER_TRUSTED_PROXY_HEADER and not CXKEEPER_TRUSTED_PROXY_HEADER.startswith("HTTP_"):
+    CXKEEPER_TRUSTED_PROXY_HEADER = "HTTP_" + CXKEEPER_TRUSTED_PROXY_HEADER
+CXKEEPER_TRUSTED_PROXY_COUNT = int(os.environ.get("CXKEEPER_TRUSTED_PROXY_COUNT", "1"))
+# Every path that checks a password (sign-in page, admin, password change) shares one limit.
+AUTHENTICATION_BACKENDS = ["cxkeeper.core.auth.RateLimitedModelBackend"]
 
 # The step router's embeddings: wordllama (default, no torch), tfidf (none) or minilm (the
 # optional `cxkeeper[embeddings]` extra: all-MiniLM-L6-v2, better few-shot accuracy, slower).

@@ -74,9 +74,21 @@ class Notification(models.Model):
         return self.message
 
 
+class LoginGate(models.Model):
+    """One row per sign-in counter (a username, an address, a device): attempts on the same
+    counter lock it while they are checked, so concurrent tries are counted one at a time."""
+
+    key = models.CharField(max_length=250, unique=True)
+    touched_at = models.DateTimeField(null=True)
+
+
 class LoginFailure(models.Model):
     """A failed sign-in, remembered for the rate limit window (shared by all web workers)."""
 
-    username = models.CharField(max_length=150, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)  # normalized (core.auth)
     address = models.CharField(max_length=64, db_index=True)
+    # The signed device cookie's id when the browser signed in as this person before: such
+    # attempts are counted on their own (core.auth explains why).
+    device = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    purpose = models.CharField(max_length=20, default="sign-in")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
