@@ -40,4 +40,5 @@ class FromThemeForm(forms.Form):
 
 
 class StatusForm(VersionedForm):
+    requires_version = True
     status = forms.ChoiceField(choices=FrictionStatus.choices)

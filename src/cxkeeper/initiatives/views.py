@@ -88,7 +88,7 @@ def friction_point_status(request, pk):
     require_change(request.user, friction_point, "change the status of")
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose open, addressed or dismissed.")
+        messages.error(request, " ".join(problem for problems in form.errors.values() for problem in problems))
         return HttpResponseRedirect(friction_point.get_absolute_url())
     try:
         friction_point = actions.set_friction_point_status(
