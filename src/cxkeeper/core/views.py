@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cxkeeper.core import queries
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import VersionedForm
+from cxkeeper.core.params import parse_id
 from cxkeeper.core.removals import removal_consequences
 
 CONFIRM_DELETE = "core/confirm_delete.html"
@@ -22,7 +23,7 @@ CONFIRM_DELETE = "core/confirm_delete.html"
 def activity(request):
     journey = request.GET.get("journey", "")
     records = queries.activity(model=request.GET.get("model") or None,
-                               journey_id=int(journey) if journey.isdigit() else None)
+                               journey_id=parse_id(journey))
     page = Paginator(records, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     kinds = {model: label for _, model, label in queries.history_kinds()}
     return render(request, "core/activity.html", {"page": page, "kinds": sorted(kinds.items(), key=lambda k: k[1])})

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
+from cxkeeper.core.params import parse_id
 from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.initiatives import actions, queries
@@ -25,7 +26,7 @@ FORM = "core/form.html"
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 def friction_point_list(request):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cxkeeper.core.params import parse_id
 from cxkeeper.insights import actions, charts, presentation, queries
 from cxkeeper.insights.forms import NONE_OF_THESE, FeedbackFilterForm, MetricPeriodForm, RouteForm
 from cxkeeper.insights.metrics import CATALOGUE
@@ -202,7 +203,7 @@ def add_theme_phrases(request, pk):
     version = request.POST.get("version", "")
     try:
         step, added = add_example_phrases(step, request.POST.getlist("phrase")[:10],
-                                          expected_version=int(version) if version.isdigit() else 0,
+                                          expected_version=parse_id(version) or 0,
                                           acting_user=request.user)
     except Conflict as exc:
         messages.error(request, str(exc))
