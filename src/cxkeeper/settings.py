@@ -145,6 +145,8 @@ CXKEEPER_TRUSTED_PROXY_HEADER = os.environ.get("CXKEEPER_TRUSTED_PROXY_HEADER", 
 if CXKEEPER_TRUSTED_PROXY_HEADER and not CXKEEPER_TRUSTED_PROXY_HEADER.startswith("HTTP_"):
     CXKEEPER_TRUSTED_PROXY_HEADER = "HTTP_" + CXKEEPER_TRUSTED_PROXY_HEADER
 CXKEEPER_TRUSTED_PROXY_COUNT = int(os.environ.get("CXKEEPER_TRUSTED_PROXY_COUNT", "1"))
+# API tokens live at most this many days (and never longer than the token that minted them).
+CXKEEPER_TOKEN_MAX_DAYS = int(os.environ.get("CXKEEPER_TOKEN_MAX_DAYS", "365"))
 # Every path that checks a password (sign-in page, admin, password change) shares one limit.
 AUTHENTICATION_BACKENDS = ["cxkeeper.core.auth.RateLimitedModelBackend"]
 

@@ -306,6 +306,8 @@ class ChangeOut(Schema):
     object_id: int
     object_repr: str
     actor: str = Field(description="Username, or “system” for the local CLI.")
+    via: str = Field("", description="How the actor acted when not in person, e.g. through an API token "
+                                     "someone else created for them; empty otherwise.")
     journey_id: int | None
     step_id: int | None
     changes: list[FieldChangeOut]

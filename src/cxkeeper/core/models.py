@@ -34,6 +34,9 @@ class ChangeRecord(models.Model):
     action = models.CharField(max_length=10, choices=ChangeAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_label = models.CharField(max_length=150, blank=True, help_text="who, kept when the user is deleted")
+    # How the actor acted when it was not in person, e.g. "through the API token “deploy”,
+    # created by alex": a token minted for someone else leaves a trace of who minted it.
+    via = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
