@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "cxkeeper.core.auth.DeviceCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cxkeeper.core.middleware.PrivatePagesMiddleware",
     "cxkeeper.core.middleware.LoginRequiredMiddleware",
 ]
 
@@ -130,6 +131,12 @@ SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
 if _secure:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if _secure:
+    # Served over HTTPS: browsers must never come back over plain HTTP (HSTS, a year by default).
+    SECURE_HSTS_SECONDS = int(os.environ.get("CXKEEPER_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CXKEEPER_HSTS_INCLUDE_SUBDOMAINS", "") == "1"
+# A session left idle this long ends (minutes; 0 = only when the browser closes or after 2 weeks).
+CXKEEPER_SESSION_IDLE_MINUTES = int(os.environ.get("CXKEEPER_SESSION_IDLE_MINUTES", "480"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -157,6 +164,9 @@ CXKEEPER_ROUTER_BACKEND = os.environ.get("CXKEEPER_ROUTER_BACKEND", "wordllama")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403) is routine — a role check doing its job — so it is logged in one
+    # line, not with the traceback of the PermissionDenied that produced it.
+    "filters": {"one_line_refusals": {"()": "cxkeeper.core.logs.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("CXKEEPER_LOG_LEVEL", "WARNING")},
 }

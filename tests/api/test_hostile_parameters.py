@@ -29,7 +29,9 @@ def _list_paths(client) -> list[str]:
 
 def test_no_list_endpoint_answers_500_to_a_hostile_parameter(world, api_as):
     client = api_as(world.admin)
-    paths = _list_paths(Client())
+    reader = Client()
+    reader.force_login(world.viewer)
+    paths = _list_paths(reader)
     assert len(paths) > 10, paths
     failures = []
     for path in paths:
