@@ -96,3 +96,14 @@ def healthz(request):
 def forbidden(request, exception=None):
     reason = getattr(exception, "reason", None) or "You do not have permission to do that."
     return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def safe_next(request, value: str | None, fallback: str) -> str:
+    """Where to go after a form: `value` only when it stays on this site (a relative path or
+    this host), else `fallback` — a `next=https://evil.example/` must not send anyone away."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return value
+    return fallback

@@ -7,14 +7,13 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
 from cxkeeper.core.params import parse_id
 from cxkeeper.core.queries import recent_changes_of
-from cxkeeper.core.views import confirm_delete
+from cxkeeper.core.views import confirm_delete, safe_next
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.choices import FrictionStatus
 from cxkeeper.initiatives.forms import FrictionPointForm, FromThemeForm, StatusForm
@@ -127,8 +126,7 @@ def friction_point_from_theme(request):
         messages.error(request, "That theme could not be read from the form; reload the page and try again.")
         return HttpResponseRedirect(fallback)
     data = form.cleaned_data
-    back = data["next"] if data["next"] and url_has_allowed_host_and_scheme(
-        data["next"], allowed_hosts={request.get_host()}, require_https=request.is_secure()) else fallback
+    back = safe_next(request, data["next"], fallback)
     journey = Journey.objects.filter(slug=data["journey"]).first()
     step = None
     if data["step"]:

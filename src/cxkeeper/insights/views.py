@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core.params import parse_id
+from cxkeeper.core.views import safe_next
 from cxkeeper.insights import actions, charts, presentation, queries
 from cxkeeper.insights.forms import NONE_OF_THESE, FeedbackFilterForm, MetricPeriodForm, RouteForm
 from cxkeeper.insights.metrics import CATALOGUE
@@ -142,7 +143,7 @@ def route_feedback(request, pk):
     if _is_htmx(request):
         return render(request, "insights/partials/review_done.html", {"feedback": feedback, "step": step})
     messages.success(request, f"Routed to “{step.name}”." if step else "Marked as about no step of the map.")
-    return redirect(request.POST.get("next") or reverse("insights:review"))
+    return redirect(safe_next(request, request.POST.get("next"), reverse("insights:review")))
 
 
 @require_POST
