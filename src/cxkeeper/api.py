@@ -5,16 +5,43 @@ the browser session (`cxkeeper.core.api.SessionAuth`), wired here. What the call
 is decided by the same actions the pages use.
 """
 
+from functools import wraps
+
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 
 from cxkeeper.core import api as core_api
 from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
 from cxkeeper.journeys import api as journeys_api
+from cxkeeper.org import actions as org_actions
 from cxkeeper.org import api as org_api
 from cxkeeper.org import api_auth
 from cxkeeper.outcomes import api as outcomes_api
+
+
+def signed_in_only(view):
+    """The API docs and the OpenAPI document are for callers who may use the API: a signed-in
+    session or a valid token. Others are sent to sign in (the page) or answered 401 (JSON)."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        token_user = None
+        if header.lower().startswith("bearer "):
+            token_user = org_actions.user_for_token(header[7:].strip())
+        if request.user.is_authenticated or token_user is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            response = JsonResponse({"detail": api_auth.UNAUTHENTICATED}, status=401)
+            response["WWW-Authenticate"] = 'Bearer realm="cxkeeper"'
+            return response
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
 
 api = core_api.Api(
     title="cxkeeper API",
@@ -25,6 +52,7 @@ api = core_api.Api(
     # Ninja's Swagger page is served from vendored files only when "ninja" is an installed app;
     # otherwise it would load scripts from a CDN, which the offline rule and our CSP forbid.
     docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
+    docs_decorator=signed_in_only,
 )
 core_api.install_error_handlers(api, unauthenticated_detail=api_auth.UNAUTHENTICATED)
 

@@ -14,6 +14,7 @@ import typer
 from cxkeeper import __version__
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.cli import DataDir, console, err_console, setup_django
+from cxkeeper.datadir import private_files
 
 app = typer.Typer(
     help="cxkeeper: run customer experience as a team sport.",
@@ -40,6 +41,7 @@ def main(
 ):
     if data_dir is not None:
         os.environ["CXKEEPER_DATA_DIR"] = str(data_dir)
+    private_files()
 
 
 @app.command()

@@ -16,9 +16,18 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def data_dir() -> Path:
+    """The data folder, private to the account that runs cxkeeper (0700): it holds the
+    database, raw uploads and error reports, which are nobody else's to read."""
     path = Path(os.environ.get("CXKEEPER_DATA_DIR", DEFAULT_DATA_DIR)).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
+
+
+def private_files() -> None:
+    """Files cxkeeper creates from now on are readable by its own account only (umask 077)."""
+    os.umask(0o077)
 
 
 def secret_key(folder: Path) -> str:

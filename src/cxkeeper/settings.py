@@ -46,8 +46,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cxkeeper.core.auth.DeviceCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cxkeeper.core.middleware.PrivatePagesMiddleware",
     "cxkeeper.core.middleware.LoginRequiredMiddleware",
 ]
 
@@ -129,6 +131,12 @@ SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
 if _secure:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if _secure:
+    # Served over HTTPS: browsers must never come back over plain HTTP (HSTS, a year by default).
+    SECURE_HSTS_SECONDS = int(os.environ.get("CXKEEPER_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CXKEEPER_HSTS_INCLUDE_SUBDOMAINS", "") == "1"
+# A session left idle this long ends (minutes; 0 = only when the browser closes or after 2 weeks).
+CXKEEPER_SESSION_IDLE_MINUTES = int(os.environ.get("CXKEEPER_SESSION_IDLE_MINUTES", "480"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -136,6 +144,18 @@ X_FRAME_OPTIONS = "DENY"
 # Login rate limit: failed attempts per username and per client address in a sliding window.
 CXKEEPER_LOGIN_MAX_FAILURES = int(os.environ.get("CXKEEPER_LOGIN_MAX_FAILURES", "5"))
 CXKEEPER_LOGIN_WINDOW_SECONDS = int(os.environ.get("CXKEEPER_LOGIN_WINDOW_SECONDS", "900"))
+# Behind a reverse proxy every client arrives from the proxy's address: name the header the
+# proxy sets (e.g. X-Forwarded-For) and how many trusted proxies append to it, so the
+# per-address limit counts real clients. Leave empty when cxkeeper is reached directly.
+CXKEEPER_TRUSTED_PROXY_HEADER = os.environ.get("CXKEEPER_TRUSTED_PROXY_HEADER", "").strip().upper() \
+    .replace("-", "_")
+if CXKEEPER_TRUSTED_PROXY_HEADER and not CXKEEPER_TRUSTED_PROXY_HEADER.startswith("HTTP_"):
+    CXKEEPER_TRUSTED_PROXY_HEADER = "HTTP_" + CXKEEPER_TRUSTED_PROXY_HEADER
+CXKEEPER_TRUSTED_PROXY_COUNT = int(os.environ.get("CXKEEPER_TRUSTED_PROXY_COUNT", "1"))
+# API tokens live at most this many days (and never longer than the token that minted them).
+CXKEEPER_TOKEN_MAX_DAYS = int(os.environ.get("CXKEEPER_TOKEN_MAX_DAYS", "365"))
+# Every path that checks a password (sign-in page, admin, password change) shares one limit.
+AUTHENTICATION_BACKENDS = ["cxkeeper.core.auth.RateLimitedModelBackend"]
 
 # The step router's embeddings: wordllama (default, no torch), tfidf (none) or minilm (the
 # optional `cxkeeper[embeddings]` extra: all-MiniLM-L6-v2, better few-shot accuracy, slower).
@@ -149,6 +169,9 @@ CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403) is routine — a role check doing its job — so it is logged in one
+    # line, not with the traceback of the PermissionDenied that produced it.
+    "filters": {"one_line_refusals": {"()": "cxkeeper.core.logs.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("CXKEEPER_LOG_LEVEL", "WARNING")},
 }

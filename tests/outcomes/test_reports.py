@@ -294,3 +294,12 @@ def test_markdown_escapes_user_text():
     markdown = reports.to_markdown(doc)
     assert markdown.startswith("# Team scorecard: R&D &lt;b>\\*x\\*")
     assert "| x\\|y\\_z next |" in markdown and "_\\`code\\`_" in markdown and "**Team:** a\\_b" in markdown
+
+
+def test_markdown_turns_no_user_text_into_a_link():
+    """Issue 10, finding 14: `[x](javascript:…)` in a name passed through as a live link."""
+    doc = reports.Document("Team scorecard", "[click](javascript:alert(1))", [("Team", "![i](http://x/y.png)")],
+                           "", [], dt.date(2026, 1, 1))
+    markdown = reports.to_markdown(doc)
+    assert "\\[click\\](javascript:alert(1))" in markdown and "!\\[i\\](http://x/y.png)" in markdown
+    assert "[click](" not in markdown.replace("\\[click\\](", "")

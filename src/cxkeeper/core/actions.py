@@ -11,13 +11,20 @@ from django.db import models, transaction
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.history import record_change, snapshot
 from cxkeeper.core.models import ChangeAction, ChangeRecord
+from cxkeeper.core.text_rules import text_problems
 
 
 def _validate(obj: models.Model) -> None:
+    """Django's field validation plus the text rules every written text obeys (length, no
+    control or direction-override characters), all problems named by field at once."""
+    problems = text_problems(obj)
     try:
         obj.full_clean()
     except ValidationError as exc:
-        raise InvalidInput(exc.message_dict) from exc
+        for field, messages in exc.message_dict.items():
+            problems.setdefault(field, []).extend(m for m in messages if m not in problems.get(field, []))
+    if problems:
+        raise InvalidInput(problems)
 
 
 def create_object(model: type[models.Model], values: dict, *, acting_user) -> tuple[models.Model, ChangeRecord]:

@@ -32,6 +32,7 @@ from ninja.utils import check_csrf
 
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
 from cxkeeper.core.models import ChangeRecord, Notification
+from cxkeeper.core.params import MAX_OFFSET, parse_id
 from cxkeeper.core.queries import notifications_for
 
 # ---------------------------------------------------------------- the API and its operation ids
@@ -199,8 +200,9 @@ def resolve(model: type[models.Model], value, *, field: str, names: tuple[str, .
     `None` stays `None` (clears an optional relation)."""
     if value is None:
         return None
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
-        obj = model.objects.filter(pk=int(value)).first()
+    pk = parse_id(value) if isinstance(value, int | str) else None
+    if pk is not None:
+        obj = model.objects.filter(pk=pk).first()
         if obj is not None:
             return obj
     if isinstance(value, str):
@@ -255,9 +257,9 @@ def expected_version(request: HttpRequest, body_version: int | None = None) -> i
     for candidate in candidates:
         if candidate is None:
             continue
-        text = str(candidate).strip().removeprefix("W/").strip('"')
-        if text.isdigit():
-            return int(text)
+        version = parse_id(str(candidate).strip().removeprefix("W/").strip('"'))
+        if version is not None:
+            return version
         raise InvalidInput({"version": f"“{candidate}” is not a version number."})
     raise InvalidInput({
         "version": "Send the version you read (body “version” or the If-Match header) so nobody's "
@@ -284,7 +286,7 @@ class ApiPagination(LimitOffsetPagination):
 
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="How many items (1–500).")
-        offset: int = Field(0, ge=0, description="How many items to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
 
 
 # ---------------------------------------------------------------- history
@@ -304,6 +306,8 @@ class ChangeOut(Schema):
     object_id: int
     object_repr: str
     actor: str = Field(description="Username, or “system” for the local CLI.")
+    via: str = Field("", description="How the actor acted when not in person, e.g. through an API token "
+                                     "someone else created for them; empty otherwise.")
     journey_id: int | None
     step_id: int | None
     changes: list[FieldChangeOut]

@@ -10,11 +10,28 @@ from django.shortcuts import render
 
 from cxkeeper.core.errors import Conflict, InvalidInput
 
+MISSING_VERSION = ("This page did not say which version you started from, so your change could overwrite "
+                   "a newer one. Nothing was saved: reload the page and try again.")
+
 
 class VersionedForm(forms.Form):
-    """Carries the version the user started editing from; the action refuses a stale one."""
+    """Carries the version the user started editing from; the action refuses a stale one.
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    Editing or deleting an existing object (the view passes its `version` as initial, or the
+    form sets `requires_version`) without a version is refused: a missing version must never
+    mean "overwrite whatever is there"."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                 error_messages={"invalid": MISSING_VERSION})
+    requires_version = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" not in self.errors and cleaned.get("version") is None \
+                and (self.requires_version or self.initial.get("version") is not None):
+            # A form-wide error: the field is hidden, so the message must show above the form.
+            self.add_error(None, forms.ValidationError(MISSING_VERSION, code="missing_version"))
+        return cleaned
 
 
 class LinesField(forms.CharField):

@@ -54,6 +54,8 @@ def record_change(obj, action: str, before: dict | None, after: dict | None, act
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=(actor.get_username() if getattr(actor, "pk", None) else "system"),
+        # Set on the user object by whatever authenticated the request (org.api_auth for tokens).
+        via=str(getattr(actor, "cxkeeper_via", "") or "")[:200],
         before=before,
         after=after,
         journey_id=journey_id,

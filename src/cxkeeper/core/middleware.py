@@ -45,6 +45,49 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+class PrivatePagesMiddleware:
+    """What a signed-in person sees is theirs: never kept by a browser's or a proxy's cache
+    (`Cache-Control: no-store`), and a session left idle longer than
+    CXKEEPER_SESSION_IDLE_MINUTES ends (0 turns the idle timeout off)."""
+
+    SEEN = "cxkeeper_seen"
+    REFRESH_SECONDS = 60  # write the session at most once a minute, not on every request
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self._idle_too_long(request):
+            from django.contrib import messages
+            from django.contrib.auth import logout
+
+            logout(request)
+            messages.info(request, "You were signed out after a while without activity. Sign in again.")
+            if request.path.startswith("/api/"):
+                return self.get_response(request)
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated \
+                and not request.path.startswith(settings.STATIC_URL):
+            response["Cache-Control"] = "no-store"
+        return response
+
+    def _idle_too_long(self, request) -> bool:
+        import time
+
+        idle = settings.CXKEEPER_SESSION_IDLE_MINUTES * 60
+        if not idle or not hasattr(request, "session"):
+            return False
+        now = int(time.time())
+        seen = request.session.get(self.SEEN)
+        if seen is not None and now - int(seen) > idle:
+            return True
+        if seen is None or now - int(seen) >= self.REFRESH_SECONDS:
+            request.session[self.SEEN] = now
+        return False
+
+
 class LoginRequiredMiddleware:
     """Every page needs a signed-in user; the role checks come on top, in queries and actions."""
 

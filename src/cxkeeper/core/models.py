@@ -34,6 +34,9 @@ class ChangeRecord(models.Model):
     action = models.CharField(max_length=10, choices=ChangeAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_label = models.CharField(max_length=150, blank=True, help_text="who, kept when the user is deleted")
+    # How the actor acted when it was not in person, e.g. "through the API token “deploy”,
+    # created by alex": a token minted for someone else leaves a trace of who minted it.
+    via = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -74,9 +77,21 @@ class Notification(models.Model):
         return self.message
 
 
+class LoginGate(models.Model):
+    """One row per sign-in counter (a username, an address, a device): attempts on the same
+    counter lock it while they are checked, so concurrent tries are counted one at a time."""
+
+    key = models.CharField(max_length=250, unique=True)
+    touched_at = models.DateTimeField(null=True)
+
+
 class LoginFailure(models.Model):
     """A failed sign-in, remembered for the rate limit window (shared by all web workers)."""
 
-    username = models.CharField(max_length=150, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)  # normalized (core.auth)
     address = models.CharField(max_length=64, db_index=True)
+    # The signed device cookie's id when the browser signed in as this person before: such
+    # attempts are counted on their own (core.auth explains why).
+    device = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    purpose = models.CharField(max_length=20, default="sign-in")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from cxkeeper.core import views
-from cxkeeper.core.auth import RateLimitedLoginView
+from cxkeeper.core.auth import RateLimitedLoginView, RateLimitedPasswordChangeView
 
 urlpatterns = [
     path("activity/", views.activity, name="activity"),
@@ -12,7 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(
+    path("accounts/password/", RateLimitedPasswordChangeView.as_view(
         template_name="registration/password_change.html", success_url="/accounts/password/done/"),
         name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(

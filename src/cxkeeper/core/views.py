@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cxkeeper.core import queries
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import VersionedForm
+from cxkeeper.core.params import parse_id
 from cxkeeper.core.removals import removal_consequences
 
 CONFIRM_DELETE = "core/confirm_delete.html"
@@ -22,7 +23,7 @@ CONFIRM_DELETE = "core/confirm_delete.html"
 def activity(request):
     journey = request.GET.get("journey", "")
     records = queries.activity(model=request.GET.get("model") or None,
-                               journey_id=int(journey) if journey.isdigit() else None)
+                               journey_id=parse_id(journey))
     page = Paginator(records, queries.PAGE_SIZE).get_page(request.GET.get("page"))
     kinds = {model: label for _, model, label in queries.history_kinds()}
     return render(request, "core/activity.html", {"page": page, "kinds": sorted(kinds.items(), key=lambda k: k[1])})
@@ -95,3 +96,14 @@ def healthz(request):
 def forbidden(request, exception=None):
     reason = getattr(exception, "reason", None) or "You do not have permission to do that."
     return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def safe_next(request, value: str | None, fallback: str) -> str:
+    """Where to go after a form: `value` only when it stays on this site (a relative path or
+    this host), else `fallback` — a `next=https://evil.example/` must not send anyone away."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return value
+    return fallback

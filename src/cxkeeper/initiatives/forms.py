@@ -56,4 +56,5 @@ class FromSignalForm(forms.Form):
 
 
 class StatusForm(VersionedForm):
+    requires_version = True
     status = forms.ChoiceField(choices=FrictionStatus.choices)

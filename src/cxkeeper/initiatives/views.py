@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
+from cxkeeper.core.params import parse_id
 from cxkeeper.core.queries import recent_changes_of
-from cxkeeper.core.views import confirm_delete
+from cxkeeper.core.views import confirm_delete, safe_next
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.initiatives.choices import FrictionStatus
 from cxkeeper.initiatives.forms import FrictionPointForm, FromSignalForm, FromThemeForm, StatusForm
@@ -25,7 +25,7 @@ FORM = "core/form.html"
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 def friction_point_list(request):
@@ -88,7 +88,7 @@ def friction_point_status(request, pk):
     require_change(request.user, friction_point, "change the status of")
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose open, addressed or dismissed.")
+        messages.error(request, " ".join(problem for problems in form.errors.values() for problem in problems))
         return HttpResponseRedirect(friction_point.get_absolute_url())
     try:
         friction_point = actions.set_friction_point_status(
@@ -126,7 +126,7 @@ def friction_point_from_theme(request):
         messages.error(request, "That theme could not be read from the form; reload the page and try again.")
         return HttpResponseRedirect(fallback)
     data = form.cleaned_data
-    back = _back(request, data["next"], fallback)
+    back = safe_next(request, data["next"], fallback)
     journey = Journey.objects.filter(slug=data["journey"]).first() if data["journey"] else None
     if data["journey"] and journey is None:
         messages.error(request, "That journey no longer exists.")
@@ -152,11 +152,6 @@ def friction_point_from_theme(request):
     return HttpResponseRedirect(friction_point.get_absolute_url())
 
 
-def _back(request, target: str, fallback: str) -> str:
-    return target if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else fallback
-
-
 @require_POST
 def friction_point_from_signal(request):
     """The "Raise as friction point" button of a friction signal.
@@ -170,7 +165,7 @@ def friction_point_from_signal(request):
         messages.error(request, "That signal could not be read from the form; reload the page and try again.")
         return HttpResponseRedirect(fallback)
     data = form.cleaned_data
-    back = _back(request, data["next"], fallback)
+    back = safe_next(request, data["next"], fallback)
     journey = Journey.objects.filter(slug=data["journey"]).first() if data["journey"] else None
     if data["journey"] and journey is None:
         messages.error(request, "That journey no longer exists.")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cxkeeper.core.cli import DataDir, console, err_console, setup_django
+from cxkeeper.core.params import parse_id
 
 metrics_app = typer.Typer(help="Print CX metrics from the rollups.")
 
@@ -108,7 +109,8 @@ def metrics(
     def find(model, value, option, *fields):
         if value is None:
             return None
-        condition = Q(pk=int(value)) if str(value).isdigit() else Q()
+        pk = parse_id(value)
+        condition = Q(pk=pk) if pk is not None else Q()
         for name in fields:
             condition |= Q(**{f"{name}__iexact": str(value)})
         found = model.objects.filter(condition).first()

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cxkeeper.core.params import parse_id
+from cxkeeper.core.views import safe_next
 from cxkeeper.insights import actions, charts, clock, presentation, queries
 from cxkeeper.insights.forms import NONE_OF_THESE, OFF_TOPIC, FeedbackFilterForm, MetricPeriodForm, RouteForm
 from cxkeeper.insights.metrics import CATALOGUE
@@ -189,7 +191,7 @@ def route_feedback(request, pk):
                       {"feedback": feedback, "step": step, "off_topic": answer == OFF_TOPIC})
     messages.success(request, "Set aside as off-topic." if answer == OFF_TOPIC else
                      f"Routed to “{step.name}”." if step else "Marked as about no step of the map.")
-    return redirect(request.POST.get("next") or reverse("insights:review"))
+    return redirect(safe_next(request, request.POST.get("next"), reverse("insights:review")))
 
 
 @require_POST
@@ -264,7 +266,7 @@ def add_theme_phrases(request, pk):
     version = request.POST.get("version", "")
     try:
         step, added = add_example_phrases(step, request.POST.getlist("phrase")[:10],
-                                          expected_version=int(version) if version.isdigit() else 0,
+                                          expected_version=parse_id(version) or 0,
                                           acting_user=request.user)
     except Conflict as exc:
         messages.error(request, str(exc))

@@ -79,3 +79,5 @@ class HandoffForm(VersionedForm):
 
 class ConfirmForm(VersionedForm):
     """Delete/move/publish buttons: only the version travels, so a stale page is refused."""
+
+    requires_version = True

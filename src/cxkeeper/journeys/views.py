@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import Conflict, InvalidInput
-from cxkeeper.core.forms import run_form
+from cxkeeper.core.forms import MISSING_VERSION, run_form
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.journeys import actions, queries
 from cxkeeper.journeys.choices import Lane, ResponsibilityRole
@@ -35,7 +35,11 @@ ROLE_ORDER = {role: i for i, role in enumerate(ResponsibilityRole.values)}
 
 
 def _version(form):
-    return form.cleaned_data.get("version")
+    """The version a button's form carried; a missing one refuses the action (InvalidInput,
+    shown as a message by _post_action) rather than acting on whatever is there now."""
+    if not form.is_valid() or form.cleaned_data.get("version") is None:
+        raise InvalidInput({"version": MISSING_VERSION})
+    return form.cleaned_data["version"]
 
 
 # ---------------------------------------------------------------- journeys

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -131,17 +133,78 @@ def update_person(person: Person, changes: dict, *, expected_version, acting_use
     return person
 
 
-def create_api_token(user, name: str, *, acting_user) -> tuple[ApiToken, str]:
-    """Returns the token and its secret, which is shown once and never stored."""
+MAX_TOKEN_CHAIN = 5  # tokens minted with tokens minted with tokens…: a bounded walk at every request
+
+
+def create_api_token(user, name: str, *, acting_user, expires_at=None, expires_in_days: int | None = None,
+                     via_token: ApiToken | None = None) -> tuple[ApiToken, str]:
+    """Returns the token and its secret, which is shown once and never stored.
+
+    The token expires at `expires_at` (at most CXKEEPER_TOKEN_MAX_DAYS ahead, that many days
+    when not given). Minted with another token (`via_token`), it never outlives that token:
+    its expiry is capped at the parent's and it dies when the parent is revoked or expires."""
     if acting_user is not None and acting_user.pk != user.pk:
         require_admin(acting_user, "create API tokens for someone else")
     if not name.strip():
         raise InvalidInput({"name": "Give the token a name, e.g. the script that will use it."})
+    now = timezone.now()
+    longest = now + timedelta(days=settings.CXKEEPER_TOKEN_MAX_DAYS)
+    if expires_in_days:
+        expires_at = now + timedelta(days=expires_in_days)
+    if expires_at is None:
+        expires_at = longest
+    elif expires_at <= now:
+        raise InvalidInput({"expires_at": "Choose a moment in the future."})
+    elif expires_at > longest:
+        raise InvalidInput({"expires_at": f"A token may live at most {settings.CXKEEPER_TOKEN_MAX_DAYS} days."})
+    if via_token is not None:
+        if _chain_length(via_token) >= MAX_TOKEN_CHAIN:
+            raise InvalidInput({"token": "This token was itself minted through too many tokens; "
+                                         "sign in and create one from the Tokens page."})
+        parent_expiry = _effective_expiry(via_token)
+        if parent_expiry is not None:
+            expires_at = min(expires_at, parent_expiry)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    creator = acting_user if getattr(acting_user, "pk", None) else None
+    # From the stored password, not the caller's copy of the user, which may predate a change.
+    fingerprint = type(user).objects.get(pk=user.pk).get_session_auth_hash()
     token = ApiToken.objects.create(
-        user=user, name=name.strip(), prefix=secret[: len(TOKEN_PREFIX) + 6], key_hash=hash_token(secret)
+        user=user, name=name.strip()[:100], prefix=secret[: len(TOKEN_PREFIX) + 6], key_hash=hash_token(secret),
+        expires_at=expires_at, parent=via_token, password_fingerprint=fingerprint,
+        created_by=creator, created_by_label=creator.get_username() if creator else "system",
     )
     return token, secret
+
+
+def _ancestors(token: ApiToken):
+    current, seen = token.parent, 0
+    while current is not None and seen < MAX_TOKEN_CHAIN + 1:
+        yield current
+        current, seen = current.parent, seen + 1
+
+
+def _chain_length(token: ApiToken) -> int:
+    return sum(1 for _ in _ancestors(token))
+
+
+def _effective_expiry(token: ApiToken):
+    moments = [t.expires_at for t in (token, *_ancestors(token)) if t.expires_at is not None]
+    return min(moments) if moments else None
+
+
+def _why_dead(token: ApiToken) -> str:
+    """"" when the token may act now, else the reason it may not (kept on the token)."""
+    now = timezone.now()
+    if token.revoked_at is not None:
+        return token.revoked_reason or "revoked"
+    if token.password_fingerprint and token.password_fingerprint != token.user.get_session_auth_hash():
+        return "the owner's password changed after it was created"
+    for ancestor in _ancestors(token):
+        if ancestor.revoked_at is not None or (ancestor.expires_at and ancestor.expires_at <= now):
+            return f"the token it was created with (“{ancestor.name}”) no longer works"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return ""
 
 
 def revoke_api_token(token: ApiToken, *, acting_user) -> None:
@@ -149,23 +212,47 @@ def revoke_api_token(token: ApiToken, *, acting_user) -> None:
         require_admin(acting_user, "revoke someone else's API token")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token.revoked_reason = (f"revoked by {acting_user.get_username()}" if getattr(acting_user, "pk", None)
+                                else "revoked")
+        token.save(update_fields=["revoked_at", "revoked_reason"])
 
 
 def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def user_for_token(secret: str):
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The live token with this secret, or None (unknown, revoked, expired, outlived its parent
+    or its owner's password). A token found dead is marked revoked with the reason, once."""
     token = (
-        ApiToken.objects.select_related("user", "user__person")
+        ApiToken.objects.select_related("user", "user__person", "parent")
         .filter(key_hash=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
         return None
+    reason = _why_dead(token)
+    if reason:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=reason[:200])
+        return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    return token
+
+
+def user_for_token(secret: str):
+    """The token's owner, marked with how they act (`cxkeeper_token`, and `cxkeeper_via` for
+    history when someone else minted the token), or None."""
+    token = token_for_secret(secret)
+    if token is None:
+        return None
+    user = token.user
+    user.cxkeeper_token = token
+    if token.created_by_id and token.created_by_id != token.user_id:
+        user.cxkeeper_via = f"through the API token “{token.name}” created by {token.created_by_label}"
+    else:
+        user.cxkeeper_via = f"through the API token “{token.name}”"
+    return user
 
 
 

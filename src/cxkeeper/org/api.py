@@ -243,10 +243,23 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    revoked_reason: str = Field("", description="Why it stopped working: revoked by whom, expired, the "
+                                                "owner's password changed, or its parent token stopped.")
+    expires_at: datetime | None = Field(None, description="When it stops working by itself.")
+    created_by: str = Field("", description="Who created it (an admin may create one for someone else).")
+    parent: int | None = Field(None, description="The token it was created with, if any: it never outlives it.")
 
     @staticmethod
     def resolve_user(obj):
         return obj.user.get_username()
+
+    @staticmethod
+    def resolve_created_by(obj):
+        return obj.created_by_label
+
+    @staticmethod
+    def resolve_parent(obj):
+        return obj.parent_id
 
 
 class TokenCreatedOut(TokenOut):
@@ -256,6 +269,9 @@ class TokenCreatedOut(TokenOut):
 class TokenIn(Schema):
     name: str = Field(description="What will use it, e.g. “nightly export script”.")
     user: str | None = Field(None, description="username; admins only, to create a token for someone else")
+    expires_at: datetime | None = Field(None, description="When it should stop working (default and longest: "
+                                                          "CXKEEPER_TOKEN_MAX_DAYS, 365 days; never after "
+                                                          "the token you call with).")
 
 
 class TokenFilters(Schema):
@@ -290,7 +306,8 @@ def list_tokens(request, filters: Query[TokenFilters]):
 def create_token(request, payload: TokenIn):
     me = acting_user(request)
     owner = resolve_user(payload.user, field="user") if payload.user else me
-    token, secret = actions.create_api_token(owner, payload.name, acting_user=me)
+    token, secret = actions.create_api_token(owner, payload.name, acting_user=me, expires_at=payload.expires_at,
+                                             via_token=getattr(me, "cxkeeper_token", None))
     token.secret = secret
     return 201, token
 

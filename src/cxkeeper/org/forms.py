@@ -51,3 +51,5 @@ class NewPersonForm(PersonForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. “nightly export script”.")
+    days = forms.IntegerField(label="Works for (days)", min_value=1, required=False,
+                              help_text="Leave empty for the longest allowed (a year unless your admin set less).")

@@ -102,6 +102,18 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+    # A token never outlives what made it: its expiry, the token it was minted with (`parent`;
+    # revoked or expired parent → dead child) and the owner's password (a fingerprint of the
+    # password hash at creation; a password change kills every token made before it).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    password_fingerprint = models.CharField(max_length=128, blank=True)
+    # Who minted it: an admin may mint a token for someone else, and what that token writes is
+    # recorded as the owner's change "through a token <created_by> created".
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_by_label = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cxkeeper.core.errors import InvalidInput
 from cxkeeper.core.forms import run_form
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.org import actions
@@ -165,8 +166,15 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _, secret = actions.create_api_token(request.user, form.cleaned_data["name"], acting_user=request.user)
-        form = TokenForm()
+        days = form.cleaned_data.get("days")
+        try:
+            _, secret = actions.create_api_token(
+                request.user, form.cleaned_data["name"], acting_user=request.user,
+                expires_in_days=days)
+        except InvalidInput as exc:
+            form.add_error("days", " ".join(problem for problems in exc.errors.values() for problem in problems))
+        else:
+            form = TokenForm()
     status = 422 if request.method == "POST" and secret is None else 200
     return render(request, "org/tokens.html", {
         "form": form, "secret": secret, "tokens": ApiToken.objects.filter(user=request.user),

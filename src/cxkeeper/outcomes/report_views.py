@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
+from cxkeeper.core.params import parse_id
 from cxkeeper.outcomes import queries, reports
 
 MIN_PERIOD_DAYS, MAX_PERIOD_DAYS, DEFAULT_PERIOD_DAYS = 7, 732, 90
@@ -20,9 +21,8 @@ def _period_days(request) -> int | None:
     raw = (request.GET.get("period_days") or request.GET.get("days") or "").strip()
     if not raw:
         return DEFAULT_PERIOD_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
+    days = parse_id(raw)
+    if days is None:
         return None
     return days if MIN_PERIOD_DAYS <= days <= MAX_PERIOD_DAYS else None
 

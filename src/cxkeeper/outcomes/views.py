@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from cxkeeper.core.forms import run_form
+from cxkeeper.core.params import parse_id
 from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.insights import clock
@@ -281,8 +282,8 @@ def _target_initial(target) -> dict:
 def target_create(request):
     require_define(request.user, "set targets")
     initial = {"window_days": 90}
-    outcome = SharedOutcome.objects.filter(pk=request.GET.get("outcome") or 0).first() \
-        if str(request.GET.get("outcome", "")).isdigit() else None
+    outcome_id = parse_id(request.GET.get("outcome"))
+    outcome = SharedOutcome.objects.filter(pk=outcome_id).first() if outcome_id is not None else None
     if outcome is not None:
         initial["outcome"] = outcome.pk
         first_metric = outcome.metrics.first()

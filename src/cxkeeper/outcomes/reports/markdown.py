@@ -18,11 +18,12 @@ from cxkeeper.outcomes.reports.document import (
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # "p<0.001" stays readable; "<script" does not become HTML
 
 
-_EMPHASIS = re.compile(r"([\\*_`])")
+# Markdown's active characters in user text: emphasis, code and — "[x](javascript:…)" — links.
+_EMPHASIS = re.compile(r"([\\*_`\[\]])")
 
 
 def _md(text: str) -> str:
-    """User text inside Markdown: no accidental HTML, emphasis or code, no broken lines."""
+    """User text inside Markdown: no accidental HTML, emphasis, code or links, no broken lines."""
     text = _EMPHASIS.sub(r"\\\1", text)
     return _TAG_START.sub("&lt;", text).replace("\r", " ").replace("\n", " ")
 

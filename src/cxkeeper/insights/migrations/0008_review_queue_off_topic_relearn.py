@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0006_feedback_step_protected'),
+        ('insights', '0007_importjob_effects'),
     ]
 
     operations = [
