@@ -167,7 +167,7 @@ def create_api_token(user, name: str, *, acting_user, expires_at=None, expires_i
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     creator = acting_user if getattr(acting_user, "pk", None) else None
     # From the stored password, not the caller's copy of the user, which may predate a change.
-    fingerprint = type(user).objects.get(pk=user.pk).get_session_auth_hash()
+    fingerprint = get_user_model().objects.get(pk=user.pk).get_session_auth_hash()
     token = ApiToken.objects.create(
         user=user, name=name.strip()[:100], prefix=secret[: len(TOKEN_PREFIX) + 6], key_hash=hash_token(secret),
         expires_at=expires_at, parent=via_token, password_fingerprint=fingerprint,
