@@ -19,10 +19,10 @@ from cxkeeper.initiatives import actions as initiative_actions
 from cxkeeper.initiatives.models import FrictionPoint
 from cxkeeper.insights import actions
 from cxkeeper.insights import queries as insight_queries
-from cxkeeper.insights.friction import run_friction
+from cxkeeper.insights.friction import excludes_no_change, run_friction
 from cxkeeper.insights.ingest.canonical import CanonicalRow
 from cxkeeper.insights.text.router import RouteResult
-from cxkeeper.insights.themes import THEME_STOP_WORDS, discover_themes, growth_p_value, is_mash
+from cxkeeper.insights.themes import THEME_STOP_WORDS, discover_themes, growth_p_value, is_mash, rate_ratio
 
 from .test_friction import counts_cell
 
@@ -255,12 +255,49 @@ def test_null_a_stable_negative_theme_is_not_reported_as_growing(source, small_o
         assert themes and all(t.growing.testable and t.mostly_negative for t in themes)
         run = run_friction(None, as_of=AS_OF, themes=themes)
         with_signal += any(s.kind == "negative_theme" for s in run.signals)
-    # The exact size of the growth test at this sample (60 items, split ½–½ under the null):
-    # P(X ≥ c) for the smallest c with p < 0.05 and the minimum effect (ratio ≥ 1.5, ≥ 10 items).
-    c = next(c for c in range(31, 61) if growth_p_value(c, 60 - c, 0.5) < 0.05 and c / (60 - c) >= 1.5)
+    # The exact size of the growth rule at this sample (60 items, split ½–½ under the null): the
+    # smallest c with adjusted p < 0.05, the minimum effect (ratio ≥ 1.5, ≥ 10 items) and the
+    # ratio's 95% interval above 1× (friction.excludes_no_change), then P(X ≥ c).
+    c = next(c for c in range(31, 61) if growth_p_value(c, 60 - c, 0.5) < 0.05 and c / (60 - c) >= 1.5
+             and excludes_no_change(rate_ratio(c, 60 - c, 1.0, 0.95)[1]))
     size = float(binom.sf(c - 1, 60, 0.5))
     consistent = float(binom.sf(with_signal - 1, THEME_SIMS, 0.05)) if with_signal else 1.0
-    print(f"\ntheme null: {with_signal}/{THEME_SIMS} runs with a growing-theme signal; exact size {size:.3f}; "
-          f"P(≥ that many | 5 %) = {consistent:.3f}")
-    assert size <= 0.05
+    print(f"\ntheme null: {with_signal}/{THEME_SIMS} runs with a growing-theme signal; exact size {size:.3f} "
+          f"(≥ {c} of 60 in the last period); P(≥ that many | 5 %) = {consistent:.3f}")
+    assert c == 39 and size <= 0.025  # the one-sided exact test at alpha/2: 1.4 %
+    assert with_signal <= 0.05 * THEME_SIMS  # the measured false-signal rate is at most 5 %
     assert consistent >= 0.01  # the runs agree with a false-signal rate of at most 5 %
+
+
+# ---------------------------------------------------------------- the step page is on the clock
+
+
+def test_step_page_themes_are_measured_up_to_the_data_through_day(source, small_org):
+    """The step page's themes end their growth periods on the clock's data-through day (as every
+    figure of the page does), not on today: data that stopped months ago is still compared
+    within itself, and "Raise as friction point" finds the same theme again."""
+    from cxkeeper.insights import clock
+
+    texts = ["Terrible: the password reset e-mail never arrives", "awful, the reset e-mail never arrives",
+             "the password reset e-mail never arrives, so frustrating"]
+    step = small_org.login_step
+    rows = [row(i, texts[i % 3], AS_OF - dt.timedelta(days=i % 50), nps=1, step=step.name) for i in range(60)]
+    actions.ingest_feedback_batch(source, rows)
+    assert clock.data_through() == AS_OF < dt.date.today()
+    client = Client()
+    client.force_login(small_org.sales_member)
+    page = client.get(f"/steps/{step.pk}/insights/", {"period": 90})
+    themes = page.context["themes"]
+    assert themes, "the step's negative feedback is a theme"
+    for theme in themes:  # both growth periods lie inside the data, so every item is counted
+        assert theme.growing.testable is False or theme.growing.current + theme.growing.previous == theme.count
+        assert theme.growing.current > 0, theme.growing.sentence
+    assert page.context["themes_as_of"] == AS_OF
+    html = page.content.decode()
+    assert f'name="as_of" value="{AS_OF:%Y-%m-%d}"' in html
+    response = client.post("/friction-points/from-theme/", {
+        "journey": small_org.journey.slug, "key": themes[0].key, "step": step.pk,
+        "since": page.context["themes_since"].isoformat(), "as_of": AS_OF.isoformat()})
+    assert response.status_code == 302 and response["Location"].startswith("/friction-points/"), \
+        [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert FrictionPoint.objects.get().evidence["count"] == themes[0].count

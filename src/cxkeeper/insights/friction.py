@@ -29,9 +29,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Min, Q, Sum
-from django.utils import timezone
 
 from cxkeeper.core import numbers
+from cxkeeper.insights import clock
 from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import (
     DEFAULT_ALPHA,
@@ -580,7 +580,7 @@ def run_friction(journey=None, *, as_of: dt.date | None = None, window_days: int
     if not 0 < alpha < 1:
         raise ValueError("alpha must be between 0 and 1")
     effects = _effects(min_effect)
-    as_of = as_of or timezone.now().date()
+    as_of = as_of or clock.as_of()
     window = (as_of - dt.timedelta(days=window_days - 1), as_of)
     trailing = (window[0] - dt.timedelta(days=trailing_days), window[0] - dt.timedelta(days=1))
     confidence = 1 - alpha
@@ -655,6 +655,15 @@ def run_friction(journey=None, *, as_of: dt.date | None = None, window_days: int
     return FrictionRun(as_of, window, trailing, alpha, effects, min_n, tests, signals, themes, not_tested)
 
 
+def excludes_no_change(ratio_low: float | None) -> bool:
+    """A growth (a volume spike, a growing theme) is claimed only when the (1 − alpha) interval
+    of its rate ratio — the one its explanation shows — lies above 1×: no signal may say
+    "1.6× (95% CI 0.93× to 2.8×)", an interval that holds "no change". For the exact
+    conditional binomial test this is the one-sided test at alpha/2, so growth signals are
+    conservative; the theme null simulation measures it (docs/insights-friction.md)."""
+    return ratio_low is not None and ratio_low > 1.0
+
+
 def _spike_candidates(ids, as_of, trailing_days, effects, min_n, confidence) -> list[_Candidate]:
     """Latest 7 days against the weekly rate of the ``trailing_days`` before them.
 
@@ -685,7 +694,8 @@ def _spike_candidates(ids, as_of, trailing_days, effects, min_n, confidence) -> 
         p = growth_p_value(x, y, SPIKE_DAYS / (SPIKE_DAYS + ref_days))
         ratio, low, high = rate_ratio(x, y, exposure, confidence)
         weekly = y / exposure
-        effect_ok = x >= effects["volume_items"] and (ratio is None or ratio >= effects["volume_ratio"])
+        effect_ok = x >= effects["volume_items"] and (ratio is None or ratio >= effects["volume_ratio"]) \
+            and excludes_no_change(low)
         out.append(_Candidate(
             "volume_spike", step_id, "volume", "exact conditional Poisson rate test (one-sided)", p, ratio, low,
             high, ratio is None or ratio > 1, effect_ok, x, y, effects["volume_ratio"],
@@ -707,7 +717,8 @@ def _theme_candidates(themes, journey_steps, effects, confidence, as_of) -> list
         if journey_steps is not None and step_id is not None and step_id not in journey_steps:
             continue  # a theme about another journey
         ratio, low, high = rate_ratio(growth.current, growth.previous, 1.0, confidence)
-        effect_ok = growth.current >= effects["theme_items"] and (ratio is None or ratio >= effects["theme_ratio"])
+        effect_ok = growth.current >= effects["theme_items"] and (ratio is None or ratio >= effects["theme_ratio"]) \
+            and excludes_no_change(low)
         middle = as_of - dt.timedelta(days=growth.days)
         period = (middle + dt.timedelta(days=1), as_of)
         reference_period = (middle - dt.timedelta(days=growth.days - 1), middle)
@@ -766,7 +777,7 @@ def detect_friction(journey=None, *, as_of: dt.date | None = None, window_days: 
     """Credible friction signals of one journey (or every journey), highest impact first
     (customers affected × severity, :attr:`FrictionSignal.impact`).
 
-    Window = the ``window_days`` days ending ``as_of`` (default today, UTC); trailing period =
+    Window = the ``window_days`` days ending ``as_of`` (default the clock's data-through day); trailing period =
     the ``trailing_days`` before the window. For each step × metric in
     :data:`FRICTION_METRICS`: the step against the rest of its journey in the window, and the
     step's window against its trailing period; plus volume spikes (last 7 days against the

@@ -917,10 +917,11 @@ def journey_themes(journey: Journey | None, *, since: dt.date | None, discover, 
     """Clustering is seconds of work: cache it per journey (None: all journeys) and period
     until new feedback arrives (the newest feedback id is part of the key) or ten minutes pass.
     The texts are a uniform sample of at most THEME_ITEMS, across journeys for None; `as_of`
-    ends the growth periods (default: today)."""
+    ends the period and its growth comparison (default: the clock's data-through day)."""
     from django.core.cache import cache
 
     newest = Feedback.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    as_of = as_of or clock.as_of()
     key = f"cxkeeper:themes:{journey.pk if journey is not None else 'all'}:{since}:{as_of}:{newest}"
     themes = cache.get(key)
     if themes is None:
@@ -929,14 +930,16 @@ def journey_themes(journey: Journey | None, *, since: dt.date | None, discover, 
     return themes
 
 
-def step_themes(step: Step, *, since: dt.date | None = None) -> list | None:
+def step_themes(step: Step, *, since: dt.date | None = None, as_of: dt.date | None = None) -> list | None:
     """Themes of the step's journey that sit on this step (most items routed here, or the
-    router would send them here). None when `cxkeeper.insights.themes` is not installed."""
+    router would send them here), discovered over `since` … `as_of` — the page's period, whose
+    end is the clock's data-through day by default, like every figure. None when
+    `cxkeeper.insights.themes` is not installed."""
     try:
         from cxkeeper.insights.themes import discover_themes
     except ImportError:
         return None
-    themes = journey_themes(step.stage.journey, since=since, discover=discover_themes)
+    themes = journey_themes(step.stage.journey, since=since, discover=discover_themes, as_of=as_of)
     return [t for t in themes if t.main_step_id == step.pk
             or (t.suggested_step is not None and t.suggested_step.pk == step.pk)]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db.models import Q
 
+from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, SentimentModelRecord
 from cxkeeper.insights.text.sentiment import LearnedSentiment, VaderSentiment, choose_sentiment_model
 
@@ -27,13 +28,15 @@ def _vader_model() -> VaderSentiment:
 
 def choose_model() -> SentimentModelRecord:
     """Measure VADER and a learned model on the newest scored feedback; store the choice.
-    NPS answers are the weak labels when there are enough, else CSAT on a 1–5 scale."""
-    by_nps = list(Feedback.objects.exclude(text="").filter(nps__isnull=False).order_by("-received_at")
+    NPS answers are the weak labels when there are enough, else CSAT on a 1–5 scale. Items set
+    aside as off-topic are not customers' feedback: their scores teach nothing."""
+    scored = Feedback.objects.exclude(text="").exclude(routed_by=RoutedBy.OFF_TOPIC)
+    by_nps = list(scored.filter(nps__isnull=False).order_by("-received_at")
                   .values_list("text", "nps")[:MAX_TEXTS])
     scale, pairs = "nps", by_nps
     if len(by_nps) < 200:
         scale = "csat"
-        pairs = list(Feedback.objects.exclude(text="").filter(Q(csat__isnull=False) & Q(csat_max=5))
+        pairs = list(scored.filter(Q(csat__isnull=False) & Q(csat_max=5))
                      .order_by("-received_at").values_list("text", "csat")[:MAX_TEXTS])
     choice = choose_sentiment_model([t for t, _ in pairs], [s for _, s in pairs], scale, vader=_vader_model())
     blob = None

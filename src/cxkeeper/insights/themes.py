@@ -30,6 +30,7 @@ from django.db.models import Min, Q
 from scipy import stats as _stats
 
 from cxkeeper.insights.analytics.rollups import NEGATIVE_SENTIMENT
+from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, FeedbackRollup
 from cxkeeper.journeys.models import Step
 
@@ -203,7 +204,8 @@ class ThemeGrowth:
     def significant(self, alpha: float = 0.05, min_ratio: float = 1.5, min_items: int = 10) -> bool:
         """Growth credible on its own (no multiple-testing correction; friction applies one)."""
         return bool(self.testable and self.p_value is not None and self.p_value < alpha
-                    and self.current >= min_items and (self.ratio is None or self.ratio >= min_ratio))
+                    and self.current >= min_items and (self.ratio is None or self.ratio >= min_ratio)
+                    and self.ratio_low is not None and self.ratio_low > 1.0)  # its interval excludes 1×
 
     @property
     def first_seen(self) -> bool:
@@ -296,7 +298,7 @@ _COLUMNS = ("id", "text", "step_id", "sentiment", "received_at", "nps", "csat", 
 
 
 def _candidates(*, journey, since, as_of: dt.date, max_items: int, seed: int = 0) -> tuple[list[tuple], float, bool]:
-    """Unrouted or negative texts of the period: a uniform random sample of ``max_items`` when
+    """Unrouted or negative texts of the period (never off-topic ones): a uniform random sample of ``max_items`` when
     there are more (the same share of every day, so counts of two periods stay comparable).
 
     Returns (rows of :data:`_COLUMNS`, newest first; the sampled share; whether the id read hit
@@ -306,7 +308,10 @@ def _candidates(*, journey, since, as_of: dt.date, max_items: int, seed: int = 0
     negative = Q(sentiment__lt=NEGATIVE_SENTIMENT)
     if journey is not None:
         negative &= Q(step__stage__journey=journey)
-    rows = Feedback.objects.filter(Q(step__isnull=True) | negative).exclude(text="")
+    # Off-topic items (spam, chatter a reviewer set aside) have no step but are not unrouted
+    # feedback: like every figure, themes leave them out (decision 0013).
+    rows = Feedback.objects.filter(Q(step__isnull=True) | negative).exclude(text="").exclude(
+        routed_by=RoutedBy.OFF_TOPIC)
     rows = rows.filter(received_at__lt=_day_start(as_of + dt.timedelta(days=1)))
     if since is not None:
         if isinstance(since, dt.datetime):
@@ -576,15 +581,13 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
 
     ``journey`` keeps negative feedback of that journey's steps (unrouted feedback has no
     journey and is always included). ``since`` bounds the oldest item; ``as_of`` (default
-    today, UTC) the newest and the growth periods. ``n_themes`` fixes the number of clusters,
+    the clock's data-through day, ``insights.clock``) the newest and the growth periods. ``n_themes`` fixes the number of clusters,
     otherwise it is chosen by silhouette. ``router`` defaults to the workspace's current router
     (never trained here). Same data and seed → same themes. Largest themes first.
     """
-    from django.utils import timezone
+    from cxkeeper.insights import clock, routing
 
-    from cxkeeper.insights import routing
-
-    as_of = as_of or timezone.now().date()
+    as_of = as_of or clock.as_of()
     rows, sample_share, cut = _candidates(journey=journey, since=since, as_of=as_of, max_items=max_items, seed=seed)
     if len(rows) < MIN_THEME_SIZE:
         return []

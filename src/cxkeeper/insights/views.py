@@ -85,14 +85,14 @@ def step_insights(request, pk):
     rows = queries.feedback_list(step=step).select_related(None).select_related("source")
     verbatims = _CountedPaginator(rows, VERBATIMS_PER_PAGE, count=queries.step_feedback_count(step)).get_page(
         request.GET.get("page"))
-    themes = queries.step_themes(step, since=start) if themes_module is not None else None
+    themes = queries.step_themes(step, since=start, as_of=end) if themes_module is not None else None
     context = {
         "step": step, "journey": step.stage.journey, "insights": insights, "metric": metric, "period": period,
         "data_through": through,
         "min_n": min_n, "metric_label": CATALOGUE[metric].label, "metrics": _metric_choices(),
         "periods": presentation.PERIODS, "tiles": tiles, "page": verbatims,
         "themes_available": themes_module is not None,
-        "themes": themes, "themes_since": start, "can_raise_friction": _can_raise_friction(request.user),
+        "themes": themes, "themes_since": start, "themes_as_of": end, "can_raise_friction": _can_raise_friction(request.user),
         "trend_chart": charts.trend(insights),
         "trend_n_chart": charts.trend_n(insights),
         "nps_chart": charts.nps_distribution(insights) if insights.nps_distribution["n"] else None,
