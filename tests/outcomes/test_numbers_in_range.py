@@ -116,3 +116,44 @@ def test_the_organization_view_writes_its_numbers_through_the_formatter(org):
     assert "Too little data" not in page
     assert "floatformat" not in page and "95%:" in page
     assert " to " in page.split("95%:")[1][:40]  # an interval reads "low to high"
+
+
+def test_the_api_and_the_cli_json_say_where_a_projection_was_cut(small_org):
+    """CES at a step rising about a point a month projects past 7 by a due date six months out:
+    the page says "the top of the scale", and so do `GET /api/v1/targets/{id}` (`projection.note`)
+    and `cxkeeper outcomes status --json` (`projection_note`), with the cut numbers."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cxkeeper.cli import app
+    from cxkeeper.insights.actions import create_source, ingest_feedback_batch
+    from cxkeeper.insights.ingest.canonical import CanonicalRow
+
+    built = build_outcomes(small_org, with_feedback=False)
+    step = small_org.call_step
+    today = dt.date.today()
+    scores = {0: (3, 4, 5), 1: (4, 5, 6), 2: (5, 6, 7), 3: (6, 7, 7, 7, 7)}  # month means 4, 5, 6, 6.8
+    rows = [CanonicalRow(external_id=f"C{k}-{j}", channel="phone", row_number=j + 2, text="", step=step.name,
+                         ces=scores[k][j % len(scores[k])],
+                         received_at=dt.datetime.combine(today - dt.timedelta(days=95 - 30 * k - j % 25),
+                                                         dt.time(11), tzinfo=dt.UTC))
+            for k in range(4) for j in range(60)]
+    ingest_feedback_batch(create_source({"name": "Call survey"}, acting_user=SYSTEM), rows)
+    target = actions.set_metric_target({"outcome": built.effort, "metric": built.ces, "scope": "step", "step": step,
+                                        "value": 6.5, "due": today + dt.timedelta(days=180)}, acting_user=SYSTEM)
+    view = queries.assess(target)
+    assert view.assessment.projection_note == "the top of the scale" and view.assessment.projected_high == 7
+
+    client = Client()
+    client.force_login(small_org.viewer)
+    assert "the top of the scale" in client.get(f"/targets/{target.pk}/").content.decode()
+    projection = client.get(f"/api/v1/targets/{target.pk}").json()["projection"]
+    assert projection["note"] == "the top of the scale" and projection["high"] == 7
+    result = CliRunner().invoke(app, ["outcomes", "status", "--json"])
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.output) if r["id"] == target.pk)
+    assert row["projection_note"] == "the top of the scale" and row["projected_high"] == 7
+    others = [r for r in json.loads(result.output) if r["id"] != target.pk]
+    assert others and all(r["projection_note"] in ("", "the top of the scale", "the bottom of the scale",
+                                                   "both ends of the scale") for r in others)

@@ -176,7 +176,9 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
             "metric_key": v.target.metric.key, "scope": v.target.scope, "scope_label": v.target.scope_label,
             "comparator": v.target.comparator, "value": v.target.value, "due": v.target.due.isoformat(),
             "status": v.status, "status_label": v.status_label, "current": _value_dict(v.assessment.current),
-            "projected": v.assessment.projected, "explanation": v.assessment.explanation,
+            "projected": v.assessment.projected, "projected_low": v.assessment.projected_low,
+            "projected_high": v.assessment.projected_high, "projection_note": v.assessment.projection_note,
+            "explanation": v.assessment.explanation,
             "period": v.period.as_dict(), "data_through": through.isoformat() if through else None,
         } for v in views]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))

@@ -85,6 +85,9 @@ class ProjectionOut(Schema):
     slope_per_month: float | None
     trend_p: float | None = Field(description="Two-sided p of the slope.")
     months_used: int = Field(description="Monthly points with enough responses used for the trend.")
+    note: str = Field("", description="Where value, low or high were cut to the metric's scale: “the top of the "
+                      "scale”, “the bottom of the scale”, “both ends of the scale”; empty when nothing was cut "
+                      "(the pages write it after the interval).")
 
 
 # ---------------------------------------------------------------- metric definitions
@@ -256,7 +259,7 @@ class TargetDetailOut(TargetOut):
         a = _view(obj).assessment
         return {"value": num(a.projected), "low": num(a.projected_low), "high": num(a.projected_high),
                 "slope_per_month": num(a.slope_per_month), "trend_p": num(a.trend_p),
-                "months_used": a.months_used}
+                "months_used": a.months_used, "note": a.projection_note}
 
     @staticmethod
     def resolve_monthly(obj):
