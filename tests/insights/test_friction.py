@@ -16,6 +16,7 @@ from cxkeeper.insights.analytics.rollups import NEGATIVE_SENTIMENT, SUM_COLUMNS,
 from cxkeeper.insights.analytics.stats import NpsCounts, compare_nps
 from cxkeeper.insights.friction import DEFAULT_MIN_EFFECT, detect_friction, run_friction, signals_for_step
 from cxkeeper.insights.ingest.canonical import CanonicalRow
+from cxkeeper.insights.metrics import format_metric
 from cxkeeper.insights.models import FeedbackRollup, StepDayRollup, StepMonthRollup
 from cxkeeper.journeys.models import Step
 
@@ -122,9 +123,11 @@ def test_true_drop_through_ingest_is_found_and_explained(small_org):
     assert signal.p_adjusted < 0.001 and signal.p_value <= signal.p_adjusted
     assert (signal.n_current, signal.n_reference) == (300, 300)
     assert signal.teams == ["IT", "Customer service"] and signal.owners == ["IT"]
-    assert signal.explanation.startswith("NPS at “Log in to the app” is −40 (95% CI −49 to −31, n=300) in the "
-                                         "last 28 days, 40 points below the rest of the journey (0, n=300); "
+    # every figure as the pages write NPS (one decimal, a real minus), through the one formatter
+    assert signal.explanation.startswith("NPS at “Log in to the app” is −40.0 (95% CI −49.1 to −30.9, n=300) in "
+                                         "the last 28 days, 40.0 points below the rest of the journey (0.0, n=300); "
                                          "adjusted p < 0.001.")
+    assert format_metric(signal.current.value, "nps") in signal.explanation
     assert signal.explanation.endswith("Owned by IT; Customer service contributes.")
     assert len(signal.examples) == 3 and set(signal.examples) <= set(LOGIN_TEXTS)
     assert signal.examples[0] == LOGIN_TEXTS[3]  # the most negative (VADER −0.58) first
@@ -201,8 +204,8 @@ def test_min_effect_is_required_and_overridable(small_org):
     assert test.p_adjusted < 0.01 and not test.credible and run.signals == []
     signals = detect_friction(small_org.journey, as_of=AS_OF, themes=[], min_effect={"csat": 2})
     assert [(s.step, s.metric) for s in signals] == [(small_org.login_step, "csat")]
-    assert "CSAT at “Log in to the app” is 80% (95% CI 79% to 81%, n=5,000)" in signals[0].explanation
-    assert "3 points below the rest of the journey (83%, n=5,000)" in signals[0].explanation
+    assert "CSAT at “Log in to the app” is 80.0% (95% CI 78.9% to 81.1%, n=5,000)" in signals[0].explanation
+    assert "3.0 percentage points below the rest of the journey (83.0%, n=5,000)" in signals[0].explanation
     with pytest.raises(ValueError):
         detect_friction(small_org.journey, as_of=AS_OF, themes=[], min_effect={"nsp": 5})
 

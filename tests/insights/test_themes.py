@@ -4,6 +4,7 @@ and growing, friction signals naming the teams of the step they belong to."""
 
 import datetime as dt
 import random
+import re
 
 import pytest
 
@@ -140,5 +141,8 @@ def test_growing_negative_theme_becomes_a_friction_signal(source, small_org):
     assert signal.explanation.startswith(f"Negative theme “{theme.label}” is growing: 30 items in the last 28 days "
                                          "against 5 in the 28 before (6.0×")
     assert "The router would send it to “Log in to the app”" in signal.explanation
+    # shares and the router's confidence as whole percents from the shared formatter, not "0.96"
+    assert re.search(r"\(\d+% confident\)", signal.explanation), signal.explanation
+    assert re.search(r", \d+% negative, \d+% unrouted; adjusted p", signal.explanation), signal.explanation
     assert signal.explanation.endswith("Owned by IT; Customer service contributes.")
     assert signal.examples == theme.examples

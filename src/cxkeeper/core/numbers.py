@@ -5,7 +5,7 @@ the thousands separator, the sign of a change and how a p value is written.
 - a real minus sign (−, U+2212), never a hyphen, and never "−0.0" for a value that rounds to 0;
 - thousands separated by commas (99,664 rather than 99664) in values and counts, a sample
   size too ("n=7,702");
-- a unit right after its value: a symbol glued ("82.0%"), a word after a space ("6.5 min");
+- a unit right after its value: a symbol glued ("82.0%", "1.6×"), a word after a space ("6.5 min");
 - a range "low to high" (never an en dash, which reads as a minus beside negative numbers);
   a range that reaches past the scale of its measure is cut at the scale and says so
   ("3.6 to 7.0, the top of the scale": `bounded`, `range_text`);
@@ -126,12 +126,12 @@ def pvalue(p: float | None, *, name: str = "", spaced: bool = False, figures: in
 
 
 def with_unit(text: str, unit: str | None) -> str:
-    """A formatted number with its unit: a symbol glued ("82.0%", "5‰"), a word after a space
+    """A formatted number with its unit: a symbol glued ("82.0%", "5‰", "1.6×"), a word after a space
     ("6.5 min", "1,235 € per contact"); a unit starting with a space is kept as it is (" pts").
     Nothing to add to a missing number (—)."""
     if not unit or text in (NOTHING, "–", ""):
         return text
-    if unit[0].isspace() or unit[0] in "%‰°":
+    if unit[0].isspace() or unit[0] in "%‰°×":
         return text + unit
     return f"{text} {unit}"
 

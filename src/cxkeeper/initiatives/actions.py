@@ -7,6 +7,7 @@ import math
 
 from django.db.models import Max, Min
 
+from cxkeeper.core import numbers
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.errors import InvalidInput
 from cxkeeper.initiatives.choices import FrictionSource, FrictionStatus
@@ -74,8 +75,9 @@ def raise_friction_point_from_theme(theme, *, step=None, journey=None, since=Non
     if step is None and suggested is not None and (journey is None or suggested.stage.journey_id == journey.pk):
         step = suggested
     title = theme.label[:1].upper() + theme.label[1:] if theme.label else "Theme in feedback"
-    description = (f"Raised from a theme of {theme.count} feedback items ({theme.share_unrouted:.0%} unrouted, "
-                   f"{theme.share_negative:.0%} negative) about: {', '.join(theme.keywords)}.")
+    description = (f"Raised from a theme of {numbers.count(theme.count)} feedback items "
+                   f"({numbers.percent(100 * theme.share_unrouted)} unrouted, "
+                   f"{numbers.percent(100 * theme.share_negative)} negative) about: {', '.join(theme.keywords)}.")
     return raise_friction_point({
         "title": title[:200], "description": description, "step": step, "journey": journey,
         "source": FrictionSource.THEME, "evidence": theme_evidence(theme, since=since),

@@ -47,6 +47,8 @@ from cxkeeper.insights.analytics.stats import (
     metrics_from_sums,
     welch_t,
 )
+from cxkeeper.insights.metrics import format_interval, format_metric
+from cxkeeper.insights.metrics import unit as metric_unit
 from cxkeeper.insights.models import Feedback, StepDayRollup
 from cxkeeper.insights.themes import GROWTH_DAYS, Theme, discover_themes, growth_p_value, rate_ratio
 from cxkeeper.journeys.choices import ResponsibilityRole
@@ -83,18 +85,17 @@ class MetricSpec:
     label: str
     higher_is_better: bool
     test: str  # "nps", "proportion", "mean"
-    unit: str  # unit of a difference
-    value_format: str  # "int", "percent", "2dp"
+    unit: str  # unit of a difference; values are written by insights.metrics.format_metric
 
 
 FRICTION_METRICS: dict[str, MetricSpec] = {
-    "nps": MetricSpec("NPS", True, "nps", "points", "int"),
-    "csat": MetricSpec("CSAT", True, "proportion", "points", "percent"),
-    "ces": MetricSpec("CES", True, "mean", "", "2dp"),
-    "sentiment": MetricSpec("Sentiment", True, "mean", "", "2dp"),
-    "negative_share": MetricSpec("% negative", False, "proportion", "points", "percent"),
-    "complaint_share": MetricSpec("Complaint share", False, "proportion", "points", "percent"),
-    "churn_rate": MetricSpec("Churn", False, "proportion", "points", "percent"),
+    "nps": MetricSpec("NPS", True, "nps", "points"),
+    "csat": MetricSpec("CSAT", True, "proportion", "points"),
+    "ces": MetricSpec("CES", True, "mean", ""),
+    "sentiment": MetricSpec("Sentiment", True, "mean", ""),
+    "negative_share": MetricSpec("% negative", False, "proportion", "points"),
+    "complaint_share": MetricSpec("Complaint share", False, "proportion", "points"),
+    "churn_rate": MetricSpec("Churn", False, "proportion", "points"),
 }
 
 #: Smallest difference worth a signal, in each metric's units (NPS points, percentage points,
@@ -435,22 +436,30 @@ class _Candidate:
 
 
 def _fmt_value(metric: str, value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    style = FRICTION_METRICS[metric].value_format
-    if style == "int":
-        return numbers.fixed(value, 0)
-    if style == "percent":
-        return numbers.percent(value, 0)
-    return numbers.fixed(value, 2)
+    """A value of a friction metric as every page writes it: the catalogue's digits and unit
+    (`insights.metrics.format_metric`): NPS −16.8, CSAT 82.0%, CES 5.21."""
+    return format_metric(value, metric, empty="n/a")
+
+
+def _fmt_interval(metric: str, low: float, high: float) -> str:
+    """The interval of a value, cut to the metric's scale and saying so (`format_interval`)."""
+    return format_interval(low, high, metric)
 
 
 def _fmt_diff(metric: str, difference: float) -> str:
-    spec = FRICTION_METRICS[metric]
-    text = numbers.fixed(abs(difference), 0 if spec.value_format in ("int", "percent") else 2)
-    if spec.unit == "points":
-        return f"{text} point{'' if text == '1' else 's'}"
+    """The size of a difference in the metric's digits: "12.5 points" (NPS), "3.0 percentage
+    points" (a share), "0.48" (a mean on its own scale)."""
+    text = format_metric(abs(difference), metric, with_unit=False)
+    if metric_unit(metric) == "%":
+        return f"{text} percentage point{'' if text == '1.0' else 's'}"
+    if FRICTION_METRICS[metric].unit == "points":
+        return f"{text} point{'' if text == '1.0' else 's'}"
     return text
+
+
+def _fmt_share(share: float) -> str:
+    """A share of a theme's members (0–1) as a whole percent: "83%"."""
+    return numbers.percent(100.0 * share, 0)
 
 
 def _fmt_n(n: int) -> str:
@@ -462,7 +471,7 @@ def _fmt_p(p: float) -> str:
 
 
 def _fmt_ratio(value: float | None) -> str:
-    return "∞" if value is None else numbers.fixed(value, 1) + "×"
+    return "∞" if value is None else numbers.with_unit(numbers.fixed(value, 1), "×")
 
 
 def _join(names: Sequence[str]) -> str:
@@ -489,7 +498,7 @@ def _metric_explanation(c: _Candidate, step: Step, confidence_pct: str, window_d
     spec = FRICTION_METRICS[c.metric]
     cur, ref = c.current, c.reference
     direction = ("below" if spec.higher_is_better else "above")
-    ci = (f"{confidence_pct}% CI {_fmt_value(c.metric, cur.low)} to {_fmt_value(c.metric, cur.high)}, "
+    ci = (f"{confidence_pct}% CI {_fmt_interval(c.metric, cur.low, cur.high)}, "
           if cur.low is not None and cur.high is not None else "")
     return (f"{spec.label} at “{step.name}” is {_fmt_value(c.metric, cur.value)} ({ci}n={_fmt_n(cur.n)}) "
             f"in the last {window_days} days, {_fmt_diff(c.metric, c.difference)} {direction} "
@@ -500,8 +509,8 @@ def _metric_explanation(c: _Candidate, step: Step, confidence_pct: str, window_d
 def _spike_explanation(c: _Candidate, step: Step, confidence_pct: str, teams: str) -> str:
     ref_days = (c.reference_period[1] - c.reference_period[0]).days + 1
     return (f"Volume at “{step.name}” is {_fmt_n(c.n_current)} items in the last {SPIKE_DAYS} days, "
-            f"{_fmt_ratio(c.difference)} its weekly average of {numbers.fixed(c.reference.value, 0)} over the previous "
-            f"{ref_days} days ({confidence_pct}% CI {_fmt_ratio(c.low)} to {_fmt_ratio(c.high)}); "
+            f"{_fmt_ratio(c.difference)} its weekly average of {format_metric(c.reference.value, 'volume')} over "
+            f"the previous {ref_days} days ({confidence_pct}% CI {_fmt_ratio(c.low)} to {_fmt_ratio(c.high)}); "
             f"{_fmt_p(c.p_adjusted)}. {teams}")
 
 
@@ -511,11 +520,13 @@ def _theme_explanation(c: _Candidate, step: Step | None, confidence_pct: str, te
     text = (f"Negative theme “{theme.label}” is growing: {_fmt_n(growth.current)} items in the last "
             f"{growth.days} days against {_fmt_n(growth.previous)} in the {growth.days} before "
             f"({_fmt_ratio(c.difference)}, {confidence_pct}% CI {_fmt_ratio(c.low)} to {_fmt_ratio(c.high)}), "
-            f"{theme.share_negative:.0%} negative, {theme.share_unrouted:.0%} unrouted; {_fmt_p(c.p_adjusted)}.")
+            f"{_fmt_share(theme.share_negative)} negative, {_fmt_share(theme.share_unrouted)} unrouted; "
+            f"{_fmt_p(c.p_adjusted)}.")
     if step is None:
         return text + " It matches no mapped step: consider it as a new friction point."
     if theme.suggested_step is not None and theme.suggested_step.pk == step.pk:
-        where = f" The router would send it to “{step.name}” (confidence {theme.suggested_confidence:.2f})."
+        where = (f" The router would send it to “{step.name}” ({_fmt_share(theme.suggested_confidence)} "
+                 "confident).")
     else:
         where = f" Most of it is at “{step.name}”."
     return text + where + " " + teams
@@ -732,7 +743,7 @@ def _theme_candidates(themes, journey_steps, effects, confidence, as_of) -> list
 
 
 def _explain(chosen: list[_Candidate], by_id: dict[int, Step], *, alpha: float, window_days: int):
-    confidence_pct = f"{(1 - alpha) * 100:g}"
+    confidence_pct = numbers.plain(round((1 - alpha) * 100, 6))
     step_ids = {c.step_id for c in chosen if c.step_id is not None}
     missing = step_ids - set(by_id)
     if missing:

@@ -581,9 +581,10 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
 
     ``journey`` keeps negative feedback of that journey's steps (unrouted feedback has no
     journey and is always included). ``since`` bounds the oldest item; ``as_of`` (default
-    the clock's data-through day, ``insights.clock``) the newest and the growth periods. ``n_themes`` fixes the number of clusters,
-    otherwise it is chosen by silhouette. ``router`` defaults to the workspace's current router
-    (never trained here). Same data and seed → same themes. Largest themes first.
+    the clock's data-through day, ``insights.clock``) the newest and the growth periods.
+    ``n_themes`` fixes the number of clusters, otherwise it is chosen by silhouette. ``router``
+    defaults to the workspace's current router (never trained here). Same data and seed → same
+    themes. Largest themes first.
     """
     from cxkeeper.insights import clock, routing
 
@@ -709,10 +710,13 @@ def theme_as_phrases(theme: Theme, k: int = 5, *, max_length: int = 120) -> list
 
 def theme_as_step_proposal(theme: Theme, k: int = 5) -> dict:
     """A draft new step (a friction point the map lacks) for a keeper to review and place."""
+    from cxkeeper.core import numbers
+
     name = theme.label[:1].upper() + theme.label[1:] if theme.label else "New theme"
     return {
         "name": name[:150],
-        "description": (f"Proposed from {theme.count} feedback items ({theme.share_unrouted:.0%} unrouted, "
-                        f"{theme.share_negative:.0%} negative) about: {', '.join(theme.keywords)}."),
+        "description": (f"Proposed from {numbers.count(theme.count)} feedback items "
+                        f"({numbers.percent(100 * theme.share_unrouted)} unrouted, "
+                        f"{numbers.percent(100 * theme.share_negative)} negative) about: {', '.join(theme.keywords)}."),
         "phrases": theme_as_phrases(theme, k),
     }
