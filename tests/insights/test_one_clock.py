@@ -237,3 +237,32 @@ def test_an_import_that_moves_a_target_says_which(world, tmp_path, client):
     assert page.status_code == 200 and sentence in page.content.decode()
     api = client.get(f"/api/v1/imports/{job.pk}").json()
     assert api["status_changes"] == [expected] and sentence in api["message"]
+
+
+def test_an_api_batch_that_moves_a_target_says_which(world):
+    """`POST /api/v1/imports/batch` reports the targets whose status it moved, in the same
+    `status_changes` field (and shape) as a file import's job; a batch that moves none says []."""
+    from cxkeeper.org.actions import create_api_token
+
+    through = clock.data_through()
+    csat = MetricDefinition.objects.get(key="csat")
+    target = outcome_actions.set_metric_target(
+        {"outcome": world.outcomes.loyalty, "metric": csat, "scope": "organization", "value": 50,
+         "due": dt.date.today() + dt.timedelta(days=180)}, acting_user=SYSTEM)
+    was = outcome_queries.assess(target)
+    assert was.status == "no_data"
+    token = {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(world.keeper, 'batch', acting_user=world.keeper)[1]}"}
+    client = Client()
+    quiet = [{"external_id": "q1", "received_at": f"{through}T08:00:00Z", "channel": "web", "text": "fine"}]
+    answer = client.post("/api/v1/imports/batch?source=CSAT", json.dumps(quiet), content_type="application/json",
+                         **token).json()
+    assert answer["imported"] == 1 and answer["status_changes"] == []
+    items = [{"external_id": f"sat-{i}", "received_at": f"{through - dt.timedelta(days=i)}T08:00:00Z",
+              "channel": "web", "text": "all good", "csat": 5} for i in range(40)]
+    answer = client.post("/api/v1/imports/batch?source=CSAT", json.dumps(items), content_type="application/json",
+                         **token).json()
+    now = outcome_queries.assess(target)
+    assert answer["imported"] == 40 and now.status != "no_data"
+    assert answer["status_changes"] == [{"what": outcome_queries.target_label(target),
+                                         "before": was.status_label.lower(), "after": now.status_label.lower(),
+                                         "url": target.get_absolute_url()}]

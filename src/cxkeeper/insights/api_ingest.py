@@ -5,7 +5,8 @@ Lines reader reads a line (`ingest.read_json_batch`), each row by `ingest.conver
 row is rejected with the same reason naming the same field (plus: an unknown field is a
 mistake here, not an extra column). A bad row is reported with its number (NDJSON: its line;
 a JSON array: its position from 1), field, value and reason; the rest are stored through the
-same action, idempotent per source and external id. Jobs are only read here.
+same action, idempotent per source and external id. Like a file import, the answer lists the
+targets whose status the batch moved (`status_changes`). Jobs are only read here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from cxkeeper.core.errors import InvalidInput
-from cxkeeper.insights import actions
+from cxkeeper.insights import actions, import_jobs
 from cxkeeper.insights.ingest import FIELDS, ImportFileError, Mapping, MappingError, convert, partition, read_json_batch
 from cxkeeper.insights.models import ImportJob
 
@@ -39,6 +40,8 @@ class BatchResult(Schema):
     rejected: int
     redactions: dict[str, int]
     errors: list[RowProblem]
+    status_changes: list[dict] = Field(default_factory=list, description="targets whose status the batch moved: "
+                                       "{what, before, after, url}, as a file import's job reports them")
 
 
 class JobOut(Schema):
@@ -85,11 +88,13 @@ def import_batch(request: HttpRequest, source: str, csat_max: int = 5, default_c
     rows, errors = partition(convert(items, _mapping(csat_max, default_channel), "batch", columns=FIELDS,
                                      strict=True))
     feedback_source = actions.source_named(source, acting_user=request.auth)
+    before = import_jobs.watch() if rows else {}  # target statuses before, as a file import keeps them
     stored = actions.ingest_feedback_batch(feedback_source, rows)
+    changes = import_jobs.changes_since(before) if stored.imported else []  # nothing stored: nothing moved
     return BatchResult(source=feedback_source.name, imported=stored.imported, duplicates=stored.duplicates,
                        rejected=len({e.row for e in errors}), redactions=dict(stored.redactions),
                        errors=[RowProblem(row=e.row, column=e.column, value=e.value, reason=e.reason)
-                               for e in errors])
+                               for e in errors], status_changes=changes)
 
 
 def _job_out(job: ImportJob) -> JobOut:

@@ -88,6 +88,17 @@ def _changes(before: dict) -> list[dict]:
     return found
 
 
+def watch() -> dict:
+    """Every watcher's snapshot now: call before storing anything, then `changes_since` after.
+    Imports without a job (an API batch) report with these what file imports keep on the job."""
+    return _snapshots()
+
+
+def changes_since(before: dict) -> list[dict]:
+    """What the watchers see changed since `watch()` took `before`: [{"what", "before", "after", "url"}]."""
+    return _changes(before)
+
+
 def change_text(change: dict) -> str:
     """One change in plain words: "NPS at the organization ≥ −15: on track → at risk"."""
     return f"{change['what']}: {change['before']} → {change['after']}"
