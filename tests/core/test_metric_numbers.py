@@ -90,12 +90,17 @@ def test_generic_number_filters():
                     "{{ e|with_unit:'min' }} {{ f|slope:'%' }} {{ g|fixed:2 }}").render(
         Context({"a": 0.054, "b": 40.1, "c": 7702, "d": 41.5, "e": 4.5, "f": -0.0123, "g": None}))
     assert html == f"0.05 40.1 7,702 41.5% 4.5 min {MINUS}0.012% —"
+    html = Template("{% load cx %}{{ a|share }} {{ a|share:1 }} {{ b|share }}").render(
+        Context({"a": 0.5714, "b": None}))
+    assert html == "57% 57.1% —"
 
 
 def test_no_template_formats_numbers_by_itself():
     """Numbers on pages go through the `cx` / `cx_metrics` filters (core.numbers), never
-    Django's floatformat (a hyphen for minus, no unit, its own rounding)."""
+    Django's floatformat (a hyphen for minus, no unit, its own rounding) or widthratio (a share
+    as a whole percent with a "%" typed after it: the `share` filter does that)."""
     offenders = [f"{path.relative_to(SRC)}:{i}" for path in SRC.rglob("*.html")
-                 for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "floatformat" in line]
+                 for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if "floatformat" in line or "widthratio" in line]
     assert list(SRC.rglob("*.html")), "no templates found: the path is wrong"
     assert offenders == []

@@ -245,6 +245,10 @@ def test_routing_quality_shows_one_consistent_set_of_figures(org):
     assert "Unrouted rate (at threshold" not in html  # the figure that disagreed with the others is gone
     model = quality.evaluated
     assert ("examples it learns from" if model.cv_accuracy is not None else "not measured") in html
+    if model.cv_accuracy is not None:  # the figure and its sentence write the same number, one decimal
+        accuracy = f"{100 * model.cv_accuracy:.1f}%"
+        assert f'data-figure="accuracy">{accuracy}<' in html and f"picked the right step for {accuracy}" in html
+    assert "widthratio" not in html and "%%" not in html
     assert "Off-topic share" in html and f"{quality.total} stored items" in html
 
 

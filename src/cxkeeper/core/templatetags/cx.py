@@ -81,6 +81,13 @@ def percent(value, digits: int = 0):
 
 
 @register.filter
+def share(value, digits: int = 0):
+    """A fraction (0–1) as a percent: 0.571 → 57% (digits 0), 57.1% (digits 1), or — for nothing."""
+    number = _number(value)
+    return numbers.percent(None if number is None else 100.0 * number, int(digits))
+
+
+@register.filter
 def with_unit(value, unit: str = ""):
     """A team KPI value with its own unit: 4.5 min, 12%, 1,235 € per contact."""
     return numbers.with_unit(numbers.compact(_number(value), 2), unit or "")
