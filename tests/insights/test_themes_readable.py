@@ -21,6 +21,7 @@ from cxkeeper.insights import actions
 from cxkeeper.insights import queries as insight_queries
 from cxkeeper.insights.friction import excludes_no_change, run_friction
 from cxkeeper.insights.ingest.canonical import CanonicalRow
+from cxkeeper.insights.models import Feedback
 from cxkeeper.insights.text.router import RouteResult
 from cxkeeper.insights.themes import THEME_STOP_WORDS, discover_themes, growth_p_value, is_mash, rate_ratio
 
@@ -301,3 +302,22 @@ def test_step_page_themes_are_measured_up_to_the_data_through_day(source, small_
     assert response.status_code == 302 and response["Location"].startswith("/friction-points/"), \
         [str(m) for m in client.get(response["Location"]).context["messages"]]
     assert FrictionPoint.objects.get().evidence["count"] == themes[0].count
+
+
+def test_a_cluster_of_praise_and_problems_about_one_thing_is_split_in_two(source, small_org):
+    """The same words, opposite answers: customers who write "the engineer came out about the
+    fault on my line" with NPS 10 and others who write it with NPS 1 cannot be told apart by
+    their words, so they cluster together; their own scores split them into a praise theme and
+    a problem theme (only the problem can be raised)."""
+    texts = ["the engineer came out about the fault on my line", "engineer visit about the fault on the line"]
+    rows = [row(i, texts[i % 2], AS_OF - dt.timedelta(days=i % 20), nps=10) for i in range(12)]
+    rows += [row(100 + i, texts[i % 2], AS_OF - dt.timedelta(days=i % 20), nps=1) for i in range(10)]
+    actions.ingest_feedback_batch(source, rows, router=NeverRoute())
+    themes = discover_themes(as_of=AS_OF, router=NeverRoute())
+    assert sorted(t.tone for t in themes) == ["praise", "problem"], [(t.label, t.tone, t.count) for t in themes]
+    praise = next(t for t in themes if t.tone == "praise")
+    problem = next(t for t in themes if t.tone == "problem")
+    assert (praise.count, problem.count) == (12, 10) and praise.key != problem.key
+    unhappy = Feedback.objects.filter(external_id__in=[f"R{100 + i}" for i in range(10)])
+    assert set(problem.feedback_ids) == set(unhappy.values_list("pk", flat=True))
+    assert problem.share_negative == 1.0 and praise.share_positive == 1.0

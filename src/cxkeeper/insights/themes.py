@@ -351,8 +351,10 @@ def member_lean(row) -> int:
     """−1, 0 or +1: how one feedback item leans, by its own scores and its sentiment.
 
     Each available answer votes: NPS ≤ 6 against, ≥ 9 for; CSAT ≤ 40 % of its scale against,
-    ≥ 80 % for; CES ≤ 3 against, ≥ 5 for (7 = easy); sentiment < −0.05 against, > +0.05 for.
-    The sign of the votes is the lean (a tie is 0)."""
+    ≥ 80 % for; CES ≤ 3 against, ≥ 5 for (7 = easy). The sign of the votes is the lean. The
+    text's sentiment (< −0.05 against, > +0.05 for) decides only when the scores do not (none,
+    or a tie): the customer's own answer outweighs a model's reading of their words ("could
+    not find the fault, still no line, useless" reads +0.34 to VADER; its NPS is 1)."""
     _, _, _, sentiment, _, nps, csat, csat_max, ces = row
     votes = 0
     if nps is not None:
@@ -362,9 +364,37 @@ def member_lean(row) -> int:
         votes += -1 if share <= 0.4 else (1 if share >= 0.8 else 0)
     if ces is not None:
         votes += -1 if ces <= 3 else (1 if ces >= 5 else 0)
-    if sentiment is not None:
-        votes += -1 if sentiment < NEGATIVE_SENTIMENT else (1 if sentiment > -NEGATIVE_SENTIMENT else 0)
+    if votes == 0 and sentiment is not None:
+        votes = -1 if sentiment < NEGATIVE_SENTIMENT else (1 if sentiment > -NEGATIVE_SENTIMENT else 0)
     return (votes > 0) - (votes < 0)
+
+
+#: A cluster is split into its praise and its problems when each holds at least this share of
+#: it (and MIN_THEME_SIZE items): "the engineer fixed it, five stars" and "the engineer never
+#: came" share their words, not their meaning.
+SPLIT_MIN_SHARE = 0.2
+
+
+def split_by_lean(labels: np.ndarray, leans: list[int]) -> np.ndarray:
+    """Cluster labels with each mixed cluster split in two: the members that lean positive
+    become a theme of their own when both they and the negative ones are at least
+    :data:`SPLIT_MIN_SHARE` of the cluster (and :data:`MIN_THEME_SIZE`); neutral members stay
+    with the larger side. Words cluster topics; the members' own scores and sentiment then keep
+    praise apart from problems, so a theme raised as a problem is not half compliments."""
+    labels = labels.copy()
+    lean = np.asarray(leans)
+    next_label = int(labels.max()) + 1 if len(labels) else 0
+    for cluster in sorted(set(labels.tolist())):
+        members = np.flatnonzero(labels == cluster)
+        floor = max(MIN_THEME_SIZE, math.ceil(SPLIT_MIN_SHARE * len(members)))
+        positive, negative = members[lean[members] > 0], members[lean[members] < 0]
+        if len(positive) < floor or len(negative) < floor:
+            continue
+        neutral = members[lean[members] == 0]
+        moved = np.concatenate([positive, neutral]) if len(positive) > len(negative) else positive
+        labels[moved] = next_label
+        next_label += 1
+    return labels
 
 
 def _clean(text: str) -> str:
@@ -621,6 +651,8 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
         phrase_df.update(phrases)
     rows = _without_courtesy_sentiment(rows)
     leans = [member_lean(r) for r in rows]
+    if n_themes is None:  # a fixed number of themes is the caller's: not split further
+        labels = split_by_lean(labels, leans)
     if router is None:
         router = routing.current_router(train_if_missing=False)
 
@@ -653,7 +685,8 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
         step_id, confidence = _suggest(router, [texts[i] for i in order[:10]])
         if step_id is not None and step_id not in steps_by_id:
             steps_by_id.update({s.pk: s for s in Step.objects.filter(pk=step_id).select_related("stage__journey")})
-        key = hashlib.sha256(" ".join(sorted(keywords[:5])).encode()).hexdigest()[:12]
+        tone_of_part = "+" if sum(1 for lean in member_leans if lean > 0) * 2 >= len(members) else ""
+        key = hashlib.sha256((" ".join(sorted(keywords[:5])) + tone_of_part).encode()).hexdigest()[:12]
         themes.append(Theme(
             key=key,
             label=_label(members, doc_phrases, phrase_df, keywords),
