@@ -668,9 +668,14 @@ def discover_themes(*, journey=None, since: dt.date | dt.datetime | None = None,
         norm = np.linalg.norm(centroid)
         similarity = np.asarray(sub @ (centroid / norm if norm else centroid)).ravel()
         order = members[np.lexsort((members, -similarity))]  # most central first, ties by recency
+        # The examples show the theme's tone: a problem theme's most central unhappy texts first,
+        # a praise theme's happy ones (a problem theme's neutral members are not its face).
+        part_leans = np.asarray([leans[i] for i in members])
+        tone_sign = -1 if (part_leans < 0).mean() >= 0.5 else (1 if (part_leans > 0).mean() >= 0.5 else 0)
+        shown = sorted(order, key=lambda i: leans[i] != tone_sign) if tone_sign else order  # stable
         representatives: list[tuple[int, str]] = []
         seen: set[str] = set()
-        for i in order:
+        for i in shown:
             folded = texts[i].casefold()
             if folded in seen:
                 continue
