@@ -96,11 +96,13 @@ def test_the_same_figure_is_equal_on_every_surface(world, tmp_path):
     assert b"Data through" in page.content
 
     login = world.login_step
-    page = viewer.get(f"/journeys/{world.journey.slug}/heatmap/", {"metric": "ces", "period": 90})
+    # the default period, as a person first sees the page (no ?period=): the clock's 90 days
+    page = viewer.get(f"/journeys/{world.journey.slug}/heatmap/", {"metric": "ces"})
     cell = next(c for c in page.context["heatmap"].cells if c.step.pk == login.pk)
     seen["heatmap"] = {targets["ces_login"].pk: pair(cell.value)}
     assert b"Data through" in page.content
-    page = viewer.get(f"/steps/{login.pk}/insights/", {"metric": "ces", "period": 90})
+    page = viewer.get(f"/steps/{login.pk}/insights/", {"metric": "ces"})
+    assert (page.context["insights"].start, page.context["insights"].end) == (clock.period().start, clock.period().end)
     seen["step insights"] = {targets["ces_login"].pk: pair(page.context["insights"].total.value("ces"))}
     assert b"Data through" in page.content
 
@@ -159,13 +161,17 @@ def test_the_same_figure_is_equal_on_every_surface(world, tmp_path):
                      if line.startswith(f"| {target.metric.name} {target.comparator}")
                      and f"| {target.scope_label} |" in line)
         assert cells[2] == reports.value_text(value, target.metric.base) and cells[4] == str(value.n), cells
+        seen.setdefault("Markdown report", {})[target.pk] = (cells[2], int(cells[4].replace(",", "")))
+    written = {pk: (reports.value_text(outcome_queries.current_value(t), t.metric.base), truth[pk][1])
+               for pk, t in ((t.pk, t) for t in targets.values())}
+    assert seen.pop("Markdown report") == written  # the report writes the same value and n
 
     for surface, figures in seen.items():
         for pk, figure in figures.items():
             assert figure == truth[pk], f"{surface}: target {pk} shows {figure}, everywhere else {truth[pk]}"
     assert {"outcomes list", "outcome page", "target page", "team scorecard", "organization view", "heatmap",
-            "step insights", "API targets", "API metrics", "cxkeeper metrics --json",
-            "cxkeeper outcomes status --json"} <= set(seen)
+            "step insights", "API targets", "API organization", "API heatmap", "API metrics",
+            "cxkeeper metrics --json", "cxkeeper outcomes status --json"} <= set(seen)
 
 
 def _csv(tmp_path, name: str, rows: list[str]) -> object:

@@ -25,7 +25,11 @@ class MetricPeriodForm(forms.Form):
 
     def values(self) -> tuple[str, int, int]:
         data = self.cleaned_data if self.is_valid() else {}
-        return (data.get("metric") or "nps", data.get("period") or 90, data.get("min_n") or DEFAULT_MIN_N)
+        from cxkeeper.insights import clock
+
+        # the one default period of every figure (insights/clock.py), not a number of its own
+        return (data.get("metric") or "nps", data.get("period") or clock.DEFAULT_PERIOD_DAYS,
+                data.get("min_n") or DEFAULT_MIN_N)
 
     @staticmethod
     def window(period: int, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
