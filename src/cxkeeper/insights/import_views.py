@@ -94,8 +94,11 @@ def import_job(request, pk):
                                                  or pipeline.UNKNOWN_CHANNEL)
                 shown = preview(path, job.format or None, fallback, n=10, limits=limits)
         except (ImportFileError, MappingError, OSError) as exc:
-            context["problem"] = str(exc)
+            context["problem"] = pipeline.shown_as(job, path, str(exc))
         else:
+            if shown.problem:
+                shown.problem = pipeline.shown_as(job, path, shown.problem)
+            shown.notes = [pipeline.shown_as(job, path, note) for note in shown.notes]
             initial = {**{k: v for k, v in shown.mapping.fields.items()}, "csat_max": shown.mapping.csat_max,
                        "default_channel": shown.mapping.default_channel or job.source.default_channel,
                        "dayfirst": shown.mapping.dayfirst, "save_for_source": True}
@@ -127,7 +130,7 @@ def import_start(request, pk):
         columns = preview(Path(job.options.get("path", "")), job.format or None, n=1,
                           limits=import_limits.current()).columns
     except (ImportFileError, MappingError, OSError) as exc:
-        messages.error(request, str(exc))
+        messages.error(request, pipeline.shown_as(job, Path(job.options.get("path", "")), str(exc)))
         return redirect("imports:job", job.pk)
     form = _mapping_form_class(columns)(request.POST)
     if not form.is_valid():

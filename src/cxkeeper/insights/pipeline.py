@@ -105,7 +105,7 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
                     if progress:
                         progress(job)
     except (ImportFileError, MappingError, OSError) as exc:
-        return import_jobs.fail(job, str(exc))
+        return import_jobs.fail(job, shown_as(job, path, str(exc)))
     except Exception as exc:
         log.exception("import job %s stopped", job.pk)
         return import_jobs.fail(job, _unexpected(job, exc))
@@ -115,6 +115,13 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
     finished = import_jobs.finish(job)
     uploads.release(finished)
     return finished
+
+
+def shown_as(job: ImportJob, path: Path, message: str) -> str:
+    """A reader's message with the file named as the person knows it: an uploaded file is
+    stored under its content hash, but its messages name the file that was uploaded."""
+    stored = Path(path).name
+    return message.replace(stored, job.filename) if stored and stored != job.filename else message
 
 
 def _unexpected(job: ImportJob, exc: Exception) -> str:

@@ -69,6 +69,15 @@ def setting_name(field: str) -> str:
 
 DEFAULT = Limits()
 
+
+def byte_size(n: int) -> str:
+    """1536 → "1.5 KB", 348_000_000 → "332 MB": a size in words for an error message."""
+    for unit, size in (("GB", 1 << 30), ("MB", MB), ("KB", 1 << 10)):
+        if n >= size:
+            value = n / size
+            return f"{value:,.1f} {unit}" if value < 10 else f"{value:,.0f} {unit}"
+    return f"{n:,} bytes"
+
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 

@@ -27,7 +27,7 @@ from typing import Any
 from .errors import ImportFileError, RowError, short_value
 from .fields import FORMATS
 from .limits import DEFAULT as DEFAULT_LIMITS
-from .limits import MB, Limits, json_too_deep, setting_name
+from .limits import Limits, byte_size, json_too_deep, setting_name
 from .presets import PRESETS, Header, Preset, first_row_header, get_preset
 
 Record = dict[str, Any]
@@ -428,13 +428,13 @@ def check_xlsx_size(path: Path, limits: Limits) -> None:
     total = sum(part.file_size for part in parts)
     if total > limits.max_xlsx_bytes:
         raise ImportFileError(
-            f"{name}: the workbook unzips to {total / MB:,.0f} MB; at most {limits.max_xlsx_bytes / MB:,.0f} MB "
+            f"{name}: the workbook unzips to {byte_size(total)}; at most {byte_size(limits.max_xlsx_bytes)} "
             f"can be read (the limit {limits.setting('max_xlsx_bytes')}). Split it, or save it as CSV.", file=name)
     strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
     if strings > limits.max_xlsx_shared_strings_bytes:
         raise ImportFileError(
-            f"{name}: the workbook's shared strings unzip to {strings / MB:,.0f} MB; at most "
-            f"{limits.max_xlsx_shared_strings_bytes / MB:,.0f} MB can be held (the limit "
+            f"{name}: the workbook's shared strings unzip to {byte_size(strings)}; at most "
+            f"{byte_size(limits.max_xlsx_shared_strings_bytes)} can be held (the limit "
             f"{limits.setting('max_xlsx_shared_strings_bytes')}). Save it as CSV instead.", file=name)
 
 
