@@ -434,3 +434,13 @@ def test_memory_stays_bounded(label, filename, build, setting, tmp_path):
     else:
         assert measured["error"] is None and measured["rows"] == 2, measured  # a row error, the rest read
     assert measured["grew_kb"] < 64 * 1024, f"{label}: memory grew by {measured['grew_kb'] / 1024:.0f} MB"
+
+
+def test_other_requests_keep_the_small_cap_and_say_so(small_org):
+    """Only the batch takes large bodies; any other API call past Django's cap is a 413 that
+    names the setting, not a bare 400."""
+    body = json.dumps({"description": "x" * 3_000_000})
+    response = Client().patch(f"/api/v1/steps/{small_org.login_step.pk}", body, content_type="application/json",
+                              **_token(small_org.keeper))
+    assert response.status_code == 413, response.content[:300]
+    assert "CXKEEPER_MAX_REQUEST_BYTES" in response.json()["detail"]
