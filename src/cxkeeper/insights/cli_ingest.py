@@ -237,6 +237,8 @@ def erase_customer(
         raise typer.Exit(1)
     result = erase(customer_id, acting_user=SYSTEM)
     if as_json:
-        console.print_json(json.dumps({"erased": result.erased}))
+        console.print_json(json.dumps({"erased": result.erased, "uploads_deleted": result.uploads_deleted}))
     else:
-        console.print(f"Erased {result.erased} feedback item(s); rollups updated.")
+        console.print(f"Erased {result.erased} feedback item(s); rollups updated."
+                      + (f" Deleted {result.uploads_deleted} raw upload(s) of unfinished imports."
+                         if result.uploads_deleted else ""))
