@@ -113,7 +113,10 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
         import_jobs.fail(job, f"The import was stopped after row {job.rows_done:,}; resume it to continue.")
         raise
     finished = import_jobs.finish(job)
-    uploads.release(finished)
+    try:
+        uploads.release(finished)
+    except OSError:  # the import is done either way; the sweep deletes the file later
+        log.warning("could not delete the upload of import job %s", job.pk, exc_info=True)
     return finished
 
 
