@@ -5,6 +5,7 @@ builds — beside an ordinary file of about the same size, measured in the same 
 
     python bench/hostile_files.py            # the sizes of issue 10 (a few minutes)
     python bench/hostile_files.py --quick    # a tenth of the rows of the bad-rows file
+    python bench/hostile_files.py --only ordinary,bad   # some of the files (the baseline: ordinary)
 
 The command line imports into one data folder in a temporary directory, migrated by a
 warm-up import first.
@@ -153,6 +154,7 @@ def _outcome(text: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated file names to measure, e.g. ordinary,bad")
     args = parser.parse_args()
     bad = 100_000 if args.quick else 1_000_000
     folder = Path(tempfile.mkdtemp(prefix="cxkeeper-hostile-"))
@@ -173,7 +175,10 @@ def main() -> int:
     measure([*cli, "import", "feedback", str(warm), "--json", "--data-dir", str(data)], env)
     print("| file | size | way in | wall s | CPU s | peak MB | outcome |")
     print("|---|---:|---|---:|---:|---:|---|")
+    chosen = [word.strip() for word in args.only.split(",") if word.strip()]
     for label, name, build in files:
+        if chosen and not any(name.startswith(word) for word in chosen):
+            continue
         path = folder / name
         build(path)
         size = f"{path.stat().st_size / (1 << 20):.1f} MB"
