@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 
 from cxkeeper.datadir import data_dir, secret_key
+from cxkeeper.insights.ingest.limits import Limits
 
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
@@ -165,6 +166,18 @@ CXKEEPER_ROUTER_BACKEND = os.environ.get("CXKEEPER_ROUTER_BACKEND", "wordllama")
 # once answers stop for CXKEEPER_RELEARN_DELAY seconds), "inline" (in the request) or "off".
 CXKEEPER_RELEARN = os.environ.get("CXKEEPER_RELEARN", "background")
 CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
+
+# Bounded work for any imported file or API batch: columns, cell and line length, XLSX unzipped
+# size, JSON depth, stored rejected rows, preview cells, batch bytes. Every bound is a
+# CXKEEPER_IMPORT_* variable (or CXKEEPER_API_MAX_BATCH_BYTES); the defaults and names are in
+# cxkeeper/insights/ingest/limits.py and docs/security.md.
+CXKEEPER_IMPORT_LIMITS = Limits.from_environ()
+# Uploaded files are raw, unredacted customer data: kept only while their import can still be
+# started or resumed, at most this many hours after the upload or the last failure.
+CXKEEPER_UPLOAD_RETENTION_HOURS = float(os.environ.get("CXKEEPER_UPLOAD_RETENTION_HOURS", "24"))
+# Request bodies Django reads into memory (forms, API calls); the feedback batch endpoint reads
+# its own body up to CXKEEPER_API_MAX_BATCH_BYTES instead, so this stays Django's 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CXKEEPER_MAX_REQUEST_BYTES", str(2_621_440)))
 
 LOGGING = {
     "version": 1,

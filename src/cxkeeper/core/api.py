@@ -19,7 +19,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -169,6 +169,13 @@ def install_error_handlers(api: NinjaAPI, *, unauthenticated_detail: str = UNAUT
     def invalid(request, exc: InvalidInput):
         return api.create_response(request, {"detail": str(exc), "errors": exc.errors}, status=422)
 
+    def too_large(request, exc: RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return api.create_response(request, {"detail": (
+            f"The request body is larger than {limit:,} bytes, the limit for a request (CXKEEPER_MAX_REQUEST_BYTES). "
+            "Feedback goes in batches to POST /api/v1/imports/batch, which takes up to CXKEEPER_API_MAX_BATCH_BYTES."
+        )}, status=413)
+
     def schema_invalid(request, exc: SchemaValidationError):
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
@@ -182,6 +189,7 @@ def install_error_handlers(api: NinjaAPI, *, unauthenticated_detail: str = UNAUT
     api.add_exception_handler(Conflict, conflict)
     api.add_exception_handler(InvalidInput, invalid)
     api.add_exception_handler(SchemaValidationError, schema_invalid)
+    api.add_exception_handler(RequestDataTooBig, too_large)
 
 
 # ---------------------------------------------------------------- look-ups

@@ -291,11 +291,24 @@ def unroute_feedback_at_step(step: Step, *, acting_user) -> int:
 class Erasure:
     customer_hash: str
     erased: int
+    uploads_deleted: int = 0
+
+
+#: What else holds a customer's raw data and goes with an erasure: functions called with the
+#: erasure's reason, returning how many files they deleted (`insights.uploads` registers the
+#: raw uploads from AppConfig.ready(); it sits above this module, which cannot import it).
+_ERASURE_HOOKS: list = []
+
+
+def on_erasure(hook) -> None:
+    if hook not in _ERASURE_HOOKS:
+        _ERASURE_HOOKS.append(hook)
 
 
 def erase_customer(customer_id: str, *, acting_user) -> Erasure:
     """Delete every piece of feedback of one customer (a data-subject request) and take it
-    out of every figure. The history keeps only the count, never the content."""
+    out of every figure, and every raw upload still kept (see `insights.uploads`: a raw file
+    cannot be redacted in part). The history keeps only the count, never the content."""
     require_admin(acting_user, "erase a customer's feedback")
     if not customer_id or not customer_id.strip():
         raise InvalidInput({"customer_id": "Give the customer id exactly as it appeared in the imported data."})
@@ -305,11 +318,14 @@ def erase_customer(customer_id: str, *, acting_user) -> Erasure:
         rows = list(Feedback.objects.select_for_update().filter(customer_hash=key))
         rollup_store.remove_feedback(rows)
         Feedback.objects.filter(pk__in=[r.pk for r in rows]).delete()
-        if rows:
-            erasure = Feedback(pk=0, source=rows[0].source, external_id="erasure")
-            record_change(erasure, ChangeAction.DELETE, {"customer": key[:12] + "…", "feedback_items": len(rows)},
-                          None, acting_user)
-    return Erasure(key, len(rows))
+        reason = ("The uploaded file was deleted by a customer's erasure (raw uploads cannot be redacted in part); "
+                  "upload it again to import it.")
+        files = sum(hook(reason) for hook in _ERASURE_HOOKS)
+        if rows or files:
+            erasure = Feedback(pk=0, source=rows[0].source if rows else None, external_id="erasure")
+            record_change(erasure, ChangeAction.DELETE, {"customer": key[:12] + "…", "feedback_items": len(rows),
+                                                         "raw_uploads": files}, None, acting_user)
+    return Erasure(key, len(rows), files)
 
 
 def retrain_router(*, acting_user):

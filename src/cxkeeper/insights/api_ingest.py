@@ -14,9 +14,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 
+from cxkeeper.core.api import WRITE_ERRORS, ErrorOut
 from cxkeeper.core.errors import InvalidInput
-from cxkeeper.insights import actions, import_jobs
+from cxkeeper.insights import actions, import_jobs, import_limits
 from cxkeeper.insights.ingest import FIELDS, ImportFileError, Mapping, MappingError, convert, partition, read_json_batch
 from cxkeeper.insights.models import ImportJob
 
@@ -55,15 +57,38 @@ class JobOut(Schema):
     rejected: int
     redactions: dict
     message: str
+    rejected_unlisted: int = Field(0, description="rejected rows the error report does not list (past the "
+                                   "CXKEEPER_IMPORT_MAX_ERROR_ROWS limit): the report's \"and N more\"")
     status_changes: list[dict] = Field(default_factory=list, description="targets whose status the import moved: "
                                        "{what, before, after, url} (once it is done)")
 
 
+def _too_large(size: str, limit: int) -> HttpError:
+    return HttpError(413, f"The batch is {size}; a batch may be at most {limit:,} bytes ({limit / (1 << 20):g} MB, "
+                          f"the limit CXKEEPER_API_MAX_BATCH_BYTES). Send fewer items per batch.")
+
+
+def _body(request: HttpRequest, limit: int) -> bytes:
+    """The request body, read here up to the batch limit rather than by Django (whose request
+    cap, DATA_UPLOAD_MAX_MEMORY_SIZE, stays small for every other request). 413 past it."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise _too_large(f"{declared:,} bytes", limit)
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise _too_large(f"more than {limit:,} bytes", limit)
+    return body
+
+
 def _items(request: HttpRequest) -> list:
-    body = request.body.decode("utf-8", errors="replace")
+    limits = import_limits.current()
+    body = _body(request, limits.max_batch_bytes).decode("utf-8", errors="replace")
     content_type = request.content_type or ""
     try:
-        return read_json_batch(body, lines="ndjson" in content_type or "jsonl" in content_type)
+        return read_json_batch(body, lines="ndjson" in content_type or "jsonl" in content_type, limits=limits)
     except ImportFileError as exc:
         raise InvalidInput({"body": str(exc)}) from exc
 
@@ -77,10 +102,13 @@ def _mapping(csat_max: int, default_channel: str) -> Mapping:
         raise InvalidInput({"query": str(exc)}) from exc
 
 
-@imports_router.post("/batch", response=BatchResult, summary="Import a batch of feedback (JSON or NDJSON)")
+@imports_router.post("/batch", response={200: BatchResult, **WRITE_ERRORS, 413: ErrorOut},
+                     summary="Import a batch of feedback (JSON or NDJSON)")
 def import_batch(request: HttpRequest, source: str, csat_max: int = 5, default_channel: str = ""):
     """Fields per item: external_id, received_at (ISO 8601), channel, text, customer_id, segment,
-    nps, csat, ces, event_type, step. `?source=` names the feedback source (created if new)."""
+    nps, csat, ces, event_type, step. `?source=` names the feedback source (created if new).
+    At most 10,000 items (422 past it) and 32 MB (`CXKEEPER_API_MAX_BATCH_BYTES`; 413 past it)
+    per batch; an item nested deeper than `CXKEEPER_IMPORT_MAX_JSON_DEPTH` is a rejected row."""
     actions.require_import(request.auth)
     items = _items(request)
     if len(items) > MAX_BATCH:
@@ -100,7 +128,8 @@ def import_batch(request: HttpRequest, source: str, csat_max: int = 5, default_c
 def _job_out(job: ImportJob) -> JobOut:
     return JobOut(id=job.pk, source=job.source.name, filename=job.filename, status=job.status,
                   rows_done=job.rows_done, imported=job.imported, duplicates=job.duplicates, rejected=job.rejected,
-                  redactions=job.redactions, message=job.message, status_changes=job.status_changes)
+                  redactions=job.redactions, message=job.message, status_changes=job.status_changes,
+                  rejected_unlisted=import_jobs.unlisted_rejections(job))
 
 
 @imports_router.get("", response=list[JobOut], summary="Recent import jobs")

@@ -7,4 +7,6 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self):
-        from cxkeeper.insights import removals  # noqa: F401 - registers what happens when things it refers to go
+        from cxkeeper.insights import actions, removals, uploads  # noqa: F401 - removals registers itself
+
+        actions.on_erasure(uploads.erase_all)  # raw uploads go with a customer's erasure

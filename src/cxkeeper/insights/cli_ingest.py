@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -27,9 +28,11 @@ def _write_error_report(job) -> Path | None:
     if not job.rejected:
         return None
     folder = Path(settings.DATA_DIR) / "import-errors"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / f"job-{job.pk}-{Path(job.filename).stem}-errors.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    # Rejected values are raw customer data: readable by this account only, whatever the umask.
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", newline="",
+              encoding="utf-8") as handle:
         for line in error_report_csv(job):
             handle.write(line)
     return path
@@ -52,7 +55,7 @@ def import_feedback(
 ):
     """Import a feedback file: validate every row, redact PII, route to steps, update rollups."""
     setup_django(data_dir)
-    from cxkeeper.insights import actions, pipeline
+    from cxkeeper.insights import actions, import_jobs, pipeline
     from cxkeeper.insights.models import ImportJob
 
     if resume is not None:
@@ -84,7 +87,8 @@ def import_feedback(
     summary = {"job": job.pk, "status": job.status, "file": job.filename, "source": job.source.name,
                "imported": job.imported, "duplicates": job.duplicates, "rejected": job.rejected,
                "error_report": str(report) if report else None, "redactions": job.redactions,
-               "message": job.message, "status_changes": job.status_changes, "bytes": size}
+               "message": job.message, "status_changes": job.status_changes, "bytes": size,
+               "rejected_unlisted": import_jobs.unlisted_rejections(job)}
     if as_json:
         console.print_json(json.dumps(summary))
     else:
@@ -94,6 +98,16 @@ def import_feedback(
             console.print(f"Rejected rows (file, row, column, value, reason): {report}")
     if job.status != "done":
         raise typer.Exit(1)
+
+
+@import_app.command("sweep-uploads")
+def sweep_uploads(data_dir: DataDir = None):
+    """Delete uploaded files kept longer than CXKEEPER_UPLOAD_RETENTION_HOURS (for a scheduler)."""
+    setup_django(data_dir)
+    from cxkeeper.insights import uploads
+
+    deleted = uploads.sweep()
+    console.print(f"Deleted {len(deleted)} expired upload(s).")
 
 
 @route_app.command("evaluate")
@@ -223,6 +237,8 @@ def erase_customer(
         raise typer.Exit(1)
     result = erase(customer_id, acting_user=SYSTEM)
     if as_json:
-        console.print_json(json.dumps({"erased": result.erased}))
+        console.print_json(json.dumps({"erased": result.erased, "uploads_deleted": result.uploads_deleted}))
     else:
-        console.print(f"Erased {result.erased} feedback item(s); rollups updated.")
+        console.print(f"Erased {result.erased} feedback item(s); rollups updated."
+                      + (f" Deleted {result.uploads_deleted} raw upload(s) of unfinished imports."
+                         if result.uploads_deleted else ""))

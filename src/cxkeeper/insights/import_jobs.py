@@ -41,7 +41,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from cxkeeper.insights import actions
+from cxkeeper.insights import actions, import_limits
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.models import FeedbackSource, ImportJob, ImportRowError
 
@@ -156,14 +156,17 @@ def mark_running(job: ImportJob) -> ImportJob:
 def record_chunk(job: ImportJob, rows: Sequence, errors: Sequence, *, rows_done: int, router=None,
                  prepared=None) -> actions.BatchResult:
     """Store one chunk (its rows, its rejected rows' problems) and move the job's counters and
-    watermark to `rows_done`, all in one transaction."""
+    watermark to `rows_done`, all in one transaction. At most `max_error_rows` problems are
+    kept per job (a file of a million bad rows must not become a million stored rows and a
+    quarter-gigabyte report): past it rejected rows are only counted (`unlisted_rejections`)."""
     with transaction.atomic():
         result = actions.ingest_feedback_batch(job.source, rows, import_job_id=job.pk, router=router,
                                                prepared=prepared)
         result.rejected = len({error.row for error in errors})  # rows, not problems
+        room = max(0, import_limits.current().max_error_rows - job.row_errors.count()) if errors else 0
         ImportRowError.objects.bulk_create([
             ImportRowError(job=job, row=e.row, column=(e.column or "")[:200], value=str(e.value or "")[:300],
-                           reason=str(e.reason)[:500]) for e in errors], batch_size=1000)
+                           reason=str(e.reason)[:500]) for e in errors[:room]], batch_size=1000)
         job.imported += result.imported
         job.duplicates += result.duplicates
         job.rejected += result.rejected
@@ -193,11 +196,49 @@ def fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
+def unlisted_rejections(job: ImportJob) -> int:
+    """Rejected rows the error report does not list, because the job reached the stored-problem
+    limit (`CXKEEPER_IMPORT_MAX_ERROR_ROWS`): the "and N more" of the summary, page, API and CLI."""
+    if not job.rejected:
+        return 0
+    return max(0, job.rejected - job.row_errors.values("row").distinct().count())
+
+
+def unlisted_text(job: ImportJob, unlisted: int | None = None) -> str:
+    """"The report lists the first 1,000 rejected rows, and 999,000 more …", or ""."""
+    unlisted = unlisted_rejections(job) if unlisted is None else unlisted
+    if not unlisted:
+        return ""
+    limits = import_limits.current()
+    listed = job.rejected - unlisted
+    return (f"The error report lists the first {listed:,} rejected row{'s' if listed != 1 else ''}, and {unlisted:,} "
+            f"more {'is' if unlisted == 1 else 'are'} only counted (at most {limits.max_error_rows:,} problems are "
+            f"kept per import: {limits.setting('max_error_rows')}).")
+
+
+def forget_upload(job: ImportJob, reason: str) -> ImportJob:
+    """The job's uploaded file was deleted (`insights.uploads`: retention or a customer's
+    erasure): a queued or failed job fails with `reason`; a running one only keeps the reason,
+    and fails with it if it is ever resumed (it goes on reading the file it has open)."""
+    job.options = {**(job.options or {}), "upload_deleted": reason}
+    job.save(update_fields=["options"])
+    if job.status in (JobStatus.QUEUED, JobStatus.FAILED):
+        fail(job, reason)
+    return job
+
+
+def upload_deleted(job: ImportJob) -> str:
+    """Why the job's uploaded file is gone, or "" while it is kept."""
+    return (job.options or {}).get("upload_deleted", "")
+
+
 def summary_message(job: ImportJob) -> str:
     text = f"{job.imported} imported, {job.duplicates} duplicates skipped, {job.rejected} rejected"
     if job.redactions:
         text += "; redacted " + ", ".join(f"{n} {kind}" for kind, n in sorted(job.redactions.items()))
     text += "."
+    if unlisted := unlisted_text(job):
+        text += " " + unlisted
     changes = job.status_changes
     if changes:
         text += (f" It changed the status of {len(changes)} target{'s' if len(changes) != 1 else ''}: "

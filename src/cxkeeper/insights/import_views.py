@@ -5,17 +5,17 @@ resume in the background) and so `import_jobs`."""
 
 from __future__ import annotations
 
-import hashlib
+import unicodedata
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from cxkeeper.insights import actions, jobs, pipeline
+from cxkeeper.insights import actions, import_jobs, import_limits, jobs, pipeline, uploads
 from cxkeeper.insights.choices import JobStatus, SourceKind
 from cxkeeper.insights.ingest import FIELDS, ImportFileError, Mapping, MappingError, preview
 from cxkeeper.insights.models import FeedbackSource, ImportJob
@@ -59,34 +59,19 @@ def _mapping_form_class(columns: list[str]):
 
 def import_home(request):
     actions.require_import(request.user)
+    uploads.sweep()  # raw uploads past their retention go whenever someone comes to import
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         source = data["source"] or actions.source_named(data["new_source"].strip(), acting_user=request.user,
                                                         defaults={"kind": data["kind"] or SourceKind.OTHER})
-        path = _store_upload(data["file"])
+        path = uploads.store(data["file"])
         job = pipeline.start_import(path, source=source, format=data["format"] or None,
                                     filename=Path(data["file"].name).name, acting_user=request.user)
         return redirect("imports:job", job.pk)
     return render(request, "insights/import.html", {
         "form": form, "jobs": ImportJob.objects.select_related("source", "created_by")[:20],
     }, status=422 if request.method == "POST" else 200)
-
-
-def _store_upload(upload) -> Path:
-    """Uploads are kept in the data folder under their content hash (re-uploads share a file)."""
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(exist_ok=True)
-    digest = hashlib.sha256()
-    temporary = folder / f".incoming-{hashlib.sha256(upload.name.encode()).hexdigest()[:12]}"
-    with open(temporary, "wb") as handle:
-        for block in upload.chunks():
-            digest.update(block)
-            handle.write(block)
-    suffix = "".join(Path(upload.name).suffixes[-1:]).lower()[:10]
-    final = folder / f"{digest.hexdigest()}{suffix}"
-    temporary.replace(final)
-    return final
 
 
 def _job(request, pk) -> ImportJob:
@@ -97,19 +82,23 @@ def _job(request, pk) -> ImportJob:
 def import_job(request, pk):
     """Before the import: the mapping preview. During: live progress. After: the summary."""
     job = _job(request, pk)
-    context = {"job": job, "interrupted": jobs.interrupted(job)}
+    context = _progress_context(job)
     if job.status == JobStatus.QUEUED:
         path = Path(job.options.get("path", ""))
         mapping = Mapping.from_dict(job.source.mapping) if job.source.mapping else None
+        limits = import_limits.current()
         try:
-            shown = preview(path, job.format or None, mapping, n=10)
+            shown = preview(path, job.format or None, mapping, n=10, limits=limits)
             if not shown.mapping.channel and not shown.mapping.default_channel:
                 fallback = shown.mapping.replace(default_channel=job.source.default_channel
                                                  or pipeline.UNKNOWN_CHANNEL)
-                shown = preview(path, job.format or None, fallback, n=10)
+                shown = preview(path, job.format or None, fallback, n=10, limits=limits)
         except (ImportFileError, MappingError, OSError) as exc:
-            context["problem"] = str(exc)
+            context["problem"] = pipeline.shown_as(job, path, str(exc))
         else:
+            if shown.problem:
+                shown.problem = pipeline.shown_as(job, path, shown.problem)
+            shown.notes = [pipeline.shown_as(job, path, note) for note in shown.notes]
             initial = {**{k: v for k, v in shown.mapping.fields.items()}, "csat_max": shown.mapping.csat_max,
                        "default_channel": shown.mapping.default_channel or job.source.default_channel,
                        "dayfirst": shown.mapping.dayfirst, "save_for_source": True}
@@ -117,10 +106,15 @@ def import_job(request, pk):
     return render(request, "insights/import_job.html", context)
 
 
+def _progress_context(job: ImportJob) -> dict:
+    unlisted = import_jobs.unlisted_rejections(job)
+    return {"job": job, "interrupted": jobs.interrupted(job), "unlisted": unlisted, "listed": job.rejected - unlisted,
+            "resumable": not import_jobs.upload_deleted(job)}
+
+
 def import_progress(request, pk):
     job = _job(request, pk)
-    response = render(request, "insights/partials/import_progress.html",
-                      {"job": job, "interrupted": jobs.interrupted(job)})
+    response = render(request, "insights/partials/import_progress.html", _progress_context(job))
     if job.status in (JobStatus.DONE, JobStatus.FAILED):
         response["HX-Trigger"] = "import-finished"
     return response
@@ -132,7 +126,12 @@ def import_start(request, pk):
     if job.status != JobStatus.QUEUED:
         messages.error(request, "This import has already started.")
         return redirect("imports:job", job.pk)
-    columns = preview(Path(job.options.get("path", "")), job.format or None, n=1).columns
+    try:
+        columns = preview(Path(job.options.get("path", "")), job.format or None, n=1,
+                          limits=import_limits.current()).columns
+    except (ImportFileError, MappingError, OSError) as exc:
+        messages.error(request, pipeline.shown_as(job, Path(job.options.get("path", "")), str(exc)))
+        return redirect("imports:job", job.pk)
     form = _mapping_form_class(columns)(request.POST)
     if not form.is_valid():
         messages.error(request, "The mapping has problems: " + "; ".join(
@@ -166,5 +165,14 @@ def import_resume(request, pk):
 def import_errors(request, pk):
     job = _job(request, pk)
     response = StreamingHttpResponse(pipeline.error_report_csv(job), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{Path(job.filename).stem}-rejected-rows.csv"'
+    response["Content-Disposition"] = download_disposition(f"{Path(job.filename).stem}-rejected-rows.csv")
     return response
+
+
+def download_disposition(filename: str) -> str:
+    """`attachment` with a file name from user data made safe for the header: control
+    characters (CR/LF would split the header) and path separators dropped, quotes escaped, a
+    non-ASCII name sent as `filename*=utf-8''…` (RFC 6266) — all by Django's helper."""
+    cleaned = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in filename)
+    cleaned = cleaned.replace("/", "_").replace("\\", "_").strip() or "download.csv"
+    return content_disposition_header(True, cleaned[:200])

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from cxkeeper.insights import actions, import_jobs, routing
+from cxkeeper.insights import actions, import_jobs, import_limits, routing, uploads
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.ingest import (
     ImportFileError,
@@ -77,13 +77,18 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
                progress: Progress | None = None, mapping: Mapping | None = None, router=None) -> ImportJob:
     """Import (or continue importing) the job's file. File-level problems fail the job with a
     message naming the file and what is wrong; row problems are counted and reported.
+    Whatever goes wrong, the job never stays "running": any other exception fails it too, with
+    a plain reason (and is logged with its traceback); an interruption (Ctrl-C) fails it as
+    stopped, resumable, and goes on. A finished job's uploaded file is deleted (`uploads`).
     Callers have checked permissions (`start_import`, `resume_import`, `jobs.start`/`resume`)."""
     path = Path(path or job.options.get("path", ""))
     import_jobs.mark_running(job)
     try:
+        if gone := import_jobs.upload_deleted(job):
+            raise ImportFileError(gone)
         if path.is_file() and job.file_sha256 and file_sha256(path) != job.file_sha256:
             raise ImportFileError(f"{path.name} changed since the import started; start a new import.")
-        stream = iter_records(path, job.format or None)
+        stream = iter_records(path, job.format or None, limits=import_limits.current())
         with stream:
             mapping = mapping or resolve_mapping(stream, job.source, job.options.get("mapping_file"))
             mapping = mapping.resolve(stream.columns, stream.filename)
@@ -100,8 +105,33 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
                     if progress:
                         progress(job)
     except (ImportFileError, MappingError, OSError) as exc:
-        return import_jobs.fail(job, str(exc))
-    return import_jobs.finish(job)
+        return import_jobs.fail(job, shown_as(job, path, str(exc)))
+    except Exception as exc:
+        log.exception("import job %s stopped", job.pk)
+        return import_jobs.fail(job, _unexpected(job, exc))
+    except BaseException:
+        import_jobs.fail(job, f"The import was stopped after row {job.rows_done:,}; resume it to continue.")
+        raise
+    finished = import_jobs.finish(job)
+    try:
+        uploads.release(finished)
+    except OSError:  # the import is done either way; the sweep deletes the file later
+        log.warning("could not delete the upload of import job %s", job.pk, exc_info=True)
+    return finished
+
+
+def shown_as(job: ImportJob, path: Path, message: str) -> str:
+    """A reader's message with the file named as the person knows it: an uploaded file is
+    stored under its content hash, but its messages name the file that was uploaded."""
+    stored = Path(path).name
+    return message.replace(stored, job.filename) if stored and stored != job.filename else message
+
+
+def _unexpected(job: ImportJob, exc: Exception) -> str:
+    """A failure nobody foresaw, in words: what stopped, where, and that the rest is safe."""
+    what = "the data nests too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+    return (f"The import of {job.filename} stopped after row {job.rows_done:,} ({what}). Every row up to there "
+            "is stored; the problem is in the server log.")
 
 
 def _split(chunk: list) -> tuple[list, list, int]:
@@ -204,4 +234,10 @@ def error_report_csv(job: ImportJob):
         buffer.truncate()
         writer.writerow([filename, error.row, formula_safe(error.column), formula_safe(error.value),
                          formula_safe(error.reason)])
+        yield buffer.getvalue()
+    if unlisted := import_jobs.unlisted_text(job):
+        # The report stops at the stored-problem limit; its last line says how many more there were.
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([filename, "", "", "", formula_safe(unlisted)])
         yield buffer.getvalue()

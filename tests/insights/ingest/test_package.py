@@ -13,7 +13,7 @@ from cxkeeper.testing.layers import import_cycles, module_imports
 SOURCE = Path(cxkeeper.__file__).parent
 INGEST = "cxkeeper.insights.ingest"
 # Each module may import only the ones before it (the order in ingest/fields.py).
-ORDER = ("fields", "errors", "canonical", "presets", "readers", "mapping", "validate", "previews")
+ORDER = ("fields", "errors", "limits", "canonical", "presets", "readers", "mapping", "validate", "previews")
 
 
 def _imports(path: Path, root: Path):

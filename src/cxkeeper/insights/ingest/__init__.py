@@ -10,9 +10,11 @@ Pure Python (no Django). The storage layer drives it::
 
 The modules import in one direction (each only from those before it)::
 
-    fields, errors → canonical → presets → readers → mapping → validate → previews
+    fields, errors, limits → canonical → presets → readers → mapping → validate → previews
 
 * ``fields``: the canonical field names, the base formats, column-name and time-zone checks.
+* ``limits``: every bound of the work one file may cause (columns, cell and line length, XLSX
+  unzipped size, JSON depth, stored problems, preview cells, batch bytes), each a setting.
 * ``presets``: ``qualtrics`` (3 header rows, question-text detection; legacy 2-row) and ``zendesk``.
 * ``readers``: CSV (delimiter sniffed, BOM, UTF-8 → cp1252 fallback with a note), XLSX (read-only),
   JSONL/NDJSON (a broken line is a ``RowError``), Parquet (``iter_batches``); lazy, flat memory.
@@ -36,6 +38,7 @@ from typing import TypeVar
 from .canonical import CanonicalRow, content_hash
 from .errors import ImportFileError, MappingError, RowError
 from .fields import FIELDS
+from .limits import Limits
 from .mapping import Mapping, detect_mapping, load_mapping, save_mapping
 from .presets import PRESETS, Header, Preset, get_preset, register_preset
 from .previews import Preview, preview
@@ -53,7 +56,7 @@ def chunked(items: Iterable[T], size: int = DEFAULT_CHUNK_ROWS) -> Iterator[list
 
 
 __all__ = [
-    "DEFAULT_CHUNK_ROWS", "FIELDS", "PRESETS", "CanonicalRow", "Header", "ImportFileError", "Mapping",
+    "DEFAULT_CHUNK_ROWS", "FIELDS", "PRESETS", "CanonicalRow", "Header", "ImportFileError", "Limits", "Mapping",
     "MappingError", "Preset", "Preview", "RecordStream", "RowError", "chunked", "content_hash", "convert",
     "detect_mapping", "get_preset", "iter_records", "load_mapping", "parse_datetime", "partition", "preview",
     "read_json_batch", "register_preset", "resolve_format", "save_mapping", "to_canonical",

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from .canonical import CanonicalRow
-from .errors import ImportFileError, RowError
+from .errors import ImportFileError, RowError, short_value
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import Limits
 from .mapping import Mapping, detect_mapping
 from .presets import Preset
 from .readers import iter_records
@@ -57,15 +59,18 @@ def _jsonable(value: Any) -> Any:
 
 
 def preview(path: str | Path, format: str | None = None, mapping: Mapping | None = None, n: int = 10, *,
-            preset: str | Preset | None = None, **reader_options: Any) -> Preview:
+            preset: str | Preset | None = None, limits: Limits | None = None, **reader_options: Any) -> Preview:
     """Read the first ``n`` data rows of ``path`` and convert them with ``mapping`` (default: detected).
 
-    File-level problems of the file itself (unreadable, unknown format) raise ``ImportFileError``;
-    a mapping that does not fit the file is reported in ``Preview.problem``.
+    File-level problems of the file itself (unreadable, unknown format, a bound passed) raise
+    ``ImportFileError``; a mapping that does not fit the file is reported in ``Preview.problem``.
+    The raw values kept for showing are cut to ``limits.preview_cell_chars``, so the preview's
+    size is bounded by the column limit times that, whatever the file holds.
     """
+    limits = limits or DEFAULT_LIMITS
     if format is None and mapping is not None and mapping.format:
         format = mapping.format
-    with iter_records(path, format, preset=preset, **reader_options) as stream:
+    with iter_records(path, format, preset=preset, limits=limits, **reader_options) as stream:
         used = mapping if mapping is not None else detect_mapping(stream)
         items = []
         for item in stream:
@@ -87,5 +92,8 @@ def preview(path: str | Path, format: str | None = None, mapping: Mapping | None
                 else:
                     errors.extend(result)
         errors.sort(key=lambda e: e.row)
+        cut = limits.preview_cell_chars
+        shown = [(num, {k: short_value(v, cut) if isinstance(v, str) else v for k, v in rec.items()})
+                 for num, rec in records]
         return Preview(filename=stream.filename, format=stream.format, columns=list(stream.columns), mapping=used,
-                       records=records, rows=rows, errors=errors, notes=list(stream.notes), problem=problem)
+                       records=shown, rows=rows, errors=errors, notes=list(stream.notes), problem=problem)

@@ -26,6 +26,8 @@ from typing import Any
 
 from .errors import ImportFileError, RowError, short_value
 from .fields import FORMATS
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import Limits, byte_size, json_too_deep, setting_name
 from .presets import PRESETS, Header, Preset, first_row_header, get_preset
 
 Record = dict[str, Any]
@@ -43,8 +45,8 @@ CSV_DELIMITERS = (",", ";", "\t", "|")
 JSONL_COLUMN_PROBE = 100
 _SCAN_BYTES = 1 << 20
 
-# A long comment must become a row error ("text is too long"), not a crash of the whole file.
-csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+# Cells up to the configured bound (Limits.max_field_chars) are read, so that a long comment
+# becomes a row error ("text is too long"); a cell past it stops the file (see _csv_stream).
 
 
 class RecordStream:
@@ -156,26 +158,37 @@ def _head(path: Path, n: int) -> bytes:
 
 def iter_records(path: str | Path, format: str | None = None, *, preset: str | Preset | None = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS, sheet: str | None = None, encoding: str | None = None,
-                 delimiter: str | None = None) -> RecordStream:
+                 delimiter: str | None = None, limits: Limits | None = None) -> RecordStream:
     """Open ``path`` and return a lazy ``RecordStream`` of ``(row_number, record)``.
 
     ``format``: csv, xlsx, jsonl (ndjson), parquet, or a preset name (qualtrics, zendesk) — then
     the base format comes from the extension. Without it the extension decides. ``sheet``: XLSX
     sheet name (default the first). ``encoding``/``delimiter``: CSV overrides (default: detected).
     ``chunk_rows``: Parquet batch size and the default size of ``stream.chunks()``.
-    Raises ``ImportFileError`` for file-level problems.
+    ``limits``: the bounds of the work one file may cause (default ``Limits()``).
+    Raises ``ImportFileError`` for file-level problems, a bound passed among them.
     """
     path = Path(path)
+    limits = limits or DEFAULT_LIMITS
     if not path.is_file():
         raise ImportFileError(f"{path.name}: no such file ({path})", file=path.name)
     base, chosen = resolve_format(path, format, preset)
     if base == "csv":
-        return _csv_stream(path, chosen, chunk_rows, encoding, delimiter)
+        return _csv_stream(path, chosen, chunk_rows, encoding, delimiter, limits)
     if base == "xlsx":
-        return _xlsx_stream(path, chosen, chunk_rows, sheet)
+        return _xlsx_stream(path, chosen, chunk_rows, sheet, limits)
     if base == "jsonl":
-        return _jsonl_stream(path, chosen, chunk_rows, encoding)
-    return _parquet_stream(path, chosen, chunk_rows)
+        return _jsonl_stream(path, chosen, chunk_rows, encoding, limits)
+    return _parquet_stream(path, chosen, chunk_rows, limits)
+
+
+def check_columns(filename: str, columns: list[str], limits: Limits, where: str = "the header") -> None:
+    """A file with more columns than ``limits.max_columns`` is refused before any row is read."""
+    if len(columns) > limits.max_columns:
+        raise ImportFileError(
+            f"{filename}: {where} has {len(columns):,} columns; at most {limits.max_columns:,} can be imported "
+            f"(the limit {limits.setting('max_columns')}). Keep only the columns the import needs.",
+            file=filename, columns=[])
 
 
 # --------------------------------------------------------------------------- tabular (CSV, XLSX)
@@ -189,7 +202,7 @@ def _blank_cell_row(row: Any) -> bool:
 
 
 def _tabular(rows: Iterator[Any], *, filename: str, preset: Preset | None, is_blank: Any,
-             found: str, short_rows_malformed: bool = False) -> tuple[Header, Iterator[Item]]:
+             found: str, limits: Limits, short_rows_malformed: bool = False) -> tuple[Header, Iterator[Item]]:
     """Read the header from the first rows, then stream the data rows as records.
 
     A row with more non-empty cells than the header is a ``RowError``. ``short_rows_malformed``:
@@ -204,6 +217,8 @@ def _tabular(rows: Iterator[Any], *, filename: str, preset: Preset | None, is_bl
         row_number += 1
         if not probe and is_blank(row):
             continue  # blank lines before the header
+        if len(row) > limits.max_columns:
+            check_columns(filename, list(row), limits, where=f"row {row_number}")
         probe.append((row_number, row))
         if len(probe) >= want:
             break
@@ -212,6 +227,7 @@ def _tabular(rows: Iterator[Any], *, filename: str, preset: Preset | None, is_bl
     reader = preset.read_header if preset else first_row_header
     header = reader([list(r) for _, r in probe])
     columns = header.columns
+    check_columns(filename, columns, limits)
     data = probe[header.rows:]
     header_rows = probe[min(header.rows, len(probe)) - 1][0] if header.rows else 0
 
@@ -320,8 +336,22 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
+def bounded_lines(f: Any, limit: int, name: str, first: int = 1) -> Iterator[str]:
+    """The lines of a text file, none longer than ``limit`` characters: a longer line stops the
+    file with an error naming it, before it is held in memory whole (one line of 10 million
+    columns would otherwise become 10 million strings)."""
+    number = first - 1
+    while line := f.readline(limit + 1):
+        number += 1
+        if len(line) > limit and len(line.rstrip("\r\n")) > limit:
+            raise ImportFileError(f"{name}: line {number:,} is longer than {limit:,} characters (the limit "
+                                  f"{setting_name('max_row_chars')}); nothing from it on was read",
+                                  file=name)
+        yield line
+
+
 def _csv_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: str | None,
-                delimiter: str | None) -> RecordStream:
+                delimiter: str | None, limits: Limits) -> RecordStream:
     name = path.name
     notes: list[str] = []
     if encoding is None:
@@ -339,7 +369,9 @@ def _csv_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: st
     if delimiter is None:
         delimiter = sniff_delimiter(sample)
     f = path.open(encoding=encoding, newline="")
-    reader = csv.reader(f, delimiter=delimiter)
+    # Process-wide in the csv module; every import reads the same setting.
+    csv.field_size_limit(limits.max_field_chars)
+    reader = csv.reader(bounded_lines(f, limits.max_row_chars, name), delimiter=delimiter)
 
     def rows() -> Iterator[list[str]]:
         try:
@@ -349,6 +381,11 @@ def _csv_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: st
                                   f"({exc.reason}); re-save it as 'CSV UTF-8' or pass its encoding",
                                   file=name) from exc
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise ImportFileError(
+                    f"{name}: line {reader.line_num:,} has a cell longer than {limits.max_field_chars:,} characters "
+                    f"(the limit {limits.setting('max_field_chars')}); nothing from it on was read",
+                    file=name) from exc
             raise ImportFileError(f"{name}: unreadable CSV near line {reader.line_num}: {exc}", file=name) from exc
         finally:
             f.close()
@@ -356,7 +393,7 @@ def _csv_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: st
     source = rows()
     try:
         header, items = _tabular(source, filename=name, preset=preset, is_blank=_blank_text_row,
-                                 found="no header line", short_rows_malformed=True)
+                                 found="no header line", limits=limits, short_rows_malformed=True)
     except BaseException:
         source.close()
         raise
@@ -375,13 +412,41 @@ def _closing(items: Iterator[Item], *resources: Any) -> Iterator[Item]:
 
 # --------------------------------------------------------------------------- XLSX
 
-def _xlsx_stream(path: Path, preset: Preset | None, chunk_rows: int, sheet: str | None) -> RecordStream:
+def check_xlsx_size(path: Path, limits: Limits) -> None:
+    """Refuse a workbook whose parts unzip past the bounds, from the zip directory alone
+    (nothing is decompressed): a 1 MB file can hold hundreds of MB of repeated strings. The
+    declared sizes are what the reader will get: Python's zip reader stops at the declared
+    size of a part and fails its checksum if the part is longer."""
+    import zipfile
+
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(f"{name}: not a readable Excel .xlsx workbook ({exc})", file=name) from exc
+    total = sum(part.file_size for part in parts)
+    if total > limits.max_xlsx_bytes:
+        raise ImportFileError(
+            f"{name}: the workbook unzips to {byte_size(total)}; at most {byte_size(limits.max_xlsx_bytes)} "
+            f"can be read (the limit {limits.setting('max_xlsx_bytes')}). Split it, or save it as CSV.", file=name)
+    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
+    if strings > limits.max_xlsx_shared_strings_bytes:
+        raise ImportFileError(
+            f"{name}: the workbook's shared strings unzip to {byte_size(strings)}; at most "
+            f"{byte_size(limits.max_xlsx_shared_strings_bytes)} can be held (the limit "
+            f"{limits.setting('max_xlsx_shared_strings_bytes')}). Save it as CSV instead.", file=name)
+
+
+def _xlsx_stream(path: Path, preset: Preset | None, chunk_rows: int, sheet: str | None,
+                 limits: Limits) -> RecordStream:
     import zipfile
 
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = path.name
+    check_xlsx_size(path, limits)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -395,9 +460,9 @@ def _xlsx_stream(path: Path, preset: Preset | None, chunk_rows: int, sheet: str 
             raise ImportFileError(f"{name}: no sheet named {sheet!r}; sheets found: {', '.join(workbook.sheetnames)}",
                                   file=name)
         worksheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-        source = worksheet.iter_rows(values_only=True)
+        source = _xlsx_rows(worksheet.iter_rows(values_only=True), name)
         header, items = _tabular(source, filename=name, preset=preset, is_blank=_blank_cell_row,
-                                 found=f"sheet {worksheet.title!r} has no rows")
+                                 found=f"sheet {worksheet.title!r} has no rows", limits=limits)
     except BaseException:
         workbook.close()
         raise
@@ -405,6 +470,21 @@ def _xlsx_stream(path: Path, preset: Preset | None, chunk_rows: int, sheet: str 
     return RecordStream(path=path, format="xlsx", columns=header.columns, items=_closing(items, workbook),
                         header_rows=header.rows, meta={**header.meta, "sheet": worksheet.title}, preset=preset,
                         notes=notes, chunk_rows=chunk_rows)
+
+
+def _xlsx_rows(rows: Iterator[Any], name: str) -> Iterator[Any]:
+    """The sheet's rows; broken XML or a broken zip part half-way is a file error naming the
+    row reached, not an exception of the XML parser's."""
+    number = 0
+    try:
+        for row in rows:
+            number += 1
+            yield row
+    except ImportFileError:
+        raise
+    except Exception as exc:  # lxml, zipfile, openpyxl and ValueError all occur here
+        raise ImportFileError(f"{name}: unreadable Excel data after row {number:,} ({type(exc).__name__}: "
+                              f"{short_value(str(exc))})", file=name) from exc
 
 
 # --------------------------------------------------------------------------- JSONL
@@ -431,13 +511,23 @@ def json_item(number: int, value: Any, filename: str, shown: str | None = None) 
     return number, (flatten(value) if any(isinstance(v, dict) for v in value.values()) else value)
 
 
-def parse_json_line(number: int, line: str, filename: str) -> Item | None:
-    """One JSON Lines line → ``(number, record | RowError)``; None for a blank line."""
+def _too_deep(limits: Limits) -> str:
+    return (f"nests objects or arrays more than {limits.max_json_depth} levels deep (the limit "
+            f"{limits.setting('max_json_depth')})")
+
+
+def parse_json_line(number: int, line: str, filename: str, limits: Limits = DEFAULT_LIMITS) -> Item | None:
+    """One JSON Lines line → ``(number, record | RowError)``; None for a blank line. A line
+    nested deeper than ``limits.max_json_depth`` is a row error, checked before parsing."""
     line = line.strip()
     if not line:
         return None
+    if json_too_deep(line, limits.max_json_depth):
+        return number, RowError(filename, number, None, short_value(line), _too_deep(limits))
     try:
         value = json.loads(line)
+    except RecursionError:
+        return number, RowError(filename, number, None, short_value(line), _too_deep(limits))
     except ValueError as exc:
         reason = f"not valid JSON ({exc.msg} at character {exc.pos + 1})" if hasattr(exc, "msg") else \
             f"not valid JSON ({exc})"
@@ -445,15 +535,23 @@ def parse_json_line(number: int, line: str, filename: str) -> Item | None:
     return json_item(number, value, filename, shown=line)
 
 
-def read_json_batch(text: str, *, lines: bool, filename: str = "batch") -> list[Item]:
+def read_json_batch(text: str, *, lines: bool, filename: str = "batch",
+                    limits: Limits = DEFAULT_LIMITS) -> list[Item]:
     """Feedback sent as one body: JSON Lines (``lines``; numbered by line, as in a file), or a
     JSON array / ``{"items": [...]}`` (numbered 1, 2, … by position). Items are read exactly as
-    the JSONL reader reads a line; a body that is not JSON at all raises ``ImportFileError``."""
+    the JSONL reader reads a line; a body that is not JSON at all, or nested deeper than the
+    limit (two levels more than an item's, for the array and ``{"items": …}``), raises
+    ``ImportFileError``."""
     if lines:
-        parsed = (parse_json_line(number, line, filename) for number, line in enumerate(text.splitlines(), 1))
+        parsed = (parse_json_line(number, line, filename, limits)
+                  for number, line in enumerate(text.splitlines(), 1))
         return [item for item in parsed if item is not None]
+    if json_too_deep(text, limits.max_json_depth + 2):
+        raise ImportFileError(f"the body {_too_deep(limits)} in an item", file=filename)
     try:
         data = json.loads(text or "null")
+    except RecursionError as exc:
+        raise ImportFileError(f"the body {_too_deep(limits)} in an item", file=filename) from exc
     except ValueError as exc:
         where = f" at line {exc.lineno}, column {exc.colno}" if hasattr(exc, "lineno") else ""
         raise ImportFileError(f"not JSON: {getattr(exc, 'msg', exc)}{where}", file=filename) from exc
@@ -464,19 +562,32 @@ def read_json_batch(text: str, *, lines: bool, filename: str = "batch") -> list[
     return [json_item(number, value, filename) for number, value in enumerate(data, start=1)]
 
 
-def _jsonl_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: str | None) -> RecordStream:
+def _jsonl_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: str | None,
+                  limits: Limits) -> RecordStream:
     name = path.name
     encoding = encoding or "utf-8-sig"
     f = path.open(encoding=encoding)
+    limit = limits.max_row_chars
 
-    def parse(number: int, line: str) -> Item | None:
-        return parse_json_line(number, line, name)
+    def parse(number: int, line: str | None) -> Item | None:
+        if line is None:
+            return number, RowError(name, number, None, "", f"the line is longer than {limit:,} characters (the "
+                                    f"limit {limits.setting('max_row_chars')}); it was skipped")
+        return parse_json_line(number, line, name, limits)
 
-    def lines() -> Iterator[tuple[int, str]]:
+    def lines() -> Iterator[tuple[int, str | None]]:
+        """(number, line), or (number, None) for a line past the limit: it is skipped in
+        pieces, never held whole, and the next line is read as usual."""
         number = 0
         try:
-            for number, line in enumerate(f, start=1):  # noqa: B007 - number used in the error
-                yield number, line
+            while line := f.readline(limit + 1):
+                number += 1
+                if len(line) > limit and not line.endswith("\n"):
+                    while (rest := f.readline(limit + 1)) and not rest.endswith("\n"):
+                        pass
+                    yield number, None
+                else:
+                    yield number, line
         except UnicodeDecodeError as exc:
             raise ImportFileError(f"{name}: line {number + 1} is not valid {encoding} text ({exc.reason}); "
                                   "JSON Lines files must be UTF-8", file=name) from exc
@@ -488,7 +599,7 @@ def _jsonl_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: 
     columns: dict[str, None] = {}
     try:
         for number, line in source:
-            if not probe and not columns and line.lstrip().startswith("["):
+            if not probe and not columns and line is not None and line.lstrip().startswith("["):
                 raise ImportFileError(f"{name}: a JSON array is not supported (it cannot be streamed); "
                                       "write one JSON object per line (JSON Lines)", file=name)
             item = parse(number, line)
@@ -497,6 +608,8 @@ def _jsonl_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: 
             probe.append(item)
             if isinstance(item[1], dict):
                 columns.update(dict.fromkeys(item[1]))
+                if len(columns) > limits.max_columns:
+                    check_columns(name, list(columns), limits, where=f"the first {number:,} lines")
             if len(probe) >= JSONL_COLUMN_PROBE:
                 break
     except BaseException:
@@ -519,7 +632,7 @@ def _jsonl_stream(path: Path, preset: Preset | None, chunk_rows: int, encoding: 
 
 # --------------------------------------------------------------------------- Parquet
 
-def _parquet_stream(path: Path, preset: Preset | None, chunk_rows: int) -> RecordStream:
+def _parquet_stream(path: Path, preset: Preset | None, chunk_rows: int, limits: Limits) -> RecordStream:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -531,6 +644,9 @@ def _parquet_stream(path: Path, preset: Preset | None, chunk_rows: int) -> Recor
         raise ImportFileError(f"{name}: not a readable Parquet file ({exc})", file=name) from exc
     has_struct = any(pa.types.is_struct(f.type) for f in schema)
     columns = _flat_names(schema) if has_struct else list(schema.names)
+    if len(columns) > limits.max_columns:
+        parquet.close()
+        check_columns(name, columns, limits, where="the schema")
 
     def generate() -> Iterator[Item]:
         number = 0
