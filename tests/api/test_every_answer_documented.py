@@ -7,6 +7,8 @@ tests pin the rules and the answers it rarely provokes."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from ninja import NinjaAPI, Router, Schema
@@ -140,3 +142,27 @@ def test_two_schemas_of_one_name_are_refused_instead_of_merged():
     with pytest.raises(ImproperlyConfigured, match="PeriodOut"):
         api.get_openapi_schema(path_prefix="/")
     assert isinstance(api, NinjaAPI)
+
+
+def test_kpi_values_declare_the_415_for_a_format_they_do_not_read(document):
+    responses = document["paths"][f"{PREFIX}/kpis/{{id}}/values"]["post"]["responses"]
+    assert _error_schema({"responses": responses}, 415) == "ErrorOut"
+
+
+def test_every_status_the_api_code_can_answer_is_in_the_document(document):
+    """A reading of the code: each status an API module raises or answers with
+    (`HttpError(415, …)`, `status=409`) is declared by some operation."""
+    from pathlib import Path
+
+    import cxkeeper
+
+    root = Path(cxkeeper.__file__).parent
+    modules = [root / "api.py", *root.glob("*/api.py"), *root.glob("*/api/*.py"), *root.glob("*/api_*.py")]
+    found = set()
+    for module in modules:
+        text = module.read_text()
+        found |= {int(s) for s in re.findall(r"HttpError\((\d{3})", text)}
+        found |= {int(s) for s in re.findall(r"status=(4\d\d)", text)}
+    assert {401, 403, 404, 405, 409, 413, 415, 422} <= found, found  # the reading reads what it should
+    documented = {int(code) for _, _, operation in _operations(document) for code in operation["responses"]}
+    assert found - {405} <= documented, sorted(found - documented)
