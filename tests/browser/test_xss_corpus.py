@@ -31,8 +31,8 @@ from cxkeeper.insights.text.router import RouteResult
 from cxkeeper.insights.themes import discover_themes
 from cxkeeper.testing.api_matrix import ApiClient
 
-MAX_PAGES = 90  # pages rendered: every page of the stored objects, then what their links lead to
-PER_VIEW = 3  # pages of one kind (one URL name) at most, so the walk covers kinds rather than rows
+MAX_PAGES = 70  # pages rendered: every page of the stored objects, then what their links lead to
+PER_VIEW = 2  # pages of one kind (one URL name) at most, so the walk covers kinds rather than rows
 SKIPPED = re.compile(r"logout|/delete/|/revoke/|/up/|/down/|/read/|/start/|/resume/|/retrain/|/status/|"
                      r"/export\.|errors\.csv|/admin/|/api/v1/")
 
