@@ -44,6 +44,9 @@ def signed_in_only(view):
     return guarded
 
 
+PREFIX = "/api/v1"
+
+
 def not_found(request, exception):
     """Django's 404 (`handler404`): under /api/ a path no route matches — a slash too many, an
     id with a "/" in it — is answered in JSON like every other API error, elsewhere the page."""
@@ -51,8 +54,6 @@ def not_found(request, exception):
         return JsonResponse({"detail": f"No such path: {request.path}. See {PREFIX}/docs."}, status=404)
     return page_not_found(request, exception)
 
-
-PREFIX = "/api/v1"
 
 api = core_api.Api(
     title="cxkeeper API",
