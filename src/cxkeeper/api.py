@@ -10,6 +10,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.views.defaults import page_not_found
 
 from cxkeeper.core import api as core_api
 from cxkeeper.initiatives import api as initiatives_api
@@ -41,6 +42,17 @@ def signed_in_only(view):
         return redirect_to_login(request.get_full_path())
 
     return guarded
+
+
+PREFIX = "/api/v1"
+
+
+def not_found(request, exception):
+    """Django's 404 (`handler404`): under /api/ a path no route matches — a slash too many, an
+    id with a "/" in it — is answered in JSON like every other API error, elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No such path: {request.path}. See {PREFIX}/docs."}, status=404)
+    return page_not_found(request, exception)
 
 
 api = core_api.Api(

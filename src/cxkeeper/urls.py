@@ -27,3 +27,4 @@ urlpatterns = [
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"
+handler404 = "cxkeeper.api.not_found"

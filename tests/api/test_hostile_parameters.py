@@ -55,3 +55,23 @@ def test_a_huge_offset_is_refused_with_a_named_field(world, api_as):
 def test_pages_read_hostile_ids_as_no_such_object(client, small_org, url):
     client.force_login(small_org.admin)
     assert client.get(url).status_code < 500
+
+
+@pytest.mark.parametrize("version", ["³", "٣", "9223372036854775808", "-1"])
+def test_a_hostile_version_in_a_page_form_changes_nothing_and_is_no_500(client, small_org, version):
+    """The `version=³` form field of finding 10: an edit, a delete and a button."""
+    client.force_login(small_org.keeper)
+    journey, step = small_org.journey, small_org.call_step
+    before = journey.version
+    edit = client.post(f"/journeys/{journey.slug}/edit/", {
+        "name": "Overwritten", "description": "", "keeper": small_org.keeper.pk, "status": journey.status,
+        "version": version})
+    delete = client.post(f"/steps/{step.pk}/delete/", {"version": version})
+    status = journey.status
+    button = client.post(f"/journeys/{journey.slug}/{'unpublish' if status == 'published' else 'publish'}/",
+                         {"version": version})
+    assert {edit.status_code, delete.status_code} <= {409, 422}, (edit.status_code, delete.status_code)
+    assert button.status_code < 500  # the button answers with a redirect and a message
+    journey.refresh_from_db()
+    assert journey.name != "Overwritten" and journey.version == before and journey.status == status
+    assert type(step).objects.filter(pk=step.pk).exists()

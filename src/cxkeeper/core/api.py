@@ -14,18 +14,20 @@ handlers registered by `install_error_handlers` turn those errors into HTTP answ
 import json
 import re
 from datetime import datetime
+from functools import wraps
 from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
@@ -48,10 +50,65 @@ def operation_id(module: str, name: str) -> str:
 
 
 class Api(NinjaAPI):
-    """The NinjaAPI whose operation ids stay put when an app's api.py becomes a package."""
+    """The NinjaAPI whose operation ids stay put when an app's api.py becomes a package, whose
+    OpenAPI document lists every answer an operation can give (`document_every_answer`), and
+    whose 405 is JSON like every other refusal."""
 
     def get_openapi_operation_id(self, operation) -> str:
         return operation_id(operation.view_func.__module__, operation.view_func.__name__)
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = OpenApiDocument(self, path_prefix)
+        if schema.clashes:
+            raise ImproperlyConfigured(
+                f"Two different schemas share the name {', '.join(sorted(schema.clashes))} in the OpenAPI document: "
+                "rename one (the document would describe one with the other's fields).")
+        document_every_answer(schema)
+        return schema
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = _method_not_allowed_as_json(pattern.callback)
+        return patterns
+
+
+class OpenApiDocument(OpenAPISchema):
+    """Ninja's OpenAPI document, minding one thing it does not: two schema classes of the same
+    name (`PeriodOut` in two apps) end up as one component, the last one read, so the document
+    would describe one endpoint's answer with another's fields. Such names are collected in
+    `clashes`."""
+
+    def add_schema_definitions(self, definitions: dict) -> None:
+        clashes = self.__dict__.setdefault("clashes", set())
+        for name, definition in definitions.items():
+            if name in self.schemas and self.schemas[name] != definition:
+                clashes.add(name)
+        super().add_schema_definitions(definitions)
+
+    @property
+    def clashes(self) -> set[str]:
+        return self.__dict__.get("clashes", set())
+
+
+def _method_not_allowed_as_json(view):
+    """Ninja answers a method a path does not have with a bare text 405; a client reading JSON
+    gets `{"detail": …}` and the `Allow` header instead, like every other refusal."""
+
+    @wraps(view)  # keeps `csrf_exempt`: the API does its own CSRF check (SessionAuth)
+    def view_with_json_405(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            answer = JsonResponse({"detail": f"{request.method} is not allowed here; this path takes {allowed}."},
+                                  status=405)
+            answer["Allow"] = allowed
+            return answer
+        return response
+
+    return view_with_json_405
 
 
 # ---------------------------------------------------------------- authentication
@@ -113,6 +170,62 @@ class ConflictOut(Schema):
 
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: InvalidOut}
 WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut, 409: ConflictOut}
+
+# ---------------------------------------------------------------- every answer in the OpenAPI document
+
+# What a call may be answered whatever its endpoint, declared once and added to every operation
+# of the OpenAPI document (docs/decisions/0022-the-api-checked-by-its-own-schema.md), so no
+# endpoint can leave one out. What only some endpoints answer — 403 on a read, 409 — they
+# declare themselves (READ_ERRORS, WRITE_ERRORS).
+EVERY_CALL = {
+    401: (ErrorOut, "No valid credential: send an API token (Authorization: Bearer …) or a signed-in session."),
+    404: (ErrorOut, "No such object (or no such path)."),
+    422: (InvalidOut, "A parameter or a field is invalid; `errors` names each one."),
+}
+WRITES = {
+    403: (ErrorOut, "Your role may not do this (the reason says who may), or a signed-in browser sent no "
+                    "CSRF token."),
+}
+WITH_A_BODY = {
+    400: (ErrorOut, "The request body cannot be read as the declared format (e.g. malformed JSON)."),
+    413: (ErrorOut, "The request body is larger than the server accepts; send less per call."),
+}
+METHOD_NOT_ALLOWED = (
+    "A method a path does not list is answered `405` with an `Allow` header naming the methods it "
+    "takes and a JSON `detail`."
+)
+_SAFE_METHODS = {"get", "head", "options"}
+
+
+def answers_of(method: str, operation: dict) -> dict[int, tuple[type[Schema], str]]:
+    """The error answers an operation can give besides those it declares itself."""
+    answers = dict(EVERY_CALL)
+    if method.lower() not in _SAFE_METHODS:
+        answers.update(WRITES)
+    if "requestBody" in operation:
+        answers.update(WITH_A_BODY)
+    return answers
+
+
+def document_every_answer(schema: dict) -> None:
+    """Add to each operation of an OpenAPI document the answers of `answers_of` it does not
+    declare yet (status, description, the error schema), and say how a 405 looks."""
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ErrorOut, InvalidOut, ConflictOut):
+        if model.__name__ not in schemas:
+            schemas[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status, (model, description) in sorted(answers_of(method, operation).items()):
+                if str(status) not in responses and status not in responses:
+                    responses[status] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+                    }
+    info = schema.setdefault("info", {})
+    if METHOD_NOT_ALLOWED not in info.get("description", ""):
+        info["description"] = f"{info.get('description', '')}\n\n{METHOD_NOT_ALLOWED}".strip()
 
 # model → output schema, so a 409 can show the current object the way GET shows it.
 OUTPUT_SCHEMAS: dict[type[models.Model], type[Schema]] = {}
@@ -183,6 +296,15 @@ def install_error_handlers(api: NinjaAPI, *, unauthenticated_detail: str = UNAUT
         detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
+    def too_big(request, exc):
+        return api.create_response(request, {"detail": "The request body is larger than the server accepts; "
+                                                       "send less per call."}, status=413)
+
+    def unreadable(request, exc):
+        return api.create_response(request, {"detail": str(exc) or "The request cannot be read."}, status=400)
+
+    api.add_exception_handler(RequestDataTooBig, too_big)
+    api.add_exception_handler(SuspiciousOperation, unreadable)
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(Forbidden, forbidden)
     api.add_exception_handler(PermissionDenied, forbidden)

@@ -271,7 +271,7 @@ class MetricRowOut(Schema):
                                                                                    "field asked for")
 
 
-class PeriodOut(Schema):
+class MetricsPeriodOut(Schema):
     start: dt.date
     end: dt.date
     days: int
@@ -282,7 +282,8 @@ class MetricsOut(Schema):
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None
     data_through: dt.date | None = Field(description="the clock's last day of data (docs/insights.md, “The clock”)")
-    period: PeriodOut = Field(description="the days measured: from/to, by default the 90 days ending data_through")
+    period: MetricsPeriodOut = Field(
+        description="the days measured: from/to, by default the 90 days ending data_through")
     min_n: int
     rows: list[MetricRowOut]
 

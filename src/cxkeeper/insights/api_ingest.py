@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from cxkeeper.core.api import WRITE_ERRORS, ErrorOut
+from cxkeeper.core.api import READ_ERRORS, ErrorOut
 from cxkeeper.core.errors import InvalidInput
 from cxkeeper.insights import actions, import_jobs, import_limits
 from cxkeeper.insights.ingest import FIELDS, ImportFileError, Mapping, MappingError, convert, partition, read_json_batch
@@ -102,8 +102,16 @@ def _mapping(csat_max: int, default_channel: str) -> Mapping:
         raise InvalidInput({"query": str(exc)}) from exc
 
 
-@imports_router.post("/batch", response={200: BatchResult, **WRITE_ERRORS, 413: ErrorOut},
-                     summary="Import a batch of feedback (JSON or NDJSON)")
+# The body is read by the batch reader itself (JSON array or NDJSON), so it is declared here.
+BATCH_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+    "application/x-ndjson": {"schema": {"type": "string", "description": "one JSON object per line"}},
+}}}
+REFUSED = {403: ErrorOut}  # importing is for keepers and admins
+
+
+@imports_router.post("/batch", response={200: BatchResult, **READ_ERRORS, **REFUSED, 413: ErrorOut},
+                     summary="Import a batch of feedback (JSON or NDJSON)", openapi_extra=BATCH_BODY)
 def import_batch(request: HttpRequest, source: str, csat_max: int = 5, default_channel: str = ""):
     """Fields per item: external_id, received_at (ISO 8601), channel, text, customer_id, segment,
     nps, csat, ces, event_type, step. `?source=` names the feedback source (created if new).
@@ -132,13 +140,14 @@ def _job_out(job: ImportJob) -> JobOut:
                   rejected_unlisted=import_jobs.unlisted_rejections(job))
 
 
-@imports_router.get("", response=list[JobOut], summary="Recent import jobs")
+@imports_router.get("", response={200: list[JobOut], **READ_ERRORS, **REFUSED}, summary="Recent import jobs")
 def list_imports(request: HttpRequest, limit: int = 50):
     actions.require_import(request.auth)
     return [_job_out(j) for j in ImportJob.objects.select_related("source")[: max(1, min(limit, 500))]]
 
 
-@imports_router.get("/{job_id}", response=JobOut, summary="One import job and its progress")
+@imports_router.get("/{job_id}", response={200: JobOut, **READ_ERRORS, **REFUSED},
+                    summary="One import job and its progress")
 def get_import(request: HttpRequest, job_id: int):
     actions.require_import(request.auth)
     return _job_out(get_object_or_404(ImportJob.objects.select_related("source"), pk=job_id))

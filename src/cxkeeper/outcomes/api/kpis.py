@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from cxkeeper.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
+    ErrorOut,
     VersionIn,
     acting_user,
     expected_version,
@@ -152,7 +153,7 @@ def _json_rows(request: HttpRequest) -> tuple[list[actions.ValueRow], int | None
     return [actions.ValueRow(item.period, item.value) for item in items], version
 
 
-@kpis_router.post("/{id}/values", url_name="kpi_values", response={200: StoredOut, **WRITE_ERRORS},
+@kpis_router.post("/{id}/values", url_name="kpi_values", response={200: StoredOut, **WRITE_ERRORS, 415: ErrorOut},
                   summary="Record KPI values: JSON [{period, value}], or import a CSV (text/csv or multipart)",
                   openapi_extra=VALUES_BODY)
 def post_kpi_values(request, id: int, query: Query[FileQuery]):
