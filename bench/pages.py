@@ -221,6 +221,9 @@ def main(argv=None) -> int:
         write_csv(folder / "feedback.csv", args.rows)
         cxkeeper(data, "import", "feedback", str(folder / "feedback.csv"), "--source", "Bench", "--json")
     django_setup(data)
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 403/405 answers are expected
     from cxkeeper.core import figures
     from cxkeeper.insights.models import Feedback
 
