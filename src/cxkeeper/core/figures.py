@@ -50,6 +50,7 @@ FEEDBACK = "feedback"
 RECORDS = "records"
 ALL = (FEEDBACK, RECORDS)
 KEEP_DAYS = 3  # stored figures older than this are dropped (`_prune`)
+BRIEF_WAIT_MS = 200  # how long a page waits for the embedded store's write lock to keep a figure
 
 _local = threading.local()
 
@@ -172,12 +173,31 @@ def _store(key: str, stamp: str, value, compute_ms: float) -> None:
     now = timezone.now()
     row = StoredFigure(key=key, stamp=stamp, value=blob, computed_at=now, compute_ms=compute_ms)
     try:
-        with transaction.atomic():
+        with _brief_wait(), transaction.atomic():
             StoredFigure.objects.bulk_create([row], update_conflicts=True, unique_fields=["key"],
                                              update_fields=["stamp", "value", "computed_at", "compute_ms"])
             _prune(now)
     except DatabaseError:
         return
+
+
+@contextlib.contextmanager
+def _brief_wait():
+    """On the embedded store a page that keeps a figure becomes a writer for a moment: while an
+    import holds the write lock, give up keeping it after a short wait instead of making the
+    page wait for the import's chunk (the figure is computed again next time)."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        usual = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA busy_timeout = {BRIEF_WAIT_MS}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {usual}")
 
 
 def _prune(now: dt.datetime) -> None:
