@@ -49,6 +49,7 @@ def every_figure(org, outcomes) -> dict:
         "data through": lambda: clock.data_through(),
         "target (org)": lambda: queries.assess(queries.target_by_id(outcomes.org_target.pk)),
         "target (login)": lambda: queries.assess(queries.target_by_id(outcomes.login_target.pk), as_of=as_of),
+        "KPI series": lambda: queries.kpi_series(queries.kpi_by_id(outcomes.handle_time.pk)),
         "tensions": lambda: queries.tension_findings(),
         "tensions of a team": lambda: queries.tension_findings(team=org.service),
         "alignment map": lambda: queries.alignment(),
@@ -79,7 +80,7 @@ def test_figures_are_stored_once_and_equal_to_fresh(world):
     org, outcomes = world
     assert_all_fresh(org, outcomes)
     keys = set(StoredFigure.objects.values_list("key", flat=True))
-    for name in ("outcomes.assess", "outcomes.tensions", "outcomes.alignment", "outcomes.scorecard",
+    for name in ("outcomes.assess", "outcomes.kpi_series", "outcomes.tensions", "outcomes.alignment", "outcomes.scorecard",
                  "outcomes.org_view", "outcomes.outcome_views", "insights.friction_signals", "insights.themes",
                  "insights.data_through"):
         assert any(k.startswith(name + "(") for k in keys), f"{name} was not stored"
@@ -109,6 +110,7 @@ def test_an_edit_is_seen_by_every_figure(world, client):
     rows = [ValueRow(day, 20.0 - i) for i, (day, _) in enumerate(queries.kpi_series(kpi))]
     outcome_actions.record_kpi_values(kpi, rows, acting_user=SYSTEM, replace=True)
     moved = assert_all_fresh(org, outcomes)
+    assert moved["KPI series"] != after["KPI series"]
     assert moved["tensions"] != after["tensions"]
     assert moved["scorecard service"] != after["scorecard service"]
 

@@ -244,8 +244,14 @@ def team_step_ids(team: Team, roles=(ResponsibilityRole.OWNS,)) -> list[int]:
 
 def kpi_series(kpi: TeamKpi, *, end: dt.date | None = None, months: int = TREND_MONTHS) -> list[tuple[dt.date, float]]:
     """The KPI's values, oldest first: stored values, or a cxkeeper metric's monthly values at
-    the steps the team owns (months below the minimum n are left out, not guessed)."""
+    the steps the team owns (months below the minimum n are left out, not guessed). Computed
+    once per change of the data (`core.figures`)."""
     end = end or default_as_of()
+    return figures.figure("outcomes.kpi_series", (kpi, kpi.version, end, months),
+                          lambda: _kpi_series(kpi, end=end, months=months))
+
+
+def _kpi_series(kpi: TeamKpi, *, end: dt.date, months: int) -> list[tuple[dt.date, float]]:
     if kpi.source == KpiSource.METRIC and kpi.metric_id:
         steps = team_step_ids(kpi.team) or team_step_ids(kpi.team, (ResponsibilityRole.OWNS,
                                                                     ResponsibilityRole.CONTRIBUTES))
