@@ -80,9 +80,9 @@ def test_figures_are_stored_once_and_equal_to_fresh(world):
     org, outcomes = world
     assert_all_fresh(org, outcomes)
     keys = set(StoredFigure.objects.values_list("key", flat=True))
-    for name in ("outcomes.assess", "outcomes.kpi_series", "outcomes.tensions", "outcomes.alignment", "outcomes.scorecard",
-                 "outcomes.org_view", "outcomes.outcome_views", "insights.friction_signals", "insights.themes",
-                 "insights.data_through"):
+    for name in ("outcomes.assess", "outcomes.kpi_series", "outcomes.tensions", "outcomes.alignment",
+                 "outcomes.scorecard", "outcomes.org_view", "outcomes.outcome_views", "insights.friction_signals",
+                 "insights.themes", "insights.data_through"):
         assert any(k.startswith(name + "(") for k in keys), f"{name} was not stored"
     # A stored figure is read, not computed: a figure whose computation would now fail is still answered.
     stamp_before = figures.versions()
