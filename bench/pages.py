@@ -9,12 +9,16 @@ arguments filled from the sample organization by the literal part of its route (
 A new page whose route this bench cannot fill is reported and fails the run, so it is not
 forgotten. Each page is fetched through the Django test client (server time: the view, its
 templates, the middleware; SQLite in-process) signed in as the keeper, or as the admin where
-only the admin may look. Per page and size, beside baselines from the same run:
+only the admin may look (routes that answer GET with 405 take POST only and are listed as
+such). The CPU time of the process is printed beside the wall time: SQLite runs in-process, so
+it is the server's work, and it stays honest when other work shares the cores. Per page and
+size, beside baselines from the same run:
 
 * **warm**: median of N after a warm-up — what a person sees once the page's figures are
   stored (`core.figures`: computed once per change of the data, shared by all processes);
 * **first visit**: median of 3 with every stored figure dropped first — what the first person
-  after an import or an edit waits (the page's uncached cost);
+  after an import or an edit waits (the page's uncached cost); a page whose first visit takes
+  over a second is sampled once, and 3 times warm, to keep the run bounded;
 * **floor**: the shared cost of a minimal signed-in page (the notifications page: session,
   sign-in, North Star, base template) measured the same way.
 
