@@ -135,6 +135,10 @@ def routes() -> list[tuple[str, str]]:
     return found
 
 
+def known(route: str) -> bool:
+    return any(route.startswith(prefix) for prefix in ARGUMENTS)
+
+
 def fill(route: str, sample: Sample) -> str | None:
     """The route with its arguments filled, or None when this bench does not know them."""
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
@@ -213,6 +217,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k rows, pages at 100k and 1M, 5 repeats")
     parser.add_argument("--data", type=Path, help="an existing data folder with the sample and its feedback")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
+    parser.add_argument("--only", help="measure only the pages whose URL name matches this regular expression")
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.page_rows, args.repeat, args.cold_repeat = 100_000, 1_000_000, 5, 1
@@ -237,11 +242,13 @@ def main(argv=None) -> int:
 
     rows = Feedback.objects.count()
     sample = Sample()
-    pages, unknown = [], []
+    pages, unknown, absent = [], [], []
     for name, route in routes():
+        if args.only and not re.search(args.only, name):
+            continue
         url = fill(route, sample)
         if url is None:
-            unknown.append(f"{name} ({route})")
+            (absent if known(route) else unknown).append(f"{name} ({route})")
         else:
             pages.append((name, url + QUERIES.get(name, "")))
     sizes = [(f"{rows:,} rows", measure_all(pages, sample, args.repeat, args.cold_repeat, f"{rows:,} rows"))]
@@ -252,6 +259,8 @@ def main(argv=None) -> int:
         label = f"{rows * factor:,} rows (sums ×{factor})"
         sizes.append((label, measure_all(pages, sample, args.repeat, args.cold_repeat, label)))
     print_table(sizes, started=started, load_before=load_before, args=args)
+    if absent:
+        print("\nnot measured, the sample data has no such object: " + ", ".join(absent))
     if unknown:
         print("\nNOT MEASURED (this bench cannot fill their arguments; add them to ARGUMENTS):\n  "
               + "\n  ".join(unknown))

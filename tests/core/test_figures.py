@@ -59,6 +59,7 @@ def every_figure(org, outcomes) -> dict:
         "outcomes list": lambda: queries.outcome_views(as_of=as_of),
         "friction signals": lambda: insight_queries.friction_signals(None, with_themes=False),
         "themes": lambda: insight_queries.journey_themes(org.journey, since=None, discover=discover_themes),
+        "routing quality": lambda: insight_queries.routing_quality(),
     }
 
 
@@ -139,6 +140,7 @@ def test_a_correction_is_seen(world):
     insight_actions.review_feedback(item, org.call_step, acting_user=org.keeper)
     after = assert_all_fresh(org, outcomes)
     assert after["scorecard IT"] != before["scorecard IT"]
+    assert after["routing quality"] != before["routing quality"]
 
 
 def test_an_uncommitted_write_is_never_stored_and_a_rollback_moves_nothing(world):

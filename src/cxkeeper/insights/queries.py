@@ -871,7 +871,13 @@ def routing_quality() -> RoutingQuality:
     """One consistent set of routing figures: the latest router's cross-validated accuracy on
     its own training examples (with their n), the routed and unrouted shares of stored feedback
     (`routed_share`, off-topic excluded), the off-topic share of everything stored, and how each
-    stored item was placed — the step-less rows of that table add up to the unrouted count."""
+    stored item was placed — the step-less rows of that table add up to the unrouted count.
+    A count over every stored row (seconds at a million), so computed once per change of the
+    feedback, the router or the map (`core.figures`)."""
+    return figures.figure("insights.routing_quality", (), _routing_quality)
+
+
+def _routing_quality() -> RoutingQuality:
     from cxkeeper.insights.models import RouterModel
 
     routers = RouterModel.objects.defer("blob").order_by("-created_at", "-id")
