@@ -1,7 +1,7 @@
 """`make bench`: every benchmark, one after the other, each printing its table with the
 baseline measured in the same run. Results: docs/performance.md.
 
-    python bench/run.py            # full size (1M import, pages at 1M and 10M, full routing sets)
+    python bench/run.py            # full size (1M import, every page at 1M and 10M, full routing sets)
     python bench/run.py --quick    # minutes, for a smoke check
 """
 
@@ -23,6 +23,7 @@ def main() -> int:
     quick = "--quick" in sys.argv
     failures = 0
     failures += run("import_and_pages.py", *(["--rows", "100000", "--page-rows", "1000000"] if quick else []))
+    failures += run("pages.py", *(["--quick"] if quick else []))
     failures += run("routing.py", *(["--quick"] if quick else []))
     failures += run("routing_demo.py", *(["--rows", "30000"] if quick else []))
     failures += run("rollups.py", *(["--rows", "1000000"] if quick else ["--rows", "10000000"]))

@@ -7,7 +7,6 @@ import datetime as dt
 import random
 
 import pytest
-from django.core.cache import cache
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.initiatives import actions
@@ -37,7 +36,6 @@ class NeverRoute:
 def plant_themes(*, xss: bool = False) -> None:
     """Fifty unrouted texts of the last four weeks about two topics (the router topic's texts
     carry a script tag when `xss`)."""
-    cache.clear()  # discovery is cached per journey and newest feedback id, which tests reuse
     source = insight_actions.create_source({"name": "Web form", "kind": "survey"}, acting_user=SYSTEM)
     rnd = random.Random(3)
     today = dt.datetime.now(dt.UTC).replace(hour=12, minute=0, second=0, microsecond=0)

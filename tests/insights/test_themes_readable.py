@@ -9,7 +9,6 @@ import random
 
 import numpy as np
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from scipy.stats import binom
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -41,7 +40,6 @@ class NeverRoute:
 
 @pytest.fixture
 def source(small_org):
-    cache.clear()
     return actions.create_source({"name": "Web form", "kind": "survey"}, acting_user=small_org.keeper)
 
 

@@ -9,6 +9,7 @@ import uuid
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from cxkeeper.core import figures
 from cxkeeper.core.models import ChangeRecord
 
 
@@ -46,6 +47,8 @@ def _place(obj) -> tuple[int | None, int | None]:
 
 
 def record_change(obj, action: str, before: dict | None, after: dict | None, actor) -> ChangeRecord:
+    # Every audited write passes here: the figures computed from audited objects are recomputed.
+    figures.data_changed(figures.RECORDS)
     journey_id, step_id = _place(obj)
     return ChangeRecord.objects.create(
         content_type=ContentType.objects.get_for_model(type(obj)),

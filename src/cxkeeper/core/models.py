@@ -95,3 +95,23 @@ class LoginFailure(models.Model):
     device = models.CharField(max_length=64, blank=True, default="", db_index=True)
     purpose = models.CharField(max_length=20, default="sign-in")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class DataVersion(models.Model):
+    """How many times one kind of data changed (`core.figures`): a figure computed from it is
+    kept under the versions it was computed at and is recomputed once they move."""
+
+    scope = models.CharField(max_length=40, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+
+class StoredFigure(models.Model):
+    """A costly figure computed once per change of the data it depends on (`core.figures`),
+    shared by every worker process. `stamp` holds the data versions (and the code) it was
+    computed at; a row whose stamp is not the current one is never read, only overwritten."""
+
+    key = models.CharField(max_length=250, primary_key=True)
+    stamp = models.CharField(max_length=250)
+    value = models.BinaryField()
+    computed_at = models.DateTimeField()
+    compute_ms = models.FloatField(default=0)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
+from cxkeeper.core import figures
 from cxkeeper.insights.models import StepDayRollup
 
 #: a day counts as "data" when it has at least this share of the typical day's feedback
@@ -42,8 +43,21 @@ MIN_HISTORY_DAYS = 7
 LOOK_BACK_DAYS = 120
 #: the default period of every figure: the 90 days ending on the data-through day
 DEFAULT_PERIOD_DAYS = 90
+
+
+class _Unread:
+    """The one "not read yet" marker; it stays the same object through pickling, so figures
+    kept in the store (`core.figures`) still compare `is UNREAD`."""
+
+    def __reduce__(self):
+        return "UNREAD"
+
+    def __repr__(self):
+        return "UNREAD"
+
+
 #: "not read yet", for callers that carry a data-through day they may already know
-UNREAD = object()
+UNREAD = _Unread()
 
 
 @dataclass(frozen=True)
@@ -84,8 +98,10 @@ def data_through_of(volumes: list[tuple[dt.date, int]]) -> dt.date | None:
 
 
 def data_through() -> dt.date | None:
-    """The last day of data every figure is measured up to (None: no feedback yet)."""
-    return data_through_of(daily_volumes())
+    """The last day of data every figure is measured up to (None: no feedback yet); read on
+    every page, so kept until the feedback changes (`core.figures`)."""
+    return figures.figure("insights.data_through", (), lambda: data_through_of(daily_volumes()),
+                          depends=(figures.FEEDBACK,))
 
 
 def as_of() -> dt.date:

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
+from cxkeeper.core import figures
 from cxkeeper.insights import clock, presentation
 from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, field_mean
 from cxkeeper.insights.analytics.rollups import FLOAT_SUM_COLUMNS, SUM_COLUMNS
@@ -573,7 +574,6 @@ def feedback_by_id(pk: int) -> Feedback:
 # rule (the source's step column) placed where the current router confidently says another
 # step. Reviewed items (a person's answer, "none of these steps", off-topic) never return.
 
-QUEUE_CACHE_SECONDS = 600
 QUEUE_MAX_CLUSTERED = 30_000  # the most uncertain items clustered; beyond, each is its own cluster
 QUEUE_MAX_RULE_CHECKS = 5_000  # newest rule-routed texts the router re-reads for disagreements
 SUGGESTION_MIN_CONFIDENCE = 0.3  # a suggestion is highlighted only when the router is this sure
@@ -625,26 +625,26 @@ def queue_clusters() -> QueueClusters:
     """Cluster the queue's candidates (`text.clusters`): seconds of work on a large queue, so
     cached until new feedback arrives or the router changes (both are in the key). Items that
     leave the queue keep everyone else's cluster; items that join it later are alone until then."""
-    from django.core.cache import cache
-
     from cxkeeper.insights.models import RouterModel
-    from cxkeeper.insights.text.clusters import cluster_texts
 
     _, threshold = _router_state()
     stored = Feedback.objects.aggregate(newest=Max("id"), n=Count("id"))
-    router = RouterModel.objects.order_by("-created_at", "-id").values_list("pk", "created_at").first()
-    key = f"cxkeeper:queue-clusters:{stored['newest']}:{stored['n']}:{router}".replace(" ", "_")
-    found = cache.get(key)
-    if found is not None:
-        return found
+    router = RouterModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+    # Not the feedback data version: every answer in the queue moves that, and the clusters are
+    # meant to outlive answers (the store, `core.figures`, is shared by every worker process).
+    return figures.figure("insights.queue_clusters", (stored["newest"], stored["n"], router, threshold),
+                          lambda: _queue_clusters(threshold), depends=())
+
+
+def _queue_clusters(threshold: float) -> QueueClusters:
+    from cxkeeper.insights.text.clusters import cluster_texts
+
     disputed = _rule_disputes()
     rows = list(Feedback.objects.filter(_needs_review(threshold))
                 .order_by(F("routing_confidence").asc(nulls_first=True), "id")
                 .values_list("pk", "text")[:QUEUE_MAX_CLUSTERED])
     rows += list(Feedback.objects.filter(pk__in=list(disputed)).values_list("pk", "text"))
-    found = QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows]), disputed)
-    cache.set(key, found, QUEUE_CACHE_SECONDS)
-    return found
+    return QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows]), disputed)
 
 
 @dataclass(frozen=True)
@@ -796,16 +796,25 @@ def filter_choices() -> dict:
     """Values for the explorer's filter menus: small distinct lists from the rollups and the map."""
     from cxkeeper.insights.models import FeedbackSource
 
+    channels, segments = figures.figure("insights.channels_and_segments", (), _channels_and_segments,
+                                        depends=(figures.FEEDBACK,))
     return {
         "journeys": list(Journey.objects.order_by("name")),
         "steps": list(Step.objects.select_related("stage", "stage__journey")
                       .order_by("stage__journey__name", "stage__position", "position")),
-        "channels": sorted(set(FeedbackRollup.objects.values_list("channel", flat=True).distinct())),
-        "segments": sorted({s or NO_SEGMENT_LABEL for s in
-                            FeedbackRollup.objects.values_list("segment", flat=True).distinct()}),
+        "channels": channels,
+        "segments": segments,
         "sources": list(FeedbackSource.objects.order_by("name")),
         "routed": ROUTED_FILTERS,
     }
+
+
+def _channels_and_segments() -> tuple[list[str], list[str]]:
+    """Every channel and segment in the rollups: a scan of every fine cell (hundreds of
+    milliseconds at a million rows), so kept until the feedback changes (`core.figures`)."""
+    cells = FeedbackRollup.objects
+    return (sorted(set(cells.values_list("channel", flat=True).distinct())),
+            sorted({s or NO_SEGMENT_LABEL for s in cells.values_list("segment", flat=True).distinct()}))
 
 
 @dataclass
@@ -862,7 +871,13 @@ def routing_quality() -> RoutingQuality:
     """One consistent set of routing figures: the latest router's cross-validated accuracy on
     its own training examples (with their n), the routed and unrouted shares of stored feedback
     (`routed_share`, off-topic excluded), the off-topic share of everything stored, and how each
-    stored item was placed — the step-less rows of that table add up to the unrouted count."""
+    stored item was placed — the step-less rows of that table add up to the unrouted count.
+    A count over every stored row (seconds at a million), so computed once per change of the
+    feedback, the router or the map (`core.figures`)."""
+    return figures.figure("insights.routing_quality", (), _routing_quality)
+
+
+def _routing_quality() -> RoutingQuality:
     from cxkeeper.insights.models import RouterModel
 
     routers = RouterModel.objects.defer("blob").order_by("-created_at", "-id")
@@ -910,24 +925,14 @@ def routing_quality() -> RoutingQuality:
 THEME_ITEMS = 1000  # texts clustered for one step page: bounded, like every raw read
 
 
-THEME_CACHE_SECONDS = 600
-
-
 def journey_themes(journey: Journey | None, *, since: dt.date | None, discover, as_of: dt.date | None = None) -> list:
-    """Clustering is seconds of work: cache it per journey (None: all journeys) and period
-    until new feedback arrives (the newest feedback id is part of the key) or ten minutes pass.
-    The texts are a uniform sample of at most THEME_ITEMS, across journeys for None; `as_of`
-    ends the period and its growth comparison (default: the clock's data-through day)."""
-    from django.core.cache import cache
-
-    newest = Feedback.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    """Clustering is seconds of work: computed once per journey (None: all journeys) and period
+    for each change of the data (`core.figures`), shared by every worker process. The texts
+    are a uniform sample of at most THEME_ITEMS, across journeys for None; `as_of` ends the
+    period and its growth comparison (default: the clock's data-through day)."""
     as_of = as_of or clock.as_of()
-    key = f"cxkeeper:themes:{journey.pk if journey is not None else 'all'}:{since}:{as_of}:{newest}"
-    themes = cache.get(key)
-    if themes is None:
-        themes = discover(journey=journey, since=since, max_items=THEME_ITEMS, as_of=as_of)
-        cache.set(key, themes, THEME_CACHE_SECONDS)
-    return themes
+    return figures.figure("insights.themes", (journey, since, as_of, THEME_ITEMS),
+                          lambda: discover(journey=journey, since=since, max_items=THEME_ITEMS, as_of=as_of))
 
 
 def step_themes(step: Step, *, since: dt.date | None = None, as_of: dt.date | None = None) -> list | None:
@@ -955,11 +960,19 @@ def latest_feedback_day() -> dt.date | None:
 
 
 def friction_signals(journey: Journey | None, *, window_days: int = 28, with_themes: bool = True) -> dict:
-    from cxkeeper.insights.friction import run_friction
-
+    """Friction signals of a journey (None: every journey) over the window ending on the clock's
+    day: computed once per change of the data (`core.figures`)."""
     as_of = latest_feedback_day()
     if as_of is None:
         return {"as_of": None, "signals": [], "family_size": 0, "themes": [], "not_tested": []}
+    return figures.figure("insights.friction_signals", (journey, window_days, with_themes, as_of),
+                          lambda: _friction_signals(journey, as_of=as_of, window_days=window_days,
+                                                    with_themes=with_themes))
+
+
+def _friction_signals(journey: Journey | None, *, as_of: dt.date, window_days: int, with_themes: bool) -> dict:
+    from cxkeeper.insights.friction import run_friction
+
     themes = None
     if with_themes:
         from cxkeeper.insights.themes import discover_themes

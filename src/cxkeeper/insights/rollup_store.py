@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from django.db import connection
 
+from cxkeeper.core import figures
 from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, FieldCells, FieldKey, field_delta
 from cxkeeper.insights.analytics.rollups import INT_SUM_COLUMNS, SUM_COLUMNS, RollupKey, rollup_delta
 from cxkeeper.insights.choices import RoutedBy
@@ -51,7 +52,11 @@ def apply_cells(cells: Mapping[RollupKey, Mapping[str, float]]) -> None:
     and PostgreSQL share the `ON CONFLICT … DO UPDATE` syntax), then drop cells a removal emptied.
 
     Callers hold the ingest lock (see `actions.ingest_lock`), so writers never interleave.
+    Every change of stored feedback passes here (even one that moves no cell, such as an
+    off-topic mark of an item already in no figure), so this is where the figures computed from
+    feedback learn that it changed (`core.figures`).
     """
+    figures.data_changed(figures.FEEDBACK)
     if not cells:
         return
     fine, daily, monthly = [], {}, {}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from cxkeeper.core import figures
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
 from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
@@ -91,6 +92,7 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
     with _lock:
         _cache.clear()
         _cache[model.pk] = router
+    figures.data_changed(figures.FEEDBACK)  # a new router: new routes, confidences, queue
     return model
 
 

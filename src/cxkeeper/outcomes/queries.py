@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 
-from cxkeeper.core import numbers
+from cxkeeper.core import figures, numbers
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.insights import clock
 from cxkeeper.insights import queries as insight_queries
@@ -195,12 +195,21 @@ class TargetView:
 
 
 def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = None) -> TargetView:
-    from cxkeeper.outcomes.status import assess_target
-
+    """The target's status, current value and monthly trend as of `as_of` (default: the clock's
+    data-through day): computed once per change of the data (`core.figures`)."""
     through = clock.UNREAD
     if as_of is None:
         through = clock.data_through()
         as_of = through or default_as_of()
+    view = figures.figure("outcomes.assess", (target, target.version, as_of),
+                          lambda: _assess(target, as_of=as_of, memo=memo))
+    view.data_through = through
+    return view
+
+
+def _assess(target: Target, *, as_of: dt.date, memo: dict | None) -> TargetView:
+    from cxkeeper.outcomes.status import assess_target
+
     steps = target_steps(target)
     current = current_value(target, as_of=as_of)
     monthly = monthly_values(target.metric, steps, end=as_of, memo=memo)
@@ -210,7 +219,7 @@ def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = 
         unit=target.metric.unit, baseline=target.baseline, scale=target.metric.scale_bounds,
         digits=target.metric.digits,
     )
-    return TargetView(target, assessment, monthly, as_of, through)
+    return TargetView(target, assessment, monthly, as_of)
 
 
 def targets_in_scope(*, steps: set[int] | None = None, outcome: SharedOutcome | None = None):
@@ -235,8 +244,14 @@ def team_step_ids(team: Team, roles=(ResponsibilityRole.OWNS,)) -> list[int]:
 
 def kpi_series(kpi: TeamKpi, *, end: dt.date | None = None, months: int = TREND_MONTHS) -> list[tuple[dt.date, float]]:
     """The KPI's values, oldest first: stored values, or a cxkeeper metric's monthly values at
-    the steps the team owns (months below the minimum n are left out, not guessed)."""
+    the steps the team owns (months below the minimum n are left out, not guessed). Computed
+    once per change of the data (`core.figures`)."""
     end = end or default_as_of()
+    return figures.figure("outcomes.kpi_series", (kpi, kpi.version, end, months),
+                          lambda: _kpi_series(kpi, end=end, months=months))
+
+
+def _kpi_series(kpi: TeamKpi, *, end: dt.date, months: int) -> list[tuple[dt.date, float]]:
     if kpi.source == KpiSource.METRIC and kpi.metric_id:
         steps = team_step_ids(kpi.team) or team_step_ids(kpi.team, (ResponsibilityRole.OWNS,
                                                                     ResponsibilityRole.CONTRIBUTES))
@@ -306,10 +321,19 @@ def tension_findings(*, as_of: dt.date | None = None, team: Team | None = None,
     """Test every team KPI against every shared measure at the steps that team owns, over the
     same months, corrected for the number of comparisons (`tensions.detect_tensions`).
 
-    Returns every comparison made (found or not), so pages can show the evidence either way."""
+    Returns every comparison made (found or not), so pages can show the evidence either way.
+    Computed once per change of the data (`core.figures`), for every team at once."""
+    as_of = as_of or default_as_of()
+    findings = figures.figure("outcomes.tensions", (as_of, months),
+                              lambda: _tension_findings(as_of=as_of, months=months, memo=memo))
+    if team is not None:
+        findings = [f for f in findings if f.kpi.team_id == team.pk]
+    return findings
+
+
+def _tension_findings(*, as_of: dt.date, months: int, memo: dict | None) -> list[TensionFinding]:
     from cxkeeper.outcomes.tensions import detect_tensions, test_tension
 
-    as_of = as_of or default_as_of()
     metrics = shared_metrics()
     kpis = TeamKpi.objects.select_related("team", "metric").prefetch_related(
         Prefetch("links", queryset=KpiLink.objects.select_related("outcome")))
@@ -338,8 +362,6 @@ def tension_findings(*, as_of: dt.date | None = None, team: Team | None = None,
     tested = detect_tensions([f.test for f in findings])
     for finding, result in zip(findings, tested, strict=True):
         finding.test = result
-    if team is not None:
-        findings = [f for f in findings if f.kpi.team_id == team.pk]
     return findings
 
 
@@ -378,10 +400,15 @@ class Alignment:
 
 def alignment(*, as_of: dt.date | None = None) -> Alignment:
     """North Star → shared outcomes → metrics and targets → team KPIs; declared links and
-    tensions found in the data (the latter highlighted even when nobody declared them)."""
+    tensions found in the data (the latter highlighted even when nobody declared them).
+    Computed once per change of the data (`core.figures`)."""
+    as_of = as_of or default_as_of()
+    return figures.figure("outcomes.alignment", (as_of,), lambda: _alignment(as_of=as_of))
+
+
+def _alignment(*, as_of: dt.date) -> Alignment:
     from django.urls import reverse
 
-    as_of = as_of or default_as_of()
     memo: dict = {}  # monthly sums shared by targets and tension tests reading the same cells
     workspace = Workspace.current()
     outcomes = list(SharedOutcome.objects.prefetch_related("metrics"))
@@ -560,7 +587,14 @@ def team_named(name: str) -> Team:
 
 def scorecard(team: Team, *, as_of: dt.date | None = None, period_days: int = 90,
               with_friction: bool = True) -> Scorecard:
+    """The team's scorecard over the `period_days` ending on `as_of`: computed once per change
+    of the data (`core.figures`)."""
     as_of = as_of or default_as_of()
+    return figures.figure("outcomes.scorecard", (team, as_of, period_days, with_friction),
+                          lambda: _scorecard(team, as_of=as_of, period_days=period_days, with_friction=with_friction))
+
+
+def _scorecard(team: Team, *, as_of: dt.date, period_days: int, with_friction: bool) -> Scorecard:
     period = period_ending(as_of, period_days)
     memo: dict = {}
     links = list(Responsibility.objects.filter(team=team, role__in=[ResponsibilityRole.OWNS,
@@ -648,6 +682,11 @@ class OrgView:
 
 
 def outcome_views(*, as_of: dt.date, memo: dict | None = None) -> list[OutcomeView]:
+    """Every shared outcome with its targets assessed: computed once per change of the data."""
+    return figures.figure("outcomes.outcome_views", (as_of,), lambda: _outcome_views(as_of=as_of, memo=memo))
+
+
+def _outcome_views(*, as_of: dt.date, memo: dict | None) -> list[OutcomeView]:
     views = []
     for outcome in SharedOutcome.objects.prefetch_related(
             "metrics",
@@ -674,13 +713,24 @@ def worst_steps(*, start: dt.date, end: dt.date, metric: str = "ces", limit: int
 
 
 def org_view(*, as_of: dt.date | None = None, period_days: int = 90, worst_metric: str = "ces") -> OrgView:
-    from cxkeeper.journeys.queries import coverage_report, overdue_journeys
+    """The organization view for the executive sponsor: computed once per change of the data
+    (`core.figures`), except the journeys overdue for review, which depend on the hour."""
+    from cxkeeper.journeys.queries import overdue_journeys
 
     as_of = as_of or default_as_of()
+    view = figures.figure("outcomes.org_view", (as_of, period_days, worst_metric),
+                          lambda: _org_view(as_of=as_of, period_days=period_days, worst_metric=worst_metric))
+    view.stale_journeys = overdue_journeys()
+    return view
+
+
+def _org_view(*, as_of: dt.date, period_days: int, worst_metric: str) -> OrgView:
+    from cxkeeper.journeys.queries import coverage_report
+
     period = period_ending(as_of, period_days)
     memo: dict = {}
     return OrgView(as_of, Workspace.current().mission, outcome_views(as_of=as_of, memo=memo), coverage_report(),
-                   overdue_journeys(), worst_steps(start=period.start, end=period.end, metric=worst_metric),
+                   [], worst_steps(start=period.start, end=period.end, metric=worst_metric),
                    [f for f in tension_findings(as_of=as_of, memo=memo) if f.found])
 
 
