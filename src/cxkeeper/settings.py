@@ -166,6 +166,10 @@ CXKEEPER_ROUTER_BACKEND = os.environ.get("CXKEEPER_ROUTER_BACKEND", "wordllama")
 CXKEEPER_RELEARN = os.environ.get("CXKEEPER_RELEARN", "background")
 CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
 
+# Background work (imports, learning) shows it is alive every this many seconds; silent for six
+# beats, its process is taken for stopped and another server process resumes the work.
+CXKEEPER_HEARTBEAT_SECONDS = float(os.environ.get("CXKEEPER_HEARTBEAT_SECONDS", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

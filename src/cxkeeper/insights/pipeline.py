@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from cxkeeper.insights import actions, import_jobs, routing
+from cxkeeper.insights import actions, heartbeats, import_jobs, routing
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.ingest import (
     ImportFileError,
@@ -74,12 +74,20 @@ def start_import(path: str | Path, *, source: FeedbackSource, format: str | None
 
 
 def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: int = DEFAULT_CHUNK,
-               progress: Progress | None = None, mapping: Mapping | None = None, router=None) -> ImportJob:
-    """Import (or continue importing) the job's file. File-level problems fail the job with a
+               progress: Progress | None = None, mapping: Mapping | None = None, router=None,
+               runner: str | None = None) -> ImportJob:
+    """Import (or continue importing) the job's file, in `runner` (default: this process, as
+    the CLI), its heartbeat kept while it runs. File-level problems fail the job with a
     message naming the file and what is wrong; row problems are counted and reported.
     Callers have checked permissions (`start_import`, `resume_import`, `jobs.start`/`resume`)."""
     path = Path(path or job.options.get("path", ""))
-    import_jobs.mark_running(job)
+    import_jobs.mark_running(job, runner)
+    with heartbeats.beating(ImportJob, job.pk, job.runner):
+        return _read_and_store(job, path, chunk_rows, progress, mapping, router)
+
+
+def _read_and_store(job: ImportJob, path: Path, chunk_rows: int, progress: Progress | None,
+                    mapping: Mapping | None, router) -> ImportJob:
     try:
         if path.is_file() and job.file_sha256 and file_sha256(path) != job.file_sha256:
             raise ImportFileError(f"{path.name} changed since the import started; start a new import.")
