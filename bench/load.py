@@ -23,116 +23,28 @@ prints its own CPU share, since it shares the machine's cores with the server.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
-import ipaddress
 import os
 import random
 import re
 import resource
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 from cxkeeper.server import default_workers
+from cxkeeper.testing.loopback import Browser, cxkeeper_server, loopback_only
 
 PAGES = ("home", "journey map", "heatmap", "step insights", "team scorecard", "organization view")
 DEMO_USERS = ("kira", "ivan", "victor", "alex")
 SEED = 20261204
-
-
-def loopback_only(host: str) -> str:
-    """The host, if every address it names is a loopback address; otherwise stop."""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror as exc:
-        raise SystemExit(f"--host {host}: {exc}") from None
-    if not addresses or not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
-        raise SystemExit(f"--host {host}: not a loopback address ({', '.join(sorted(addresses))}); "
-                         "this load test only runs against this machine.")
-    return host
-
-
-def free_port(host: str) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
-# ---------------------------------------------------------------- one person's browser
-
-
-class Browser:
-    """One person: a keep-alive connection and the cookies a browser would keep."""
-
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
-        self.cookies: dict[str, str] = {}
-        self.connection: http.client.HTTPConnection | None = None
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        return self.connection
-
-    def request(self, method: str, path: str, body: str | None = None,
-                headers: dict | None = None) -> tuple[int, bytes, dict]:
-        sent = {"Host": f"{self.host}:{self.port}" if ":" not in self.host else f"[{self.host}]:{self.port}",
-                "User-Agent": "cxkeeper-bench-load", "Accept": "text/html"}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        sent.update(headers or {})
-        for attempt in (1, 2):  # a keep-alive connection the server closed is opened again once
-            connection = self._connect()
-            try:
-                connection.request(method, path, body=body, headers=sent)
-                response = connection.getresponse()
-                data = response.read()
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.close()
-                if attempt == 2:
-                    raise
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        if response.getheader("Connection", "").lower() == "close":
-            self.close()
-        return response.status, data, dict(response.headers)
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        status, data, _ = self.request("GET", path)
-        return status, data
-
-    def sign_in(self, username: str, password: str) -> None:
-        """Through the sign-in form, as a person: its CSRF token, then the POST."""
-        status, page = self.get("/accounts/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if status != 200 or token is None:
-            raise RuntimeError(f"sign-in page answered {status} without a form")
-        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "username": username,
-                                       "password": password})
-        status, _, headers = self.request("POST", "/accounts/login/", form,
-                                          {"Content-Type": "application/x-www-form-urlencoded"})
-        if status != 302 or "sessionid" not in self.cookies:
-            raise RuntimeError(f"sign-in as {username} answered {status} (expected a redirect and a session)")
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
 
 
 def discover(browser: Browser, steps: int = 12, teams: int = 6) -> dict[str, list[str]]:
@@ -273,46 +185,6 @@ def _own_cpu() -> float:
 
 
 # ---------------------------------------------------------------- the server
-
-
-@contextlib.contextmanager
-def cxkeeper_server(data_dir: Path, host: str, *, workers: int | None, database_url: str | None, log: Path):
-    """`cxkeeper serve` on a free loopback port, stopped (SIGTERM, then SIGKILL) at the end."""
-    port = free_port(host)
-    env = {**os.environ, "CXKEEPER_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
-    env.pop("CXKEEPER_WEB_WORKERS", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    command = [sys.executable, "-m", "cxkeeper", "serve", "--host", host, "--port", str(port)]
-    if workers is not None:
-        command += ["--workers", str(workers)]
-    with log.open("ab") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    try:
-        probe = Browser(host, port)
-        for _ in range(600):
-            if process.poll() is not None:
-                raise RuntimeError(f"the server stopped at start (exit {process.returncode}); see {log}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if probe.get("/healthz")[0] == 200:
-                    break
-            probe.close()
-            time.sleep(0.5)
-        else:
-            raise RuntimeError(f"the server did not answer within 5 minutes; see {log}")
-        probe.close()
-        yield port, process.pid
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)  # its own session: the server and its workers
-        try:
-            process.wait(timeout=45)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def prepare_data(args, work: Path) -> Path:
