@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxkeeper.server import default_workers
-from cxkeeper.testing.loopback import Browser, cxkeeper_server, loopback_only
+from cxkeeper.testing.loopback import Browser, children, cxkeeper_server, loopback_only
 
 PAGES = ("home", "journey map", "heatmap", "step insights", "team scorecard", "organization view")
 DEMO_USERS = ("kira", "ivan", "victor", "alex")
@@ -90,6 +90,7 @@ class Phase:
     server_cpu: float = 0.0
     load_before: float = 0.0
     load_after: float = 0.0
+    memory: list[float] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -125,6 +126,18 @@ def server_cpu_seconds(root: int) -> float:
         if pid == root or ppid == root:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def server_memory_mb(root: int) -> list[float]:
+    """Resident memory (MB) of the server process and each of its children."""
+    found = []
+    for pid in [root, *children(root)]:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        found.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return found
 
 
 def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *, seconds: float,
@@ -176,6 +189,7 @@ def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *
     phase.generator_cpu = (_own_cpu() - cpu_before) / phase.seconds
     phase.server_cpu = (server_cpu_seconds(server_pid) - server_before) / phase.seconds
     phase.load_after = os.getloadavg()[0]
+    phase.memory = server_memory_mb(server_pid)
     return phase
 
 
@@ -256,7 +270,8 @@ def report(phase: Phase) -> None:
     print(f"{phase.done:,} pages in {phase.seconds:.1f} s: **{phase.done / phase.seconds:.1f} req/s**, "
           f"p50 {ms(percentile(times, 50))}, p95 {ms(percentile(times, 95))}, p99 {ms(percentile(times, 99))}, "
           f"{phase.failed} errors. CPU: server {phase.server_cpu:.2f} cores, load generator "
-          f"{phase.generator_cpu:.2f} cores; load average {phase.load_before:.1f} → {phase.load_after:.1f}.\n")
+          f"{phase.generator_cpu:.2f} cores; load average {phase.load_before:.1f} → {phase.load_after:.1f}; "
+          f"server memory {' + '.join(f'{m:.0f}' for m in phase.memory)} MB resident.\n")
     print("| page | requests | p50 | p95 | p99 | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for page in PAGES:
