@@ -183,9 +183,6 @@ def record_chunk(job: ImportJob, rows: Sequence, errors: Sequence, *, rows_done:
     """Store one chunk (its rows, its rejected rows' problems) and move the job's counters and
     watermark to `rows_done`, all in one transaction."""
     with transaction.atomic():
-        # First, in the chunk's transaction: is the job still this process's? (A heartbeat too.)
-        if not ImportJob.objects.filter(pk=job.pk, runner=job.runner).update(heartbeat_at=timezone.now()):
-            raise JobTakenOver(f"Import job {job.pk} was taken over by another process; this one stops.")
         result = actions.ingest_feedback_batch(job.source, rows, import_job_id=job.pk, router=router,
                                                prepared=prepared)
         result.rejected = len({error.row for error in errors})  # rows, not problems
@@ -197,7 +194,13 @@ def record_chunk(job: ImportJob, rows: Sequence, errors: Sequence, *, rows_done:
         job.rejected += result.rejected
         job.redactions = dict(sorted((Counter(job.redactions) + result.redactions).items()))
         job.rows_done = rows_done
-        job.save(update_fields=["imported", "duplicates", "rejected", "redactions", "rows_done"])
+        job.heartbeat_at = timezone.now()
+        # Only while the job still names this process: one taken over (this process was silent
+        # too long) refuses the whole chunk — the transaction rolls back, nothing is stored twice.
+        counters = ("imported", "duplicates", "rejected", "redactions", "rows_done", "heartbeat_at")
+        if not ImportJob.objects.filter(pk=job.pk, runner=job.runner).update(
+                **{name: getattr(job, name) for name in counters}):
+            raise JobTakenOver(f"Import job {job.pk} was taken over by another process; this one stops.")
     return result
 
 
