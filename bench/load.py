@@ -269,7 +269,8 @@ def report(phase: Phase) -> None:
     print(f"\n### {phase.name}\n")
     print(f"{phase.done:,} pages in {phase.seconds:.1f} s: **{phase.done / phase.seconds:.1f} req/s**, "
           f"p50 {ms(percentile(times, 50))}, p95 {ms(percentile(times, 95))}, p99 {ms(percentile(times, 99))}, "
-          f"{phase.failed} errors. CPU: server {phase.server_cpu:.2f} cores, load generator "
+          f"{phase.failed} errors. CPU: server {phase.server_cpu:.2f} cores "
+          f"({ms(phase.server_cpu * phase.seconds / max(1, phase.done))} per page), load generator "
           f"{phase.generator_cpu:.2f} cores; load average {phase.load_before:.1f} → {phase.load_after:.1f}; "
           f"server memory {' + '.join(f'{m:.0f}' for m in phase.memory)} MB resident.\n")
     print("| page | requests | p50 | p95 | p99 | errors |")
@@ -286,14 +287,15 @@ def report(phase: Phase) -> None:
 
 def summary(rows: list[tuple[str, Phase]]) -> None:
     print("\n## Summary\n")
-    print("| server | phase | req/s | p50 | p95 | p99 | errors | server CPU | generator CPU |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| server | phase | req/s | p50 | p95 | p99 | errors | server CPU (cores) | CPU per page | generator CPU |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for server, phase in rows:
         times = phase.all_times()
         kind = "think time" if "think time" in phase.name and "no think" not in phase.name else "no think time"
         print(f"| {server} | {kind} | {phase.done / phase.seconds:.1f} | {ms(percentile(times, 50))} | "
               f"{ms(percentile(times, 95))} | {ms(percentile(times, 99))} | {phase.failed} | "
-              f"{phase.server_cpu:.2f} | {phase.generator_cpu:.2f} |")
+              f"{phase.server_cpu:.2f} | {ms(phase.server_cpu * phase.seconds / max(1, phase.done))} | "
+              f"{phase.generator_cpu:.2f} |")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -149,3 +149,17 @@ def test_only_import_jobs_writes_a_jobs_state():
     assert not found, "ImportJob written outside import_jobs:\n" + "\n".join(found)
     planted = root / "import_jobs.py"
     assert any("job.save()" in what for _, what in _job_writes(planted))  # the check does see writes
+
+
+def test_a_job_whose_process_on_this_machine_is_gone_can_be_resumed_at_once(queued):
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    import_jobs.mark_running(queued, f"cli {socket.gethostname()}:{gone.pid}")  # a fresh heartbeat, a dead process
+    assert heartbeats.alive(queued.heartbeat_at) and import_jobs.is_interrupted(queued)
+    import_jobs.mark_running(queued, "cli here:2")  # `--resume` right after the crash: no minute to wait
+    assert ImportJob.objects.get(pk=queued.pk).runner == "cli here:2"
+    assert not heartbeats.stopped_here(heartbeats.runner_id("web"))  # this process is alive

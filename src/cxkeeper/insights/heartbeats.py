@@ -40,6 +40,22 @@ def runner_id(kind: str) -> str:
     return f"{kind} {socket.gethostname()}:{os.getpid()}"[:120]
 
 
+def stopped_here(runner: str) -> bool:
+    """Whether `runner` is a process of this machine that no longer exists: known at once,
+    without waiting for its heartbeat to go stale (e.g. `--resume` right after a crash)."""
+    kind, _, place = runner.partition(" ")
+    host, _, pid = place.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, owned by someone else
+        return False
+    return False
+
+
 def cutoff() -> datetime:
     return timezone.now() - timedelta(seconds=stale_after())
 

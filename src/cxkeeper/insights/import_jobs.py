@@ -139,7 +139,17 @@ def interrupted() -> Q:
 
 
 def is_interrupted(job: ImportJob) -> bool:
-    return job.status == JobStatus.RUNNING and not heartbeats.alive(job.heartbeat_at)
+    return job.status == JobStatus.RUNNING and (not heartbeats.alive(job.heartbeat_at)
+                                                or heartbeats.stopped_here(job.runner))
+
+
+def _stopped(job: ImportJob) -> Q:
+    """Running, silent — or named after a process of this machine that is gone."""
+    current = ImportJob.objects.filter(pk=job.pk).values_list("runner", flat=True).first() or ""
+    found = interrupted()
+    if heartbeats.stopped_here(current):
+        found |= Q(status=JobStatus.RUNNING, runner=current)
+    return found
 
 
 def claim(job: ImportJob, *, resume: bool, runner: str | None = None, mapping: dict | None = None) -> bool:
@@ -148,7 +158,7 @@ def claim(job: ImportJob, *, resume: bool, runner: str | None = None, mapping: d
     update, so of two claims — two clicks, two processes — one wins. `mapping` (a
     `Mapping.to_dict()`) is kept with the job, so whoever resumes it reads the file the same
     way. False, and nothing changes, when the job is in none of those states any more."""
-    allowed = Q(status=JobStatus.FAILED) | interrupted() if resume else Q(status=JobStatus.QUEUED)
+    allowed = Q(status=JobStatus.FAILED) | _stopped(job) if resume else Q(status=JobStatus.QUEUED)
     values = {"status": JobStatus.RUNNING, "runner": runner or heartbeats.runner_id("cli"),
               "heartbeat_at": timezone.now()}
     if mapping is not None:
@@ -163,7 +173,7 @@ def mark_running(job: ImportJob, runner: str | None = None) -> ImportJob:
     `runner` (default: this process). Refused while another process's heartbeat is fresh."""
     runner = runner or heartbeats.runner_id("cli")
     mine = (Q(status__in=[JobStatus.QUEUED, JobStatus.FAILED]) | Q(status=JobStatus.RUNNING, runner=runner)
-            | interrupted())
+            | _stopped(job))
     if not ImportJob.objects.filter(mine, pk=job.pk).update(runner=runner, heartbeat_at=timezone.now()):
         job.refresh_from_db()
         if job.status == JobStatus.RUNNING:
