@@ -237,8 +237,14 @@ def measure_server(label: str, data: Path, args, workers: int | None, log: Path)
             browser.sign_in(DEMO_USERS[index % len(DEMO_USERS)], password)
         signed_in = time.perf_counter() - started
         pages = discover(browsers[0])
-        for path in [p for paths in pages.values() for p in paths] * max(2, (workers or 1)):
-            browsers[0].get(path)  # warm every page in every worker (each process has its own caches)
+        # Warm every page in every worker: each process has its own caches, and a keep-alive
+        # connection stays with one worker, so each warm-up request comes on a new connection.
+        warmer = Browser(args.host, port)
+        warmer.cookies = dict(browsers[0].cookies)
+        for path in [p for paths in pages.values() for p in paths] * (3 * (workers or default_workers())):
+            warmer.close()
+            warmer.get(path)
+        warmer.close()
         print(f"{label}: {args.users} people signed in through the form in {signed_in:.1f} s; "
               f"{sum(len(p) for p in pages.values())} pages warmed up", flush=True)
         phases = []
