@@ -3,6 +3,7 @@ baseline measured in the same run. Results: docs/performance.md.
 
     python bench/run.py            # full size (1M import, every page at 1M and 10M, full routing sets)
     python bench/run.py --quick    # minutes, for a smoke check
+    python bench/load.py           # 50 signed-in people against `cxkeeper serve` (docs/performance.md)
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def main() -> int:
     failures += run("routing.py", *(["--quick"] if quick else []))
     failures += run("routing_demo.py", *(["--rows", "30000"] if quick else []))
     failures += run("rollups.py", *(["--rows", "1000000"] if quick else ["--rows", "10000000"]))
+    # Many people at once: the multi-process server beside the single-process baseline (SQLite;
+    # `python bench/load.py --database-url … --data-dir …` for PostgreSQL).
+    failures += run("load.py", *(["--quick"] if quick else []))
     return 1 if failures else 0
 
 

@@ -25,6 +25,12 @@ app = typer.Typer(
 
 Port = Annotated[int, typer.Option("--port", help="Port to serve on.")]
 Host = Annotated[str, typer.Option("--host", help="Address to bind; keep 127.0.0.1 behind a proxy.")]
+Workers = Annotated[int | None, typer.Option(
+    "--workers", envvar="CXKEEPER_WEB_WORKERS", min=1, show_default=False,
+    help="Worker processes (default: one per core plus one, 2 to 8). 1 = a single process (waitress).")]
+Threads = Annotated[int | None, typer.Option(
+    "--threads", envvar="CXKEEPER_WEB_THREADS", min=1, show_default=False,
+    help="Threads per worker process (default 4; 8 with a single process).")]
 
 
 def _version(value: bool):
@@ -122,20 +128,19 @@ def setpassword(
     console.print(f"[green]Password set[/green] for {username}; they can sign in now.")
 
 
-def _serve(host: str, port: int) -> None:
-    from waitress import serve as waitress_serve
+def _serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
+    from cxkeeper import server
 
-    from cxkeeper.wsgi import application
-
-    console.print(f"Serving cxkeeper on [bold]http://{host}:{port}/[/bold]  (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=8, ident="cxkeeper")
+    server.serve(host, port, workers=workers, threads=threads,
+                 announce=lambda text: console.print(text, markup=False, highlight=False))
 
 
 @app.command()
-def serve(port: Port = 8000, host: Host = "127.0.0.1", data_dir: DataDir = None):
-    """Serve the web app and API (waitress). For a team, run it behind a TLS proxy."""
+def serve(port: Port = 8000, host: Host = "127.0.0.1", workers: Workers = None, threads: Threads = None,
+          data_dir: DataDir = None):
+    """Serve the web app and API with several worker processes. For a team, run it behind a TLS proxy."""
     setup_django(data_dir)
-    _serve(host, port)
+    _serve(host, port, workers, threads)
 
 
 @app.command()
@@ -144,6 +149,8 @@ def demo(
     feedback_rows: Annotated[int, typer.Option(help="Generated feedback rows to load (0: none).")] = 120_000,
     port: Port = 8000,
     host: Host = "127.0.0.1",
+    workers: Workers = None,
+    threads: Threads = None,
     data_dir: DataDir = None,
 ):
     """Load the sample organization (a broadband/mobile provider) and serve it."""
@@ -174,7 +181,7 @@ def demo(
         console.print(f"  [cyan]{username:<10}[/cyan] {what}")
     if not no_serve:
         console.print()
-        _serve(host, port)
+        _serve(host, port, workers, threads)
 
 
 def _register_subcommands() -> None:

@@ -178,6 +178,9 @@ CXKEEPER_UPLOAD_RETENTION_HOURS = float(os.environ.get("CXKEEPER_UPLOAD_RETENTIO
 # Request bodies Django reads into memory (forms, API calls); the feedback batch endpoint reads
 # its own body up to CXKEEPER_API_MAX_BATCH_BYTES instead, so this stays Django's 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CXKEEPER_MAX_REQUEST_BYTES", str(2_621_440)))
+# Background work (imports, learning) shows it is alive every this many seconds; silent for six
+# beats, its process is taken for stopped and another server process resumes the work.
+CXKEEPER_HEARTBEAT_SECONDS = float(os.environ.get("CXKEEPER_HEARTBEAT_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

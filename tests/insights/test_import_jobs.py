@@ -2,13 +2,15 @@
 refused, one background thread per job, and no other module writing a job's state."""
 
 import ast
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 import cxkeeper.insights as insights_package
 from cxkeeper.core.actors import SYSTEM
-from cxkeeper.insights import import_jobs, jobs, pipeline
+from cxkeeper.insights import heartbeats, import_jobs, jobs, pipeline
 from cxkeeper.insights.actions import create_source
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.import_jobs import JobStateError
@@ -54,6 +56,54 @@ def test_a_job_is_claimed_once(queued):
     assert import_jobs.claim(queued, resume=False) is False  # the second click
 
 
+def _age_heartbeat(job, seconds):
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=seconds))
+    job.refresh_from_db()
+
+
+def test_a_job_alive_in_another_process_is_neither_resumed_nor_run_there(queued):
+    assert import_jobs.claim(queued, resume=False, runner="web host:1") is True
+    assert (queued.runner, heartbeats.alive(queued.heartbeat_at)) == ("web host:1", True)
+    assert not import_jobs.is_interrupted(queued)
+    assert import_jobs.claim(queued, resume=True, runner="web host:2") is False  # it is alive: nobody takes it
+    with pytest.raises(JobStateError, match="running in another process"):
+        import_jobs.mark_running(queued, "cli host:3")  # `cxkeeper import feedback --resume` refuses too
+    _age_heartbeat(queued, heartbeats.stale_after() + 1)  # its process went silent
+    assert import_jobs.is_interrupted(queued) and jobs.interrupted(queued)
+    assert import_jobs.claim(queued, resume=True, runner="web host:2") is True
+    assert import_jobs.claim(queued, resume=True, runner="web host:3") is False  # one of two takers wins
+    assert ImportJob.objects.get(pk=queued.pk).runner == "web host:2"
+
+
+def test_a_chunk_of_a_job_taken_over_is_refused_whole(queued):
+    import_jobs.mark_running(queued, "web host:1")
+    stale_copy = ImportJob.objects.get(pk=queued.pk)
+    _age_heartbeat(queued, heartbeats.stale_after() + 1)
+    assert import_jobs.claim(queued, resume=True, runner="web host:2")  # another process took it over
+    with pytest.raises(import_jobs.JobTakenOver):
+        import_jobs.record_chunk(stale_copy, [], [], rows_done=3)
+    assert ImportJob.objects.get(pk=queued.pk).rows_done == 0  # the old runner stored nothing
+
+
+def test_a_web_import_whose_process_stopped_is_resumed_once_with_its_mapping(queued, small_org):
+    mapping = {"external_id": "id", "received_at": "date", "text": "comment", "nps": "nps", "channel": "channel"}
+    assert import_jobs.claim(queued, resume=False, runner="web elsewhere:1", mapping=mapping)
+    import_jobs.mark_running(queued, "web elsewhere:1")
+    _age_heartbeat(queued, heartbeats.stale_after() + 1)
+    cli_job = pipeline.start_import(Path(queued.options["path"]), source=queued.source, acting_user=small_org.keeper)
+    import_jobs.mark_running(cli_job, "cli elsewhere:2")  # a CLI import is left to the person who ran it
+    _age_heartbeat(cli_job, heartbeats.stale_after() + 1)
+    started = []
+    original = jobs._in_background
+    jobs._in_background = lambda job, chosen: started.append((job.pk, chosen, job.runner))
+    try:
+        assert jobs.adopt_orphans() == [queued.pk]
+        assert jobs.adopt_orphans() == []  # claimed: alive again, in this process
+    finally:
+        jobs._in_background = original
+    assert started == [(queued.pk, mapping, jobs.web_runner())]
+
+
 def test_starting_and_resuming_in_the_background_check_the_role(queued, small_org):
     from cxkeeper.core.errors import Forbidden
 
@@ -70,7 +120,7 @@ def test_starting_and_resuming_in_the_background_check_the_role(queued, small_or
 # `import_jobs.record_chunk`.
 WRITERS = {"import_jobs.py"}
 JOB_FIELDS = {"status", "rows_done", "rows_total", "imported", "duplicates", "rejected", "redactions", "message",
-              "started_at", "finished_at", "filename"}
+              "started_at", "finished_at", "filename", "runner", "heartbeat_at"}
 
 
 def _job_writes(path: Path):
@@ -99,3 +149,17 @@ def test_only_import_jobs_writes_a_jobs_state():
     assert not found, "ImportJob written outside import_jobs:\n" + "\n".join(found)
     planted = root / "import_jobs.py"
     assert any("job.save()" in what for _, what in _job_writes(planted))  # the check does see writes
+
+
+def test_a_job_whose_process_on_this_machine_is_gone_can_be_resumed_at_once(queued):
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    import_jobs.mark_running(queued, f"cli {socket.gethostname()}:{gone.pid}")  # a fresh heartbeat, a dead process
+    assert heartbeats.alive(queued.heartbeat_at) and import_jobs.is_interrupted(queued)
+    import_jobs.mark_running(queued, "cli here:2")  # `--resume` right after the crash: no minute to wait
+    assert ImportJob.objects.get(pk=queued.pk).runner == "cli here:2"
+    assert not heartbeats.stopped_here(heartbeats.runner_id("web"))  # this process is alive

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -102,8 +102,16 @@ def source_named(name: str, *, acting_user, defaults: dict | None = None) -> Fee
     """The source of that name, created when missing; only people who may import ask for one."""
     require_import(acting_user)
     source = FeedbackSource.objects.filter(name=name).first()
-    return source if source is not None else create_source({"name": name, **(defaults or {})},
-                                                           acting_user=acting_user)
+    if source is not None:
+        return source
+    try:
+        return create_source({"name": name, **(defaults or {})}, acting_user=acting_user)
+    except (InvalidInput, IntegrityError):
+        # Another request — in another server process — created it a moment ago: use that one.
+        source = FeedbackSource.objects.filter(name=name).first()
+        if source is None:
+            raise
+        return source
 
 
 def save_source_mapping(source: FeedbackSource, mapping: dict, *, acting_user) -> FeedbackSource:

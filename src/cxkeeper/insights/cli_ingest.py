@@ -56,6 +56,7 @@ def import_feedback(
     """Import a feedback file: validate every row, redact PII, route to steps, update rollups."""
     setup_django(data_dir)
     from cxkeeper.insights import actions, import_jobs, pipeline
+    from cxkeeper.insights.import_jobs import JobStateError
     from cxkeeper.insights.models import ImportJob
 
     if resume is not None:
@@ -80,8 +81,12 @@ def import_feedback(
             bar.update(task, counts=f"{current.imported} imported · {current.duplicates} duplicates · "
                                     f"{current.rejected} rejected · row {current.rows_done}")
 
-        job = pipeline.resume_import(job, progress=show, chunk_rows=chunk_rows, acting_user=SYSTEM) \
-            if resume is not None else pipeline.run_import(job, file, chunk_rows=chunk_rows, progress=show)
+        try:
+            job = pipeline.resume_import(job, progress=show, chunk_rows=chunk_rows, acting_user=SYSTEM) \
+                if resume is not None else pipeline.run_import(job, file, chunk_rows=chunk_rows, progress=show)
+        except JobStateError as exc:  # e.g. the job is running in a server process right now
+            err_console.print(f"[red]error:[/red] --resume: {exc}")
+            raise typer.Exit(2) from None
         bar.update(task, total=1, completed=1)
     report = _write_error_report(job)
     summary = {"job": job.pk, "status": job.status, "file": job.filename, "source": job.source.name,

@@ -8,13 +8,19 @@
 
 * `create` — a queued job for one file (its SHA-256 pins the content).
 * `claim` — a background thread is about to work on the job: queued → running (start), or
-  failed / running-but-interrupted → running (resume). A conditional update, so two clicks
-  never start two threads on one job.
+  failed / running-but-interrupted → running (resume). A conditional update naming the
+  claiming process (`runner`), so two clicks — or two server processes — never start two
+  threads on one job.
 * `mark_running` — the pipeline begins (or continues) reading the file: running, and the
-  first start time.
+  first start time; refused while another live process runs the job.
 * `record_chunk` — one chunk of rows stored in one transaction together with the job's
   counters and watermark `rows_done` (every data row up to it is committed): a crash loses
-  at most the chunk in flight, and a resume continues after the watermark.
+  at most the chunk in flight, and a resume continues after the watermark. The chunk is
+  refused (`JobTakenOver`) if another process has taken the job over.
+
+A running job is alive while its runner's heartbeat is fresh (`insights.heartbeats`: the
+pipeline beats every 10 s); one silent for a minute was interrupted (its process stopped)
+and may be resumed — by a person, or by another server process (`jobs.watch_orphans`).
 * `finish` / `fail` — done with its summary, or failed with a message naming the file and
   what is wrong; a failed job can be resumed.
 
@@ -39,9 +45,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from cxkeeper.insights import actions, import_limits
+from cxkeeper.insights import actions, heartbeats, import_limits
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.models import FeedbackSource, ImportJob, ImportRowError
 
@@ -117,6 +124,10 @@ class JobStateError(ValueError):
     """A move the job's state does not allow (e.g. running a finished import again)."""
 
 
+class JobTakenOver(JobStateError):
+    """Another process took the job over (this one was silent too long): stop, store nothing."""
+
+
 def _move(job: ImportJob, to: str) -> None:
     if to not in MOVES[job.status]:
         raise JobStateError(f"Import job {job.pk} is {job.get_status_display().lower()}; it cannot become {to}.")
@@ -133,18 +144,53 @@ def create(path: Path, *, source: FeedbackSource, sha256: str, format: str | Non
     )
 
 
-def claim(job: ImportJob, *, resume: bool) -> bool:
-    """Running, for a background thread about to take the job: from queued (`resume=False`), or
-    from failed or an interrupted run (`resume=True`: the caller knows no thread works on it).
-    False, and nothing changes, when the job is in none of those states any more."""
-    allowed = (JobStatus.FAILED, JobStatus.RUNNING) if resume else (JobStatus.QUEUED,)
-    claimed = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(status=JobStatus.RUNNING)
-    job.refresh_from_db(fields=["status"])
+def interrupted() -> Q:
+    """Jobs marked running whose process stopped (no heartbeat for `heartbeats.stale_after()`)."""
+    return Q(status=JobStatus.RUNNING) & heartbeats.stale()
+
+
+def is_interrupted(job: ImportJob) -> bool:
+    return job.status == JobStatus.RUNNING and (not heartbeats.alive(job.heartbeat_at)
+                                                or heartbeats.stopped_here(job.runner))
+
+
+def _stopped(job: ImportJob) -> Q:
+    """Running, silent — or named after a process of this machine that is gone."""
+    current = ImportJob.objects.filter(pk=job.pk).values_list("runner", flat=True).first() or ""
+    found = interrupted()
+    if heartbeats.stopped_here(current):
+        found |= Q(status=JobStatus.RUNNING, runner=current)
+    return found
+
+
+def claim(job: ImportJob, *, resume: bool, runner: str | None = None, mapping: dict | None = None) -> bool:
+    """Running, for `runner` (default: this process) about to take the job: from queued
+    (`resume=False`), or from failed or an interrupted run (`resume=True`). One conditional
+    update, so of two claims — two clicks, two processes — one wins. `mapping` (a
+    `Mapping.to_dict()`) is kept with the job, so whoever resumes it reads the file the same
+    way. False, and nothing changes, when the job is in none of those states any more."""
+    allowed = Q(status=JobStatus.FAILED) | _stopped(job) if resume else Q(status=JobStatus.QUEUED)
+    values = {"status": JobStatus.RUNNING, "runner": runner or heartbeats.runner_id("cli"),
+              "heartbeat_at": timezone.now()}
+    if mapping is not None:
+        values["options"] = {**(job.options or {}), "mapping": mapping}
+    claimed = ImportJob.objects.filter(allowed, pk=job.pk).update(**values)
+    job.refresh_from_db(fields=["status", "runner", "heartbeat_at", "options"])
     return bool(claimed)
 
 
-def mark_running(job: ImportJob) -> ImportJob:
-    """The pipeline starts, or continues after the watermark, reading the job's file."""
+def mark_running(job: ImportJob, runner: str | None = None) -> ImportJob:
+    """The pipeline starts, or continues after the watermark, reading the job's file, in
+    `runner` (default: this process). Refused while another process's heartbeat is fresh."""
+    runner = runner or heartbeats.runner_id("cli")
+    mine = (Q(status__in=[JobStatus.QUEUED, JobStatus.FAILED]) | Q(status=JobStatus.RUNNING, runner=runner)
+            | _stopped(job))
+    if not ImportJob.objects.filter(mine, pk=job.pk).update(runner=runner, heartbeat_at=timezone.now()):
+        job.refresh_from_db()
+        if job.status == JobStatus.RUNNING:
+            raise JobStateError(f"Import job {job.pk} is running in another process ({job.runner}); "
+                                "it can be resumed once that process stops.")
+    job.refresh_from_db(fields=["runner", "heartbeat_at"])
     _move(job, JobStatus.RUNNING)
     if job.started_at is None or "before" not in (job.effects or {}):
         job.effects = {"before": _snapshots()}
@@ -172,7 +218,13 @@ def record_chunk(job: ImportJob, rows: Sequence, errors: Sequence, *, rows_done:
         job.rejected += result.rejected
         job.redactions = dict(sorted((Counter(job.redactions) + result.redactions).items()))
         job.rows_done = rows_done
-        job.save(update_fields=["imported", "duplicates", "rejected", "redactions", "rows_done"])
+        job.heartbeat_at = timezone.now()
+        # Only while the job still names this process: one taken over (this process was silent
+        # too long) refuses the whole chunk — the transaction rolls back, nothing is stored twice.
+        counters = ("imported", "duplicates", "rejected", "redactions", "rows_done", "heartbeat_at")
+        if not ImportJob.objects.filter(pk=job.pk, runner=job.runner).update(
+                **{name: getattr(job, name) for name in counters}):
+            raise JobTakenOver(f"Import job {job.pk} was taken over by another process; this one stops.")
     return result
 
 

@@ -49,6 +49,11 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Which process works on the job ("web host:pid" or "cli host:pid") and when it last said
+    # so: with several server processes the database, not a process's memory, says whether a
+    # running job is alive (insights.heartbeats) and who may take it over.
+    runner = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -268,6 +273,9 @@ class RelearnRun(models.Model):
     routed_share_before = models.FloatField(null=True, blank=True)
     routed_share_after = models.FloatField(null=True, blank=True)
     message = models.CharField(max_length=300, blank=True)
+    # The process running it and its last sign of life: one run at a time across processes.
+    runner = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

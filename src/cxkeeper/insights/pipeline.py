@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from cxkeeper.insights import actions, import_jobs, import_limits, routing, uploads
+from cxkeeper.insights import actions, heartbeats, import_jobs, import_limits, routing, uploads
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.ingest import (
     ImportFileError,
@@ -74,15 +74,23 @@ def start_import(path: str | Path, *, source: FeedbackSource, format: str | None
 
 
 def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: int = DEFAULT_CHUNK,
-               progress: Progress | None = None, mapping: Mapping | None = None, router=None) -> ImportJob:
-    """Import (or continue importing) the job's file. File-level problems fail the job with a
+               progress: Progress | None = None, mapping: Mapping | None = None, router=None,
+               runner: str | None = None) -> ImportJob:
+    """Import (or continue importing) the job's file, in `runner` (default: this process, as
+    the CLI), its heartbeat kept while it runs. File-level problems fail the job with a
     message naming the file and what is wrong; row problems are counted and reported.
     Whatever goes wrong, the job never stays "running": any other exception fails it too, with
     a plain reason (and is logged with its traceback); an interruption (Ctrl-C) fails it as
     stopped, resumable, and goes on. A finished job's uploaded file is deleted (`uploads`).
     Callers have checked permissions (`start_import`, `resume_import`, `jobs.start`/`resume`)."""
     path = Path(path or job.options.get("path", ""))
-    import_jobs.mark_running(job)
+    import_jobs.mark_running(job, runner)
+    with heartbeats.beating(ImportJob, job.pk, job.runner):
+        return _read_and_store(job, path, chunk_rows, progress, mapping, router)
+
+
+def _read_and_store(job: ImportJob, path: Path, chunk_rows: int, progress: Progress | None,
+                    mapping: Mapping | None, router) -> ImportJob:
     try:
         if gone := import_jobs.upload_deleted(job):
             raise ImportFileError(gone)
@@ -106,6 +114,8 @@ def run_import(job: ImportJob, path: str | Path | None = None, *, chunk_rows: in
                         progress(job)
     except (ImportFileError, MappingError, OSError) as exc:
         return import_jobs.fail(job, shown_as(job, path, str(exc)))
+    except import_jobs.JobTakenOver:
+        raise  # another process runs the job now: its state is that process's to write
     except Exception as exc:
         log.exception("import job %s stopped", job.pk)
         return import_jobs.fail(job, _unexpected(job, exc))

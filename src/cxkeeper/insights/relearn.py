@@ -1,12 +1,18 @@
 """Learning from corrections without a retrain button.
 
-Every answer in the review queue asks for a run (`request`); a background thread of the web
-process waits until corrections stop arriving for ``CXKEEPER_RELEARN_DELAY`` seconds, then
-retrains the router (`routing.train_router`, with every correction) and re-routes the stored
-items no person and no rule placed (`reroute_stored`), moving their figures through the one
-rollup write path. One run at a time per process; corrections that arrive during a run ask
-for the next one. Each run is a `RelearnRun` row, so the review page can say "learning from
-your corrections…" and how the routed share moved.
+Every answer in the review queue asks for a run (`request`): the one waiting `RelearnRun`
+row gets the time of the latest answer. A background thread of the web process waits until
+corrections stop arriving for ``CXKEEPER_RELEARN_DELAY`` seconds, then retrains the router
+(`routing.train_router`, with every correction) and re-routes the stored items no person and
+no rule placed (`reroute_stored`), moving their figures through the one rollup write path.
+Corrections that arrive during a run ask for the next one. The review page reads the rows to
+say "learning from your corrections…" and how the routed share moved.
+
+The waiting row, not a process's memory, is the request, so several server processes agree:
+a process claims the run with a conditional update under the ingest lock, only while no
+other run has a live heartbeat (`insights.heartbeats`) — one run at a time across processes.
+A run whose process stopped is marked failed and asked for again (`recover`, from the
+watcher every server process runs: `jobs.watch_orphans`).
 
 ``CXKEEPER_RELEARN``: "background" (default), "inline" (run at once in the caller, for the
 CLI and tests) or "off".
@@ -22,7 +28,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from cxkeeper.insights import rollup_store, routing
+from cxkeeper.insights import heartbeats, rollup_store, routing
 from cxkeeper.insights.choices import RelearnStatus, RoutedBy
 from cxkeeper.insights.models import Feedback, RelearnRun
 from cxkeeper.journeys.models import Step
@@ -31,10 +37,8 @@ from cxkeeper.org.models import Workspace
 log = logging.getLogger(__name__)
 CONFIDENCE_CHANGE = 0.05  # a stored confidence is rewritten only when it moved more (it orders the queue)
 REROUTE_CHUNK = 2000  # items re-routed per transaction: the ingest lock is held briefly
-_state = threading.Lock()
+_state = threading.Lock()  # "is this process's thread on it?" and starting one, as one step
 _worker: threading.Thread | None = None
-_wanted_at: float = 0.0  # monotonic time of the latest request not yet served
-_pending: int | None = None  # the RelearnRun row the next run serves
 
 
 def mode() -> str:
@@ -47,17 +51,29 @@ def delay() -> float:
 
 def request() -> None:
     """A correction was committed: learn from it soon. Call after commit."""
-    global _worker, _wanted_at, _pending
     how = mode()
     if how == "off":
         return
     if how == "inline":
         run()
         return
+    now = timezone.now()
+    with transaction.atomic():
+        waiting = _waiting().select_for_update().first()
+        if waiting is None:
+            RelearnRun.objects.create(requested_at=now)
+        else:
+            RelearnRun.objects.filter(pk=waiting.pk).update(requested_at=now)  # the quiet period restarts
+    _ensure_thread()
+
+
+def _waiting():
+    return RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at", "-id")
+
+
+def _ensure_thread() -> None:
+    global _worker
     with _state:
-        _wanted_at = time.monotonic()
-        waiting = RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at", "-id").first()
-        _pending = (waiting or RelearnRun.objects.create(requested_at=timezone.now())).pk
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_loop, name="relearn", daemon=True)
             _worker.start()
@@ -70,28 +86,25 @@ def busy() -> bool:
 
 
 def _loop() -> None:
-    """Wait for a quiet moment, run, and run again while requests keep coming."""
+    """Wait for a quiet moment, claim the waiting run, run it; again while requests keep coming."""
     global _worker
     close_old_connections()
     try:
         while True:
-            with _state:
-                served = _wanted_at
-            quiet = time.monotonic() - served
+            with _state:  # decided under the lock `request` starts threads under: no request is missed
+                waiting = _waiting().first()
+                if waiting is None:
+                    _worker = None
+                    return
+            quiet = (timezone.now() - waiting.requested_at).total_seconds()
             if quiet < delay():
                 time.sleep(delay() - quiet)
                 continue
-            with _state:
-                pending = _pending
-            if not RelearnRun.objects.filter(pk=pending, status=RelearnStatus.WAITING).exists():
-                break  # the request is gone (the database was reset under us): nothing to serve
-            run()
-            with _state:
-                if _wanted_at == served:
-                    _worker = None
-                    return
-        with _state:
-            _worker = None
+            claimed = _claim(waiting)
+            if claimed is None:  # another process runs, or a newer answer restarted the wait
+                time.sleep(max(delay(), 0.5))
+                continue
+            _run(claimed)
     except Exception:  # the thread must end cleanly; the run row already says what failed
         log.exception("learning from corrections failed")
         with _state:
@@ -100,22 +113,61 @@ def _loop() -> None:
         connection.close()
 
 
+def _claim(waiting: RelearnRun) -> RelearnRun | None:
+    """The waiting run, now running in this process — unless a run of another process is
+    alive or the request moved on. Under the ingest lock, so two processes decide in turn."""
+    now = timezone.now()
+    with transaction.atomic():
+        _ingest_lock()
+        if RelearnRun.objects.filter(status=RelearnStatus.RUNNING, heartbeat_at__gte=heartbeats.cutoff()).exists():
+            return None
+        claimed = RelearnRun.objects.filter(pk=waiting.pk, status=RelearnStatus.WAITING,
+                                            requested_at=waiting.requested_at).update(
+            status=RelearnStatus.RUNNING, started_at=now, runner=heartbeats.runner_id("web"), heartbeat_at=now)
+        if not claimed:
+            return None
+        # Requests two processes created at the same moment are served by this run too.
+        _waiting().filter(requested_at__lte=waiting.requested_at).delete()
+    return RelearnRun.objects.get(pk=waiting.pk)
+
+
+def recover() -> int:
+    """Runs whose process stopped (no heartbeat for `heartbeats.stale_after()`): failed, and a
+    new run asked for, so the corrections they served are learned from after all. Then, if a
+    run is waiting and no thread of this process serves it, start one. Returns the runs found."""
+    stopped = RelearnRun.objects.filter(heartbeats.stale(), status=RelearnStatus.RUNNING)
+    found = stopped.update(status=RelearnStatus.FAILED, finished_at=timezone.now(),
+                           message="Its server process stopped; learning again.")
+    if found and mode() == "background" and not _waiting().exists():
+        RelearnRun.objects.create(requested_at=timezone.now())
+    if mode() == "background" and _waiting().exists():
+        _ensure_thread()
+    return found
+
+
 def run() -> RelearnRun:
-    """Retrain and re-route now, recorded as one `RelearnRun` (the waiting one, or a new one)."""
+    """Retrain and re-route now (inline), recorded as one `RelearnRun` (the waiting one, or a new one)."""
+    started = timezone.now()
+    learning = _waiting().first() or RelearnRun(requested_at=started)
+    learning.status, learning.started_at = RelearnStatus.RUNNING, started
+    learning.runner, learning.heartbeat_at = heartbeats.runner_id("cli"), started
+    learning.save()
+    return _run(learning)
+
+
+def _run(learning: RelearnRun) -> RelearnRun:
+    """Retrain and re-route for the run `learning` (claimed, running), its heartbeat kept."""
     from cxkeeper.insights.queries import queue_clusters, routed_share
 
-    started = timezone.now()
-    learning = (RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at").first()
-           or RelearnRun(requested_at=started))
-    learning.status, learning.started_at = RelearnStatus.RUNNING, started
     learning.routed_share_before = routed_share().share
-    learning.save()
+    learning.save(update_fields=["routed_share_before"])
     try:
-        model = routing.train_router(evaluate=False)
-        learning.corrections = model.n_corrections if model else 0
-        learning.rerouted = reroute_stored() if model else 0
-        learning.status, learning.message = RelearnStatus.DONE, ""
-        queue_clusters()  # the queue's clusters for the new router, so the next page is fast
+        with heartbeats.beating(RelearnRun, learning.pk, learning.runner):
+            model = routing.train_router(evaluate=False)
+            learning.corrections = model.n_corrections if model else 0
+            learning.rerouted = reroute_stored() if model else 0
+            learning.status, learning.message = RelearnStatus.DONE, ""
+            queue_clusters()  # the queue's clusters for the new router, so the next page is fast
     except Exception as exc:
         learning.status, learning.message = RelearnStatus.FAILED, f"Learning from corrections stopped: {exc}"[:300]
         raise
