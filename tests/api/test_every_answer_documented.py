@@ -80,7 +80,8 @@ def test_a_body_over_the_cap_is_a_documented_413(world, api_as, settings):
     client = api_as(world.admin)
     response = client.post("/teams", {"name": "x" * 2000, "function": "it"})
     assert response.status_code == 413, response.content
-    assert "larger than the server accepts" in response.json()["detail"]
+    assert "larger than 1,000 bytes" in response.json()["detail"]
+    assert "CXKEEPER_MAX_REQUEST_BYTES" in response.json()["detail"]
 
 
 def test_a_method_a_path_does_not_take_is_a_json_405_naming_the_others(world, api_as):

@@ -296,14 +296,9 @@ def install_error_handlers(api: NinjaAPI, *, unauthenticated_detail: str = UNAUT
         detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
         return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
-    def too_big(request, exc):
-        return api.create_response(request, {"detail": "The request body is larger than the server accepts; "
-                                                       "send less per call."}, status=413)
-
     def unreadable(request, exc):
         return api.create_response(request, {"detail": str(exc) or "The request cannot be read."}, status=400)
 
-    api.add_exception_handler(RequestDataTooBig, too_big)
     api.add_exception_handler(SuspiciousOperation, unreadable)
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(Forbidden, forbidden)
