@@ -297,7 +297,8 @@ def erase_customer(request):
         result = actions.erase_customer(data["customer_id"], acting_user=request.user)
         uploads = (f" {result.uploads_deleted} raw upload(s) of unfinished imports were deleted too."
                    if result.uploads_deleted else "")
-        messages.success(request, f"Erased {result.erased} feedback item(s) of that customer; figures updated.{uploads}")
+        messages.success(request,
+                         f"Erased {result.erased} feedback item(s) of that customer; figures updated.{uploads}")
 
     return run_form(request, EraseForm(request.POST or None), perform, template="core/form.html",
                     context={"title": "Erase a customer's feedback", "cancel_url": reverse("insights:feedback")},
