@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -28,7 +29,6 @@ from django.test import Client
 from typer.testing import CliRunner
 
 from cxkeeper.cli import app
-from cxkeeper.insights import jobs
 from cxkeeper.insights.ingest import Limits
 from cxkeeper.insights.models import Feedback, ImportJob, ImportRowError
 from cxkeeper.org.actions import create_api_token
@@ -258,8 +258,11 @@ def _wait(job: ImportJob, seconds: float = 60) -> ImportJob:
     deadline = time.time() + seconds
     while time.time() < deadline:
         job.refresh_from_db()
-        if job.status in ("done", "failed") and not jobs.is_running_here(job):
-            return job  # the thread has let go of the database too
+        if job.status in ("done", "failed"):
+            for thread in threading.enumerate():  # let the import thread close its connection too
+                if thread.name == f"import-{job.pk}":
+                    thread.join(timeout=30)
+            return job
         time.sleep(0.05)
     raise AssertionError(f"import still {job.status} after {seconds}s")
 
