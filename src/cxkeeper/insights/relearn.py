@@ -19,18 +19,15 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from cxkeeper.insights import rollup_store, routing
-from cxkeeper.insights.choices import RelearnStatus, RoutedBy
-from cxkeeper.insights.models import Feedback, RelearnRun
-from cxkeeper.journeys.models import Step
-from cxkeeper.org.models import Workspace
+from cxkeeper.core.actors import SYSTEM
+from cxkeeper.insights import routing
+from cxkeeper.insights.choices import RelearnStatus
+from cxkeeper.insights.models import RelearnRun
 
 log = logging.getLogger(__name__)
-CONFIDENCE_CHANGE = 0.05  # a stored confidence is rewritten only when it moved more (it orders the queue)
-REROUTE_CHUNK = 2000  # items re-routed per transaction: the ingest lock is held briefly
 _state = threading.Lock()
 _worker: threading.Thread | None = None
 _wanted_at: float = 0.0  # monotonic time of the latest request not yet served
@@ -126,48 +123,10 @@ def run() -> RelearnRun:
     return learning
 
 
-def _ingest_lock() -> None:
-    """`actions.ingest_lock` (which this module cannot import: actions ask it for runs)."""
-    Workspace.objects.select_for_update().filter(pk=Workspace.current().pk).exists()
-
-
-def reroute_stored(*, chunk: int = REROUTE_CHUNK) -> int:
+def reroute_stored() -> int:
     """Route again, with the current router, every stored text that the model placed or left
-    unrouted (people's answers, off-topic items and rule routes stay as they are). Changed items
-    move their figures in the same transaction, chunk by chunk under the ingest lock. Returns
-    how many items changed step."""
-    router = routing.current_router(train_if_missing=False)
-    if router is None:
-        return 0
-    pending = Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
-    ids = list(pending.order_by("pk").values_list("pk", flat=True))
-    changed = 0
-    for start in range(0, len(ids), chunk):
-        # Route before taking the lock (seconds of model work); under it, only rows that are still
-        # the model's or unrouted are changed, with the route of their text.
-        texts = list(dict.fromkeys(pending.filter(pk__in=ids[start:start + chunk]).values_list("text", flat=True)))
-        routes = dict(zip(texts, router.route(texts), strict=True)) if texts else {}
-        with transaction.atomic():
-            _ingest_lock()
-            rows = [f for f in pending.select_for_update().filter(pk__in=ids[start:start + chunk]).order_by("pk")
-                    if f.text in routes]
-            live = set(Step.objects.values_list("pk", flat=True))  # under the lock a step delete takes
-            moved, touched = [], []
-            for feedback in rows:
-                route = routes[feedback.text]
-                step_id = route.label if route.label is not None and route.label in live else None
-                routed_by = RoutedBy.MODEL if step_id is not None else RoutedBy.NONE
-                if step_id != feedback.step_id:
-                    moved.append((feedback, step_id, routed_by, route.confidence))
-                elif (feedback.routed_by != routed_by
-                      or abs((feedback.routing_confidence or 0.0) - route.confidence) > CONFIDENCE_CHANGE):
-                    feedback.routing_confidence, feedback.routed_by = route.confidence, routed_by
-                    touched.append(feedback)
-            rollup_store.remove_feedback([m[0] for m in moved])
-            for feedback, step_id, routed_by, confidence in moved:
-                feedback.step_id, feedback.routed_by, feedback.routing_confidence = step_id, routed_by, confidence
-            rollup_store.add_feedback([m[0] for m in moved])
-            Feedback.objects.bulk_update([m[0] for m in moved] + touched,
-                                         ["step", "routed_by", "routing_confidence"], batch_size=500)
-            changed += len(moved)
-    return changed
+    unrouted (`actions.reroute_feedback`, the one re-routing path). Returns how many items
+    changed step."""
+    from cxkeeper.insights.actions import reroute_feedback  # actions ask this module for runs
+
+    return reroute_feedback(acting_user=SYSTEM)["changed"]

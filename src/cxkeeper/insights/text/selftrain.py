@@ -34,12 +34,17 @@ messages train in well under a minute on two cores (capped TF-IDF vocabularies).
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .memory import MEMORY_SIMILARITY
 from .router import OFF_TOPIC, Label, StepRouter, TrainingSet
 
 __all__ = ["MAX_UNLABELED_ROWS", "SELF_TRAINING_SAMPLE", "SelfTrainingReport", "normalized", "self_train"]
@@ -51,6 +56,9 @@ MAX_UNLABELED_ROWS = 60_000
 SELF_TRAINING_SAMPLE = 20_000
 
 _WORDS = re.compile(r"[^\W\d_]+")
+# Cosine similarity (TF-IDF of words and word pairs, weighted by the organization's own
+# messages) above which a message takes the answer a person gave to a nearly identical one.
+PROPAGATE_SIMILARITY = 0.6
 
 
 def normalized(text: str) -> str:
@@ -63,9 +71,11 @@ class SelfTrainingReport:
     sample: int = 0  # distinct messages considered
     pseudo_labelled: list[int] = field(default_factory=list)  # per round
     off_topic: int = 0
+    propagated: int = 0  # messages labelled by a person's answer to a nearly identical one
 
     def as_dict(self) -> dict:
-        return {"sample": self.sample, "pseudo_labelled": list(self.pseudo_labelled), "off_topic": self.off_topic}
+        return {"sample": self.sample, "pseudo_labelled": list(self.pseudo_labelled), "off_topic": self.off_topic,
+                "propagated": self.propagated}
 
 
 def _distinct_sample(texts: Iterable[str], limit: int, seed: int) -> tuple[list[str], list[int]]:
@@ -85,6 +95,27 @@ def _distinct_sample(texts: Iterable[str], limit: int, seed: int) -> tuple[list[
     return [first[k] for k in keys], [repeats[k] for k in keys]
 
 
+def _nearest_answers(sample: list[str], anchors: list[tuple[str, Label]], similarity: float) -> dict[int, Label]:
+    """Sample index → the answer of the most similar answered message, for the sample messages
+    at least ``similarity`` alike (cosine of TF-IDF word 1–2-grams). The inverse document
+    frequencies come from the sample, so wording every message shares (greetings, sign-offs,
+    "thanks") counts for little and the words that say what a message is about count most."""
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+    try:
+        vectors = vectorizer.fit_transform(sample + [text for text, _ in anchors])
+    except ValueError:  # no word at all
+        return {}
+    similar = (vectors[: len(sample)] @ vectors[len(sample):].T).tocsr()
+    told: dict[int, Label] = {}
+    for i in range(len(sample)):
+        row = similar.getrow(i)
+        if row.nnz:
+            best = int(row.indices[row.data.argmax()])
+            if row.data.max() >= similarity:
+                told[i] = anchors[best][1]
+    return told
+
+
 def self_train(
     examples: TrainingSet,
     unlabeled: Iterable[str],
@@ -92,6 +123,10 @@ def self_train(
     backend: str = "wordllama",
     base: StepRouter | None = None,
     negatives: Sequence[str] = (),
+    corrections: Sequence[tuple[str, Label]] = (),
+    propagate_similarity: float = PROPAGATE_SIMILARITY,
+    memory_similarity: float = MEMORY_SIMILARITY,
+    negatives_as_class: bool = True,
     rounds: int = 1,
     confidence: float = 0.8,
     weight: float = 0.5,
@@ -119,13 +154,26 @@ def self_train(
     if threshold is not None:
         options["threshold"] = threshold
     known = set(examples.labels)
+    noise = [str(text) for text in negatives if str(text).strip()]
+    answers = [(str(t), label) for t, label in corrections if str(t).strip() and label in known]
+    answers += [(t, OFF_TOPIC) for t in noise]
+    corpus = sample
+
+    def finish(final: StepRouter) -> tuple[StepRouter, SelfTrainingReport]:
+        if answers:
+            final = copy.copy(final)  # never change the caller's base router
+            final.remember([t for t, _ in answers], [label for _, label in answers], corpus=corpus,
+                           similarity=memory_similarity)
+        return final, report
+
     if len(sample) < min_per_step * len(known):
         # Too few messages to learn the organization's wording from: a few hundred guesses
         # spread over dozens of steps only blur the map router's calibrated confidence.
         sample, repeats = [], []
-    if not sample and not negatives:
-        return router, report
-    noise = [str(text) for text in negatives if str(text).strip()]
+    if not negatives_as_class:
+        noise = []
+    if not sample and not noise:
+        return finish(router)
 
     def fit(chosen: list[int], labels_of: dict[int, Label]) -> StepRouter:
         texts = list(examples.texts) + [sample[i] for i in chosen] + noise
@@ -133,53 +181,34 @@ def self_train(
         weights = list(examples.weights) + [weight] * (len(chosen) + len(noise))
         return StepRouter(**options).fit(texts, labels, weights)
 
+    # People's answers first: a message nearly identical to one a person placed (or marked
+    # off-topic) takes that answer, whatever the router guessed. One answer then teaches the
+    # router the whole cluster of messages written the same way, not one example among
+    # hundreds of its own earlier guesses.
+    anchors = answers if negatives_as_class else [(t, label) for t, label in answers if label != OFF_TOPIC]
+    told = _nearest_answers(sample, anchors, propagate_similarity) if sample and anchors else {}
+    report.propagated = len(told)
     chosen: list[int] = []
     labels_of: dict[int, Label] = {}
     for _ in range(rounds):
         results = router.route(sample, threshold=0.0) if sample else []
         by_step: dict[Label, list[tuple[float, int]]] = defaultdict(list)
         for i, result in enumerate(results):
+            if i in told:
+                continue
             if result.label is not None and result.confidence >= confidence and result.label in known:
                 by_step[result.label].append((-result.confidence, i))
-        chosen = sorted(i for step in by_step.values() for _, i in sorted(step)[:per_step_cap])
-        labels_of = {i: results[i].label for i in chosen}
+        chosen = sorted([i for step in by_step.values() for _, i in sorted(step)[:per_step_cap]] + list(told))
+        labels_of = {i: told[i] if i in told else results[i].label for i in chosen}
         report.pseudo_labelled.append(len(chosen))
         router = fit(chosen, labels_of)
     # Off-topic clusters are judged by the router that has learned the organization's wording:
     # a message repeated in words the map never used is not noise just because the map-only
     # router could not place it. The final router keeps the same pseudo-labels.
     results = router.route(sample, threshold=0.0) if sample else []
-    noise += [sample[i] for i, result in enumerate(results) if repeats[i] >= off_topic_repeats and (
+    noise += [sample[i] for i, result in enumerate(results) if i not in told and repeats[i] >= off_topic_repeats and (
         result.label is None or result.confidence < off_topic_confidence)]  # None: no known word
-    report.off_topic = len(noise)
+    report.off_topic = len(noise) + sum(label == OFF_TOPIC for label in told.values())
     if noise:
         router = fit(chosen, labels_of)
-    return router, report
-    known = set(examples.labels)
-    marked = [str(text) for text in negatives if str(text).strip()]
-    for round_number in range(rounds):
-        results = router.route(sample, threshold=0.0) if sample else []
-        # Off-topic clusters are judged in the last round only, by a router that has already
-        # learned the organization's wording: a message repeated in words the map never used
-        # is not noise just because the map-only router could not place it.
-        last = round_number == rounds - 1
-        by_step: dict[Label, list[tuple[float, int]]] = defaultdict(list)
-        noise = list(marked)
-        for i, result in enumerate(results):
-            if result.label is not None and result.confidence >= confidence and result.label in known:
-                by_step[result.label].append((-result.confidence, i))
-            elif last and repeats[i] >= off_topic_repeats and (
-                    result.label is None or result.confidence < off_topic_confidence):  # None: no known word
-                noise.append(sample[i])
-        chosen = sorted(i for step in by_step.values() for _, i in sorted(step)[:per_step_cap])
-        report.pseudo_labelled.append(len(chosen))
-        report.off_topic = len(noise)
-        texts = list(examples.texts) + [sample[i] for i in chosen]
-        labels = list(examples.labels) + [results[i].label for i in chosen]
-        weights = list(examples.weights) + [weight] * len(chosen)
-        if noise:
-            texts += noise
-            labels += [OFF_TOPIC] * len(noise)
-            weights += [weight] * len(noise)
-        router = StepRouter(**options).fit(texts, labels, weights)
-    return router, report
+    return finish(router)
