@@ -417,60 +417,13 @@ def assign_cluster(feedback_ids: Sequence[int], answer: Step | None | str, *, ac
     return len(rows)
 
 
-REROUTE_CHUNK = 2000  # items re-routed per transaction: the ingest lock is held briefly
-CONFIDENCE_CHANGE = 0.05  # a stored confidence is rewritten only when it moved more (it orders the queue)
-
-
-def reroute_feedback(*, acting_user, router=None, chunk: int = REROUTE_CHUNK) -> dict[str, int]:
+def reroute_feedback(*, acting_user, router=None) -> dict[str, int]:
     """Route every stored message again that the router placed (or could not place) with the
     current router — after it has learned from the organization's own feedback or from new
-    corrections (the demo load, `cxkeeper route reroute`, and every background relearning run
-    use this one path). People's, off-topic and rules' placements are never touched.
+    corrections. The one re-routing path, shared with the background relearning runs
+    (`relearn.reroute_stored`, which holds the implementation): chunk by chunk, people's,
+    off-topic and rules' placements never touched, rows and rollups together, one history
+    record. Returns {"routed_before", "routed_after", "changed", "considered"}."""
+    from cxkeeper.insights import relearn
 
-    Chunk by chunk: the texts are routed before the ingest lock is taken (seconds of model
-    work), then, under the lock, only rows still the model's or unrouted change — step,
-    routed_by, confidence and their rollup cells together in one transaction, so every figure
-    equals a rebuild at every moment. One history record summarises the move. Returns
-    {"routed_before", "routed_after", "changed", "considered"}."""
-    router = router if router is not None else routing.current_router()
-    counts = {"considered": 0, "changed": 0, "routed_before": 0, "routed_after": 0}
-    if router is None:
-        return counts
-    pending = Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
-    pks = list(pending.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(pks), chunk):
-        part = pks[start:start + chunk]
-        texts = list(dict.fromkeys(pending.filter(pk__in=part).values_list("text", flat=True)))
-        routes = dict(zip(texts, router.route(texts), strict=True)) if texts else {}
-        with transaction.atomic():
-            ingest_lock()
-            live_steps = set(Step.objects.values_list("pk", flat=True))  # under the lock a step delete takes
-            rows = [row for row in pending.select_for_update().filter(pk__in=part).order_by("pk")
-                    if row.text in routes]
-            moved, touched = [], []
-            for row in rows:
-                route = routes[row.text]
-                step_id = route.label if route.label is not None and route.label in live_steps else None
-                routed_by = RoutedBy.MODEL if step_id is not None else RoutedBy.NONE
-                counts["routed_before"] += row.step_id is not None
-                counts["routed_after"] += step_id is not None
-                if step_id != row.step_id:
-                    moved.append((row, step_id, routed_by, route.confidence))
-                elif (row.routed_by != routed_by
-                      or abs((row.routing_confidence or 0.0) - route.confidence) > CONFIDENCE_CHANGE):
-                    row.routed_by, row.routing_confidence = routed_by, route.confidence
-                    touched.append(row)
-            counts["considered"] += len(rows)
-            counts["changed"] += len(moved)
-            rollup_store.remove_feedback([m[0] for m in moved])  # out of the cells of the step they leave
-            for row, step_id, routed_by, confidence in moved:
-                row.step_id, row.routed_by, row.routing_confidence = step_id, routed_by, confidence
-            rollup_store.add_feedback([m[0] for m in moved])  # into the cells of the step they join
-            Feedback.objects.bulk_update([m[0] for m in moved] + touched,
-                                         ["step", "routed_by", "routing_confidence"], batch_size=500)
-    if counts["changed"]:
-        summary = Feedback(pk=0, source=FeedbackSource(name="all sources"),
-                           external_id=f"{counts['changed']} items re-routed by the retrained router")
-        record_change(summary, ChangeAction.UPDATE, {"routed": counts["routed_before"]},
-                      {"routed": counts["routed_after"], "changed": counts["changed"]}, acting_user)
-    return counts
+    return relearn.reroute_stored(acting_user=acting_user, router=router)
