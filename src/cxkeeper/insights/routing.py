@@ -66,10 +66,10 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
                  off_topic: list[str] | None = None) -> RouterModel | None:
     """Fit a router on the current map and corrections, then (``self_training``) on the
     confident part of the stored, unrouted-or-model-routed feedback; None when fewer than two
-    steps exist. ``off_topic``: messages people said belong to no step (spam, wrong company),
-    learned as examples of "no step" (text.router.OFF_TOPIC); by default, every message people
-    marked off-topic. Every answer is also remembered (text.memory): a message nearly
-    identical to an answered one goes where the person put it."""
+    steps exist. Every person's answer is remembered (text.memory): a message nearly identical
+    to an answered one goes where the person put it, or nowhere for ``off_topic`` — messages
+    people said belong to no step (spam, wrong company); by default, every message people
+    marked off-topic in the review queue."""
     steps = training_steps()
     if len(steps) < 2:
         return None

@@ -17,6 +17,10 @@ Confidence is the (temperature-calibrated) probability of the top step. Below
 *unrouted*: it belongs to no step we know (yet), and forcing it into one would pollute that
 step's metrics. Unrouted feedback is what theme discovery later
 clusters into proposed new friction points.
+
+People's answers come first: a router that has remembered them (``remember``, text/memory.py) sends a
+message nearly identical to an answered one where the person put it (or nowhere, for an
+off-topic answer), whatever the model says.
 """
 
 from __future__ import annotations
