@@ -13,8 +13,8 @@ words that say what a message is about count most.
 
 On the demo (200 review-queue answers, 120,000 rows), 0.6 is where the answers it applies are
 most often right: 93.9% of 10,873 messages (0.4: 92.6% of 16,937; 0.5: 93.5%; 0.7: 93.1%;
-0.8: 91.0% of 5,716) — still more precise than the model on the same messages. Bounded: the vocabulary
-is capped, and answers are compared in row chunks.
+0.8: 91.0% of 5,716) — more often right than the model on the same messages. Bounded: the
+vocabulary is capped, and answers are compared in row chunks.
 """
 
 from __future__ import annotations
