@@ -21,10 +21,11 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter
+from collections import defaultdict
 
+from cxkeeper.insights.text.clusters import cluster_texts
 from cxkeeper.insights.text.router import StepRouter, training_examples_from_steps
-from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, normalized, self_train
+from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, self_train
 from cxkeeper.sample import organization
 from cxkeeper.sample.feedback import generate_feedback
 
@@ -55,18 +56,23 @@ def at(results, threshold: float) -> list:
 
 
 def review_queue_choice(results, texts: list[str], n: int) -> list[int]:
-    """The n items a person is asked about first: below the threshold, ordered by
-    (1 − confidence) × how many stored messages read the same, one per group."""
-    groups = Counter(normalized(t) for t in texts)
-    best: dict[str, tuple[float, int]] = {}
-    for i, (result, text) in enumerate(zip(results, texts, strict=True)):
-        if result.label is not None:
-            continue
-        key = normalized(text)
-        score = (1.0 - result.confidence) * groups[key]
-        if key not in best or score > best[key][0]:
-            best[key] = (score, i)
-    return [i for _, i in sorted(best.values(), key=lambda item: (-item[0], item[1]))[:n]]
+    """The n items a person answers first, as the review queue orders them
+    (insights.queries.review_queue): the unrouted items, grouped into clusters of similar
+    messages (text.clusters, as the queue does), clusters by the sum of their members'
+    uncertainty (1 − confidence), the most uncertain member of each. One answer per cluster:
+    after an answer the router relearns and the rest of that cluster leaves the queue."""
+    pending = [i for i, result in enumerate(results) if result.label is None]
+    cluster_of = cluster_texts(pending, [texts[i] for i in pending])
+    weight: dict[int, float] = defaultdict(float)
+    first: dict[int, tuple[float, int]] = {}
+    for i in pending:
+        uncertainty = 1.0 - results[i].confidence
+        cluster = cluster_of[i]
+        weight[cluster] += uncertainty
+        if cluster not in first or (-uncertainty, i) < first[cluster]:
+            first[cluster] = (-uncertainty, i)
+    order = sorted(weight, key=lambda c: (-round(weight[c], 9), c))
+    return [first[c][1] for c in order[:n]]
 
 
 def main() -> None:
@@ -101,7 +107,8 @@ def main() -> None:
     negatives = [texts[i] for i in chosen if truth[i] is None]
     started = time.perf_counter()
     corrected_examples = training_examples_from_steps(steps, fixes)
-    router, _ = self_train(corrected_examples, newest, negatives=negatives, max_unlabeled=SELF_TRAINING_SAMPLE)
+    router, _ = self_train(corrected_examples, newest, negatives=negatives, corrections=fixes,
+                           max_unlabeled=SELF_TRAINING_SAMPLE)
     seconds = time.perf_counter() - started
     corrected = router.route(texts, threshold=0.0)
     name = f"after {CORRECTIONS} corrections ({len(fixes)} to a step, {len(negatives)} off-topic)"

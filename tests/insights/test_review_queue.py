@@ -277,3 +277,22 @@ def test_api_queue_clusters_assign_and_off_topic_with_role_checks(org):
     answer = member.post(f"/feedback/{single.pk}/off-topic")
     assert answer.status_code == 200 and answer.json()["routed_by"] == "off_topic"
     assert_rollups_match_rebuild()
+
+
+def test_an_off_topic_answer_unroutes_messages_just_like_it(org, settings, django_capture_on_commit_callbacks):
+    """People's off-topic answers reach the router (routing.off_topic_answers, remembered by the
+    router): after the relearning run a near-identical message the model had placed is unrouted,
+    while other placements stay."""
+    settings.CXKEEPER_RELEARN = "off"
+    source = actions.source_named("Social mentions", acting_user=org.keeper)
+    actions.ingest_feedback_batch(source, rows(["Kept on hold on the helpline for an hour!!"], prefix="T"))
+    twin = Feedback.objects.get(external_id="T0")
+    login = Feedback.objects.get(external_id="M0")
+    assert twin.step == org.call_step and twin.routed_by == RoutedBy.MODEL
+    settings.CXKEEPER_RELEARN = "inline"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_feedback(Feedback.objects.get(external_id="M1"), actions.OFF_TOPIC, acting_user=org.it_member)
+    twin.refresh_from_db()
+    assert twin.step is None and twin.routed_by == RoutedBy.NONE
+    assert Feedback.objects.get(pk=login.pk).step_id == login.step_id is not None
+    assert_rollups_match_rebuild()

@@ -441,44 +441,13 @@ def assign_cluster(feedback_ids: Sequence[int], answer: Step | None | str, *, ac
     return len(rows)
 
 
-REROUTE_CHUNK = 5000
-
-
 def reroute_feedback(*, acting_user, router=None) -> dict[str, int]:
     """Route every stored message again that the router placed (or could not place) with the
     current router — after it has learned from the organization's own feedback or from new
-    corrections. People's and rules' placements are never touched. Feedback.step, the
-    confidence and the rollups change together in one transaction under the ingest lock, so
-    every figure still equals a rebuild; one history record summarises the move. Returns
-    {"routed_before", "routed_after", "changed", "considered"}."""
-    router = router if router is not None else routing.current_router()
-    counts = {"considered": 0, "changed": 0, "routed_before": 0, "routed_after": 0}
-    if router is None:
-        return counts
-    with transaction.atomic():
-        ingest_lock()
-        live_steps = set(Step.objects.values_list("pk", flat=True))
-        pks = list(Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
-                   .order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(pks), REROUTE_CHUNK):
-            rows = list(Feedback.objects.filter(pk__in=pks[start:start + REROUTE_CHUNK]).order_by("pk"))
-            results = router.route([row.text for row in rows])
-            new_steps = [result.label if result.label in live_steps else None for result in results]
-            moved = [row for row, step_id in zip(rows, new_steps, strict=True) if step_id != row.step_id]
-            counts["considered"] += len(rows)
-            counts["changed"] += len(moved)
-            counts["routed_before"] += sum(row.step_id is not None for row in rows)
-            counts["routed_after"] += sum(step_id is not None for step_id in new_steps)
-            rollup_store.remove_feedback(moved)  # out of the cells of the step they leave
-            for row, step_id, result in zip(rows, new_steps, results, strict=True):
-                row.step_id = step_id
-                row.routed_by = RoutedBy.MODEL if step_id is not None else RoutedBy.NONE
-                row.routing_confidence = result.confidence
-            Feedback.objects.bulk_update(rows, ["step", "routed_by", "routing_confidence"], batch_size=1000)
-            rollup_store.add_feedback(moved)  # into the cells of the step they join
-        if counts["changed"]:
-            summary = Feedback(pk=0, source=FeedbackSource(name="all sources"),
-                               external_id=f"{counts['changed']} items re-routed by the retrained router")
-            record_change(summary, ChangeAction.UPDATE, {"routed": counts["routed_before"]},
-                          {"routed": counts["routed_after"], "changed": counts["changed"]}, acting_user)
-    return counts
+    corrections. The one re-routing path, shared with the background relearning runs
+    (`relearn.reroute_stored`, which holds the implementation): chunk by chunk, people's,
+    off-topic and rules' placements never touched, rows and rollups together, one history
+    record. Returns {"routed_before", "routed_after", "changed", "considered"}."""
+    from cxkeeper.insights import relearn
+
+    return relearn.reroute_stored(acting_user=acting_user, router=router)

@@ -28,15 +28,18 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from cxkeeper.core.actors import SYSTEM
+from cxkeeper.core.history import record_change
+from cxkeeper.core.models import ChangeAction
 from cxkeeper.insights import heartbeats, rollup_store, routing
 from cxkeeper.insights.choices import RelearnStatus, RoutedBy
-from cxkeeper.insights.models import Feedback, RelearnRun
+from cxkeeper.insights.models import Feedback, FeedbackSource, RelearnRun
 from cxkeeper.journeys.models import Step
 from cxkeeper.org.models import Workspace
 
 log = logging.getLogger(__name__)
-CONFIDENCE_CHANGE = 0.05  # a stored confidence is rewritten only when it moved more (it orders the queue)
 REROUTE_CHUNK = 2000  # items re-routed per transaction: the ingest lock is held briefly
+CONFIDENCE_CHANGE = 0.05  # a stored confidence is rewritten only when it moved more (it orders the queue)
 _state = threading.Lock()  # "is this process's thread on it?" and starting one, as one step
 _worker: threading.Thread | None = None
 
@@ -165,7 +168,7 @@ def _run(learning: RelearnRun) -> RelearnRun:
         with heartbeats.beating(RelearnRun, learning.pk, learning.runner):
             model = routing.train_router(evaluate=False)
             learning.corrections = model.n_corrections if model else 0
-            learning.rerouted = reroute_stored() if model else 0
+            learning.rerouted = reroute_stored(acting_user=SYSTEM)["changed"] if model else 0
             learning.status, learning.message = RelearnStatus.DONE, ""
             queue_clusters()  # the queue's clusters for the new router, so the next page is fast
     except Exception as exc:
@@ -183,43 +186,57 @@ def _ingest_lock() -> None:
     Workspace.objects.select_for_update().filter(pk=Workspace.current().pk).exists()
 
 
-def reroute_stored(*, chunk: int = REROUTE_CHUNK) -> int:
-    """Route again, with the current router, every stored text that the model placed or left
-    unrouted (people's answers, off-topic items and rule routes stay as they are). Changed items
-    move their figures in the same transaction, chunk by chunk under the ingest lock. Returns
-    how many items changed step."""
-    router = routing.current_router(train_if_missing=False)
+def reroute_stored(*, acting_user, router=None, chunk: int = REROUTE_CHUNK) -> dict[str, int]:
+    """Route every stored message again that the router placed (or could not place) with the
+    current router — after it has learned from the organization's own feedback or from new
+    corrections: the one re-routing path (`actions.reroute_feedback` for the demo load and
+    `cxkeeper route reroute`, and every background relearning run). People's, off-topic and
+    rules' placements are never touched.
+
+    Chunk by chunk: the texts are routed before the ingest lock is taken (seconds of model
+    work), then, under the lock, only rows still the model's or unrouted change — step,
+    routed_by, confidence and their rollup cells together in one transaction, so every figure
+    equals a rebuild at every moment. One history record summarises the move. Returns
+    {"routed_before", "routed_after", "changed", "considered"}."""
+    router = router if router is not None else routing.current_router()
+    counts = {"considered": 0, "changed": 0, "routed_before": 0, "routed_after": 0}
     if router is None:
-        return 0
+        return counts
     pending = Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
-    ids = list(pending.order_by("pk").values_list("pk", flat=True))
-    changed = 0
-    for start in range(0, len(ids), chunk):
-        # Route before taking the lock (seconds of model work); under it, only rows that are still
-        # the model's or unrouted are changed, with the route of their text.
-        texts = list(dict.fromkeys(pending.filter(pk__in=ids[start:start + chunk]).values_list("text", flat=True)))
+    pks = list(pending.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        part = pks[start:start + chunk]
+        texts = list(dict.fromkeys(pending.filter(pk__in=part).values_list("text", flat=True)))
         routes = dict(zip(texts, router.route(texts), strict=True)) if texts else {}
         with transaction.atomic():
             _ingest_lock()
-            rows = [f for f in pending.select_for_update().filter(pk__in=ids[start:start + chunk]).order_by("pk")
-                    if f.text in routes]
-            live = set(Step.objects.values_list("pk", flat=True))  # under the lock a step delete takes
+            live_steps = set(Step.objects.values_list("pk", flat=True))  # under the lock a step delete takes
+            rows = [row for row in pending.select_for_update().filter(pk__in=part).order_by("pk")
+                    if row.text in routes]
             moved, touched = [], []
-            for feedback in rows:
-                route = routes[feedback.text]
-                step_id = route.label if route.label is not None and route.label in live else None
+            for row in rows:
+                route = routes[row.text]
+                step_id = route.label if route.label is not None and route.label in live_steps else None
                 routed_by = RoutedBy.MODEL if step_id is not None else RoutedBy.NONE
-                if step_id != feedback.step_id:
-                    moved.append((feedback, step_id, routed_by, route.confidence))
-                elif (feedback.routed_by != routed_by
-                      or abs((feedback.routing_confidence or 0.0) - route.confidence) > CONFIDENCE_CHANGE):
-                    feedback.routing_confidence, feedback.routed_by = route.confidence, routed_by
-                    touched.append(feedback)
-            rollup_store.remove_feedback([m[0] for m in moved])
-            for feedback, step_id, routed_by, confidence in moved:
-                feedback.step_id, feedback.routed_by, feedback.routing_confidence = step_id, routed_by, confidence
-            rollup_store.add_feedback([m[0] for m in moved])
+                counts["routed_before"] += row.step_id is not None
+                counts["routed_after"] += step_id is not None
+                if step_id != row.step_id:
+                    moved.append((row, step_id, routed_by, route.confidence))
+                elif (row.routed_by != routed_by
+                      or abs((row.routing_confidence or 0.0) - route.confidence) > CONFIDENCE_CHANGE):
+                    row.routed_by, row.routing_confidence = routed_by, route.confidence
+                    touched.append(row)
+            counts["considered"] += len(rows)
+            counts["changed"] += len(moved)
+            rollup_store.remove_feedback([m[0] for m in moved])  # out of the cells of the step they leave
+            for row, step_id, routed_by, confidence in moved:
+                row.step_id, row.routed_by, row.routing_confidence = step_id, routed_by, confidence
+            rollup_store.add_feedback([m[0] for m in moved])  # into the cells of the step they join
             Feedback.objects.bulk_update([m[0] for m in moved] + touched,
                                          ["step", "routed_by", "routing_confidence"], batch_size=500)
-            changed += len(moved)
-    return changed
+    if counts["changed"]:
+        summary = Feedback(pk=0, source=FeedbackSource(name="all sources"),
+                           external_id=f"{counts['changed']} items re-routed by the retrained router")
+        record_change(summary, ChangeAction.UPDATE, {"routed": counts["routed_before"]},
+                      {"routed": counts["routed_after"], "changed": counts["changed"]}, acting_user)
+    return counts

@@ -13,7 +13,7 @@ from django.conf import settings
 from cxkeeper.core import figures
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
-from cxkeeper.insights.text.router import StepRouter, cross_validate, training_examples_from_steps
+from cxkeeper.insights.text.router import OFF_TOPIC, StepRouter, cross_validate, training_examples_from_steps
 from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, self_train
 from cxkeeper.journeys.models import Step
 
@@ -30,6 +30,14 @@ def training_steps() -> list[dict]:
 def corrections() -> list[tuple[str, int]]:
     rows = (Feedback.objects.filter(routed_by=RoutedBy.PERSON, step__isnull=False).exclude(text="")
             .order_by("-received_at").values_list("text", "step_id")[:MAX_CORRECTIONS])
+    return list(rows)
+
+
+def off_topic_answers(limit: int = MAX_CORRECTIONS) -> list[str]:
+    """The newest messages people marked off-topic (spam, chatter, tests): the router learns
+    that messages like them are about no step."""
+    rows = (Feedback.objects.filter(routed_by=RoutedBy.OFF_TOPIC).exclude(text="")
+            .order_by("-received_at", "-pk").values_list("text", flat=True)[:limit])
     return list(rows)
 
 
@@ -59,22 +67,27 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
                  off_topic: list[str] | None = None) -> RouterModel | None:
     """Fit a router on the current map and corrections, then (``self_training``) on the
     confident part of the stored, unrouted-or-model-routed feedback; None when fewer than two
-    steps exist. ``off_topic``: messages people said belong to no step (spam, wrong company),
-    learned as examples of "no step" (text.router.OFF_TOPIC)."""
+    steps exist. Every person's answer is remembered (text.memory): a message nearly identical
+    to an answered one goes where the person put it, or nowhere for ``off_topic`` — messages
+    people said belong to no step (spam, wrong company); by default, every message people
+    marked off-topic in the review queue."""
     steps = training_steps()
     if len(steps) < 2:
         return None
     fixes = corrections()
+    if off_topic is None:
+        off_topic = off_topic_answers()
     examples = training_examples_from_steps(steps, fixes)
     backend = settings.CXKEEPER_ROUTER_BACKEND
     router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
     learned = {}
     if self_training:
-        unlabeled = unlabeled_texts()
-        if unlabeled or off_topic:
-            router, learned_from = self_train(examples, unlabeled, backend=backend, base=router,
-                                              negatives=off_topic or (), max_unlabeled=SELF_TRAINING_SAMPLE)
-            learned = learned_from.as_dict()
+        router, learned_from = self_train(examples, unlabeled_texts(), backend=backend, base=router,
+                                          negatives=off_topic, corrections=fixes,
+                                          max_unlabeled=SELF_TRAINING_SAMPLE)
+        learned = learned_from.as_dict()
+    elif fixes or off_topic:
+        router.remember([t for t, _ in fixes] + off_topic, [s for _, s in fixes] + [OFF_TOPIC] * len(off_topic))
     report = {}
     if evaluate:
         try:

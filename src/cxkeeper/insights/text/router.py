@@ -17,6 +17,10 @@ Confidence is the (temperature-calibrated) probability of the top step. Below
 *unrouted*: it belongs to no step we know (yet), and forcing it into one would pollute that
 step's metrics. Unrouted feedback is what theme discovery later
 clusters into proposed new friction points.
+
+People's answers come first: a router that has remembered them (``remember``, text/memory.py) sends a
+message nearly identical to an answered one where the person put it (or nowhere, for an
+off-topic answer), whatever the model says.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
 from .embeddings import BACKENDS, get_embedder
 from .fastvec import FastTfidf
+from .memory import AnswerMemory
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -180,6 +185,8 @@ class StepRouter:
         self._fast: tuple[FastTfidf, FastTfidf] | None = None
         self._coef: dict[str, np.ndarray] = {}
         self._intercept: np.ndarray | None = None
+        # People's answers, applied to nearly identical messages before the model (memory.py).
+        self.memory: AnswerMemory | None = None
 
     # ------------------------------------------------------------------ training
 
@@ -204,6 +211,16 @@ class StepRouter:
             self.temperature = self._fit_temperature(texts, y, weights)
         self._fit_once(texts, y, weights)
         self.classes_ = classes
+        return self
+
+    def remember(self, texts: Sequence[str], labels: Sequence[Label], *, corpus: Sequence[str] = (),
+                 **options: Any) -> StepRouter:
+        """Keep people's answers (a step id, or OFF_TOPIC) so that a message nearly identical to
+        an answered one goes where the person put it (text.memory). ``corpus``: the
+        organization's own messages, whose word frequencies say which words matter."""
+        pairs = [(str(t), label) for t, label in zip(texts, labels, strict=True) if str(t).strip()]
+        self.memory = AnswerMemory([t for t, _ in pairs], [label for _, label in pairs], corpus=corpus,
+                                   **options) if pairs else None
         return self
 
     @classmethod
@@ -363,11 +380,22 @@ class StepRouter:
         classes = self.classes_
         if OFF_TOPIC in classes:
             routed &= best[:, 0] != classes.index(OFF_TOPIC)
+        answers, alike = self.memory.match(texts) if self.memory is not None else ([None] * len(texts), None)
+        column = {label: i for i, label in enumerate(classes)}
         results = []
-        for indices, values, ok in zip(best.tolist(), best_p.tolist(), routed.tolist(), strict=True):
+        for row, (indices, values, ok) in enumerate(zip(best.tolist(), best_p.tolist(), routed.tolist(), strict=True)):
             top = [(classes[i], p) for i, p in zip(indices, values, strict=True) if classes[i] != OFF_TOPIC]
             if not top:  # a two-class router whose top class is "off-topic"
                 top = [(classes[indices[-1]], values[-1])]
+            answer = answers[row]
+            if answer is not None and answer != OFF_TOPIC:
+                # A person placed a nearly identical message: it goes there, whatever the
+                # model says, as sure as the model is or as alike as the two messages are.
+                p = float(probabilities[row, column[answer]]) if answer in column else 0.0
+                top = [(answer, max(p, float(alike[row])))] + [(c, q) for c, q in top if c != answer][: k - 1]
+                ok = True
+            elif answer == OFF_TOPIC:
+                ok = False  # a person said a message just like it is about no step
             # A message sharing no word with any training example ("xqzv blorp", "!!!") gets
             # its probabilities from intercepts and stray character n-grams: never route it.
             results.append(RouteResult(top[0][0] if ok else None, top[0][1], top))
@@ -398,6 +426,7 @@ class StepRouter:
             "char": self._char,
             "coef": self._coef,
             "intercept": self._intercept,
+            "memory": self.memory,
         }
         buffer = io.BytesIO()
         joblib.dump(state, buffer)
@@ -415,6 +444,7 @@ class StepRouter:
         router.classes_ = state["classes"]
         router._word, router._char = state["word"], state["char"]
         router._coef, router._intercept = state["coef"], state["intercept"]
+        router.memory = state.get("memory")  # routers saved before answers were remembered have none
         get_embedder(router.backend)  # load the embedding weights now, not on the first message
         return router
 

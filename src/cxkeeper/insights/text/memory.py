@@ -1,0 +1,82 @@
+"""People's answers, remembered: a message nearly identical to one a person placed goes where
+the person put it.
+
+A router retrained on a few hundred answers among thousands of map phrases and its own
+guesses moves slowly: one answer is one example. Customers, though, write the same complaint
+again and again in slightly different words ("Honestly, the quick-start card was really
+clear. Thanks!"). :class:`AnswerMemory` keeps every answer (a step, or off-topic) as a TF-IDF
+vector of words and word pairs and, for each new message, finds the most similar answered
+one: at cosine similarity ≥ ``similarity`` the answer applies. The inverse document
+frequencies come from the organization's own messages (``corpus``), so wording every
+message shares (greetings, sign-offs, "thanks", an account number) counts for little and the
+words that say what a message is about count most.
+
+On the demo (200 review-queue answers, 120,000 rows), 0.6 is where the answers it applies are
+most often right: 93.9% of 10,873 messages (0.4: 92.6% of 16,937; 0.5: 93.5%; 0.7: 93.1%;
+0.8: 91.0% of 5,716) — more often right than the model on the same messages. Bounded: the
+vocabulary is capped, and answers are compared in row chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .fastvec import FastTfidf
+
+__all__ = ["MEMORY_SIMILARITY", "AnswerMemory"]
+
+MEMORY_SIMILARITY = 0.6
+MAX_VOCABULARY = 50_000
+_CHUNK = 1024
+
+
+class AnswerMemory:
+    """``texts`` answered with ``labels`` (step ids, or ``router.OFF_TOPIC``)."""
+
+    def __init__(self, texts: Sequence[str], labels: Sequence[Hashable], *, corpus: Sequence[str] = (),
+                 similarity: float = MEMORY_SIMILARITY, max_features: int = MAX_VOCABULARY) -> None:
+        if len(texts) != len(labels):
+            raise ValueError(f"{len(texts)} answered texts but {len(labels)} answers")
+        if not 0.0 < similarity <= 1.0:
+            raise ValueError(f"similarity must be in (0, 1], got {similarity}")
+        self.similarity = similarity
+        self.labels = list(labels)
+        self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32,
+                                           max_features=max_features)
+        texts = [str(t) for t in texts]
+        try:
+            self._vectorizer.fit(list(corpus) + texts)
+            self._answers = self._vectorizer.transform(texts).T.tocsr()  # terms × answers
+        except ValueError:  # not a single word anywhere: nothing can match
+            self._vectorizer, self._answers = None, None
+        self._fast: FastTfidf | None = None
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_fast"] = None  # rebuilt on first use, like the router's
+        return state
+
+    def match(self, texts: Sequence[str]) -> tuple[list[Hashable | None], np.ndarray]:
+        """Per text: the answer of the most similar answered message when at least
+        ``similarity`` alike (else None), and that best similarity (0 when none)."""
+        answers: list[Hashable | None] = [None] * len(texts)
+        best = np.zeros(len(texts), dtype=np.float32)
+        if self._vectorizer is None or not texts or not self.labels:
+            return answers, best
+        if self._fast is None:
+            self._fast = FastTfidf(self._vectorizer)
+        for start in range(0, len(texts), _CHUNK):
+            vectors = self._fast.transform([str(t) for t in texts[start:start + _CHUNK]])
+            similar = (vectors @ self._answers).tocsr()  # sparse: most pairs share no word
+            nearest = np.asarray(similar.argmax(axis=1)).ravel()
+            values = np.asarray(similar.max(axis=1).todense()).ravel()
+            best[start:start + len(nearest)] = values
+            for offset in np.flatnonzero(values >= self.similarity).tolist():
+                answers[start + offset] = self.labels[int(nearest[offset])]
+        return answers, best
