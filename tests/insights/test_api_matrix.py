@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights import actions, queries
 from cxkeeper.insights.models import Feedback, ImportJob
 from cxkeeper.testing.api_matrix import E, endpoint_role_matrix
+from cxkeeper.testing.builders import build_small_org
 
+from .test_pages import load_feedback
 from .test_review_queue import PARCEL, SINGLES, SPAM, rows
 
 
-@pytest.fixture
-def feedback_world(small_org):
-    from .test_pages import load_feedback
-
-    load_feedback(small_org)
+def feedback_world():
+    """The small organization with survey feedback, a spam cluster in the review queue, one
+    customer to erase and an import job; built once for the matrix (testing/worlds.py)."""
+    small_org = load_feedback(build_small_org())
     source = actions.create_source({"name": "Social mentions", "kind": "social"}, acting_user=SYSTEM)
     actions.ingest_feedback_batch(source, rows(SPAM + PARCEL + SINGLES, nps=5))
     erasable = dataclasses.replace(rows(["please forget me"], prefix="E")[0], customer_id="C-1")
@@ -62,4 +61,4 @@ ENDPOINTS = [
       allowed="keeper", refused="viewer", status=200),
 ]
 
-TestFeedbackEndpointRoles = endpoint_role_matrix(ENDPOINTS, world="feedback_world", keeps=[Feedback])
+TestFeedbackEndpointRoles = endpoint_role_matrix(ENDPOINTS, build=feedback_world, keeps=[Feedback])
