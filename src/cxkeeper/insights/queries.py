@@ -687,12 +687,15 @@ def queue_order(*, needing: int | None = None) -> QueueOrder:
     of step (`review_queue`), so the recomputed one is kept too."""
     router, threshold = _router_state()
     stored = Feedback.objects.aggregate(newest=Max("id"), n=Count("id"))
-    key = (stored["newest"], stored["n"], router, threshold, *(() if needing is None else (needing,)))
-    return figures.figure("insights.queue_order", key, lambda: _queue_order(threshold), depends=())
+    if needing is None:
+        return figures.figure("insights.queue_order", (stored["newest"], stored["n"], router, threshold),
+                              lambda: _queue_order(threshold, queue_clusters()), depends=())
+    # the items that moved in are clustered with the rest, as a fresh computation would
+    return figures.figure("insights.queue_order", (stored["newest"], stored["n"], router, threshold, needing),
+                          lambda: _queue_order(threshold, _queue_clusters(threshold)), depends=())
 
 
-def _queue_order(threshold: float) -> QueueOrder:
-    clusters = queue_clusters()
+def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
     rows = list(Feedback.objects.filter(_needs_review(threshold))
                 .values_list("pk", "routed_by", "routing_confidence", "step_id"))
     needing = len(rows)
@@ -725,11 +728,16 @@ def _queue_order(threshold: float) -> QueueOrder:
 
 def _ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
     """Cluster indices with a waiting member, by how much one answer teaches: the sum of the
-    waiting members' uncertainty (rounded, so sums in any order tie alike), then cluster id."""
-    weight = np.bincount(order.cluster, weights=np.where(live, order.uncertainty, 0.0),
-                         minlength=len(order.cluster_ids))
-    present = np.flatnonzero(np.bincount(order.cluster, weights=live, minlength=len(order.cluster_ids)) > 0)
-    return present[np.lexsort((order.cluster_ids[present], -np.round(weight[present], 9)))]
+    waiting members' uncertainty (rounded, so sums in any order tie alike), then the smallest
+    waiting member's id (a cluster's name when it is computed afresh; a stored cluster keeps
+    its name while members leave, so a cluster page's address stays valid)."""
+    n = len(order.cluster_ids)
+    weight = np.bincount(order.cluster, weights=np.where(live, order.uncertainty, 0.0), minlength=n)
+    present = np.flatnonzero(np.bincount(order.cluster, weights=live, minlength=n) > 0)
+    starts = np.searchsorted(order.cluster, present)
+    smallest = np.minimum.reduceat(np.where(live, order.feedback_ids, np.iinfo(np.int64).max), starts) \
+        if len(present) else np.empty(0, np.int64)
+    return present[np.lexsort((smallest, -np.round(weight[present], 9)))]
 
 
 class QueueEntries(Sequence):
