@@ -8,6 +8,7 @@ heatmap colours, legends, the JSON shapes — in `presentation.py`, Vega-Lite sp
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -675,7 +676,30 @@ class QueueOrder:
     cluster: np.ndarray  # int64, per entry: the index of its cluster in `cluster_ids`
     cluster_ids: np.ndarray  # int64, per cluster: the id naming it
     ranked: np.ndarray  # int64: cluster indices in review order (every member waiting)
-    needing: int
+    ranked_weight: np.ndarray  # float64: −(their rounded weight), in that order (ascending)
+    ranked_smallest: np.ndarray  # int64: their smallest member's id, in that order
+    needing: int  # `_unsure()` when it was built
+
+
+def _queue_counts(threshold: float) -> tuple[int, int]:
+    """(stored items, items needing a person — unrouted or a doubted model route, empty texts
+    included: two counts on the `routed_by` index). Kept per feedback data version: a view
+    after an answer counts once, the views after it read the pair."""
+    return figures.figure("insights.queue_counts", (threshold,),
+                          lambda: (Feedback.objects.count(), _unsure(threshold)), depends=(figures.FEEDBACK,))
+
+
+def _unsure(threshold: float) -> int:
+    return (Feedback.objects.filter(routed_by=RoutedBy.NONE).count()
+            + Feedback.objects.filter(routed_by=RoutedBy.MODEL, routing_confidence__lt=threshold).count())
+
+
+_memo = threading.local()  # the last order this thread read: its key fully determines it
+
+
+def _computed_fresh() -> bool:
+    """Inside `figures.computed_fresh()`: nothing kept is read, the memo below included."""
+    return bool(getattr(figures._local, "fresh", 0))
 
 
 def queue_order(*, needing: int | None = None) -> QueueOrder:
@@ -686,19 +710,26 @@ def queue_order(*, needing: int | None = None) -> QueueOrder:
     `needing` (the count of items needing a person) joins the key when that order was found out
     of step (`review_queue`), so the recomputed one is kept too."""
     router, threshold = _router_state()
-    stored = Feedback.objects.aggregate(newest=Max("id"), n=Count("id"))
+    newest = Feedback.objects.aggregate(newest=Max("id"))["newest"]
+    stored, _ = _queue_counts(threshold)
+    key = (newest, stored, router, threshold, *(() if needing is None else (needing,)))
+    last = getattr(_memo, "last", None)
+    if last is not None and last[0] == (key, figures.code_fingerprint()) and not _computed_fresh():
+        return last[1]
     if needing is None:
-        return figures.figure("insights.queue_order", (stored["newest"], stored["n"], router, threshold),
-                              lambda: _queue_order(threshold, queue_clusters()), depends=())
-    # the items that moved in are clustered with the rest, as a fresh computation would
-    return figures.figure("insights.queue_order", (stored["newest"], stored["n"], router, threshold, needing),
-                          lambda: _queue_order(threshold, _queue_clusters(threshold)), depends=())
+        compute = lambda: _queue_order(threshold, queue_clusters())  # noqa: E731
+    else:  # the items that moved in are clustered with the rest, as a fresh computation would
+        compute = lambda: _queue_order(threshold, _queue_clusters(threshold))  # noqa: E731
+    order = figures.figure("insights.queue_order", key, compute, depends=())
+    if not _computed_fresh():
+        _memo.last = ((key, figures.code_fingerprint()), order)
+    return order
 
 
 def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
     rows = list(Feedback.objects.filter(_needs_review(threshold))
                 .values_list("pk", "routed_by", "routing_confidence", "step_id"))
-    needing = len(rows)
+    needing = _unsure(threshold)
     disputed = list(Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
                     .values_list("pk", "step_id"))
     n = len(rows) + len(disputed)
@@ -718,26 +749,48 @@ def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
         a[grouped] for a in (ids, uncertainty, disputed_step, step, cluster_of))
     cluster_ids, cluster = np.unique(cluster_of, return_inverse=True)
     cluster = cluster.astype(np.int64)
-    order = QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids,
-                       np.empty(0, np.int64), needing)
-    live = np.ones(n, bool)
-    return QueueOrder(*(getattr(order, f) for f in ("feedback_ids", "uncertainty", "disputed_step", "step",
-                                                    "cluster", "cluster_ids")),
-                      _ranked(order, live), needing)
+    empty = np.empty(0, np.int64)
+    order = QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, empty, empty, empty, needing)
+    ranked, weight, smallest = _rank_keys(order, np.ones(n, bool))
+    return QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, ranked, weight, smallest,
+                      needing)
 
 
 def _ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
-    """Cluster indices with a waiting member, by how much one answer teaches: the sum of the
-    waiting members' uncertainty (rounded, so sums in any order tie alike), then the smallest
-    waiting member's id (a cluster's name when it is computed afresh; a stored cluster keeps
-    its name while members leave, so a cluster page's address stays valid)."""
+    return _rank_keys(order, live)[0]
+
+
+def _rank_keys(order: QueueOrder, live: np.ndarray, among: np.ndarray | None = None):
+    """Cluster indices with a waiting member (of `among`, default all), by how much one answer
+    teaches: the sum of the waiting members' uncertainty (rounded, so sums in any order tie
+    alike), then the smallest waiting member's id (a cluster's name when it is computed afresh;
+    a stored cluster keeps its name while members leave, so a cluster page's address stays
+    valid). Returns (indices, −weight, smallest id), all in that order."""
     n = len(order.cluster_ids)
     weight = np.bincount(order.cluster, weights=np.where(live, order.uncertainty, 0.0), minlength=n)
-    present = np.flatnonzero(np.bincount(order.cluster, weights=live, minlength=n) > 0)
-    starts = np.searchsorted(order.cluster, present)
-    smallest = np.minimum.reduceat(np.where(live, order.feedback_ids, np.iinfo(np.int64).max), starts) \
-        if len(present) else np.empty(0, np.int64)
-    return present[np.lexsort((smallest, -np.round(weight[present], 9)))]
+    waiting = np.bincount(order.cluster, weights=live, minlength=n) > 0
+    present = np.flatnonzero(waiting) if among is None else among[waiting[among]]
+    bounds = np.searchsorted(order.cluster, np.stack([present, present + 1]))
+    masked = np.where(live, order.feedback_ids, np.iinfo(np.int64).max)
+    smallest = np.array([masked[a:b].min() for a, b in zip(*bounds.tolist(), strict=True)], np.int64) \
+        if among is not None else (np.minimum.reduceat(masked, bounds[0]) if len(present) else np.empty(0, np.int64))
+    negative = -np.round(weight[present], 9)
+    by = np.lexsort((smallest, negative))
+    return present[by], negative[by], smallest[by]
+
+
+def _re_ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
+    """The stored ranking after answers: the clusters that lost members are taken out, ranked
+    again and put back where their new weight places them; the others keep their order."""
+    touched = np.unique(order.cluster[~live])
+    keep = ~np.isin(order.ranked, touched)
+    ranked, weight, smallest = order.ranked[keep], order.ranked_weight[keep], order.ranked_smallest[keep]
+    moved, moved_weight, moved_smallest = _rank_keys(order, live, touched)
+    low = np.searchsorted(weight, moved_weight, side="left")
+    high = np.searchsorted(weight, moved_weight, side="right")
+    at = [int(a + np.searchsorted(smallest[a:b], s)) for a, b, s in
+          zip(low.tolist(), high.tolist(), moved_smallest.tolist(), strict=True)]
+    return np.insert(ranked, at, moved)
 
 
 class QueueEntries(Sequence):
@@ -852,16 +905,18 @@ def review_queue(step=None) -> ReviewQueue:
     in or out: a step deleted, a re-routing under way), the order is computed again."""
     _, threshold = _router_state()
     order = queue_order()
-    needing = Feedback.objects.filter(_needs_review(threshold)).count()
     answered = np.fromiter(Feedback.objects.filter(routed_by__in=[RoutedBy.PERSON, RoutedBy.OFF_TOPIC])
                            .values_list("pk", flat=True).iterator(chunk_size=10_000), np.int64)
     live = ~np.isin(order.feedback_ids, answered)
-    if needing != int(np.count_nonzero(live & (order.disputed_step < 0))):
+    _, needing = _queue_counts(threshold)
+    if needing != order.needing - int(np.count_nonzero(~live & (order.disputed_step < 0))):
         order = queue_order(needing=needing)
         live = ~np.isin(order.feedback_ids, answered)
     if step is not None:
         live &= order.step == step.pk
-    ranked = order.ranked if live.all() else _ranked(order, live)
+        ranked = _ranked(order, live)
+    else:
+        ranked = order.ranked if live.all() else _re_ranked(order, live)
     return ReviewQueue(QueueEntries(order, live, ranked))
 
 
