@@ -714,7 +714,7 @@ def queue_order(*, needing: int | None = None) -> QueueOrder:
     stored, _ = _queue_counts(threshold)
     key = (newest, stored, router, threshold, *(() if needing is None else (needing,)))
     last = getattr(_memo, "last", None)
-    if last is not None and last[0] == (key, figures.code_fingerprint()) and not _computed_fresh():
+    if last is not None and last[0] == key and not _computed_fresh() and _still_stored(key):
         return last[1]
     if needing is None:
         compute = lambda: _queue_order(threshold, queue_clusters())  # noqa: E731
@@ -722,8 +722,17 @@ def queue_order(*, needing: int | None = None) -> QueueOrder:
         compute = lambda: _queue_order(threshold, _queue_clusters(threshold))  # noqa: E731
     order = figures.figure("insights.queue_order", key, compute, depends=())
     if not _computed_fresh():
-        _memo.last = ((key, figures.code_fingerprint()), order)
+        _memo.last = (key, order)
     return order
+
+
+def _still_stored(key: tuple) -> bool:
+    """The memo is used only while the store still holds the same order (not dropped, not from
+    other code): reading the few-MB value again costs tens of ms, asking whether it is there one."""
+    from cxkeeper.core.models import StoredFigure
+
+    return StoredFigure.objects.filter(key=figures.figure_key("insights.queue_order", key),
+                                       stamp=figures.code_fingerprint()).exists()
 
 
 def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
