@@ -679,6 +679,7 @@ class QueueOrder:
     ranked_weight: np.ndarray  # float64: −(their rounded weight), in that order (ascending)
     ranked_smallest: np.ndarray  # int64: their smallest member's id, in that order
     needing: int  # `_unsure()` when it was built
+    bounds: np.ndarray  # int64: the entries of cluster c are bounds[c]:bounds[c + 1]
 
 
 def _queue_counts(threshold: float) -> tuple[int, int]:
@@ -759,10 +760,12 @@ def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
     cluster_ids, cluster = np.unique(cluster_of, return_inverse=True)
     cluster = cluster.astype(np.int64)
     empty = np.empty(0, np.int64)
-    order = QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, empty, empty, empty, needing)
+    bounds = np.searchsorted(cluster, np.arange(len(cluster_ids) + 1)).astype(np.int64)
+    order = QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, empty, empty, empty, needing,
+                       bounds)
     ranked, weight, smallest = _rank_keys(order, np.ones(n, bool))
     return QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, ranked, weight, smallest,
-                      needing)
+                      needing, bounds)
 
 
 def _ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
@@ -808,11 +811,10 @@ class QueueEntries(Sequence):
     def __init__(self, order: QueueOrder, live: np.ndarray, ranked: np.ndarray):
         self._order, self._live = order, live
         self._ranked = ranked
-        sizes = np.bincount(order.cluster, weights=live, minlength=len(order.cluster_ids)).astype(np.int64)
-        self._sizes = sizes
-        self._ends = np.cumsum(sizes[ranked])
-        bounds = np.searchsorted(order.cluster, np.arange(len(order.cluster_ids) + 1))
-        self._bounds = bounds  # entries of cluster c: bounds[c]:bounds[c + 1]
+        self._bounds = order.bounds  # entries of cluster c: bounds[c]:bounds[c + 1]
+        self._sizes = np.diff(order.bounds) if live.all() else \
+            np.bincount(order.cluster, weights=live, minlength=len(order.cluster_ids)).astype(np.int64)
+        self._ends = np.cumsum(self._sizes[ranked])
 
     def __len__(self) -> int:
         return int(self._ends[-1]) if len(self._ends) else 0
