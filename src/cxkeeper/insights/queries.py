@@ -8,9 +8,12 @@ heatmap colours, legends, the JSON shapes — in `presentation.py`, Vega-Lite sp
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -655,13 +658,225 @@ class QueueEntry:
     disputed_step_id: int | None = None
 
 
+@dataclass(frozen=True)
+class QueueOrder:
+    """The costly part of the queue, kept in the figure store (`queue_order`): every candidate
+    as of one router and one set of stored items, grouped by cluster (clusters in review order,
+    members most uncertain first), as arrays so a page reads it in milliseconds.
+
+    Answers only ever take items out (a person's step, "none of these", off-topic), so a page
+    takes this order, drops the answered items and re-ranks only the clusters that lost members;
+    `needing` (how many candidates were unrouted or doubted model routes) lets a page check with
+    one COUNT that nothing else moved an item in or out (see `review_queue`)."""
+
+    feedback_ids: np.ndarray  # int64, per entry
+    uncertainty: np.ndarray  # float64, per entry
+    disputed_step: np.ndarray  # int64, per entry: the router's step for a disputed rule route, else −1
+    step: np.ndarray  # int64, per entry: its step when the order was built (−1: none)
+    cluster: np.ndarray  # int64, per entry: the index of its cluster in `cluster_ids`
+    cluster_ids: np.ndarray  # int64, per cluster: the id naming it
+    ranked: np.ndarray  # int64: cluster indices in review order (every member waiting)
+    ranked_weight: np.ndarray  # float64: −(their rounded weight), in that order (ascending)
+    ranked_smallest: np.ndarray  # int64: their smallest member's id, in that order
+    needing: int  # `_unsure()` when it was built
+    bounds: np.ndarray  # int64: the entries of cluster c are bounds[c]:bounds[c + 1]
+
+
+def _queue_counts(threshold: float) -> tuple[int, int]:
+    """(stored items, items needing a person — unrouted or a doubted model route, empty texts
+    included: two counts on the `routed_by` index). Kept per feedback data version: a view
+    after an answer counts once, the views after it read the pair."""
+    return figures.figure("insights.queue_counts", (threshold,),
+                          lambda: (Feedback.objects.count(), _unsure(threshold)), depends=(figures.FEEDBACK,))
+
+
+def _unsure(threshold: float) -> int:
+    return (Feedback.objects.filter(routed_by=RoutedBy.NONE).count()
+            + Feedback.objects.filter(routed_by=RoutedBy.MODEL, routing_confidence__lt=threshold).count())
+
+
+_memo = threading.local()  # the last order this thread read: its key fully determines it
+
+
+def _computed_fresh() -> bool:
+    """Inside `figures.computed_fresh()`: nothing kept is read, the memo below included."""
+    return bool(getattr(figures._local, "fresh", 0))
+
+
+def queue_order(*, needing: int | None = None) -> QueueOrder:
+    """The queue's order for the current router and stored items: seconds of work at a million
+    rows (clusters, then ordering ~250,000 items), so kept until new feedback arrives, items are
+    erased or the router changes (all in the key) — not per feedback data version, which every
+    answer moves. Learning in the background computes it after re-routing (`relearn`).
+    `needing` (the count of items needing a person) joins the key when that order was found out
+    of step (`review_queue`), so the recomputed one is kept too."""
+    router, threshold = _router_state()
+    newest = Feedback.objects.aggregate(newest=Max("id"))["newest"]
+    stored, _ = _queue_counts(threshold)
+    key = (newest, stored, router, threshold, *(() if needing is None else (needing,)))
+    last = getattr(_memo, "last", None)
+    if last is not None and last[0] == key and not _computed_fresh() and _still_stored(key):
+        return last[1]
+    if needing is None:
+        compute = lambda: _queue_order(threshold, queue_clusters())  # noqa: E731
+    else:  # the items that moved in are clustered with the rest, as a fresh computation would
+        compute = lambda: _queue_order(threshold, _queue_clusters(threshold))  # noqa: E731
+    order = figures.figure("insights.queue_order", key, compute, depends=())
+    if not _computed_fresh():
+        _memo.last = (key, order)
+    return order
+
+
+def _still_stored(key: tuple) -> bool:
+    """The memo is used only while the store still holds the same order (not dropped, not from
+    other code): reading the few-MB value again costs tens of ms, asking whether it is there one."""
+    from cxkeeper.core.models import StoredFigure
+
+    return StoredFigure.objects.filter(key=figures.figure_key("insights.queue_order", key),
+                                       stamp=figures.code_fingerprint()).exists()
+
+
+def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
+    rows = list(Feedback.objects.filter(_needs_review(threshold))
+                .values_list("pk", "routed_by", "routing_confidence", "step_id"))
+    needing = _unsure(threshold)
+    disputed = list(Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
+                    .values_list("pk", "step_id"))
+    n = len(rows) + len(disputed)
+    ids = np.fromiter((pk for pk, *_ in rows), np.int64, len(rows))
+    ids = np.concatenate([ids, np.fromiter((pk for pk, _ in disputed), np.int64, len(disputed))])
+    uncertainty = np.fromiter([_uncertainty(by, confidence, threshold) for _, by, confidence, _ in rows]
+                              + [clusters.disputed[pk][1] for pk, _ in disputed], np.float64, n)
+    disputed_step = np.concatenate([np.full(len(rows), -1, np.int64),
+                                    np.fromiter((clusters.disputed[pk][0] for pk, _ in disputed), np.int64,
+                                                len(disputed))])
+    step = np.fromiter([-1 if s is None else s for *_, s in rows] + [-1 if s is None else s for _, s in disputed],
+                       np.int64, n)
+    cluster_of = np.fromiter((clusters.cluster_of.get(pk, pk) for pk in ids.tolist()), np.int64, n)
+    # entries grouped by cluster, members most uncertain first (then by id)
+    grouped = np.lexsort((ids, -uncertainty, cluster_of))
+    ids, uncertainty, disputed_step, step, cluster_of = (
+        a[grouped] for a in (ids, uncertainty, disputed_step, step, cluster_of))
+    cluster_ids, cluster = np.unique(cluster_of, return_inverse=True)
+    cluster = cluster.astype(np.int64)
+    empty = np.empty(0, np.int64)
+    bounds = np.searchsorted(cluster, np.arange(len(cluster_ids) + 1)).astype(np.int64)
+    order = QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, empty, empty, empty, needing,
+                       bounds)
+    ranked, weight, smallest = _rank_keys(order, np.ones(n, bool))
+    return QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, ranked, weight, smallest,
+                      needing, bounds)
+
+
+def _ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
+    return _rank_keys(order, live)[0]
+
+
+def _rank_keys(order: QueueOrder, live: np.ndarray, among: np.ndarray | None = None):
+    """Cluster indices with a waiting member (of `among`, default all), by how much one answer
+    teaches: the sum of the waiting members' uncertainty (rounded, so sums in any order tie
+    alike), then the smallest waiting member's id (a cluster's name when it is computed afresh;
+    a stored cluster keeps its name while members leave, so a cluster page's address stays
+    valid). Returns (indices, −weight, smallest id), all in that order."""
+    n = len(order.cluster_ids)
+    weight = np.bincount(order.cluster, weights=np.where(live, order.uncertainty, 0.0), minlength=n)
+    waiting = np.bincount(order.cluster, weights=live, minlength=n) > 0
+    present = np.flatnonzero(waiting) if among is None else among[waiting[among]]
+    bounds = np.searchsorted(order.cluster, np.stack([present, present + 1]))
+    masked = np.where(live, order.feedback_ids, np.iinfo(np.int64).max)
+    smallest = np.array([masked[a:b].min() for a, b in zip(*bounds.tolist(), strict=True)], np.int64) \
+        if among is not None else (np.minimum.reduceat(masked, bounds[0]) if len(present) else np.empty(0, np.int64))
+    negative = -np.round(weight[present], 9)
+    by = np.lexsort((smallest, negative))
+    return present[by], negative[by], smallest[by]
+
+
+def _re_ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
+    """The stored ranking after answers: the clusters that lost members are taken out, ranked
+    again and put back where their new weight places them; the others keep their order."""
+    touched = np.unique(order.cluster[~live])
+    keep = ~np.isin(order.ranked, touched)
+    ranked, weight, smallest = order.ranked[keep], order.ranked_weight[keep], order.ranked_smallest[keep]
+    moved, moved_weight, moved_smallest = _rank_keys(order, live, touched)
+    low = np.searchsorted(weight, moved_weight, side="left")
+    high = np.searchsorted(weight, moved_weight, side="right")
+    at = [int(a + np.searchsorted(smallest[a:b], s)) for a, b, s in
+          zip(low.tolist(), high.tolist(), moved_smallest.tolist(), strict=True)]
+    return np.insert(ranked, at, moved)
+
+
+class QueueEntries(Sequence):
+    """The queue's entries in review order, made only for the slice a page shows."""
+
+    def __init__(self, order: QueueOrder, live: np.ndarray, ranked: np.ndarray):
+        self._order, self._live = order, live
+        self._ranked = ranked
+        self._bounds = order.bounds  # entries of cluster c: bounds[c]:bounds[c + 1]
+        self._sizes = np.diff(order.bounds) if live.all() else \
+            np.bincount(order.cluster, weights=live, minlength=len(order.cluster_ids)).astype(np.int64)
+        self._ends = np.cumsum(self._sizes[ranked])
+
+    def __len__(self) -> int:
+        return int(self._ends[-1]) if len(self._ends) else 0
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return self._slice(start, stop)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._slice(index, index + 1)[0]
+
+    def __iter__(self):
+        for start in range(0, len(self), 1000):
+            yield from self._slice(start, min(start + 1000, len(self)))
+
+    def _slice(self, start: int, stop: int) -> list[QueueEntry]:
+        if start >= stop:
+            return []
+        order, entries = self._order, []
+        first = int(np.searchsorted(self._ends, start, side="right"))
+        skip = start - (int(self._ends[first - 1]) if first else 0)
+        for c in self._ranked[first:].tolist():
+            members = np.arange(self._bounds[c], self._bounds[c + 1])
+            members = members[self._live[members]][skip:]
+            skip = 0
+            for i in members.tolist():
+                disputed = int(order.disputed_step[i])
+                entries.append(QueueEntry(int(order.feedback_ids[i]), int(order.cluster_ids[c]),
+                                          float(order.uncertainty[i]), disputed if disputed >= 0 else None))
+                if len(entries) == stop - start:
+                    return entries
+        return entries
+
+    def sizes(self) -> dict[int, int]:
+        ranked = self._ranked
+        return dict(zip(self._order.cluster_ids[ranked].tolist(), self._sizes[ranked].tolist(), strict=True))
+
+    def size_of(self, cluster_id: int) -> int:
+        c = int(np.searchsorted(self._order.cluster_ids, cluster_id))
+        if c < len(self._order.cluster_ids) and self._order.cluster_ids[c] == cluster_id:
+            return int(self._sizes[c])
+        return 0
+
+    def members(self, cluster_id: int) -> list[int]:
+        c = int(np.searchsorted(self._order.cluster_ids, cluster_id))
+        if c >= len(self._order.cluster_ids) or self._order.cluster_ids[c] != cluster_id:
+            return []
+        members = np.arange(self._bounds[c], self._bounds[c + 1])
+        return self._order.feedback_ids[members[self._live[members]]].tolist()
+
+
 @dataclass
 class ReviewQueue:
     """The queue in review order: clusters by how much one answer teaches (the sum of their
     members' uncertainty = uncertainty × cluster size), members most uncertain first."""
 
-    entries: list[QueueEntry]
-    cluster_sizes: dict[int, int]
+    entries: QueueEntries
 
     @property
     def remaining(self) -> int:
@@ -669,10 +884,18 @@ class ReviewQueue:
 
     @property
     def clusters(self) -> int:
-        return len(self.cluster_sizes)
+        return len(self.entries._ranked)
+
+    @property
+    def cluster_sizes(self) -> dict[int, int]:
+        """Every waiting cluster's size, by cluster id (built on demand: as many as clusters)."""
+        return self.entries.sizes()
+
+    def cluster_size(self, cluster_id: int) -> int:
+        return self.entries.size_of(cluster_id)
 
     def members(self, cluster_id: int) -> list[int]:
-        return [e.feedback_id for e in self.entries if e.cluster_id == cluster_id]
+        return self.entries.members(cluster_id)
 
 
 def _uncertainty(routed_by: str, confidence: float | None, threshold: float) -> float:
@@ -685,25 +908,27 @@ def _uncertainty(routed_by: str, confidence: float | None, threshold: float) -> 
 
 def review_queue(step=None) -> ReviewQueue:
     """Every item that needs a person, ordered by how much one answer teaches (see above).
-    `step` keeps the items now on that step (model routes the router doubts, disputed rules)."""
+    `step` keeps the items now on that step (model routes the router doubts, disputed rules).
+
+    From the stored `queue_order`: the items a person has answered since (a few, found by the
+    index on `routed_by`) drop out and only then is the order re-ranked, in arrays. If one COUNT
+    of the items needing a person disagrees with the stored order (something else moved items
+    in or out: a step deleted, a re-routing under way), the order is computed again."""
     _, threshold = _router_state()
-    clusters = queue_clusters()
-    rows = Feedback.objects.filter(_needs_review(threshold))
-    disputed = Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
+    order = queue_order()
+    answered = np.fromiter(Feedback.objects.filter(routed_by__in=[RoutedBy.PERSON, RoutedBy.OFF_TOPIC])
+                           .values_list("pk", flat=True).iterator(chunk_size=10_000), np.int64)
+    live = ~np.isin(order.feedback_ids, answered)
+    _, needing = _queue_counts(threshold)
+    if needing != order.needing - int(np.count_nonzero(~live & (order.disputed_step < 0))):
+        order = queue_order(needing=needing)
+        live = ~np.isin(order.feedback_ids, answered)
     if step is not None:
-        rows, disputed = rows.filter(step=step), disputed.filter(step=step)
-    entries = [QueueEntry(pk, clusters.cluster_of.get(pk, pk), _uncertainty(routed_by, confidence, threshold))
-               for pk, routed_by, confidence in rows.values_list("pk", "routed_by", "routing_confidence")]
-    for pk in disputed.values_list("pk", flat=True):
-        model_step, confidence = clusters.disputed[pk]
-        entries.append(QueueEntry(pk, clusters.cluster_of.get(pk, pk), confidence, model_step))
-    weight: dict[int, float] = defaultdict(float)
-    sizes: dict[int, int] = defaultdict(int)
-    for entry in entries:
-        weight[entry.cluster_id] += entry.uncertainty
-        sizes[entry.cluster_id] += 1
-    entries.sort(key=lambda e: (-round(weight[e.cluster_id], 9), e.cluster_id, -e.uncertainty, e.feedback_id))
-    return ReviewQueue(entries, dict(sizes))
+        live &= order.step == step.pk
+        ranked = _ranked(order, live)
+    else:
+        ranked = order.ranked if live.all() else _re_ranked(order, live)
+    return ReviewQueue(QueueEntries(order, live, ranked))
 
 
 @dataclass
@@ -717,7 +942,7 @@ class QueueItem:
 def queue_page(queue: ReviewQueue, entries: list[QueueEntry]) -> list[QueueItem]:
     """The feedback rows and router suggestions of one page of queue entries, in queue order."""
     rows = Feedback.objects.select_related("step", "step__stage", "source").in_bulk([e.feedback_id for e in entries])
-    items = [QueueItem(rows[e.feedback_id], e, queue.cluster_sizes.get(e.cluster_id, 1), [])
+    items = [QueueItem(rows[e.feedback_id], e, queue.cluster_size(e.cluster_id) or 1, [])
              for e in entries if e.feedback_id in rows]
     suggestions = suggestions_for([item.feedback for item in items])
     for item in items:

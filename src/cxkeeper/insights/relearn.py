@@ -160,7 +160,7 @@ def run() -> RelearnRun:
 
 def _run(learning: RelearnRun) -> RelearnRun:
     """Retrain and re-route for the run `learning` (claimed, running), its heartbeat kept."""
-    from cxkeeper.insights.queries import queue_clusters, routed_share
+    from cxkeeper.insights.queries import queue_order, routed_share
 
     learning.routed_share_before = routed_share().share
     learning.save(update_fields=["routed_share_before"])
@@ -170,7 +170,7 @@ def _run(learning: RelearnRun) -> RelearnRun:
             learning.corrections = model.n_corrections if model else 0
             learning.rerouted = reroute_stored(acting_user=SYSTEM)["changed"] if model else 0
             learning.status, learning.message = RelearnStatus.DONE, ""
-            queue_clusters()  # the queue's clusters for the new router, so the next page is fast
+            queue_order()  # the queue (clusters, order) for the new router, so the next page is fast
     except Exception as exc:
         learning.status, learning.message = RelearnStatus.FAILED, f"Learning from corrections stopped: {exc}"[:300]
         raise

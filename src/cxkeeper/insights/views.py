@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -125,10 +126,13 @@ def review_queue(request):
     share = queries.routed_share()
     # "since you started": the share when this person first opened the queue in this session
     started = request.session.setdefault("review_started_share", share.share)
+    steps = queries.filter_choices()["steps"]
     context = {
         "page": page, "step": step, "queue": queue, "queue_items": items,
         "items": [(item.feedback, item.suggestions) for item in items],
-        "steps": queries.filter_choices()["steps"], "none_value": NONE_OF_THESE, "off_topic_value": OFF_TOPIC,
+        "steps": steps, "none_value": NONE_OF_THESE, "off_topic_value": OFF_TOPIC,
+        # the same options under every message: rendered once, not once per message (most of the page's work)
+        "step_options": render_to_string("insights/_step_options.html", {"steps": steps}),
         "share": share, "started_share": started, "relearn": queries.latest_relearn(),
         "min_confidence": queries.SUGGESTION_MIN_CONFIDENCE,
         "can_correct": can(actions.require_correct, request.user, None),
