@@ -26,6 +26,7 @@ def main() -> int:
     failures += run("import_and_pages.py", *(["--rows", "100000", "--page-rows", "1000000"] if quick else []))
     failures += run("pages.py", *(["--quick"] if quick else []))
     failures += run("routing.py", *(["--quick"] if quick else []))
+    failures += run("routing_ceiling.py", *(["--rows", "30000"] if quick else []))  # what routing_demo can reach
     failures += run("routing_demo.py", *(["--rows", "30000"] if quick else []))
     failures += run("rollups.py", *(["--rows", "1000000"] if quick else ["--rows", "10000000"]))
     # Many people at once: the multi-process server beside the single-process baseline (SQLite;
