@@ -221,6 +221,12 @@ def computed_fresh():
         _local.fresh -= 1
 
 
+def computing_fresh() -> bool:
+    """True inside `computed_fresh()`: callers that keep their own memo of a stored figure
+    (the review queue's per-thread order) skip it there too."""
+    return bool(getattr(_local, "fresh", 0))
+
+
 def forget_all() -> int:
     """Drop every stored figure (each is computed again on its next read). Returns how many."""
     deleted, _ = StoredFigure.objects.all().delete()

@@ -124,9 +124,7 @@ def import_batch(request: HttpRequest, source: str, csat_max: int = 5, default_c
     rows, errors = partition(convert(items, _mapping(csat_max, default_channel), "batch", columns=FIELDS,
                                      strict=True))
     feedback_source = actions.source_named(source, acting_user=request.auth)
-    before = import_jobs.watch() if rows else {}  # target statuses before, as a file import keeps them
-    stored = actions.ingest_feedback_batch(feedback_source, rows)
-    changes = import_jobs.changes_since(before) if stored.imported else []  # nothing stored: nothing moved
+    stored, changes = import_jobs.store_batch(feedback_source, rows)
     return BatchResult(source=feedback_source.name, imported=stored.imported, duplicates=stored.duplicates,
                        rejected=len({e.row for e in errors}), redactions=dict(stored.redactions),
                        errors=[RowProblem(row=e.row, column=e.column, value=e.value, reason=e.reason)

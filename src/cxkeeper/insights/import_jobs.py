@@ -106,6 +106,14 @@ def changes_since(before: dict) -> list[dict]:
     return _changes(before)
 
 
+def store_batch(source: FeedbackSource, rows: list) -> tuple[actions.BatchResult, list[dict]]:
+    """Store an import without a job (an API batch) and say which target statuses it moved,
+    as a file import keeps them on its job: (what was stored, the changes)."""
+    before = watch() if rows else {}
+    stored = actions.ingest_feedback_batch(source, rows)
+    return stored, (changes_since(before) if stored.imported else [])  # nothing stored: nothing moved
+
+
 def change_text(change: dict) -> str:
     """One change in plain words: "NPS at the organization ≥ −15: on track → at risk"."""
     return f"{change['what']}: {change['before']} → {change['after']}"

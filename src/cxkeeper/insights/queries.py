@@ -700,7 +700,7 @@ _memo = threading.local()  # the last order this thread read: its key fully dete
 
 def _computed_fresh() -> bool:
     """Inside `figures.computed_fresh()`: nothing kept is read, the memo below included."""
-    return bool(getattr(figures._local, "fresh", 0))
+    return figures.computing_fresh()
 
 
 def queue_order(*, needing: int | None = None) -> QueueOrder:
