@@ -185,7 +185,7 @@ def demo(
 
 
 def _register_subcommands() -> None:
-    from cxkeeper.insights.cli import metrics_app
+    from cxkeeper.insights.cli import impact, metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
@@ -204,6 +204,7 @@ def _register_subcommands() -> None:
     app.add_typer(kpi_app, name="kpi", help="Team KPIs: import values from CSV.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
+    app.command("impact")(impact)
     app.command("erase-customer")(erase_customer)
 
 
