@@ -86,6 +86,24 @@ class TestTheSampleStories:
         assert result.verdict == "no_credible_change", result.sentence
         assert result.sentence.startswith("No credible change:")
 
+    def test_daily_series_channel_filters_and_chosen_comparisons(self, world):
+        login = step(T.LOGIN_STEP)
+        daily = measure_impact([login], "volume", FIX, as_of=AS_OF, grain="day")
+        assert daily.verdict == "win" and daily.details["periods_before"] > 150, daily.sentence
+        in_app = measure_impact([login], "ces", FIX, as_of=AS_OF, channel="app")
+        assert in_app.verdict == "win" and in_app.as_dict()["channel"] == "app"
+        segment = generated.SEGMENTS[0]
+        one_segment = measure_impact([login], "ces", FIX, as_of=AS_OF, segment=segment)
+        assert one_segment.as_dict()["segment"] == segment and one_segment.verdict in ("win", "no_credible_change")
+        assert 0 < one_segment.details["n_before"] < in_app.details["n_before"]
+        chosen = measure_impact([login], "ces", FIX, as_of=AS_OF, comparison=[step(QUIET_STEP)])
+        assert [(c["step"], c["reason"]) for c in chosen.details["comparison_steps"]] == [
+            (QUIET_STEP, "chosen by the caller")]
+        assert chosen.verdict == "win"
+        first = measure_impact([login], "ces", FIX, as_of=AS_OF).comparison[0]
+        without = measure_impact([login], "ces", FIX, as_of=AS_OF, exclude=[first.step_id])
+        assert first.step_id not in {c.step_id for c in without.comparison}
+
     def test_a_change_after_the_data_is_too_early(self, world):
         result = measure_impact([step(T.LOGIN_STEP)], "ces", AS_OF + dt.timedelta(days=3), as_of=AS_OF)
         assert (result.verdict, result.assessment.reason) == ("too_early", "after_data")
