@@ -14,8 +14,8 @@ period −1 is the 7 (or 1) days before it, so no period mixes before and after.
 1. **Per period** the metric of the changed steps, y_t, and of the comparison steps added
    together, c_t, each with its count of answers (score metrics) or items (volume metrics).
    Score metrics (NPS, CSAT, CES, sentiment, shares …) are on their own scale; a period's
-   sampling variance is σ²/n_t, with σ² the per-answer variance pooled over the whole series
-   (so weights follow n, and a period of 3 answers cannot claim a zero variance). Volume
+   sampling variance is σ²/n_t, with σ² the per-answer variance within periods, pooled over the
+   series (so weights follow n, and a period of 3 answers cannot claim a zero variance). Volume
    metrics (feedback items, complaints, negative texts, mentions of a topic) are counted and
    taken as log(count + ½), variance 1/(count + ½) (Poisson): the difference of logs is a
    ratio, so an organization-wide rise or fall in volume cancels.
@@ -36,9 +36,10 @@ period −1 is the 7 (or 1) days before it, so no period mixes before and after.
    exp(E) − 1.
 
 Comparison screening: with three or more comparison steps, each is first measured against
-the others at the same date (the same regression); one that itself moved credibly (p < α
-and at least the minimum effect, either way) is set aside, so a concurrent change at a
-comparison step is not credited to — or blamed on — the change measured.
+the others at the same date (the same regression); the one that moved most credibly (p < α
+and at least the minimum effect, either way) is set aside and the rest are screened again, so
+a concurrent change at a comparison step is not credited to — or blamed on — the change
+measured.
 
 Verdict (:data:`VERDICTS`):
 
@@ -248,8 +249,9 @@ def fit_segmented(d: np.ndarray, variance: np.ndarray, tau: np.ndarray, post: np
     """WLS of d on [1, τ, post, τ·post] with weights 1/variance; Newey–West covariance.
 
     HAC with weights: the regression of √w·d on √w·X is ordinary least squares, its scores
-    uₜ = √wₜ·xₜ·êₜ (ê the transformed residuals); meat = Σₗ kₗ Σₜ (uₜuₜ₋ₗ' + uₜ₋ₗuₜ'),
-    kₗ = 1 − l/(lags + 1) (k₀ = ½ on the doubled sum); cov = B·meat·B·T/(T − 4), B = (X'WX)⁻¹."""
+    uₜ = √wₜ·xₜ·êₜ (ê the transformed residuals); meat = Σₜ uₜuₜ' + Σₗ kₗ Σₜ (uₜuₜ₋ₗ' + uₜ₋ₗuₜ'),
+    kₗ = 1 − l/(lags + 1); cov = B·meat·B·T/(T − 4), B = (X'WX)⁻¹ (with prewhitening, the scores
+    are whitened first and the sum divided by (1 − ρ)²)."""
     d, variance, tau, post = (np.asarray(a, dtype=float) for a in (d, variance, tau, post))
     t_count = len(d)
     x = np.column_stack([np.ones(t_count), tau, post, tau * post])
@@ -337,7 +339,8 @@ class Assessment:
     before_value: float | None = None  # the changed steps' metric over the periods before / after
     after_value: float | None = None
     method: str = ("segmented regression (interrupted time series) of the difference to the comparison "
-                   "series, weighted by n, Newey–West errors")
+                   "series (difference in differences), weighted by n, prewhitened Newey–West errors with "
+                   "fixed-b critical values")
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property

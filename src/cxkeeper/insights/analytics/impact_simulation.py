@@ -20,6 +20,9 @@ drift                  the organization drifts (a trend) and jumps on the change
 concurrent             a comparison step gets worse by 2.5 × the minimum effect on the same date
 effect                 the changed step improves by the stated size, in a world with seasonality,
                        AR(1) wobble and drift
+nps null / nps effect  the same for NPS (150 answers a week), with no change or +20 points
+volume …               daily feedback volume: cycles, wobble and drift; a comparison step whose
+                       volume doubles; 30 % fewer items at the changed step
 =====================  =======================================================================
 
 ``bench/impact_validity.py`` prints the table (docs/wins-measurement.md shows it);
@@ -42,7 +45,7 @@ __all__ = ["SCENARIOS", "Scenario", "ScenarioResult", "run_scenario", "simulate_
 class Scenario:
     name: str
     description: str
-    metric: str = "ces"  # "ces" (a score, weekly) or "volume" (a count, daily)
+    metric: str = "ces"  # "ces" or "nps" (scores, weekly) or "volume" (a count, daily)
     grain_days: int = 7
     periods_before: int = 26
     periods_after: int = 12
@@ -74,6 +77,11 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario("concurrent", "CES, a comparison step drops 0.5 on the change date", concurrent=-0.5),
     Scenario("effect", "CES +0.6 at the changed step (3 × the minimum effect), with the yearly cycle, "
              "AR(1) wobble and drift", seasonal=0.4, ar_rho=0.6, ar_sd=0.1, drift=-0.01, effect=0.6, expect="win"),
+    Scenario("nps null", "NPS, a yearly cycle of ±5 points, AR(1) wobble (ρ 0.5, sd 2) and drift", metric="nps",
+             answers=150.0, seasonal=5.0, ar_rho=0.5, ar_sd=2.0, drift=-0.1),
+    Scenario("nps effect", "NPS +20 points at the changed step (4 × the minimum effect), with the cycle, wobble "
+             "and drift", metric="nps", answers=150.0, seasonal=5.0, ar_rho=0.5, ar_sd=2.0, drift=-0.1, effect=20.0,
+             expect="win"),
     Scenario("volume null", "daily volume, weekly and yearly cycles, AR(1) wobble, drift", metric="volume",
              grain_days=1, periods_before=182, periods_after=56, answers=25.0, seasonal=0.15, weekly=0.3,
              ar_rho=0.6, ar_sd=0.1, drift=0.001),
@@ -103,6 +111,13 @@ def _ces_sums(rng: np.random.Generator, n: int, mean: float) -> dict:
     return {"n": n, "ces_n": n, "ces_sum": float(answers.sum()), "ces_sumsq": float((answers ** 2).sum())}
 
 
+def _nps_sums(rng: np.random.Generator, n: int, nps: float) -> dict:
+    """n answers whose expected NPS is `nps`: 25 % passives, the rest split to match."""
+    promoter = min(0.75, max(0.0, (0.75 + nps / 100.0) / 2.0))
+    counts = rng.multinomial(n, [promoter, 0.75 - promoter, 0.25])
+    return {"n": n, "nps_n": n, "promoters": int(counts[0]), "detractors": int(counts[1])}
+
+
 def simulate_world(scenario: Scenario, rng: np.random.Generator) -> tuple[list, dict, int]:
     """(changed step's sums per period, {comparison step: sums per period}, first period after)."""
     s = scenario
@@ -126,6 +141,12 @@ def simulate_world(scenario: Scenario, rng: np.random.Generator) -> tuple[list, 
                 log_rate = log_rate + math.log1p(s.concurrent) * after
             counts = rng.poisson(np.exp(log_rate))
             steps.append([{"n": int(c)} for c in counts])
+        elif s.metric == "nps":
+            nps = 10.0 + rng.normal(0, 8) + org + own + (s.effect * after if j == 0 else 0.0)
+            if j == 1 and s.concurrent:
+                nps = nps + s.concurrent * after
+            counts = rng.poisson(s.answers * rng.uniform(0.6, 1.6), length)
+            steps.append([_nps_sums(rng, int(n), float(v)) for n, v in zip(counts, nps, strict=True)])
         else:
             mean = 4.5 + rng.normal(0, 0.3) + org + own
             if j == 0 and s.effect:
