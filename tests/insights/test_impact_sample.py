@@ -110,6 +110,9 @@ class TestTheSampleStories:
         recent = measure_impact([step(T.LOGIN_STEP)], "ces", AS_OF - dt.timedelta(days=10), as_of=AS_OF)
         assert (recent.verdict, recent.assessment.reason) == ("too_early", "few_periods_after")
         assert "needs 4" in recent.sentence
+        days_ago = measure_impact([step(T.LOGIN_STEP)], "ces", AS_OF - dt.timedelta(days=3), as_of=AS_OF)
+        assert (days_ago.verdict, days_ago.assessment.reason) == ("too_early", "few_periods_after")
+        assert "no whole week with data after" in days_ago.sentence
 
     def test_the_cli_answers_in_words_and_json(self, world):
         login = step(T.LOGIN_STEP)

@@ -19,6 +19,7 @@ See docs/wins-measurement.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
@@ -345,12 +346,13 @@ def _sentence(result: ImpactResult, grain_days: int) -> str:
     what, where, since = result.label, _where(result.steps), _date(result.change_date)
     unit = "week" if grain_days == 7 else "day"
     if a.verdict == "too_early":
-        weeks_after = f"{a.periods_after} {numbers.plural(a.periods_after, unit, unit + 's')}"
+        weeks_after = (f"only {a.periods_after} {numbers.plural(a.periods_after, unit, unit + 's')}"
+                       if a.periods_after else f"no whole {unit}")
         need_after, need_before = MIN_DAYS_AFTER // grain_days, MIN_DAYS_BEFORE // grain_days
         return {
             "after_data": f"Too early: {since} is after the last day of data ({_date(result.as_of)}); "
                           f"{what} at {where} can be measured {MIN_DAYS_AFTER} days after it.",
-            "few_periods_after": f"Too early: only {weeks_after} with data "
+            "few_periods_after": f"Too early: {weeks_after} with data "
                                  f"after {since}; measuring {what} at {where} needs {need_after}.",
             "few_periods_before": f"Cannot measure yet: only {a.periods_before} "
                                   f"{numbers.plural(a.periods_before, unit, unit + 's')} "
@@ -462,6 +464,8 @@ def measure_impact(steps: Sequence[Step | int] | Step, metric: str, change_date:
         first_post = length  # nothing after the change yet
     assessment = assess_change(m, treated, comparison_series, first_post, grain_days=grain_days, alpha=alpha,
                                min_effect=min_effect, comparison_totals=key == "mentions")
+    if assessment.reason == "after_data" and change_date <= as_of:  # data after it, not a whole period yet
+        assessment = dataclasses.replace(assessment, reason="few_periods_after", periods_after=0)
     set_aside = {key_: (effect, p) for key_, effect, p in assessment.comparison_set_aside}
     if set_aside:
         chosen = [ComparisonStep(c.step_id, c.name, c.journey, c.reason, c.n_before, c.similarity,
