@@ -79,6 +79,8 @@ class TestTheSampleStories:
         result = measure_impact(calls, "mentions", FIX, as_of=AS_OF, topic="login")
         assert result.verdict == "win", result.sentence
         assert result.details["effect"]["value"] < -0.5
+        by_phone = measure_impact(calls, "mentions", FIX, as_of=AS_OF, topic="login", channel="phone")
+        assert 0 < by_phone.details["n_before"] < result.details["n_before"]  # the channel filters the texts too
 
     @pytest.mark.parametrize("metric", ["ces", "csat", "volume"])
     def test_a_step_without_change_shows_no_credible_change(self, world, metric):

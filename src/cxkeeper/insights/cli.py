@@ -157,6 +157,8 @@ def impact(
     since: Annotated[str, typer.Option("--since", help="The date of the change, YYYY-MM-DD.")],
     topic: Annotated[str, typer.Option("--topic", help="Words counted by --metric mentions.")] = "",
     grain: Annotated[str, typer.Option("--grain", help="week or day.")] = "week",
+    channel: Annotated[str, typer.Option("--channel", help="Only feedback from this channel.")] = "",
+    segment: Annotated[str, typer.Option("--segment", help="Only feedback from this segment.")] = "",
     as_of: Annotated[str | None, typer.Option("--as-of", help="Last day of data to use (default: data through).")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: verdict, sentence and details.")] = False,
@@ -169,7 +171,8 @@ def impact(
     from cxkeeper.insights.impact import measure_impact, steps_named
 
     try:
-        result = measure_impact(steps_named(steps), metric, change_date, as_of=last, topic=topic, grain=grain)
+        result = measure_impact(steps_named(steps), metric, change_date, as_of=last, topic=topic, grain=grain,
+                                channel=channel, segment=segment)
     except InvalidInput as error:
         for name, messages in error.errors.items():
             err_console.print(f"[red]error:[/red] --{name.replace('_', '-')}: {' '.join(messages)}")

@@ -138,14 +138,19 @@ def _daily_sums(step_ids: Iterable[int] | None, start: dt.date, end: dt.date, *,
     return out
 
 
-def _mention_counts(step_ids: Sequence[int], topic: str, start: dt.date, end: dt.date) -> dict[dt.date, int]:
-    """Items at the steps whose text mentions `topic`, per day (UTC), off-topic items left out:
-    one grouped count in the database."""
+def _mention_counts(step_ids: Sequence[int], topic: str, start: dt.date, end: dt.date, *, channel: str = "",
+                    segment: str = "") -> dict[dt.date, int]:
+    """Items at the steps whose text mentions `topic` (in the channel and segment, when given),
+    per day (UTC), off-topic items left out: one grouped count in the database."""
     first = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
     stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    rows = (Feedback.objects.filter(step_id__in=list(step_ids), received_at__gte=first, received_at__lt=stop,
+    items = Feedback.objects.filter(step_id__in=list(step_ids), received_at__gte=first, received_at__lt=stop,
                                     text__icontains=topic)
-            .exclude(routed_by=RoutedBy.OFF_TOPIC)
+    if channel:
+        items = items.filter(channel=channel)
+    if segment:
+        items = items.filter(segment=segment)
+    rows = (items.exclude(routed_by=RoutedBy.OFF_TOPIC)
             .annotate(day=TruncDate("received_at", tzinfo=dt.UTC)).values("day").annotate(k=Count("id")).order_by())
     return {r["day"]: int(r["k"]) for r in rows}
 
@@ -439,7 +444,7 @@ def measure_impact(steps: Sequence[Step | int] | Step, metric: str, change_date:
     per_step = {step_id: _bucket(days, start, grain_days, length) for step_id, days in daily.items()}
     treated = _combined((per_step.get(s.pk, [{} for _ in range(length)]) for s in changed), length)
     if key == "mentions":
-        counts = _mention_counts([s.pk for s in changed], topic, start, read_end)
+        counts = _mention_counts([s.pk for s in changed], topic, start, read_end, channel=channel, segment=segment)
         mentions = _bucket({d: {"mentions": float(k)} for d, k in counts.items()}, start, grain_days, length)
         for periods, extra in zip(treated, mentions, strict=True):
             periods["mentions"] = extra.get("mentions", 0.0)
