@@ -120,7 +120,7 @@ def test_a_comparison_step_that_moved_itself_is_set_aside():
 
 @pytest.mark.parametrize(("case", "reason"), [
     ("after_data", "after_data"), ("few_after", "few_periods_after"), ("few_before", "few_periods_before"),
-    ("few_answers", "few_answers"), ("no_comparison", "no_comparison"),
+    ("few_answers", "few_answers"), ("few_items", "few_items"), ("no_comparison", "no_comparison"),
 ])
 def test_too_early_says_why(case, reason):
     treated, comparison, first_post = world(0.5)
@@ -133,6 +133,12 @@ def test_too_early_says_why(case, reason):
         treated, comparison, first_post = treated[cut:], {k: v[cut:] for k, v in comparison.items()}, 7
     elif case == "few_answers":
         treated = [ces_period(2, 4.0) for _ in treated]
+    elif case == "few_items":  # a count of 1 a week before: 26 items
+        treated = [{"n": 1.0 if t < first_post else 0.0} for t in range(len(treated))]
+        comparison = {k: [{"n": 50.0} for _ in treated] for k in comparison}
+        result = assess_change("volume", treated, comparison, first_post)
+        assert (result.verdict, result.reason) == ("too_early", "few_items")
+        return
     elif case == "no_comparison":
         comparison = {"a": [{} for _ in treated]}
     result = assess_change("ces", treated, comparison, first_post)

@@ -323,7 +323,8 @@ class ImpactResult:
             "too_early_reason": a.reason or None,
             "rule": (f"win or worse: p < {a.alpha:g} and an effect of at least the minimum; too early: fewer than "
                      f"{MIN_DAYS_AFTER} days after or {MIN_DAYS_BEFORE} days before with data at both the changed "
-                     f"and the comparison steps, or fewer than {DEFAULT_MIN_N} answers on either side"),
+                     f"and the comparison steps, fewer than {DEFAULT_MIN_N} answers on either side (scores) or "
+                     f"{DEFAULT_MIN_N} items before (counts)"),
         }
 
     def as_dict(self) -> dict:
@@ -365,6 +366,8 @@ def _sentence(result: ImpactResult, grain_days: int) -> str:
             "few_answers": f"Cannot measure yet: {numbers.count(a.n_before)} answers before and "
                            f"{numbers.count(a.n_after)} after {since} for {what} at {where}; it needs "
                            f"{DEFAULT_MIN_N} on each side.",
+            "few_items": f"Cannot measure yet: only {numbers.count(a.n_before)} items of {what} at {where} "
+                         f"before {since}; it needs {DEFAULT_MIN_N} to compare with.",
             "no_comparison": f"Cannot measure: no comparable step the change did not touch has enough data for "
                              f"{what} to compare {where} with.",
         }[a.reason]

@@ -46,7 +46,8 @@ Verdict (:data:`VERDICTS`):
 * ``too_early`` — the change date is after the last day of data, fewer than
   ``min_periods_after`` periods after it (or fewer than ``min_periods_before`` before it)
   have answers at both the changed and the comparison steps, the changed steps have fewer
-  than ``min_n`` answers on either side (score metrics), or no comparison step has data;
+  than ``min_n`` answers on either side (score metrics) or fewer than ``min_n`` items before
+  the change (volume metrics: nothing to compare with), or no comparison step has data;
 * ``win`` — p < α, |effect| ≥ the minimum effect, in the good direction;
 * ``worse`` — the same in the bad direction (a regression);
 * ``no_credible_change`` — anything else.
@@ -493,6 +494,8 @@ def assess_change(
         return Assessment(**base, verdict="too_early", reason="few_periods_before")
     if m.kind == "score" and (after_n < min_n or before_n < min_n):
         return Assessment(**base, verdict="too_early", reason="few_answers")
+    if m.kind == "volume" and before_n < min_n:  # after may be anything: a fall to nothing is an effect
+        return Assessment(**base, verdict="too_early", reason="few_items")
     found = _effect_fit(m, compare_metric, treated, pooled, first_post, lags)
     if found is None:  # cannot happen past the checks above (≥ 3 rows before, ≥ 2 after)
         return Assessment(**base, verdict="too_early", reason="few_periods_after")
