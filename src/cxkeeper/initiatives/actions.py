@@ -4,9 +4,12 @@ checked here so pages and API enforce the same rules (see permissions.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
+from dataclasses import asdict
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max, Min
 
 from cxkeeper.core import numbers
@@ -23,13 +26,21 @@ from cxkeeper.initiatives.choices import (
     MoveDirection,
     TeamRole,
 )
-from cxkeeper.initiatives.models import FrictionPoint, Initiative, InitiativeMetric, InitiativeTeam
+from cxkeeper.initiatives.models import (
+    FrictionPoint,
+    Initiative,
+    InitiativeMetric,
+    InitiativeTeam,
+    PriorityWeights,
+    RankingSnapshot,
+)
 from cxkeeper.initiatives.permissions import (
     require_change,
     require_change_initiative,
     require_delete_initiative,
     require_plan_initiative,
     require_raise,
+    require_set_weights,
 )
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.org.models import Person, Team
@@ -222,7 +233,7 @@ def detach_friction_points(place: Journey | Step, *, acting_user) -> int:
 
 INITIATIVE_FIELDS = ("title", "description", "friction_point", "status", "ship_date", "steps", "depends_on",
                      "milestones", "teams", "metrics")
-_PARTS = ("teams", "metrics")
+WEIGHT_FIELDS = ("impact", "fit", "effort", "confidence", "period_days")
 
 
 def _initiative_snapshot(initiative: Initiative) -> dict:
@@ -504,3 +515,53 @@ def detach_initiatives(*, friction_point: FrictionPoint | None = None, team: Tea
                                lead_required=False)
             changed += 1
     return changed
+
+
+# --- priorities ---
+
+
+def set_priority_weights(changes: dict, *, expected_version, acting_user) -> PriorityWeights:
+    """Keepers set the board's weights and period (one row, with history). The board is ranked
+    again on its next read (its figure names the weights' version) and the new order kept."""
+    require_set_weights(acting_user)
+    unknown = sorted(set(changes) - set(WEIGHT_FIELDS))
+    if unknown:
+        raise InvalidInput({name: "This field cannot be changed." for name in unknown})
+    with transaction.atomic():
+        current = PriorityWeights.objects.select_for_update().order_by("pk").first()
+        if current is None:
+            values = {name: getattr(PriorityWeights(), name) for name in WEIGHT_FIELDS} | dict(changes)
+            weights, _ = create_object(PriorityWeights, values, acting_user=acting_user)
+            return weights
+        weights, _ = update_object(current, changes, expected_version=expected_version, acting_user=acting_user)
+    return weights
+
+
+def remember_ranking(board) -> RankingSnapshot | None:
+    """Keep the board's order when it differs from the last one kept, or when the weights
+    changed: the history of rank changes. Not a history row itself (it *is* history, of a
+    computed figure). Two processes ranking the same data keep it once (`stamp` is unique); a
+    busy database only means it is kept on a later view — the page never fails for it."""
+    ranks = board.ranks()
+    weights = asdict(board.weights)
+    last = RankingSnapshot.objects.order_by("-taken_at", "-id").first()
+    order = [r["friction_point"] for r in ranks]
+    if last is not None and [r["friction_point"] for r in last.ranks] == order and last.weights == weights:
+        return None
+    if last is None:
+        cause = "first ranking"
+    elif last.weights != weights:
+        cause = "the weights changed"
+    else:
+        cause = "the data changed (feedback, targets, perspectives or friction points)"
+    period = board.period.as_dict()
+    digest = hashlib.sha1(json.dumps([order, weights, period], sort_keys=True).encode(),
+                          usedforsecurity=False).hexdigest()
+    stamp = f"after-{last.pk if last else 0}-{digest}"
+    snapshot_row = RankingSnapshot(stamp=stamp, weights=weights, period=period, cause=cause, ranks=ranks)
+    try:
+        with transaction.atomic():
+            RankingSnapshot.objects.bulk_create([snapshot_row], ignore_conflicts=True)
+    except DatabaseError:
+        return None
+    return snapshot_row

@@ -2,7 +2,8 @@
 
 Registered by `InitiativesConfig.ready()`. Friction points placed there are kept — someone
 decided to look at that friction, and its evidence stands — and lose the place, an UPDATE
-each (`actions.detach_friction_points`). Nothing in initiatives refers to teams.
+each (`actions.detach_friction_points`). Initiatives are kept too: a removed step leaves the
+steps they change, a removed team leaves their teams (`actions.detach_initiatives`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from cxkeeper.core.numbers import plural
 from cxkeeper.core.removals import explains_removal, on_removal
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.journeys.models import Journey, Stage, Step
+from cxkeeper.org.models import Team
 
 
 @on_removal(Journey, Step)
@@ -26,3 +28,23 @@ def friction_points_lose_their_place(place: Journey | Stage | Step) -> list[str]
         return []
     return [f"{numbers.count(n)} friction {plural(n, 'point', 'points')} placed there {plural(n, 'stays', 'stay')}, "
             "with status and evidence, but without that place."]
+
+
+@on_removal(Journey, Step)
+def initiatives_leave_the_steps(place: Journey | Step, *, acting_user) -> None:
+    steps = [place] if isinstance(place, Step) else list(Step.objects.filter(stage__journey=place))
+    actions.detach_initiatives(steps=steps, acting_user=acting_user)
+
+
+@on_removal(Team)
+def initiatives_leave_the_team(team: Team, *, acting_user) -> None:
+    actions.detach_initiatives(team=team, acting_user=acting_user)
+
+
+@explains_removal(Team)
+def initiatives_of_the_team(team: Team) -> list[str]:
+    n = queries.initiatives_of_team(team).count()
+    if not n:
+        return []
+    return [f"It is taken off {numbers.count(n)} {plural(n, 'initiative', 'initiatives')} "
+            f"(the {plural(n, 'initiative stays', 'initiatives stay')}, with the other teams)."]
