@@ -185,6 +185,7 @@ def demo(
 
 
 def _register_subcommands() -> None:
+    from cxkeeper.initiatives.cli import initiatives, priorities
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
@@ -205,6 +206,8 @@ def _register_subcommands() -> None:
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("erase-customer")(erase_customer)
+    app.command("initiatives")(initiatives)
+    app.command("priorities")(priorities)
 
 
 _register_subcommands()
