@@ -430,11 +430,12 @@ def _update_initiative(initiative: Initiative, changes: dict, *, expected_versio
             changes["milestones"] = _clean_milestones(changes["milestones"])
         steps = list(changes.pop("steps") or []) if "steps" in changes else None
         depends_on = list(changes.pop("depends_on") or []) if "depends_on" in changes else None
+        if depends_on is not None:
+            _check_dependencies(current, depends_on)  # named by the titles as they stand
         for name, value in changes.items():
             setattr(current, name, value)
         validate_object(current)
         if depends_on is not None:
-            _check_dependencies(current, depends_on)
             current.depends_on.set(depends_on)
         if steps is not None:
             current.steps.set(steps)
