@@ -280,7 +280,7 @@ initiatives_router = Router(tags=["initiatives"])
 priorities_router = Router(tags=["initiatives"])
 
 
-class PeriodOut(Schema):
+class BoardPeriodOut(Schema):
     start: dt.date
     end: dt.date
     days: int
@@ -309,7 +309,7 @@ class BoardEntryOut(Schema):
 
 
 class BoardOut(Schema):
-    period: PeriodOut
+    period: BoardPeriodOut
     weights: dict[str, float]
     formula: str
     entries: list[BoardEntryOut]
