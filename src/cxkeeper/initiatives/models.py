@@ -108,6 +108,11 @@ class Initiative(VersionedModel):
     def get_absolute_url(self):
         return reverse("initiatives:initiative", args=[self.pk])
 
+    def teams_in_order(self) -> list[InitiativeTeam]:
+        """The lead first, then contributors, then consulted teams, each by name."""
+        order = {role: i for i, role in enumerate(TeamRole.values)}
+        return sorted(self.team_roles.all(), key=lambda r: (order.get(r.role, 9), r.team.name))
+
     def clean(self):
         if self.status in (InitiativeStatus.SHIPPED, InitiativeStatus.MEASURED) and self.ship_date is None:
             raise ValidationError({"ship_date": "A shipped initiative needs its ship date: the date from which "

@@ -106,7 +106,7 @@ def initiative_dict(initiative: Initiative) -> dict:
         "ship_date": initiative.ship_date.isoformat() if initiative.ship_date else None,
         "friction_point_id": initiative.friction_point_id,
         "friction_point_title": initiative.friction_point.title if initiative.friction_point_id else None,
-        "teams": [{"team_id": r.team_id, "team": r.team.name, "role": r.role} for r in initiative.team_roles.all()],
+        "teams": [{"team_id": r.team_id, "team": r.team.name, "role": r.role} for r in initiative.teams_in_order()],
         "steps": [{"step_id": s.pk, "step": s.name} for s in initiative.steps.all()],
         "metrics": [{"metric_id": m.metric_id, "metric": m.metric.name, "metric_key": m.metric.key,
                      "direction": m.direction} for m in initiative.metric_moves.all()],
