@@ -19,6 +19,9 @@ from cxkeeper.org.models import Team
 @on_removal(Journey, Step)
 def detach_friction_points(place: Journey | Step, *, acting_user) -> None:
     actions.detach_friction_points(place, acting_user=acting_user)
+    # initiatives leave the removed steps (a journey's steps were announced one by one first)
+    steps = [place] if isinstance(place, Step) else list(Step.objects.filter(stage__journey=place))
+    actions.detach_initiatives(steps=steps, acting_user=acting_user)
 
 
 @explains_removal(Journey, Stage, Step)
@@ -28,12 +31,6 @@ def friction_points_lose_their_place(place: Journey | Stage | Step) -> list[str]
         return []
     return [f"{numbers.count(n)} friction {plural(n, 'point', 'points')} placed there {plural(n, 'stays', 'stay')}, "
             "with status and evidence, but without that place."]
-
-
-@on_removal(Journey, Step)
-def initiatives_leave_the_steps(place: Journey | Step, *, acting_user) -> None:
-    steps = [place] if isinstance(place, Step) else list(Step.objects.filter(stage__journey=place))
-    actions.detach_initiatives(steps=steps, acting_user=acting_user)
 
 
 @on_removal(Team)
