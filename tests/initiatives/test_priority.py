@@ -125,3 +125,34 @@ def test_the_board_remembers_each_new_order_and_why(small_org):
     latest = RankingSnapshot.objects.order_by("-id").first()
     assert RankingSnapshot.objects.count() == 2 and latest.cause == "the weights changed"
     assert latest.weights == {"impact": 0.0, "fit": 0.0, "effort": 0.0, "confidence": 1.0}
+
+
+def test_strategic_fit_counts_each_target_by_status_and_closeness(small_org):
+    import datetime as dt
+
+    from cxkeeper.core.actors import SYSTEM
+    from cxkeeper.outcomes import actions as outcome_actions
+    from cxkeeper.outcomes import queries as outcome_queries
+    from cxkeeper.outcomes.models import MetricDefinition
+
+    plant_feedback(small_org)
+    login, helpline = friction_points(small_org)
+    ces = MetricDefinition.objects.get(key="ces")
+    effort = outcome_actions.define_outcome({"name": "Reduce customer effort"}, acting_user=SYSTEM)
+    due = dt.date(2026, 12, 31)
+    at_login = outcome_actions.set_metric_target({"outcome": effort, "metric": ces, "scope": "step",
+                                                  "step": small_org.login_step, "value": 5, "due": due},
+                                                 acting_user=SYSTEM)
+    everywhere = outcome_actions.set_metric_target({"outcome": effort, "metric": ces, "scope": "organization",
+                                                    "value": 6.5, "due": due}, acting_user=SYSTEM)
+    status = {t.pk: outcome_queries.assess(t, as_of=AS_OF).status for t in (at_login, everywhere)}
+    assert status[at_login.pk] != "on_track" and status[everywhere.pk] != "on_track"  # effort 3 / 4.5 is far off
+    board = priority.compute_board(weights=PriorityWeights.current(), as_of=AS_OF)
+    by_title = {e.title: e for e in board.entries}
+    weight = priority.STATUS_WEIGHT
+    assert by_title["Login keeps failing"].measures.fit == pytest.approx(
+        weight[status[at_login.pk]] * 1 + weight[status[everywhere.pk]] * 0.25)   # its own step, the organization
+    assert by_title["Helpline hold music"].measures.fit == pytest.approx(weight[status[everywhere.pk]] * 0.25)
+    assert by_title["Login keeps failing"].fit == 1.0
+    sentence = by_title["Login keeps failing"].sentences()["fit"]
+    assert "bears on 2 targets" in sentence and "counted in full" in sentence and "counted a quarter" in sentence

@@ -8,8 +8,9 @@ friction point is measured from the rollups, the targets and the teams' perspect
   customer effort, as a share of each scale; the largest counts), times the *trend* (negative
   feedback at its steps in the second half of the period ÷ the first half, kept within ½ and 2);
 * **strategic fit** — the targets of shared outcomes it bears on (targets at its steps, their
-  stages, journeys or the whole organization), each counted by how far off track it is:
-  off track 1, at risk ½, no data ¼, on track 0;
+  stages, journeys or the whole organization), each counted by how far off track it is
+  (off track 1, at risk ½, no data ¼, on track 0) times how close its scope is (its step 1,
+  its stage or journey ½, the whole organization ¼);
 * **effort** — the teams' effort estimates (from their perspectives); unknown counts as ½;
 * **confidence** — the mean of the evidence's strength (n ÷ 100, at most 1) and the share of
   the affected teams heard.
@@ -43,6 +44,9 @@ SEVERITY_METRICS = {"nps": ("NPS", 200.0), "csat": ("CSAT", 100.0), "ces": ("cus
 SEVERITY_FACTOR = 10.0  # a gap of a tenth of the scale doubles the customers' weight
 TREND_LIMITS = (0.5, 2.0)
 STATUS_WEIGHT = {"off_track": 1.0, "at_risk": 0.5, "no_data": 0.25, "on_track": 0.0}
+# The closer a target's scope to the friction point's steps, the more fixing them moves it.
+SCOPE_WEIGHT = {"step": 1.0, "stage": 0.5, "journey": 0.5, "organization": 0.25}
+SCOPE_WORDS = {"step": "in full", "stage": "half", "journey": "half", "organization": "a quarter"}
 STATUS_WORDS = {"off_track": "off track", "at_risk": "at risk", "no_data": "no data", "on_track": "on track"}
 EVIDENCE_FULL_N = 100
 UNKNOWN_EFFORT = 0.5
@@ -95,7 +99,7 @@ class Measures:
     trend: float  # negative feedback, second half of the period ÷ first half, within TREND_LIMITS
     trend_note: str
     fit: float  # sum of the status weights of the targets it bears on
-    targets: tuple[tuple[str, str], ...]  # (target, status) it bears on
+    targets: tuple[tuple[str, str, str], ...]  # (target, status, scope) it bears on
     perspectives: PerspectiveSummary = field(default_factory=PerspectiveSummary)
 
     @property
@@ -154,7 +158,8 @@ class Entry:
                        f"({m.trend_note}) = {numbers.fixed(m.impact, 1)}; "
                        f"÷ the board's largest → {numbers.fixed(self.impact, 2)}"),
             "fit": ((f"bears on {len(m.targets)} {numbers.plural(len(m.targets), 'target', 'targets')}: "
-                     + "; ".join(f"{label} ({STATUS_WORDS.get(status, status)})" for label, status in m.targets)
+                     + "; ".join(f"{label} ({STATUS_WORDS.get(status, status)}, counted "
+                                 f"{SCOPE_WORDS.get(scope, 'in full')})" for label, status, scope in m.targets)
                      + f" → {numbers.fixed(m.fit, 2)}; ÷ the board's largest → {numbers.fixed(self.fit, 2)}")
                     if m.targets else "bears on no target of a shared outcome → 0"),
             "effort": ((f"{numbers.fixed(p.effort_points, 1)} effort points from the perspectives; "
@@ -267,7 +272,9 @@ def _severity(steps: list[int], journey_steps: list[int], period: clock.Period) 
     return gap, f"{label} {numbers.fixed(a, 1)} here against {numbers.fixed(b, 1)} on the journey"
 
 
-def _targets(steps: list[int], as_of: dt.date) -> tuple[float, tuple[tuple[str, str], ...]]:
+def _targets(steps: list[int], as_of: dt.date) -> tuple[float, tuple[tuple[str, str, str], ...]]:
+    """The targets at its steps, their stages, journeys or the whole organization, each with its
+    status; fit = Σ status weight × scope weight (a target at the step itself counts in full)."""
     from cxkeeper.outcomes import queries as outcome_queries
 
     if not steps:
@@ -275,8 +282,9 @@ def _targets(steps: list[int], as_of: dt.date) -> tuple[float, tuple[tuple[str, 
     found = []
     for target in outcome_queries.targets_in_scope(steps=set(steps)).order_by("pk"):
         status = outcome_queries.assess(target, as_of=as_of).status
-        found.append((f"{outcome_queries.target_label(target)}", status))
-    return sum(STATUS_WEIGHT.get(status, 0.0) for _, status in found), tuple(found)
+        found.append((outcome_queries.target_label(target), status, target.scope))
+    fit = sum(STATUS_WEIGHT.get(status, 0.0) * SCOPE_WEIGHT.get(scope, 1.0) for _, status, scope in found)
+    return fit, tuple(found)
 
 
 def measure(friction_point, period: clock.Period,
@@ -338,7 +346,7 @@ def entry_dict(entry: Entry) -> dict:
                   "confidence": round(entry.confidence, 4)},
         "measures": {"customers_per_month": round(m.customers_per_month, 2), "n": m.n,
                      "severity": round(m.severity, 4), "trend": round(m.trend, 4), "impact": round(m.impact, 2),
-                     "fit": m.fit, "targets": [{"target": t, "status": s} for t, s in m.targets],
+                     "fit": m.fit, "targets": [{"target": t, "status": s, "scope": sc} for t, s, sc in m.targets],
                      "effort_points": m.perspectives.effort_points, "effort_known": entry.effort_known,
                      "teams_asked": m.perspectives.teams_asked, "teams_heard": m.perspectives.teams_heard,
                      "objections": m.perspectives.objections, "escalated": m.perspectives.escalated},
