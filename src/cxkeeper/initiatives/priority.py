@@ -373,19 +373,26 @@ class MatrixPoint:
 
     @property
     def label_y(self) -> float:
-        return round(self.y - 13, 1)
+        return round(self.y + 4, 1)
 
 
-MATRIX = {"width": 420, "height": 300, "margin": 40, "inner_width": 340, "inner_height": 220, "axis_y": 288,
-          "right": 380}
+MATRIX = {"width": 460, "height": 300, "margin": 40, "inner_width": 380, "inner_height": 220, "axis_y": 288,
+          "right": 420, "bottom": 260}
 
 
 def matrix_points(result: Board) -> list[MatrixPoint]:
-    """Each friction point placed by effort (x) and impact (y), both 0..1, in SVG coordinates."""
+    """Each friction point placed by effort (x) and impact (y), both 0..1, in SVG coordinates;
+    a point that would hide another is moved right by one dot's width."""
     from django.urls import reverse
 
     w, h, m = MATRIX["width"], MATRIX["height"], MATRIX["margin"]
-    return [MatrixPoint(x=round(m + e.effort * (w - 2 * m), 1), y=round(h - m - e.impact * (h - 2 * m), 1),
-                        rank=e.rank, title=e.title,
-                        url=reverse("initiatives:friction_point", args=[e.friction_point_id]),
-                        effort_known=e.effort_known) for e in result.entries]
+    points, taken = [], []
+    for e in result.entries:
+        x, y = m + e.effort * (w - 2 * m), h - m - e.impact * (h - 2 * m)
+        while any(abs(x - tx) < 18 and abs(y - ty) < 18 for tx, ty in taken):
+            x += 20
+        taken.append((x, y))
+        points.append(MatrixPoint(x=round(x, 1), y=round(y, 1), rank=e.rank, title=e.title,
+                                  url=reverse("initiatives:friction_point", args=[e.friction_point_id]),
+                                  effort_known=e.effort_known))
+    return points
