@@ -133,3 +133,20 @@ def test_friction_points_stay_untouched_by_the_board(small_org):
     versions = list(FrictionPoint.objects.values_list("version", flat=True))
     as_user(small_org.viewer).get("/priorities/")
     assert list(FrictionPoint.objects.values_list("version", flat=True)) == versions
+
+
+def test_the_weights_history_is_linked_from_the_board(small_org):
+    client = as_user(small_org.keeper)
+    assert "(the defaults)" in client.get("/priorities/").content.decode()
+    response = client.post("/priorities/weights/", {"impact": 5, "fit": 2, "effort": 1, "confidence": 1,
+                                                    "period_days": 60, "version": ""})
+    assert response.status_code == 302
+    weights = PriorityWeights.objects.get()
+    board = as_user(small_org.viewer).get("/priorities/").content.decode()
+    history_url = f"/history/initiatives/priorityweights/{weights.pk}/"
+    assert history_url in board and "for the 60 days" in board
+    history = as_user(small_org.viewer).get(history_url)
+    assert history.status_code == 200 and "kim" in history.content.decode()
+    stale = client.post("/priorities/weights/", {"impact": 1, "fit": 2, "effort": 1, "confidence": 1,
+                                                 "period_days": 60, "version": weights.version - 1 or 99})
+    assert stale.status_code == 409 and PriorityWeights.objects.get().impact == 5

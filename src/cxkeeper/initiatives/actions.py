@@ -12,7 +12,7 @@ from dataclasses import asdict
 from django.db import DatabaseError, transaction
 from django.db.models import Max, Min
 
-from cxkeeper.core import numbers
+from cxkeeper.core import figures, numbers
 from cxkeeper.core.actions import _validate as validate_object
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.errors import Conflict, InvalidInput
@@ -560,8 +560,8 @@ def remember_ranking(board) -> RankingSnapshot | None:
                           usedforsecurity=False).hexdigest()
     stamp = f"after-{last.pk if last else 0}-{digest}"
     snapshot_row = RankingSnapshot(stamp=stamp, weights=weights, period=period, cause=cause, ranks=ranks)
-    try:
-        with transaction.atomic():
+    try:  # like the figure store: while an import holds the embedded store's lock, keep it next time
+        with figures._brief_wait(), transaction.atomic():
             RankingSnapshot.objects.bulk_create([snapshot_row], ignore_conflicts=True)
     except DatabaseError:
         return None
