@@ -149,3 +149,16 @@ def test_a_removed_team_step_or_friction_point_leaves_the_initiative_standing(sm
     assert list(fresh(initiative).steps.all()) == []
     updates = ChangeRecord.objects.filter(content_type__model="initiative", object_id=initiative.pk, action="update")
     assert updates.count() == 4
+
+
+def test_a_deleted_metric_leaves_the_initiatives_that_named_it(small_org):
+    from cxkeeper.outcomes import actions as outcome_actions
+    from cxkeeper.outcomes.models import MetricDefinition
+
+    initiative = plan_login_fix(small_org)
+    complaints = MetricDefinition.objects.get(key="complaints")
+    outcome_actions.delete_metric(complaints, expected_version=complaints.version, acting_user=small_org.keeper)
+    assert [m.metric.key for m in fresh(initiative).metric_moves.all()] == ["ces"]
+    update = ChangeRecord.objects.get(content_type__model="initiative", object_id=initiative.pk, action="update")
+    assert [m["metric_label"] for m in update.before["metrics"]] == ["Complaints", "Customer effort (CES)"]
+    assert update.actor == small_org.keeper

@@ -493,7 +493,7 @@ def delete_initiative(initiative: Initiative, *, expected_version, acting_user) 
 
 
 def detach_initiatives(*, friction_point: FrictionPoint | None = None, team: Team | None = None,
-                       steps=None, acting_user) -> int:
+                       steps=None, metric: MetricDefinition | None = None, acting_user) -> int:
     """Something an initiative names is being deleted: each initiative loses it, an update in
     its history (the deleting action's permission covers this). Returns how many changed."""
     changed = 0
@@ -513,6 +513,13 @@ def detach_initiatives(*, friction_point: FrictionPoint | None = None, team: Tea
         for initiative in Initiative.objects.filter(steps__in=step_ids).distinct().order_by("pk"):
             kept = [s for s in initiative.steps.all() if s.pk not in step_ids]
             _update_initiative(initiative, {"steps": kept}, expected_version=None, acting_user=acting_user,
+                               lead_required=False)
+            changed += 1
+    if metric is not None:
+        for initiative in Initiative.objects.filter(metric_moves__metric=metric).distinct().order_by("pk"):
+            kept = [(m.metric, m.direction) for m in initiative.metric_moves.select_related("metric")
+                    if m.metric_id != metric.pk]
+            _update_initiative(initiative, {"metrics": kept}, expected_version=None, acting_user=acting_user,
                                lead_required=False)
             changed += 1
     return changed

@@ -3,7 +3,8 @@
 Registered by `InitiativesConfig.ready()`. Friction points placed there are kept — someone
 decided to look at that friction, and its evidence stands — and lose the place, an UPDATE
 each (`actions.detach_friction_points`). Initiatives are kept too: a removed step leaves the
-steps they change, a removed team leaves their teams (`actions.detach_initiatives`).
+steps they change, a removed team leaves their teams, a removed metric the metrics they should
+move (`actions.detach_initiatives`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from cxkeeper.core.removals import explains_removal, on_removal
 from cxkeeper.initiatives import actions, queries
 from cxkeeper.journeys.models import Journey, Stage, Step
 from cxkeeper.org.models import Team
+from cxkeeper.outcomes.models import MetricDefinition
 
 
 @on_removal(Journey, Step)
@@ -45,3 +47,17 @@ def initiatives_of_the_team(team: Team) -> list[str]:
         return []
     return [f"It is taken off {numbers.count(n)} {plural(n, 'initiative', 'initiatives')} "
             f"(the {plural(n, 'initiative stays', 'initiatives stay')}, with the other teams)."]
+
+
+@on_removal(MetricDefinition)
+def initiatives_leave_the_metric(metric: MetricDefinition, *, acting_user) -> None:
+    actions.detach_initiatives(metric=metric, acting_user=acting_user)
+
+
+@explains_removal(MetricDefinition)
+def initiatives_moving_the_metric(metric: MetricDefinition) -> list[str]:
+    n = queries.initiatives().filter(metric_moves__metric=metric).distinct().count()
+    if not n:
+        return []
+    return [f"{numbers.count(n)} {plural(n, 'initiative', 'initiatives')} no longer {plural(n, 'names', 'name')} "
+            "it among the metrics to move."]
