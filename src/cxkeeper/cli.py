@@ -175,6 +175,9 @@ def demo(
     from cxkeeper.sample.outcomes import load_sample_outcomes
 
     load_sample_outcomes(console=console)  # after the feedback: baselines and KPI months come from it
+    from cxkeeper.sample.initiatives import load_sample_initiatives
+
+    load_sample_initiatives(console=console)  # after the outcomes: the board weighs their targets
     console.print("\n[bold]Sign in with any of these (password for all: "
                   f"[cyan]{credentials.password}[/cyan]):[/bold]")
     for username, what in credentials.users:
@@ -185,6 +188,7 @@ def demo(
 
 
 def _register_subcommands() -> None:
+    from cxkeeper.initiatives.cli import initiatives, priorities
     from cxkeeper.insights.cli import impact, metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
@@ -206,6 +210,8 @@ def _register_subcommands() -> None:
     app.command("friction")(friction)
     app.command("impact")(impact)
     app.command("erase-customer")(erase_customer)
+    app.command("initiatives")(initiatives)
+    app.command("priorities")(priorities)
 
 
 _register_subcommands()
