@@ -11,7 +11,9 @@ from cxkeeper.core import numbers
 from cxkeeper.core.numbers import plural
 from cxkeeper.core.removals import explains_removal, on_removal
 from cxkeeper.initiatives import actions, queries
+from cxkeeper.initiatives.models import Perspective
 from cxkeeper.journeys.models import Journey, Stage, Step
+from cxkeeper.org.models import Team
 
 
 @on_removal(Journey, Step)
@@ -26,3 +28,25 @@ def friction_points_lose_their_place(place: Journey | Stage | Step) -> list[str]
         return []
     return [f"{numbers.count(n)} friction {plural(n, 'point', 'points')} placed there {plural(n, 'stays', 'stay')}, "
             "with status and evidence, but without that place."]
+
+
+# --- co-creation ---
+
+
+@on_removal(Step)
+def forget_step_in_cocreation(step: Step, *, acting_user) -> None:
+    actions.forget_step(step, acting_user=acting_user)
+
+
+@on_removal(Team)
+def forget_team_in_cocreation(team: Team, *, acting_user) -> None:
+    actions.forget_team(team, acting_user=acting_user)
+
+
+@explains_removal(Team)
+def team_perspectives_go(team: Team) -> list[str]:
+    n = Perspective.objects.filter(team=team).count()
+    if not n:
+        return []
+    return [f"Its {numbers.count(n)} {plural(n, 'perspective', 'perspectives')} on friction points and planned "
+            f"changes {plural(n, 'is', 'are')} deleted (kept in the history)."]
