@@ -10,8 +10,9 @@ from cxkeeper.insights.permissions import FRICTION_RAISERS as RAISERS
 from cxkeeper.insights.permissions import require_propose_friction_point as require_raise
 from cxkeeper.org.permissions import TRUSTED, require_keeper, require_signed_in
 
+# Who raises: one rule, in insights.permissions.
 __all__ = ["RAISERS", "require_answer_for", "require_change", "require_change_planned", "require_declare_change",
-           "require_propose_option", "require_raise", "require_run_process", "user_team_ids"]  # who raises: one rule, in insights.permissions
+           "require_propose_option", "require_raise", "require_run_process", "user_team_ids"]
 
 
 def require_change(user, friction_point, doing: str = "change") -> None:
