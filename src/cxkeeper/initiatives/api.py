@@ -179,7 +179,7 @@ class PerspectiveIn(Schema):
     version: int | None = Field(None, description="to change the team's earlier answer: the version you read")
 
 
-class TensionOut(Schema):
+class FrictionTensionOut(Schema):
     kind: str = Field(description="objection, contribution, target, not_heard or data")
     title: str
     detail: str
@@ -325,10 +325,10 @@ def give_friction_point_perspective(request, id: int, payload: PerspectiveIn):
 
 
 @friction_points_router.get("/{id}/tensions", url_name="friction_point_tensions",
-                            response={200: list[TensionOut], **READ_ERRORS},
+                            response={200: list[FrictionTensionOut], **READ_ERRORS},
                             summary="Tensions of a friction point, computed from the perspectives and the data")
 def list_friction_point_tensions(request, id: int):
-    return [TensionOut(kind=t.kind, title=t.title, detail=t.detail, teams=list(t.teams))
+    return [FrictionTensionOut(kind=t.kind, title=t.title, detail=t.detail, teams=list(t.teams))
             for t in queries.tensions(_fp(id))]
 
 

@@ -19,6 +19,8 @@ from cxkeeper.org.models import Team
 @on_removal(Journey, Step)
 def detach_friction_points(place: Journey | Step, *, acting_user) -> None:
     actions.detach_friction_points(place, acting_user=acting_user)
+    if isinstance(place, Step):  # friction points and planned changes that concern it lose it
+        actions.forget_step(place, acting_user=acting_user)
 
 
 @explains_removal(Journey, Stage, Step)
@@ -31,11 +33,6 @@ def friction_points_lose_their_place(place: Journey | Stage | Step) -> list[str]
 
 
 # --- co-creation ---
-
-
-@on_removal(Step)
-def forget_step_in_cocreation(step: Step, *, acting_user) -> None:
-    actions.forget_step(step, acting_user=acting_user)
 
 
 @on_removal(Team)

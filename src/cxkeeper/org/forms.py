@@ -19,7 +19,7 @@ class WorkspaceForm(VersionedForm):
         label="Executive sponsor",
         help_text="Breaks ties when affected teams disagree on a friction point. Admins only.")
     perspective_reminder_days = forms.IntegerField(
-        min_value=1, label="Remind teams after (days)",
+        min_value=1, required=False, label="Remind teams after (days)",
         help_text="An affected team that has not given its perspective after this many days is reminded.")
 
 

@@ -40,6 +40,8 @@ def workspace_edit(request):
         for name in admin_only:
             if form.fields[name].disabled:
                 changes.pop(name)
+        if changes.get("perspective_reminder_days") is None:
+            changes.pop("perspective_reminder_days", None)  # left empty: unchanged
         return actions.update_workspace(changes, expected_version=data["version"], acting_user=request.user)
 
     return run_form(request, form, perform, template=FORM,
