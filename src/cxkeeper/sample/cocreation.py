@@ -4,11 +4,12 @@ for perspectives.
 
 - **The first-bill surprise** at “Receive the first bill” (and “Talk to a sales advisor”,
   where the promise is made), owned by Billing & Collections. The map makes Billing, Pricing,
-  Sales, Customer Care and People & Training (who train the advisors) affected; Kira (keeper) adds Legal & Regulatory with a reason. Sales
-  (sam) has concerns, Billing (bea) supports with a capacity constraint, Legal (lena) objects
-  with its reason and a policy constraint; Pricing, Care and People & Training have not answered yet, so the
-  tensions show an objection, a collision and teams not heard. Two options; the teams
-  disagree, Kira escalates, and Evelyn — the executive sponsor — breaks the tie.
+  Sales, Customer Care and People & Training (who train the advisors) affected; Kira (keeper)
+  adds Legal & Regulatory with a reason. Sales (sam) has concerns, Billing (bea) supports with
+  a technical constraint, Legal (lena) objects with its reason and a policy constraint; the
+  others have not answered yet, so the tensions show an objection, a collision and teams not
+  heard. Two options; the teams disagree, Kira escalates, and Evelyn — the executive sponsor —
+  breaks the tie.
 - **A planned change**: Pricing's annual price rise, going live in six weeks at “Set prices
   and promotions” and “Generate monthly bills”; the teams there and downstream are asked,
   nobody has answered yet.
@@ -106,7 +107,8 @@ def load_sample_cocreation(console=None, *, today: dt.date | None = None) -> Fri
                 (preview, sample.LEGAL, lena, "support", "")):
             actions.take_option_stance(option, teams[team], {"stance": stance, "reason": reason}, acting_user=user)
         actions.escalate(fp, note="Legal objects to quoting the first bill in the contract summary; Sales doubts the "
-                                  "preview is enough. Pricing, Customer Care and People & Training have not answered.", acting_user=kira)
+                                  "preview is enough. Pricing, Customer Care and People & Training have not "
+                                  "answered.", acting_user=kira)
         actions.sponsor_decide(fp, preview, rationale="The preview can ship without a contract change; Sales adds "
                                "it to the script so the amount is never a surprise. We look at first-bill queries "
                                "again after a quarter.", review_on=today + dt.timedelta(days=90), acting_user=evelyn)
