@@ -62,7 +62,10 @@ def raise_friction_point(values: dict, *, acting_user) -> FrictionPoint:
     require_raise(acting_user)
     values = {k: v for k, v in values.items() if k in EDITABLE}  # a step fills in its journey (model clean)
     values["raised_by"] = acting_user
-    friction_point, _ = create_object(FrictionPoint, values, acting_user=acting_user)
+    with transaction.atomic():
+        friction_point, _ = create_object(FrictionPoint, values, acting_user=acting_user)
+        if friction_point.step_id:  # placed on the map: the teams there are asked at once
+            sync_affected_teams(friction_point, acting_user=acting_user)
     return friction_point
 
 
