@@ -240,3 +240,54 @@ def test_deleting_the_friction_point_or_a_team_leaves_history_and_nothing_dangli
     assert ChangeRecord.objects.filter(content_type__model="perspective", action="delete").count() == 1
     actions.delete_friction_point(o.fp, expected_version=v(o.fp), acting_user=o.keeper)
     assert not AffectedTeam.objects.exists() and not Decision.objects.exists()
+
+
+def test_a_step_delete_takes_it_off_the_challenge_and_the_planned_change_with_history(o):
+    from cxkeeper.initiatives.models import PlannedChange
+    from cxkeeper.journeys import actions as journey_actions
+
+    actions.set_challenge(o.fp, owner_team=o.it, steps=[o.login_step, o.call_step], expected_version=v(o.fp),
+                          acting_user=o.keeper)
+    planned = actions.declare_planned_change({"title": "Helpline menu", "go_live": dt.date(2027, 1, 1),
+                                              "steps": [o.login_step, o.call_step]}, acting_user=o.it_member)
+    journey_actions.delete_step(o.call_step, expected_version=v(o.call_step), acting_user=o.keeper)
+    o.fp.refresh_from_db()
+    assert [s.pk for s in o.fp.steps.all()] == [o.login_step.pk]
+    assert [s.pk for s in PlannedChange.objects.get(pk=planned.pk).steps.all()] == [o.login_step.pk]
+    updates = ChangeRecord.objects.filter(content_type__model="plannedchange", object_id=planned.pk, action="update")
+    assert updates.count() == 1 and updates.get().before["steps"] == sorted([o.login_step.pk, o.call_step.pk])
+
+
+def test_a_planned_change_needs_steps_and_a_member_declares_it_only_for_their_own_team(o):
+    from cxkeeper.initiatives.models import PlannedChange
+
+    with pytest.raises(InvalidInput, match="at least one step"):
+        actions.declare_planned_change({"title": "Mystery", "go_live": dt.date(2027, 1, 1)}, acting_user=o.it_member)
+    with pytest.raises(InvalidInput, match="You are not in Sales"):
+        actions.declare_planned_change({"title": "x", "go_live": dt.date(2027, 1, 1), "steps": [o.login_step],
+                                        "team": o.sales}, acting_user=o.it_member)
+    with pytest.raises(Forbidden, match="Viewers"):
+        actions.declare_planned_change({"title": "x", "go_live": dt.date(2027, 1, 1), "steps": [o.login_step]},
+                                       acting_user=o.viewer)
+    assert not PlannedChange.objects.exists()
+
+
+def test_a_constraint_meets_a_target_only_when_it_is_in_trouble_at_the_teams_steps(o):
+    from cxkeeper.outcomes import actions as outcome_actions
+    from cxkeeper.outcomes import queries as outcome_queries
+    from cxkeeper.testing.outcomes_builders import build_outcomes
+
+    made = build_outcomes(o)  # a year of effort answers; CES at login around 4.4 rising to 5.5
+    answer(o, o.it, o.it_member, constraints=[{"kind": "budget", "text": "No budget this year."}])
+    answer(o, o.service, o.service_member)  # no constraints: never a target tension
+    outcome_actions.update_target(made.login_target, {"value": 1.0}, expected_version=v(made.login_target),
+                                         acting_user=SYSTEM)
+    assert outcome_queries.assess(type(made.login_target).objects.get(pk=made.login_target.pk)).status == "on_track"
+    assert "target" not in kinds(o)
+    hard = outcome_actions.set_metric_target({"outcome": made.effort, "metric": made.ces, "scope": "step",
+                                              "step": o.login_step, "value": 6.9,
+                                              "due": dt.date.today() + dt.timedelta(days=60)}, acting_user=SYSTEM)
+    status = outcome_queries.assess(hard).status
+    assert status in ("off_track", "at_risk")
+    found = [t for t in queries.tensions(o.fp) if t.kind == "target"]
+    assert len(found) == 1 and found[0].teams == ("IT",) and "No budget this year." in found[0].detail
