@@ -291,3 +291,26 @@ def test_a_constraint_meets_a_target_only_when_it_is_in_trouble_at_the_teams_ste
     assert status in ("off_track", "at_risk")
     found = [t for t in queries.tensions(o.fp) if t.kind == "target"]
     assert len(found) == 1 and found[0].teams == ("IT",) and "No budget this year." in found[0].detail
+
+
+def test_not_affected_against_a_live_friction_signal_at_its_steps(o):
+    """The friction run the friction page shows finds NPS at login worse than the journey's in
+    the last four weeks: a team tied to login that says "not affected" is contradicted."""
+    from cxkeeper.insights import rollup_store
+    from cxkeeper.insights.analytics.rollups import SUM_COLUMNS, RollupKey
+
+    def nps(n, promoters, detractors):
+        return {c: {"n": n, "nps_n": n, "promoters": promoters, "detractors": detractors}.get(c, 0)
+                for c in SUM_COLUMNS}
+
+    answer(o, o.service, o.service_member, "not_affected")
+    assert "data" not in kinds(o)  # no feedback: nothing contradicts the claim
+    end, cells = dt.date.today(), {}
+    for k in range(16):
+        day = end - dt.timedelta(days=7 * k)
+        cells[RollupKey(o.login_step.pk, day, "app", None)] = nps(60, 6, 36) if k < 4 else nps(60, 21, 15)
+        cells[RollupKey(o.call_step.pk, day, "app", None)] = nps(60, 21, 15)
+    rollup_store.apply_cells(cells)
+    found = [t for t in queries.tensions(o.fp) if t.kind == "data"]
+    assert len(found) == 1 and found[0].teams == ("Customer service",)
+    assert "Log in to the app" in found[0].detail
