@@ -278,6 +278,10 @@ def _names(step_ids: set[int], steps: list[Step]) -> str:
     return ", ".join(f"“{s.name}”" for s in steps if s.pk in step_ids)
 
 
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _troubled_targets(step_ids: set[int]) -> list:
     """Targets set at these steps (or their stages) that are at risk or off track today."""
     from cxkeeper.outcomes import queries as outcome_queries
@@ -330,25 +334,28 @@ def tensions(friction_point) -> list[Tension]:
               .order_by("option_id", "team__name")):
         found.append(Tension("objection", f"{s.team.name} objects to the option “{s.option.title}”", s.reason,
                              (s.team.name,)))
-    for p in heard:
+    for p in heard:  # one tension per constrained team and kind, naming everything it meets
         if not p.constraints:
             continue
         mine = team_steps.get(p.team_id, set())
-        for other in heard:
-            if other.team_id == p.team_id or not other.contribution.strip():
-                continue
-            shared = mine & team_steps.get(other.team_id, set())
-            if shared:
-                found.append(Tension(
-                    "contribution", f"{p.team.name}’s constraints meet what {other.team.name} could contribute",
-                    f"{p.team.name}: {_constraint_text(p)} — {other.team.name} could contribute: "
-                    f"“{other.contribution.strip()}”, at {_names(shared, steps)}.", (p.team.name, other.team.name)))
-        for view in _troubled_targets(mine):
-            target = view.target
+        met = [(other, mine & team_steps.get(other.team_id, set())) for other in heard
+               if other.team_id != p.team_id and other.contribution.strip()]
+        met = [(other, shared) for other, shared in met if shared]
+        if met:
+            names = [other.team.name for other, _ in met]
             found.append(Tension(
-                "target", f"{p.team.name}’s constraints meet a target {view.status_label.lower()}",
-                f"{p.team.name}: {_constraint_text(p)} — the target {target.metric.name} {target.value:g} at "
-                f"{target.scope_label} is {view.status_label.lower()} ({view.assessment.explanation}).",
+                "contribution", f"{p.team.name}’s constraints meet what {_and(names)} could contribute",
+                f"{p.team.name}: {_constraint_text(p)} — " + "; ".join(
+                    f"{other.team.name} could contribute “{other.contribution.strip()}” at {_names(shared, steps)}"
+                    for other, shared in met) + ".", (p.team.name, *names)))
+        troubled = _troubled_targets(mine)
+        if troubled:
+            found.append(Tension(
+                "target", f"{p.team.name}’s constraints meet "
+                          f"{'a target' if len(troubled) == 1 else f'{len(troubled)} targets'} in trouble",
+                f"{p.team.name}: {_constraint_text(p)} — " + "; ".join(
+                    f"the target {v.target.metric.name} {v.target.value:g} at {v.target.scope_label} is "
+                    f"{v.status_label.lower()} ({v.assessment.explanation})" for v in troubled) + ".",
                 (p.team.name,)))
     waiting = [a for a in asked if not a.heard]
     if waiting:
