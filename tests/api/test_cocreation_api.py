@@ -101,6 +101,8 @@ def test_perspectives_list_who_is_heard_and_an_answer_changes_with_its_version(w
     assert (listed["teams_asked"], listed["teams_heard"]) == (3, 1)
     heard = {t["team"]: t["perspective"] for t in listed["teams"]}
     assert heard["IT"] is None and heard["Sales"]["reason"] == "Busy season."
+    point = api_as(w.viewer).get(f"/friction-points/{w.fp.pk}").json()
+    assert point["owner_team"] == "IT" and point["steps"] == [w.login_step.pk]
 
 
 def test_bad_input_names_the_field_and_stores_nothing(w, api_as):

@@ -56,6 +56,8 @@ class FrictionPointOut(Schema):
     evidence: dict[str, Any] = Field(description="For a theme: keywords, count, shares, growth, ≤ 3 redacted "
                                                  "example texts, first_seen/last_seen.")
     raised_by: str | None = Field(description="Username of the person who raised it.")
+    owner_team: str | None = Field(description="The team that carries the shared challenge (see …/challenge).")
+    steps: list[int] = Field(description="Ids of the steps it concerns; [] means its own step.")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -71,6 +73,14 @@ class FrictionPointOut(Schema):
     @staticmethod
     def resolve_raised_by(obj):
         return obj.raised_by.get_username() if obj.raised_by_id else None
+
+    @staticmethod
+    def resolve_owner_team(obj):
+        return obj.owner_team.name if obj.owner_team_id else None
+
+    @staticmethod
+    def resolve_steps(obj):
+        return sorted(s.pk for s in obj.steps.all())
 
 
 class FrictionPointIn(Schema):

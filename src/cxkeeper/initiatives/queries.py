@@ -17,7 +17,8 @@ from cxkeeper.journeys.models import Journey, Stage, Step
 
 def friction_points(*, journey=None, step=None, status: str | None = None) -> QuerySet[FrictionPoint]:
     """Newest first; each filter is optional (a journey, a step, a status value)."""
-    rows = FrictionPoint.objects.select_related("journey", "step", "step__stage", "raised_by")
+    rows = (FrictionPoint.objects.select_related("journey", "step", "step__stage", "raised_by", "owner_team")
+            .prefetch_related("steps"))
     if journey is not None:
         rows = rows.filter(journey=journey)
     if step is not None:
@@ -28,8 +29,8 @@ def friction_points(*, journey=None, step=None, status: str | None = None) -> Qu
 
 
 def friction_point_by_id(pk: int) -> FrictionPoint:
-    return get_object_or_404(FrictionPoint.objects.select_related("journey", "step", "step__stage", "raised_by"),
-                             pk=pk)
+    return get_object_or_404(FrictionPoint.objects.select_related("journey", "step", "step__stage", "raised_by",
+                                                                  "owner_team"), pk=pk)
 
 
 def theme_by_key(journey, key: str, *, since=None, as_of=None):
