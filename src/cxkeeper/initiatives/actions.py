@@ -243,7 +243,7 @@ def detach_friction_points(place: Journey | Step, *, acting_user) -> int:
 # sponsor's tie-break. Every write is an audited core action; notices go out after commit.
 
 
-def _notify_teams(team_ids, message: str, url: str, change, *, acting_user) -> None:
+def _notify_members(team_ids, message: str, url: str, change, *, acting_user) -> None:
     """After commit: every member of these teams (but the one acting) gets a notice."""
     if change is None:
         return
@@ -274,7 +274,7 @@ def _subject_words(subject) -> str:
 def _ask(row: AffectedTeam, subject, *, acting_user) -> AffectedTeam:
     """Mark the team asked now and tell its members."""
     row, change = update_object(row, {"asked_at": timezone.now()}, expected_version=None, acting_user=acting_user)
-    _notify_teams([row.team_id], f"Your team {row.team.name} is asked for its perspective on "
+    _notify_members([row.team_id], f"Your team {row.team.name} is asked for its perspective on "
                                  f"{_subject_words(subject)}: {row.why or row.reason}.",
                   subject.get_absolute_url(), change, acting_user=acting_user)
     return row
@@ -430,7 +430,7 @@ def remind_pending(*, acting_user, now=None) -> int:
         subject = row.subject
         row, change = update_object(row, {"reminded_at": now or timezone.now()}, expected_version=None,
                                     acting_user=acting_user)
-        _notify_teams([row.team_id], f"Reminder: your team {row.team.name} has not yet given its perspective on "
+        _notify_members([row.team_id], f"Reminder: your team {row.team.name} has not yet given its perspective on "
                                      f"{_subject_words(subject)}.", subject.get_absolute_url(), change,
                       acting_user=acting_user)
     return len(due)
@@ -445,7 +445,7 @@ def propose_option(friction_point: FrictionPoint, values: dict, *, acting_user) 
     option, change = create_object(Option, {**values, "friction_point": friction_point,
                                             "proposed_by": acting_user if getattr(acting_user, "pk", None) else None},
                                    acting_user=acting_user)
-    _notify_teams(affected, f"A new option for “{friction_point.title}”: “{option.title}”. Give your team's stance.",
+    _notify_members(affected, f"A new option for “{friction_point.title}”: “{option.title}”. Give your team's stance.",
                   friction_point.get_absolute_url(), change, acting_user=acting_user)
     return option
 
@@ -518,7 +518,7 @@ def decide_by_consensus(friction_point: FrictionPoint, option: Option, *, ration
               "decided_by": acting_user if getattr(acting_user, "pk", None) else None}
     with transaction.atomic():
         decision, change = _record_decision(friction_point, values, acting_user=acting_user)
-    _notify_teams([t.pk for t in queries.affected_teams(friction_point)],
+    _notify_members([t.pk for t in queries.affected_teams(friction_point)],
                   f"Decided by every affected team: “{option.title}” for “{friction_point.title}”.",
                   friction_point.get_absolute_url(), change, acting_user=acting_user)
     return decision
@@ -560,7 +560,7 @@ def sponsor_decide(friction_point: FrictionPoint, option: Option, *, rationale: 
               "how": DecidedHow.SPONSOR, "decided_at": timezone.now(),
               "decided_by": acting_user if getattr(acting_user, "pk", None) else None}
     decision, change = update_object(decision, values, expected_version=None, acting_user=acting_user)
-    _notify_teams([t.pk for t in queries.affected_teams(friction_point)],
+    _notify_members([t.pk for t in queries.affected_teams(friction_point)],
                   f"The executive sponsor chose “{option.title}” for “{friction_point.title}”.",
                   friction_point.get_absolute_url(), change, acting_user=acting_user)
     return decision

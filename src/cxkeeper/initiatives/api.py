@@ -133,7 +133,7 @@ friction_points_router = Router(tags=["initiatives"])
 # /friction-points/{id}/perspectives, …/options (with stances and the decision), …/tensions,
 # …/escalate, and /planned-changes: the same actions as the pages (docs/initiatives.md).
 
-team_ref = ref(Team, "slug", "name")
+team_named = ref(Team, "slug", "name")
 StanceValue = Literal[tuple(Stance.values)]  # type: ignore[valid-type]
 OptionStanceLiteral = Literal[tuple(OptionStanceValue.values)]  # type: ignore[valid-type]
 EffortValue = Literal[tuple(Effort.values)]  # type: ignore[valid-type]
@@ -309,7 +309,7 @@ class ChallengeIn(VersionIn):
 def set_friction_point_challenge(request, id: int, payload: ChallengeIn):
     friction_point = _fp(id)
     friction_point = actions.set_challenge(
-        friction_point, owner_team=team_ref(payload.owner_team, "owner_team") if payload.owner_team else None,
+        friction_point, owner_team=team_named(payload.owner_team, "owner_team") if payload.owner_team else None,
         steps=_steps(payload.steps, "steps"), expected_version=expected_version(request, payload.version),
         acting_user=acting_user(request))
     return _asked_out(friction_point)
@@ -327,7 +327,7 @@ def list_friction_point_perspectives(request, id: int):
                              summary="Give (201) or change (200, with version) your team's perspective")
 def give_friction_point_perspective(request, id: int, payload: PerspectiveIn):
     friction_point = _fp(id)
-    team = team_ref(payload.team, "team")
+    team = team_named(payload.team, "team")
     existed = queries.perspective_of(friction_point, team) is not None
     perspective = actions.give_perspective(friction_point, team, _perspective_values(payload),
                                            expected_version=payload.version, acting_user=acting_user(request))
@@ -364,7 +364,7 @@ def propose_friction_point_option(request, id: int, payload: OptionIn):
 def take_friction_point_option_stance(request, id: int, option_id: int, payload: OptionStanceIn):
     friction_point = _fp(id)
     option = get_or_404(Option, option_id, Option.objects.filter(friction_point=friction_point))
-    actions.take_option_stance(option, team_ref(payload.team, "team"),
+    actions.take_option_stance(option, team_named(payload.team, "team"),
                                {"stance": payload.stance, "reason": payload.reason},
                                expected_version=payload.version, acting_user=acting_user(request))
     return _options_out(friction_point)
@@ -460,7 +460,7 @@ def _steps(value, field):
 planned_changes_router = Router(tags=["initiatives"])
 
 (Crud(planned_changes_router, PlannedChange, name="planned_change", plural="planned_changes", out=PlannedChangeOut,
-      queryset=queries.planned_changes, refs={"steps": _steps, "team": team_ref})
+      queryset=queries.planned_changes, refs={"steps": _steps, "team": team_named})
     .list(PlannedChangeFilters, query=PlannedChangeFilters.query, summary="List planned changes")
     .get(summary="Get a planned change")
     .create(PlannedChangeIn, actions.declare_planned_change, reread=True, exclude_none=False,
@@ -482,7 +482,7 @@ def list_planned_change_perspectives(request, id: int):
                              summary="Give (201) or change (200, with version) your team's perspective")
 def give_planned_change_perspective(request, id: int, payload: PerspectiveIn):
     planned = get_or_404(PlannedChange, id)
-    team = team_ref(payload.team, "team")
+    team = team_named(payload.team, "team")
     existed = queries.perspective_of(planned, team) is not None
     perspective = actions.give_perspective(planned, team, _perspective_values(payload),
                                            expected_version=payload.version, acting_user=acting_user(request))
