@@ -178,6 +178,9 @@ def demo(
     from cxkeeper.sample.initiatives import load_sample_initiatives
 
     load_sample_initiatives(console=console)  # after the outcomes: the board weighs their targets
+    from cxkeeper.sample.cocreation import load_sample_cocreation
+
+    load_sample_cocreation(console=console)  # after the outcomes: the tensions read the targets
     console.print("\n[bold]Sign in with any of these (password for all: "
                   f"[cyan]{credentials.password}[/cyan]):[/bold]")
     for username, what in credentials.users:
@@ -189,6 +192,7 @@ def demo(
 
 def _register_subcommands() -> None:
     from cxkeeper.initiatives.cli import initiatives, priorities
+    from cxkeeper.initiatives.cli_perspectives import perspectives_app
     from cxkeeper.insights.cli import impact, metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
@@ -206,6 +210,8 @@ def _register_subcommands() -> None:
     app.add_typer(report_app, name="report", help="Export scorecards and the organization view (PDF, PNG, Markdown).")
     app.add_typer(outcomes_app, name="outcomes", help="Shared outcomes: target status and tensions, explained.")
     app.add_typer(kpi_app, name="kpi", help="Team KPIs: import values from CSV.")
+    app.add_typer(perspectives_app, name="perspectives",
+                  help="Perspectives of affected teams: who has not answered, and reminders (for a scheduler).")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

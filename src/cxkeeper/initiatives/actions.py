@@ -11,42 +11,69 @@ from dataclasses import asdict
 
 from django.db import DatabaseError, transaction
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from cxkeeper.core import figures, numbers
 from cxkeeper.core.actions import _validate as validate_object
 from cxkeeper.core.actions import create_object, delete_object, update_object
+from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.history import record_change, snapshot
 from cxkeeper.core.models import ChangeAction, Notification
+from cxkeeper.core.roles import Role, role_of
+from cxkeeper.initiatives import queries
 from cxkeeper.initiatives.choices import (
+    NEEDS_REASON,
     STATUS_TRANSITIONS,
+    AffectedOrigin,
+    ConstraintKind,
+    DecidedHow,
+    DecisionState,
+    Effort,
     FrictionSource,
     FrictionStatus,
+    Importance,
     InitiativeStatus,
     MoveDirection,
+    OptionStanceValue,
+    PlannedStatus,
+    Stance,
     TeamRole,
 )
 from cxkeeper.initiatives.models import (
+    AffectedTeam,
+    Decision,
     FrictionPoint,
     Initiative,
     InitiativeMetric,
     InitiativeTeam,
+    Option,
+    OptionStance,
+    Perspective,
+    PlannedChange,
     PriorityWeights,
     RankingSnapshot,
 )
 from cxkeeper.initiatives.permissions import (
+    require_answer_for,
     require_change,
     require_change_initiative,
+    require_change_planned,
+    require_declare_change,
     require_delete_initiative,
     require_plan_initiative,
+    require_propose_option,
     require_raise,
+    require_run_process,
     require_set_weights,
+    user_team_ids,
 )
 from cxkeeper.journeys.models import Journey, Step
-from cxkeeper.org.models import Person, Team
+from cxkeeper.org.models import Person, Team, Workspace
+from cxkeeper.org.permissions import require_executive_sponsor
 from cxkeeper.outcomes.models import MetricDefinition
 
-EDITABLE = ("title", "description", "journey", "step", "status", "source", "evidence")
+EDITABLE = ("title", "description", "journey", "step", "status", "source", "evidence", "owner_team")
 MAX_EXAMPLES = 3
 MAX_EXAMPLE_LENGTH = 500
 
@@ -55,7 +82,10 @@ def raise_friction_point(values: dict, *, acting_user) -> FrictionPoint:
     require_raise(acting_user)
     values = {k: v for k, v in values.items() if k in EDITABLE}  # a step fills in its journey (model clean)
     values["raised_by"] = acting_user
-    friction_point, _ = create_object(FrictionPoint, values, acting_user=acting_user)
+    with transaction.atomic():
+        friction_point, _ = create_object(FrictionPoint, values, acting_user=acting_user)
+        if friction_point.step_id:  # placed on the map: the teams there are asked at once
+            sync_affected_teams(friction_point, acting_user=acting_user)
     return friction_point
 
 
@@ -207,6 +237,7 @@ def delete_friction_point(friction_point: FrictionPoint, *, expected_version, ac
     require_change(acting_user, friction_point, "delete")
     with transaction.atomic():  # its initiatives stay, without it (an update in each one's history)
         detach_initiatives(friction_point=friction_point, acting_user=acting_user)
+        delete_cocreation_of(friction_point, acting_user=acting_user)
         delete_object(friction_point, expected_version=expected_version, acting_user=acting_user)
 
 
@@ -573,3 +604,434 @@ def remember_ranking(board) -> RankingSnapshot | None:
     except DatabaseError:
         return None
     return snapshot_row
+
+
+# --- co-creation ---
+# The collaboration loop of DESIGN §8 (docs/initiatives.md "Co-creation", decision 0025):
+# keepers set the challenge and run the process, each affected team answers for itself,
+# options are shaped together, and the decision is the teams' consensus or the executive
+# sponsor's tie-break. Every write is an audited core action; notices go out after commit.
+
+
+def _notify_members(team_ids, message: str, url: str, change, *, acting_user) -> None:
+    """After commit: every member of these teams (but the one acting) gets a notice."""
+    if change is None:
+        return
+    team_ids, actor_id, change_id = list(team_ids), getattr(acting_user, "pk", None), change.pk
+
+    def send():
+        recipients = (Person.objects.filter(teams__in=team_ids).exclude(user_id=actor_id)
+                      .values_list("user_id", flat=True))
+        Notification.objects.bulk_create([Notification(recipient_id=uid, message=message[:500], url=url,
+                                                       change_id=change_id) for uid in sorted(set(recipients))])
+
+    transaction.on_commit(send)
+
+
+def _notify_user(user_id, message: str, url: str, change) -> None:
+    if user_id is None or change is None:
+        return
+    change_id = change.pk
+    transaction.on_commit(lambda: Notification.objects.create(recipient_id=user_id, message=message[:500], url=url,
+                                                              change_id=change_id))
+
+
+def _subject_words(subject) -> str:
+    return (f"the planned change “{subject.title}” (live {subject.go_live:%d %b %Y})"
+            if isinstance(subject, PlannedChange) else f"the friction point “{subject.title}”")
+
+
+def _ask(row: AffectedTeam, subject, *, acting_user) -> AffectedTeam:
+    """Mark the team asked now and tell its members."""
+    row, change = update_object(row, {"asked_at": timezone.now()}, expected_version=None, acting_user=acting_user)
+    _notify_members([row.team_id], f"Your team {row.team.name} is asked for its perspective on "
+                                 f"{_subject_words(subject)}: {row.why or row.reason}.",
+                  subject.get_absolute_url(), change, acting_user=acting_user)
+    return row
+
+
+def sync_affected_teams(subject, *, acting_user) -> list[AffectedTeam]:
+    """Bring the affected teams in line with the map: a team the map now ties to the subject's
+    steps is added and asked; one it no longer ties in (and that a keeper did not add) is
+    removed with that reason. A keeper's removal stays. Returns the affected rows."""
+    steps = queries.steps_of(subject)
+    derived = queries.teams_from_map(steps, upstream=not isinstance(subject, PlannedChange))
+    rows = {r.team_id: r for r in queries.affected_rows(subject, include_removed=True)}
+    where = queries.subject_kwargs(subject)
+    derived_ids = set()
+    for team, why in derived:
+        derived_ids.add(team.pk)
+        row = rows.get(team.pk)
+        if row is None:
+            row, _ = create_object(AffectedTeam, {**where, "team": team, "origin": AffectedOrigin.MAP, "why": why},
+                                   acting_user=acting_user)
+            _ask(row, subject, acting_user=acting_user)
+        elif row.why != why and row.origin == AffectedOrigin.MAP:
+            update_object(row, {"why": why}, expected_version=None, acting_user=acting_user)
+    for team_id, row in rows.items():
+        if team_id not in derived_ids and row.origin == AffectedOrigin.MAP and not row.removed:
+            update_object(row, {"removed": True, "reason": "No longer tied to these steps on the journey map."},
+                          expected_version=None, acting_user=acting_user)
+    return list(queries.affected_rows(subject))
+
+
+def set_challenge(friction_point: FrictionPoint, *, owner_team=None, steps=None, expected_version,
+                  acting_user) -> FrictionPoint:
+    """The shared challenge: the team that carries it and the steps it concerns (several).
+    The affected teams follow from the map; each new one is notified and asked."""
+    require_run_process(acting_user, "set the challenge of a friction point")
+    changes: dict = {"owner_team": owner_team}
+    if steps is not None:
+        changes["steps"] = list(steps)
+    with transaction.atomic():
+        friction_point, _ = update_object(friction_point, changes, expected_version=expected_version,
+                                          acting_user=acting_user)
+        sync_affected_teams(friction_point, acting_user=acting_user)
+    return friction_point
+
+
+def _reason(reason: str, doing: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": f"Say why you {doing}: the reason is kept in the history."})
+    return reason
+
+
+def add_affected_team(subject, team, *, reason: str, acting_user) -> AffectedTeam:
+    require_run_process(acting_user, "add an affected team")
+    reason = _reason(reason, "add this team")
+    with transaction.atomic():
+        row = queries.affected_rows(subject, include_removed=True).filter(team=team).first()
+        if row is not None and not row.removed:
+            raise InvalidInput({"team": f"{team.name} is already an affected team."})
+        if row is None:
+            row, _ = create_object(AffectedTeam, {**queries.subject_kwargs(subject), "team": team,
+                                                  "origin": AffectedOrigin.KEEPER, "reason": reason,
+                                                  "why": "added by a keeper"}, acting_user=acting_user)
+        else:
+            row, _ = update_object(row, {"removed": False, "reason": reason}, expected_version=None,
+                                   acting_user=acting_user)
+        return _ask(row, subject, acting_user=acting_user)
+
+
+def remove_affected_team(subject, team, *, reason: str, acting_user) -> AffectedTeam:
+    require_run_process(acting_user, "remove an affected team")
+    reason = _reason(reason, "remove this team")
+    row = queries.affected_rows(subject).filter(team=team).first()
+    if row is None:
+        raise InvalidInput({"team": f"{team.name} is not an affected team."})
+    row, _ = update_object(row, {"removed": True, "reason": reason}, expected_version=None, acting_user=acting_user)
+    return row
+
+
+def _clean_constraints(value) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise InvalidInput({"constraints": "Give constraints as a list of {kind, text}."})
+    cleaned = []
+    for i, item in enumerate(value, 1):
+        kind = (item or {}).get("kind") if isinstance(item, dict) else None
+        text = str((item or {}).get("text") or "").strip() if isinstance(item, dict) else ""
+        if kind not in ConstraintKind.values:
+            raise InvalidInput({"constraints": f"Constraint {i}: the kind must be one of "
+                                               f"{', '.join(ConstraintKind.values)}."})
+        if not text:
+            raise InvalidInput({"constraints": f"Constraint {i}: say what the constraint is."})
+        cleaned.append({"kind": kind, "text": text})
+    return cleaned
+
+
+def _clean_perspective(values: dict) -> dict:
+    problems: dict[str, str] = {}
+    stance = values.get("stance")
+    if stance not in Stance.values:
+        problems["stance"] = f"Choose a stance: {', '.join(Stance.labels)}."
+    reason = str(values.get("reason") or "").strip()
+    if stance in NEEDS_REASON and not reason:
+        problems["reason"] = (f"Say why your team {'objects' if stance == Stance.OBJECT else 'has concerns'}: "
+                              "a reason is required with concerns and objections.")
+    importance = values.get("importance", Importance.MATTERS)
+    if importance not in Importance.values:
+        problems["importance"] = "How much it matters to the team: 1 (hardly) to 5 (critical)."
+    effort = values.get("effort") or ""
+    if effort not in Effort.values:
+        problems["effort"] = f"The effort estimate must be one of: {', '.join(v for v in Effort.values if v)}."
+    if problems:
+        raise InvalidInput(problems)
+    return {"stance": stance, "reason": reason, "importance": importance,
+            "constraints": _clean_constraints(values.get("constraints")),
+            "contribution": str(values.get("contribution") or "").strip(), "effort": effort}
+
+
+def give_perspective(subject, team, values: dict, *, expected_version=None, acting_user) -> Perspective:
+    """A team's perspective on a friction point or planned change: a new one, or a change of
+    the team's earlier answer (then `expected_version` is the version it read)."""
+    require_answer_for(acting_user, team)
+    if not queries.affected_rows(subject).filter(team=team).exists():
+        raise InvalidInput({"team": f"{team.name} is not an affected team of {_subject_words(subject)}; "
+                                    "a keeper can add it, with a reason."})
+    cleaned = _clean_perspective(values)
+    cleaned["answered_by"] = acting_user if getattr(acting_user, "pk", None) else None
+    existing = queries.perspective_of(subject, team)
+    if existing is None:
+        perspective, change = create_object(Perspective, {**queries.subject_kwargs(subject), "team": team, **cleaned},
+                                            acting_user=acting_user)
+    else:
+        if expected_version is None:
+            raise InvalidInput({"version": f"{team.name} has already answered (version {existing.version}); "
+                                           "send that version to change the answer."})
+        perspective, change = update_object(existing, cleaned, expected_version=expected_version,
+                                            acting_user=acting_user)
+    keepers = list(Person.objects.filter(role__in=("keeper", "admin")).values_list("user_id", flat=True))
+    for uid in keepers:
+        if uid != getattr(acting_user, "pk", None):
+            _notify_user(uid, f"{team.name} gave its perspective on {_subject_words(subject)}: "
+                              f"{Stance(perspective.stance).label}.", subject.get_absolute_url(), change)
+    return perspective
+
+
+def remind_pending(*, acting_user, now=None) -> int:
+    """Remind every affected team not heard from after the workspace's reminder days (what a
+    scheduler runs: `cxkeeper perspectives remind`). Returns how many teams were reminded."""
+    require_run_process(acting_user, "send reminders")
+    due = queries.reminders_due(now=now)
+    for row in due:
+        subject = row.subject
+        row, change = update_object(row, {"reminded_at": now or timezone.now()}, expected_version=None,
+                                    acting_user=acting_user)
+        _notify_members([row.team_id], f"Reminder: your team {row.team.name} has not yet given its perspective on "
+                                     f"{_subject_words(subject)}.", subject.get_absolute_url(), change,
+                      acting_user=acting_user)
+    return len(due)
+
+
+def propose_option(friction_point: FrictionPoint, values: dict, *, acting_user) -> Option:
+    affected = {t.pk for t in queries.affected_teams(friction_point)}
+    require_propose_option(acting_user, friction_point, affected)
+    values = {k: v for k, v in values.items() if k in ("title", "description")}
+    if _decided(friction_point):
+        raise InvalidInput({"title": "This friction point is decided; options can no longer be added."})
+    option, change = create_object(Option, {**values, "friction_point": friction_point,
+                                            "proposed_by": acting_user if getattr(acting_user, "pk", None) else None},
+                                   acting_user=acting_user)
+    _notify_members(affected, f"A new option for “{friction_point.title}”: “{option.title}”. Give your team's stance.",
+                  friction_point.get_absolute_url(), change, acting_user=acting_user)
+    return option
+
+
+def _decided(friction_point) -> bool:
+    return Decision.objects.filter(friction_point=friction_point, state=DecisionState.DECIDED).exists()
+
+
+def take_option_stance(option: Option, team, values: dict, *, expected_version=None, acting_user) -> OptionStance:
+    require_answer_for(acting_user, team, "take a stance on an option for")
+    friction_point = option.friction_point
+    if team.pk not in {t.pk for t in queries.affected_teams(friction_point)}:
+        raise InvalidInput({"team": f"{team.name} is not an affected team of “{friction_point.title}”."})
+    stance = values.get("stance")
+    reason = str(values.get("reason") or "").strip()
+    if stance not in OptionStanceValue.values:
+        raise InvalidInput({"stance": f"Choose a stance: {', '.join(OptionStanceValue.values)}."})
+    if stance in NEEDS_REASON and not reason:
+        raise InvalidInput({"reason": "A reason is required with concerns and objections."})
+    if _decided(friction_point):
+        raise InvalidInput({"stance": "This friction point is decided; stances are closed."})
+    answered_by = acting_user if getattr(acting_user, "pk", None) else None
+    existing = OptionStance.objects.filter(option=option, team=team).first()
+    if existing is None:
+        result, _ = create_object(OptionStance, {"option": option, "team": team, "stance": stance, "reason": reason,
+                                                 "answered_by": answered_by}, acting_user=acting_user)
+    else:
+        if expected_version is None:
+            raise InvalidInput({"version": f"{team.name} already took a stance (version {existing.version}); send "
+                                           "that version to change it."})
+        result, _ = update_object(existing, {"stance": stance, "reason": reason, "answered_by": answered_by},
+                                  expected_version=expected_version, acting_user=acting_user)
+    return result
+
+
+def _decision_values(rationale: str, review_on) -> dict:
+    problems = {}
+    if not (rationale or "").strip():
+        problems["rationale"] = "Say why this option: the rationale is recorded with the decision."
+    if review_on is None:
+        problems["review_on"] = "Give a date to look at this decision again."
+    if problems:
+        raise InvalidInput(problems)
+    return {"rationale": rationale.strip(), "review_on": review_on}
+
+
+def _record_decision(friction_point, values: dict, *, acting_user):
+    existing = Decision.objects.filter(friction_point=friction_point).first()
+    if existing is None:
+        return create_object(Decision, {"friction_point": friction_point, **values}, acting_user=acting_user)
+    return update_object(existing, values, expected_version=None, acting_user=acting_user)
+
+
+def decide_by_consensus(friction_point: FrictionPoint, option: Option, *, rationale: str, review_on,
+                        acting_user) -> Decision:
+    """A keeper records the option every affected team supports as the decision."""
+    require_run_process(acting_user, "record a decision")
+    if option.friction_point_id != friction_point.pk:
+        raise InvalidInput({"option": "That option belongs to another friction point."})
+    if _decided(friction_point):
+        raise InvalidInput({"option": "This friction point is already decided."})
+    view = next(v for v in queries.option_views(friction_point) if v.option.pk == option.pk)
+    if not view.supported_by_all:
+        missing = [t.name for t, s in view.stances if s is None or s.stance != "support"]
+        raise InvalidInput({"option": f"“{option.title}” is not supported by every affected team "
+                                      f"(not yet: {', '.join(missing) or 'no affected teams'}); escalate to the "
+                                      "executive sponsor when the teams disagree."})
+    values = {**_decision_values(rationale, review_on), "state": DecisionState.DECIDED, "option": option,
+              "how": DecidedHow.CONSENSUS, "decided_at": timezone.now(),
+              "decided_by": acting_user if getattr(acting_user, "pk", None) else None}
+    with transaction.atomic():
+        decision, change = _record_decision(friction_point, values, acting_user=acting_user)
+    _notify_members([t.pk for t in queries.affected_teams(friction_point)],
+                  f"Decided by every affected team: “{option.title}” for “{friction_point.title}”.",
+                  friction_point.get_absolute_url(), change, acting_user=acting_user)
+    return decision
+
+
+def escalate(friction_point: FrictionPoint, *, note: str, acting_user) -> Decision:
+    """The teams disagree: a keeper hands the choice to the executive sponsor."""
+    require_run_process(acting_user, "escalate to the executive sponsor")
+    if _decided(friction_point):
+        raise InvalidInput({"note": "This friction point is already decided."})
+    views = queries.option_views(friction_point)
+    if not views:
+        raise InvalidInput({"note": "Put at least one option on the table before escalating."})
+    agreed = [v.option.title for v in views if v.supported_by_all]
+    if agreed:
+        raise InvalidInput({"note": f"Every affected team supports “{agreed[0]}”: record it as the decision "
+                                    "instead of escalating."})
+    note = _reason(note, "escalate")
+    values = {"state": DecisionState.ESCALATED, "escalation_note": note, "escalated_at": timezone.now(),
+              "escalated_by": acting_user if getattr(acting_user, "pk", None) else None}
+    with transaction.atomic():
+        decision, change = _record_decision(friction_point, values, acting_user=acting_user)
+    sponsor = Workspace.current().executive_sponsor_id
+    _notify_user(sponsor, f"Escalated to you: the teams disagree on “{friction_point.title}”. {note}",
+                 friction_point.get_absolute_url(), change)
+    return decision
+
+
+def sponsor_decide(friction_point: FrictionPoint, option: Option, *, rationale: str, review_on,
+                   acting_user) -> Decision:
+    """The executive sponsor chooses among the options of an escalated friction point."""
+    require_executive_sponsor(acting_user, "decide an escalation")
+    decision = Decision.objects.filter(friction_point=friction_point).first()
+    if decision is None or decision.state != DecisionState.ESCALATED:
+        raise InvalidInput({"option": "This friction point is not waiting for the executive sponsor."})
+    if option.friction_point_id != friction_point.pk:
+        raise InvalidInput({"option": "That option belongs to another friction point."})
+    values = {**_decision_values(rationale, review_on), "state": DecisionState.DECIDED, "option": option,
+              "how": DecidedHow.SPONSOR, "decided_at": timezone.now(),
+              "decided_by": acting_user if getattr(acting_user, "pk", None) else None}
+    decision, change = update_object(decision, values, expected_version=None, acting_user=acting_user)
+    _notify_members([t.pk for t in queries.affected_teams(friction_point)],
+                  f"The executive sponsor chose “{option.title}” for “{friction_point.title}”.",
+                  friction_point.get_absolute_url(), change, acting_user=acting_user)
+    return decision
+
+
+# ---------------------------------------------------------------- planned changes
+
+PLANNED_EDITABLE = ("title", "description", "kind", "go_live", "steps", "team", "status")
+
+
+def _check_planned(values: dict, acting_user) -> None:
+    problems = {}
+    if "steps" in values and not values.get("steps"):
+        problems["steps"] = ("Name at least one step the change touches: the affected teams, customers and "
+                             "measures are found from its steps.")
+    if "go_live" in values and not values.get("go_live"):
+        problems["go_live"] = "Give the go-live date: the day it reaches customers."
+    team = values.get("team")
+    if team is not None and acting_user is not SYSTEM and role_of(acting_user) == Role.MEMBER \
+            and team.pk not in user_team_ids(acting_user):
+        problems["team"] = f"You are not in {team.name}: declare the change for one of your own teams."
+    if problems:
+        raise InvalidInput(problems)
+
+
+def declare_planned_change(values: dict, *, acting_user) -> PlannedChange:
+    """Any team member declares a planned change; the teams on its steps and downstream are
+    asked for their perspective before the go-live date."""
+    require_declare_change(acting_user)
+    values = {k: v for k, v in values.items() if k in PLANNED_EDITABLE and k != "status"}
+    values.setdefault("steps", [])
+    values.setdefault("go_live", None)
+    _check_planned(values, acting_user)
+    values["declared_by"] = acting_user if getattr(acting_user, "pk", None) else None
+    with transaction.atomic():
+        planned, _ = create_object(PlannedChange, values, acting_user=acting_user)
+        sync_affected_teams(planned, acting_user=acting_user)
+    return planned
+
+
+def update_planned_change(planned: PlannedChange, changes: dict, *, expected_version, acting_user) -> PlannedChange:
+    require_change_planned(acting_user, planned)
+    unknown = sorted(set(changes) - set(PLANNED_EDITABLE))
+    if unknown:
+        raise InvalidInput({name: "This field cannot be changed." for name in unknown})
+    if "status" in changes and changes["status"] not in PlannedStatus.values:
+        raise InvalidInput({"status": f"“{changes['status']}” is not one of {', '.join(PlannedStatus.values)}."})
+    _check_planned(changes, acting_user)
+    with transaction.atomic():
+        planned, _ = update_object(planned, changes, expected_version=expected_version, acting_user=acting_user)
+        if "steps" in changes:
+            sync_affected_teams(planned, acting_user=acting_user)
+    return planned
+
+
+# ---------------------------------------------------------------- removals of what co-creation refers to
+
+
+def _delete_rows(rows, *, acting_user) -> int:
+    rows = list(rows)
+    for row in rows:
+        delete_object(row, expected_version=None, acting_user=acting_user)
+    return len(rows)
+
+
+def delete_cocreation_of(friction_point: FrictionPoint, *, acting_user) -> None:
+    """What a friction point's delete takes with it, each with a DELETE record (the deleting
+    action's permission covers it)."""
+    _delete_rows(Decision.objects.filter(friction_point=friction_point), acting_user=acting_user)
+    _delete_rows(OptionStance.objects.filter(option__friction_point=friction_point), acting_user=acting_user)
+    _delete_rows(Option.objects.filter(friction_point=friction_point), acting_user=acting_user)
+    _delete_rows(Perspective.objects.filter(friction_point=friction_point), acting_user=acting_user)
+    _delete_rows(AffectedTeam.objects.filter(friction_point=friction_point), acting_user=acting_user)
+
+
+def forget_team(team, *, acting_user) -> int:
+    """A team is being deleted (announced, `initiatives.removals`): its perspectives, stances
+    and place among the affected teams are deleted (DELETE records keep what it said); friction
+    points it owned and changes it planned lose it (UPDATE). Returns how many rows changed."""
+    n = _delete_rows(OptionStance.objects.filter(team=team), acting_user=acting_user)
+    n += _delete_rows(Perspective.objects.filter(team=team), acting_user=acting_user)
+    n += _delete_rows(AffectedTeam.objects.filter(team=team), acting_user=acting_user)
+    for fp in FrictionPoint.objects.filter(owner_team=team).order_by("pk"):
+        update_object(fp, {"owner_team": None}, expected_version=None, acting_user=acting_user)
+        n += 1
+    for planned in PlannedChange.objects.filter(team=team).order_by("pk"):
+        update_object(planned, {"team": None}, expected_version=None, acting_user=acting_user)
+        n += 1
+    return n
+
+
+def forget_step(step: Step, *, acting_user) -> int:
+    """A step is being deleted: friction points and planned changes that concern it lose it
+    from their steps (an UPDATE each)."""
+    n = 0
+    for fp in FrictionPoint.objects.filter(steps=step).order_by("pk"):
+        update_object(fp, {"steps": [s for s in fp.steps.values_list("pk", flat=True) if s != step.pk]},
+                      expected_version=None, acting_user=acting_user)
+        n += 1
+    for planned in PlannedChange.objects.filter(steps=step).order_by("pk"):
+        update_object(planned, {"steps": [s for s in planned.steps.values_list("pk", flat=True) if s != step.pk]},
+                      expected_version=None, acting_user=acting_user)
+        n += 1
+    return n

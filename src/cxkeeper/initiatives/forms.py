@@ -8,7 +8,16 @@ import datetime as dt
 from django import forms
 
 from cxkeeper.core.forms import LinesField, VersionedForm
-from cxkeeper.initiatives.choices import FrictionStatus, InitiativeStatus
+from cxkeeper.initiatives.choices import (
+    ChangeKind,
+    ConstraintKind,
+    Effort,
+    FrictionStatus,
+    Importance,
+    InitiativeStatus,
+    OptionStanceValue,
+    Stance,
+)
 from cxkeeper.initiatives.models import FrictionPoint, Initiative
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.org.models import Team
@@ -179,3 +188,95 @@ class WeightsForm(VersionedForm):
 
     def values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+# --- co-creation ---
+
+CONSTRAINT_ROWS = 3
+
+
+class ChallengeForm(VersionedForm):
+    requires_version = True
+    owner_team = forms.ModelChoiceField(Team.objects.all(), required=False, label="Owner team",
+                                        help_text="The team that carries the challenge.")
+    steps = forms.ModelMultipleChoiceField(Step.objects.select_related("stage__journey"), required=False,
+                                           help_text="The steps it concerns (several). None: its own step. The "
+                                                     "affected teams follow from the map.")
+
+
+class AffectedTeamForm(forms.Form):
+    team = forms.ModelChoiceField(Team.objects.all())
+    change = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")])
+    reason = forms.CharField(max_length=300, required=False)
+
+
+class PerspectiveForm(VersionedForm):
+    stance = forms.ChoiceField(choices=Stance.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             help_text="Required with concerns and objections.")
+    importance = forms.TypedChoiceField(choices=Importance.choices, coerce=int, initial=Importance.MATTERS,
+                                        label="How much it matters to your team")
+    contribution = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                   label="What your team could contribute")
+    effort = forms.ChoiceField(choices=Effort.choices, required=False, label="Effort estimate for your team")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, CONSTRAINT_ROWS + 1):
+            self.fields[f"constraint_{i}_kind"] = forms.ChoiceField(
+                choices=[("", "—"), *ConstraintKind.choices], required=False, label=f"Constraint {i}: kind")
+            self.fields[f"constraint_{i}_text"] = forms.CharField(max_length=1000, required=False,
+                                                                  label=f"Constraint {i}: what it is")
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        constraints = [{"kind": data[f"constraint_{i}_kind"] or "other", "text": data[f"constraint_{i}_text"]}
+                       for i in range(1, CONSTRAINT_ROWS + 1) if data.get(f"constraint_{i}_text")]
+        return {"stance": data["stance"], "reason": data["reason"], "importance": data["importance"],
+                "contribution": data["contribution"], "effort": data.get("effort") or "", "constraints": constraints}
+
+    @staticmethod
+    def initial_of(perspective) -> dict:
+        if perspective is None:
+            return {}
+        initial = {"stance": perspective.stance, "reason": perspective.reason, "importance": perspective.importance,
+                   "contribution": perspective.contribution, "effort": perspective.effort,
+                   "version": perspective.version}
+        for i, c in enumerate(perspective.constraints[:CONSTRAINT_ROWS], 1):
+            initial[f"constraint_{i}_kind"], initial[f"constraint_{i}_text"] = c.get("kind"), c.get("text")
+        return initial
+
+
+class OptionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class OptionStanceForm(forms.Form):
+    team = forms.ModelChoiceField(Team.objects.all())
+    stance = forms.ChoiceField(choices=OptionStanceValue.choices)
+    reason = forms.CharField(max_length=5000, required=False)
+    version = forms.IntegerField(required=False)
+
+
+class DecideForm(forms.Form):
+    rationale = forms.CharField(max_length=5000, required=False)
+    review_on = forms.DateField(required=False)
+
+
+class EscalateForm(forms.Form):
+    note = forms.CharField(max_length=5000, required=False)
+
+
+class PlannedChangeForm(VersionedForm):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    kind = forms.ChoiceField(choices=ChangeKind.choices)
+    go_live = forms.DateField(required=False, label="Go-live date",
+                              help_text="YYYY-MM-DD: the day it reaches customers.")
+    steps = forms.ModelMultipleChoiceField(Step.objects.select_related("stage__journey"), required=False,
+                                           help_text="The steps it touches (at least one).")
+    team = forms.ModelChoiceField(Team.objects.all(), required=False, help_text="The team planning it (yours).")
+
+    def values(self) -> dict:
+        return {k: (list(v) if k == "steps" else v) for k, v in self.cleaned_data.items() if k != "version"}

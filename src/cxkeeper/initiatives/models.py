@@ -12,7 +12,22 @@ from django.db import models
 from django.urls import reverse
 
 from cxkeeper.core.models import VersionedModel
-from cxkeeper.initiatives.choices import FrictionSource, FrictionStatus, InitiativeStatus, MoveDirection, TeamRole
+from cxkeeper.initiatives.choices import (
+    AffectedOrigin,
+    ChangeKind,
+    DecidedHow,
+    DecisionState,
+    Effort,
+    FrictionSource,
+    FrictionStatus,
+    Importance,
+    InitiativeStatus,
+    MoveDirection,
+    OptionStanceValue,
+    PlannedStatus,
+    Stance,
+    TeamRole,
+)
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.org.models import Team
 from cxkeeper.outcomes.models import MetricDefinition
@@ -35,6 +50,12 @@ class FrictionPoint(VersionedModel):
     evidence = models.JSONField(default=dict, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="friction_points_raised")
+    # The shared challenge (docs/initiatives.md "Co-creation"): the team that carries it and the
+    # steps it concerns (several; none set means the step it is placed at). Removing a team or a
+    # step is announced and cleared here through an action (initiatives.removals).
+    owner_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="friction_points_owned")
+    steps = models.ManyToManyField(Step, blank=True, related_name="friction_points_concerning")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -194,3 +215,181 @@ class RankingSnapshot(models.Model):
 
     def __str__(self):
         return f"Ranking of {self.taken_at:%d %b %Y %H:%M}"
+
+
+# --- co-creation ---
+# Who is asked (AffectedTeam), what each team says (Perspective: the same model for friction
+# points and planned changes), the options shaped together with each team's stance on them,
+# and the decision (consensus, or the executive sponsor's tie-break). docs/decisions/0025.
+
+
+class PlannedChange(VersionedModel):
+    """A launch, a policy, a price change or a system migration some team plans: before its
+    go-live date the teams it touches are shown, notified and asked (a CX impact review)."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices, default=ChangeKind.LAUNCH)
+    go_live = models.DateField(help_text="The day it reaches customers.")
+    steps = models.ManyToManyField(Step, blank=True, related_name="planned_changes")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="planned_changes",
+                             help_text="The team planning it.")
+    status = models.CharField(max_length=10, choices=PlannedStatus.choices, default=PlannedStatus.PLANNED)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="planned_changes_declared")
+
+    class Meta:
+        ordering = ["go_live", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("initiatives:planned_change", args=[self.pk])
+
+
+class _Subject(models.Model):
+    """A row about one friction point or one planned change (exactly one of the two)."""
+
+    friction_point = models.ForeignKey(FrictionPoint, null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="+")
+    planned_change = models.ForeignKey(PlannedChange, null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="+")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def subject(self):
+        return self.friction_point if self.friction_point_id else self.planned_change
+
+    def history_place(self):
+        subject = self.subject
+        return (subject.journey_id, subject.step_id) if isinstance(subject, FrictionPoint) else (None, None)
+
+
+def _one_subject(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=(models.Q(friction_point__isnull=False, planned_change__isnull=True)
+                   | models.Q(friction_point__isnull=True, planned_change__isnull=False)),
+        name=name)
+
+
+class AffectedTeam(_Subject, VersionedModel):
+    """A team a friction point or planned change concerns: derived from the map (owners and
+    contributors of its steps, teams on handoffs into and out of them) or added by a keeper.
+    A keeper's removal is kept (`removed`, with the reason) so the map does not bring it back."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    origin = models.CharField(max_length=10, choices=AffectedOrigin.choices, default=AffectedOrigin.MAP)
+    why = models.CharField(max_length=300, blank=True, help_text="Why the team is affected, in words.")
+    removed = models.BooleanField(default=False)
+    reason = models.CharField(max_length=300, blank=True, help_text="The keeper's reason to add or remove it.")
+    asked_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["team__name"]
+        constraints = [
+            _one_subject("affectedteam_one_subject"),
+            models.UniqueConstraint(fields=["friction_point", "team"], name="affectedteam_unique_fp",
+                                    condition=models.Q(friction_point__isnull=False)),
+            models.UniqueConstraint(fields=["planned_change", "team"], name="affectedteam_unique_pc",
+                                    condition=models.Q(planned_change__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.team} on “{self.subject}”"
+
+
+class Perspective(_Subject, VersionedModel):
+    """One team's position on a friction point or a planned change, answered by a member of
+    that team; edited in place (history keeps every earlier answer)."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    stance = models.CharField(max_length=12, choices=Stance.choices)
+    reason = models.TextField(blank=True, help_text="Required with concerns and objections.")
+    importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.MATTERS)
+    # [{"kind": "capacity" | "budget" | "policy_legal" | "technical" | "timing" | "other", "text": "…"}]
+    constraints = models.JSONField(default=list, blank=True)
+    contribution = models.TextField(blank=True, help_text="What the team could contribute.")
+    effort = models.CharField(max_length=10, choices=Effort.choices, default=Effort.UNKNOWN, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["team__name"]
+        constraints = [
+            _one_subject("perspective_one_subject"),
+            models.UniqueConstraint(fields=["friction_point", "team"], name="perspective_unique_fp",
+                                    condition=models.Q(friction_point__isnull=False)),
+            models.UniqueConstraint(fields=["planned_change", "team"], name="perspective_unique_pc",
+                                    condition=models.Q(planned_change__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.team}’s perspective on “{self.subject}”"
+
+
+class Option(VersionedModel):
+    """One way to solve a friction point, shaped together; each affected team takes a stance."""
+
+    friction_point = models.ForeignKey(FrictionPoint, on_delete=models.CASCADE, related_name="options")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def history_place(self):
+        return self.friction_point.history_place()
+
+
+class OptionStance(VersionedModel):
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="stances")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    stance = models.CharField(max_length=10, choices=OptionStanceValue.choices)
+    reason = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["team__name"]
+        constraints = [models.UniqueConstraint(fields=["option", "team"], name="optionstance_unique")]
+
+    def __str__(self):
+        return f"{self.team} on option “{self.option}”"
+
+    def history_place(self):
+        return self.option.history_place()
+
+
+class Decision(VersionedModel):
+    """What was decided about a friction point: an option every affected team supports
+    (consensus), or — escalated when they disagree — the option the executive sponsor chose.
+    Loomio's outcome: who decided, why, and when to look at it again."""
+
+    friction_point = models.OneToOneField(FrictionPoint, on_delete=models.CASCADE, related_name="decision")
+    state = models.CharField(max_length=10, choices=DecisionState.choices)
+    option = models.ForeignKey(Option, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    how = models.CharField(max_length=10, choices=DecidedHow.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    escalation_note = models.TextField(blank=True)
+    escalated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Decision on “{self.friction_point}”"
+
+    def history_place(self):
+        return self.friction_point.history_place()

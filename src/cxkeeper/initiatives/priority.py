@@ -35,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from cxkeeper.core import figures, numbers
+from cxkeeper.initiatives import queries
+from cxkeeper.initiatives.queries import PerspectiveSummary
 from cxkeeper.insights import clock
 from cxkeeper.insights import queries as insight_queries
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N
@@ -60,26 +62,12 @@ FORMULA = ("score = 100 × (impact weight × impact + fit weight × strategic fi
 # ---------------------------------------------------------------- what other parts provide
 
 
-@dataclass(frozen=True)
-class PerspectiveSummary:
-    """What the affected teams said about a friction point, summed up (the co-creation part's
-    `queries.perspective_summary` returns this shape)."""
-
-    teams_asked: int = 0
-    teams_heard: int = 0
-    objections: int = 0
-    effort_points: float | None = None
-    escalated: bool = False
-
-
 def _perspectives(friction_point) -> PerspectiveSummary:
-    # wired to queries.perspective_summary at merge
-    return PerspectiveSummary()
+    return queries.perspective_summary(friction_point)
 
 
 def _steps_of(friction_point) -> list[Step]:
-    # wired at merge: a friction point's several steps (co-creation); for now its one step
-    return [friction_point.step] if friction_point.step_id else []
+    return queries.concerned_steps(friction_point)
 
 
 # ---------------------------------------------------------------- the pure part

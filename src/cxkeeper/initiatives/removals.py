@@ -13,6 +13,7 @@ from cxkeeper.core import numbers
 from cxkeeper.core.numbers import plural
 from cxkeeper.core.removals import explains_removal, on_removal
 from cxkeeper.initiatives import actions, queries
+from cxkeeper.initiatives.models import Perspective
 from cxkeeper.journeys.models import Journey, Stage, Step
 from cxkeeper.org.models import Team
 from cxkeeper.outcomes.models import MetricDefinition
@@ -24,6 +25,8 @@ def detach_friction_points(place: Journey | Step, *, acting_user) -> None:
     # initiatives leave the removed steps (a journey's steps were announced one by one first)
     steps = [place] if isinstance(place, Step) else list(Step.objects.filter(stage__journey=place))
     actions.detach_initiatives(steps=steps, acting_user=acting_user)
+    if isinstance(place, Step):  # friction points and planned changes that concern it lose it
+        actions.forget_step(place, acting_user=acting_user)
 
 
 @explains_removal(Journey, Stage, Step)
@@ -61,3 +64,20 @@ def initiatives_moving_the_metric(metric: MetricDefinition) -> list[str]:
         return []
     return [f"{numbers.count(n)} {plural(n, 'initiative', 'initiatives')} no longer {plural(n, 'names', 'name')} "
             "it among the metrics to move."]
+
+
+# --- co-creation ---
+
+
+@on_removal(Team)
+def forget_team_in_cocreation(team: Team, *, acting_user) -> None:
+    actions.forget_team(team, acting_user=acting_user)
+
+
+@explains_removal(Team)
+def team_perspectives_go(team: Team) -> list[str]:
+    n = Perspective.objects.filter(team=team).count()
+    if not n:
+        return []
+    return [f"Its {numbers.count(n)} {plural(n, 'perspective', 'perspectives')} on friction points and planned "
+            f"changes {plural(n, 'is', 'are')} deleted (kept in the history)."]

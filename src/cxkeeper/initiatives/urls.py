@@ -1,4 +1,4 @@
-"""Pages of friction points, initiatives and the priority board."""
+"""Pages of friction points, their co-creation, planned changes, initiatives and the priority board."""
 
 from django.urls import path
 
@@ -23,4 +23,20 @@ urlpatterns = [
     path("initiatives/<int:pk>/delete/", views.initiative_delete, name="initiative_delete"),
     path("priorities/", views.priority_board, name="priorities"),
     path("priorities/weights/", views.priority_weights, name="priority_weights"),
+    path("friction-points/<int:pk>/challenge/", views.friction_point_challenge, name="friction_point_challenge"),
+    path("friction-points/<int:pk>/affected/", views.friction_point_affected, name="friction_point_affected"),
+    path("friction-points/<int:pk>/perspective/", views.friction_point_perspective,
+         name="friction_point_perspective"),
+    path("friction-points/<int:pk>/options/new/", views.friction_point_option_new, name="friction_point_option_new"),
+    path("friction-points/<int:pk>/options/<int:option_pk>/stance/", views.friction_point_option_stance,
+         name="friction_point_option_stance"),
+    path("friction-points/<int:pk>/options/<int:option_pk>/decide/", views.friction_point_option_decide,
+         name="friction_point_option_decide"),
+    path("friction-points/<int:pk>/escalate/", views.friction_point_escalate, name="friction_point_escalate"),
+    path("planned-changes/", views.planned_change_list, name="planned_changes"),
+    path("planned-changes/new/", views.planned_change_create, name="planned_change_create"),
+    path("planned-changes/<int:pk>/", views.planned_change_detail, name="planned_change"),
+    path("planned-changes/<int:pk>/edit/", views.planned_change_edit, name="planned_change_edit"),
+    path("planned-changes/<int:pk>/perspective/", views.planned_change_perspective,
+         name="planned_change_perspective"),
 ]

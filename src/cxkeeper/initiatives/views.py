@@ -4,7 +4,7 @@ a 403 with its reason); reads come from `queries`, writes from `actions`."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,29 +13,51 @@ from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
 from cxkeeper.core.params import parse_id
 from cxkeeper.core.queries import recent_changes_of
+from cxkeeper.core.roles import Role, role_of
 from cxkeeper.core.views import confirm_delete, safe_next
 from cxkeeper.initiatives import actions, priority, queries
-from cxkeeper.initiatives.choices import STATUS_TRANSITIONS, FrictionStatus, InitiativeStatus
+from cxkeeper.initiatives.choices import (
+    STATUS_TRANSITIONS,
+    FrictionStatus,
+    InitiativeStatus,
+    OptionStanceValue,
+    PlannedStatus,
+)
 from cxkeeper.initiatives.forms import (
+    AffectedTeamForm,
+    ChallengeForm,
+    DecideForm,
+    EscalateForm,
     FrictionPointForm,
     FromSignalForm,
     FromThemeForm,
     InitiativeForm,
     InitiativeStatusForm,
+    OptionForm,
+    OptionStanceForm,
+    PerspectiveForm,
+    PlannedChangeForm,
     StatusForm,
     WeightsForm,
 )
 from cxkeeper.initiatives.models import PriorityWeights
 from cxkeeper.initiatives.permissions import (
+    require_answer_for,
     require_change,
     require_change_initiative,
+    require_change_planned,
+    require_declare_change,
     require_delete_initiative,
     require_plan_initiative,
+    require_propose_option,
     require_raise,
+    require_run_process,
     require_set_weights,
+    user_team_ids,
 )
 from cxkeeper.journeys.models import Journey, Step
-from cxkeeper.org.permissions import can
+from cxkeeper.org.models import Team
+from cxkeeper.org.permissions import can, is_executive_sponsor, require_executive_sponsor
 
 FORM = "core/form.html"
 
@@ -62,7 +84,7 @@ def friction_point_detail(request, pk):
     return render(request, "initiatives/frictionpoint_detail.html", {
         "fp": friction_point, "evidence": friction_point.evidence or {}, "history": recent_changes_of(friction_point),
         "can_change": can(require_change, request.user, friction_point),
-        "statuses": FrictionStatus.choices,
+        "statuses": FrictionStatus.choices, **_cocreation_context(request, friction_point),
     })
 
 
@@ -336,3 +358,229 @@ def priority_weights(request):
         context={"title": "Weights of the priority board", "cancel_url": reverse("initiatives:priorities")},
         success_url=reverse("initiatives:priorities"), success_message="Weights saved; the board is ranked again.",
     )
+
+
+# --- co-creation ---
+
+
+def _cocreation_context(request, friction_point) -> dict:
+    """What the friction point page shows of co-creation: the tensions first, the challenge, who
+    is asked and what each team said, the options with every team's stance, the decision."""
+    user = request.user
+    mine = user_team_ids(user)
+    asked = queries.asked_teams(friction_point)
+    decision = queries.decision_of(friction_point)
+    affected_ids = {a.team.pk for a in asked}
+    return {
+        "tensions": queries.tensions(friction_point),
+        "asked": asked, "heard": sum(1 for a in asked if a.heard),
+        "removed_rows": queries.affected_rows(friction_point, include_removed=True).filter(removed=True),
+        "concerned": queries.concerned_steps(friction_point),
+        "my_asked": [a for a in asked if a.team.pk in mine and role_of(user) != Role.VIEWER],
+        "options": queries.option_views(friction_point),
+        "decision": decision,
+        "can_run": can(require_run_process, user, "x"),
+        "can_propose": can(require_propose_option, user, friction_point, affected_ids),
+        "is_sponsor": is_executive_sponsor(user),
+        "stances": OptionStanceValue.choices,
+        "all_teams": Team.objects.all(),
+    }
+
+
+def friction_point_challenge(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    require_run_process(request.user, "set the challenge of a friction point")
+    form = ChallengeForm(request.POST or None, initial={
+        "owner_team": friction_point.owner_team_id, "steps": [s.pk for s in friction_point.steps.all()],
+        "version": friction_point.version})
+    return run_form(
+        request, form,
+        lambda data: actions.set_challenge(friction_point, owner_team=data["owner_team"], steps=list(data["steps"]),
+                                           expected_version=data["version"], acting_user=request.user),
+        template=FORM, context={"title": f"The challenge of “{friction_point.title}”",
+                                "cancel_url": friction_point.get_absolute_url(), "object": friction_point},
+        success_url=lambda fp: fp.get_absolute_url(),
+        success_message="Challenge saved; the affected teams are asked for their perspective.")
+
+
+def _back(friction_point, request, exc=None, ok: str = ""):
+    if exc is not None:
+        messages.error(request, str(exc) if not isinstance(exc, InvalidInput)
+                       else " ".join(p for ps in exc.errors.values() for p in ps))
+    elif ok:
+        messages.success(request, ok)
+    return HttpResponseRedirect(friction_point.get_absolute_url())
+
+
+@require_POST
+def friction_point_affected(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    require_run_process(request.user, "change the affected teams")
+    form = AffectedTeamForm(request.POST)
+    if not form.is_valid():
+        return _back(friction_point, request, InvalidInput({"team": "Choose a team and add or remove."}))
+    data = form.cleaned_data
+    act = actions.add_affected_team if data["change"] == "add" else actions.remove_affected_team
+    try:
+        act(friction_point, data["team"], reason=data["reason"], acting_user=request.user)
+    except InvalidInput as exc:
+        return _back(friction_point, request, exc)
+    done = "added" if data["change"] == "add" else "removed"
+    return _back(friction_point, request, ok=f"{data['team'].name} {done}.")
+
+
+def _team_param(request):
+    team_id = _int(request.GET.get("team") or request.POST.get("team"))
+    return Team.objects.filter(pk=team_id).first() if team_id else None
+
+
+def _perspective_page(request, subject, cancel_url):
+    team = _team_param(request)
+    if team is None:
+        mine = [a.team for a in queries.asked_teams(subject) if a.team.pk in user_team_ids(request.user)]
+        team = mine[0] if len(mine) == 1 else None
+    if team is None:
+        raise InvalidTeam()
+    require_answer_for(request.user, team)
+    existing = queries.perspective_of(subject, team)
+    form = PerspectiveForm(request.POST or None, initial=PerspectiveForm.initial_of(existing))
+    return run_form(
+        request, form,
+        lambda data: actions.give_perspective(subject, team, form.values(), expected_version=data.get("version"),
+                                              acting_user=request.user),
+        template="initiatives/perspective_form.html",
+        context={"title": f"{team.name}’s perspective on “{subject.title}”", "cancel_url": cancel_url,
+                 "team": team, "subject": subject, "object": existing},
+        success_url=lambda p: cancel_url, success_message=f"{team.name}’s perspective saved.")
+
+
+class InvalidTeam(Http404):
+    def __init__(self):
+        super().__init__("Say which team you answer for (?team=<id>).")
+
+
+def friction_point_perspective(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    return _perspective_page(request, friction_point, friction_point.get_absolute_url())
+
+
+@require_POST
+def friction_point_option_new(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    require_propose_option(request.user, friction_point, {t.pk for t in queries.affected_teams(friction_point)})
+    form = OptionForm(request.POST)
+    if not form.is_valid():
+        return _back(friction_point, request, InvalidInput({"title": "Give the option a title."}))
+    try:
+        option = actions.propose_option(friction_point, form.cleaned_data, acting_user=request.user)
+    except InvalidInput as exc:
+        return _back(friction_point, request, exc)
+    return _back(friction_point, request,
+                 ok=f"Option “{option.title}” added; each affected team is asked for its stance.")
+
+
+@require_POST
+def friction_point_option_stance(request, pk, option_pk):
+    friction_point = queries.friction_point_by_id(pk)
+    option = queries.option_by_id(friction_point, option_pk)
+    form = OptionStanceForm(request.POST)
+    if not form.is_valid():
+        return _back(friction_point, request, InvalidInput({"stance": "Choose a team and a stance."}))
+    data = form.cleaned_data
+    require_answer_for(request.user, data["team"], "take a stance on an option for")
+    try:
+        actions.take_option_stance(option, data["team"], {"stance": data["stance"], "reason": data["reason"]},
+                                   expected_version=data["version"], acting_user=request.user)
+    except (InvalidInput, Conflict) as exc:
+        return _back(friction_point, request, exc)
+    return _back(friction_point, request, ok=f"{data['team'].name}’s stance on “{option.title}” saved.")
+
+
+@require_POST
+def friction_point_option_decide(request, pk, option_pk):
+    friction_point = queries.friction_point_by_id(pk)
+    option = queries.option_by_id(friction_point, option_pk)
+    decision = queries.decision_of(friction_point)
+    if decision is not None and decision.state == "escalated":
+        require_executive_sponsor(request.user, "decide an escalation")
+        decide = actions.sponsor_decide
+    else:
+        require_run_process(request.user, "record a decision")
+        decide = actions.decide_by_consensus
+    form = DecideForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        decide(friction_point, option, rationale=data.get("rationale") or "", review_on=data.get("review_on"),
+               acting_user=request.user)
+    except InvalidInput as exc:
+        return _back(friction_point, request, exc)
+    return _back(friction_point, request, ok=f"Decided: “{option.title}”.")
+
+
+@require_POST
+def friction_point_escalate(request, pk):
+    friction_point = queries.friction_point_by_id(pk)
+    require_run_process(request.user, "escalate to the executive sponsor")
+    form = EscalateForm(request.POST)
+    form.is_valid()
+    try:
+        actions.escalate(friction_point, note=form.cleaned_data.get("note") or "", acting_user=request.user)
+    except InvalidInput as exc:
+        return _back(friction_point, request, exc)
+    return _back(friction_point, request, ok="Escalated to the executive sponsor.")
+
+
+# ---------------------------------------------------------------- planned changes
+
+
+def planned_change_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in PlannedStatus.values else ""
+    return render(request, "initiatives/plannedchange_list.html", {
+        "changes": queries.planned_changes(status=status or None), "status": status,
+        "statuses": PlannedStatus.choices, "can_declare": can(require_declare_change, request.user),
+    })
+
+
+def planned_change_detail(request, pk):
+    planned = queries.planned_change_by_id(pk)
+    mine = user_team_ids(request.user)
+    asked = queries.asked_teams(planned)
+    return render(request, "initiatives/plannedchange_detail.html", {
+        "pc": planned, "review": queries.impact_review(planned), "asked": asked,
+        "heard": sum(1 for a in asked if a.heard),
+        "my_asked": [a for a in asked if a.team.pk in mine and role_of(request.user) != Role.VIEWER],
+        "history": recent_changes_of(planned), "can_change": can(require_change_planned, request.user, planned),
+    })
+
+
+def planned_change_create(request):
+    require_declare_change(request.user)
+    form = PlannedChangeForm(request.POST or None)
+    return run_form(
+        request, form, lambda data: actions.declare_planned_change(form.values(), acting_user=request.user),
+        template=FORM,
+        context={"title": "Declare a planned change", "cancel_url": reverse("initiatives:planned_changes")},
+        success_url=lambda pc: pc.get_absolute_url(),
+        success_message="Planned change declared; the teams it affects are asked for their perspective.")
+
+
+def planned_change_edit(request, pk):
+    planned = queries.planned_change_by_id(pk)
+    require_change_planned(request.user, planned)
+    form = PlannedChangeForm(request.POST or None, initial={
+        "title": planned.title, "description": planned.description, "kind": planned.kind, "go_live": planned.go_live,
+        "steps": [s.pk for s in planned.steps.all()], "team": planned.team_id, "version": planned.version})
+    return run_form(
+        request, form,
+        lambda data: actions.update_planned_change(planned, form.values(), expected_version=data["version"],
+                                                   acting_user=request.user),
+        template=FORM, context={"title": f"Edit “{planned.title}”", "cancel_url": planned.get_absolute_url(),
+                                "object": planned},
+        success_url=lambda pc: pc.get_absolute_url(), success_message="Planned change saved.")
+
+
+def planned_change_perspective(request, pk):
+    planned = queries.planned_change_by_id(pk)
+    return _perspective_page(request, planned, planned.get_absolute_url())

@@ -30,6 +30,8 @@ def update_workspace(changes: dict, *, expected_version, acting_user) -> Workspa
     require_keeper(acting_user, "change the mission statement and workspace settings")
     if "review_interval_days" in changes:
         require_admin(acting_user, "change the review interval")
+    if "executive_sponsor" in changes:
+        require_admin(acting_user, "name the executive sponsor")
     workspace, _ = update_object(
         Workspace.current(), changes, expected_version=expected_version, acting_user=acting_user
     )

@@ -14,6 +14,13 @@ class WorkspaceForm(VersionedForm):
     review_interval_days = forms.IntegerField(min_value=1, label="Review interval (days)",
                                               help_text="Journeys not reviewed for this long are flagged. "
                                                         "Admins only.")
+    executive_sponsor = forms.ModelChoiceField(
+        get_user_model().objects.filter(is_active=True).order_by("username"), required=False,
+        label="Executive sponsor",
+        help_text="Breaks ties when affected teams disagree on a friction point. Admins only.")
+    perspective_reminder_days = forms.IntegerField(
+        min_value=1, required=False, label="Remind teams after (days)",
+        help_text="An affected team that has not given its perspective after this many days is reminded.")
 
 
 class GlossaryTermForm(VersionedForm):

@@ -22,6 +22,17 @@ class Workspace(VersionedModel):
         validators=[MinValueValidator(1)],
         help_text="A journey not reviewed for this many days is flagged as overdue.",
     )
+    # The person who breaks ties when affected teams disagree (docs/initiatives.md): a person,
+    # not a role — a viewer may be the sponsor. Admins name them, with history.
+    executive_sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Breaks ties when affected teams disagree on what to do about a friction point.",
+    )
+    perspective_reminder_days = models.PositiveIntegerField(
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text="An affected team that has not given its perspective after this many days is reminded.",
+    )
 
     class Meta:
         verbose_name = "workspace settings"

@@ -44,3 +44,28 @@ def can(check, *args, **kwargs) -> bool:
     except Forbidden:
         return False
     return True
+
+
+def is_executive_sponsor(user) -> bool:
+    """The person the workspace settings name as executive sponsor (whatever their role)."""
+    from cxkeeper.org.models import Workspace
+
+    if user is None or user is TRUSTED or not getattr(user, "is_authenticated", False):
+        return False
+    sponsor_id = Workspace.objects.order_by("pk").values_list("executive_sponsor_id", flat=True).first()
+    return sponsor_id is not None and sponsor_id == user.pk
+
+
+def require_executive_sponsor(user, doing: str) -> None:
+    """Only the executive sponsor (the local CLI, trusted, stands in for them)."""
+    require_actor(user)
+    if user is TRUSTED:
+        return
+    require_signed_in(user)
+    if not is_executive_sponsor(user):
+        from cxkeeper.org.models import Workspace
+
+        sponsor = Workspace.current().executive_sponsor
+        who = f"the executive sponsor ({sponsor.get_full_name() or sponsor.get_username()})" if sponsor \
+            else "the executive sponsor, and the workspace names none yet (an admin sets one in the workspace settings)"
+        raise Forbidden(f"Only {who} may {doing}.")

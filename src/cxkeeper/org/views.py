@@ -28,14 +28,20 @@ def workspace_edit(request):
     workspace = Workspace.current()
     form = WorkspaceForm(request.POST or None, initial={
         "name": workspace.name, "mission": workspace.mission,
-        "review_interval_days": workspace.review_interval_days, "version": workspace.version})
+        "review_interval_days": workspace.review_interval_days, "executive_sponsor": workspace.executive_sponsor_id,
+        "perspective_reminder_days": workspace.perspective_reminder_days, "version": workspace.version})
+    admin_only = ("review_interval_days", "executive_sponsor")
     if not can(require_admin, request.user, "x"):
-        form.fields["review_interval_days"].disabled = True
+        for name in admin_only:
+            form.fields[name].disabled = True
 
     def perform(data):
         changes = _fields(data)
-        if form.fields["review_interval_days"].disabled:
-            changes.pop("review_interval_days")
+        for name in admin_only:
+            if form.fields[name].disabled:
+                changes.pop(name)
+        if changes.get("perspective_reminder_days") is None:
+            changes.pop("perspective_reminder_days", None)  # left empty: unchanged
         return actions.update_workspace(changes, expected_version=data["version"], acting_user=request.user)
 
     return run_form(request, form, perform, template=FORM,

@@ -230,7 +230,7 @@ PEOPLE = (
     PersonSpec("tomas", "Tomas Reyes", Role.KEEPER, (CX_OFFICE, CARE),
                "keeper — “Get help & fix a problem” is overdue: review it"),
     PersonSpec("evelyn", "Evelyn Brooks", Role.VIEWER, (),
-               "executive sponsor (viewer role) — org-wide view, read only"),
+               "executive sponsor (viewer role) — org-wide view; breaks ties on escalated friction points"),
     PersonSpec("victor", "Victor Hale", Role.VIEWER, (),
                "viewer, any employee — read the North Star and journeys"),
     PersonSpec("ivan", "Ivan Petrov", Role.MEMBER, (IT,),

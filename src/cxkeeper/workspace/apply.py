@@ -8,7 +8,7 @@ person joins them or a step names them, steps before handoffs and targets — an
 the file no longer has is removed before what would clash with it is created:
 
     settings, glossary → outcomes the file drops → map objects the file drops → people's
-    accounts → teams → people's teams → personas, journeys, stages, steps → responsibilities,
+    accounts → the executive sponsor → teams → people's teams → personas, journeys, stages, steps → responsibilities,
     handoffs → outcomes → personas nobody lists → people the file leaves out (deactivated)
 
 Every write goes through an action as `acting_user` (SYSTEM from the trusted command line), so
@@ -99,6 +99,7 @@ def _sync(state: ApplyState) -> list[Change]:
     outcomes.prune()  # before the map and teams change, so nothing goes by a silent cascade
     journeys.prune_map()
     people.accounts()  # before teams: a team's lead must exist
+    org.sponsor()  # a person too
     org.teams()
     people.memberships()
     journeys.personas()

@@ -51,12 +51,16 @@ def _print_errors(errors) -> None:
 
 
 @workspace_app.command()
-def export(file: File, without_people: WithoutPeople = False, data_dir: DataDir = None):
+def export(file: File, without_people: WithoutPeople = False,
+           with_cocreation: Annotated[bool, typer.Option(
+               "--with-cocreation", help="Add the co-creation section (perspectives, options, decisions, planned "
+                                         "changes) for review; apply reads it but never applies it.")] = False,
+           data_dir: DataDir = None):
     """Write the whole workspace (settings, glossary, teams, people, personas, journeys, outcomes) as YAML."""
     setup_django(data_dir)
     from cxkeeper.workspace.export import export_workspace
 
-    text = export_workspace(people=not without_people)
+    text = export_workspace(people=not without_people, cocreation=with_cocreation)
     if file == "-":
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -3,12 +3,14 @@
     export_workspace(people=True) -> str     the same workspace always gives the same bytes
 
 The sections come in the file's order: version, workspace, glossary, teams, people, personas,
-journeys, outcomes. Without people the file is in format version 1 (see `schema.py`).
+journeys, outcomes and — asked for, and only when there is any — cocreation (written for
+review, never applied). Without people the file is in format version 1 (see `schema.py`).
 """
 
 from __future__ import annotations
 
 from cxkeeper.workspace.schema import FORMAT_VERSION
+from cxkeeper.workspace.sections.cocreation import cocreation_data
 from cxkeeper.workspace.sections.journeys import journeys_data
 from cxkeeper.workspace.sections.org import org_data
 from cxkeeper.workspace.sections.outcomes import outcomes_data
@@ -16,16 +18,25 @@ from cxkeeper.workspace.sections.people import people_data
 from cxkeeper.workspace.yaml_io import dump
 
 WITHOUT_PEOPLE_VERSION = 1  # the format before people: what older releases read
+PEOPLE_VERSION = 2  # people, before the sponsor and co-creation
 
 
-def workspace_data(*, people: bool = True) -> dict:
+def workspace_data(*, people: bool = True, cocreation: bool = False) -> dict:
     """The workspace as plain data in the file's shape and order (reads only)."""
-    data = {"version": FORMAT_VERSION if people else WITHOUT_PEOPLE_VERSION, **org_data()}
+    data = {"version": PEOPLE_VERSION if people else WITHOUT_PEOPLE_VERSION, **org_data()}
     if people:
         data["people"] = people_data()
-    return data | journeys_data() | {"outcomes": outcomes_data()}
+    data |= journeys_data() | {"outcomes": outcomes_data()}
+    if cocreation:
+        data |= cocreation_data()
+    settings = data["workspace"]
+    if "cocreation" in data or "executive_sponsor" in settings or "perspective_reminder_days" in settings:
+        data["version"] = FORMAT_VERSION  # the lowest version that holds them
+    return data
 
 
-def export_workspace(*, people: bool = True) -> str:
-    """The workspace as YAML. `people=False` leaves people out (`--without-people`)."""
-    return dump(workspace_data(people=people))
+def export_workspace(*, people: bool = True, cocreation: bool = False) -> str:
+    """The workspace as YAML. `people=False` leaves people out (`--without-people`);
+    `cocreation=True` adds the co-creation section for review (`--with-cocreation`): it is read,
+    never applied, so a file with it does not round-trip into another workspace."""
+    return dump(workspace_data(people=people, cocreation=cocreation))

@@ -9,8 +9,11 @@ Regenerate after changing a model or a section:  python -m cxkeeper.workspace.sc
 Format versions — a file says which it is written in (`version`, omitted: 1):
     1   the workspace without people (every file written before people were part of it)
     2   adds the optional `people` section
+    3   adds the executive sponsor and the reminder days to the workspace settings, and the
+        optional `cocreation` section (written for review, never applied)
 Export writes the lowest version that holds what it wrote, so a file exported without people
-is a version-1 file that older cxkeeper releases still read. Both versions apply.
+is a version-1 file that older cxkeeper releases still read, and one without a sponsor, a
+changed reminder period or co-creation is a version-2 file. Every version applies.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ import json
 from functools import cache
 from importlib import resources
 
-FORMAT_VERSION = 2  # the newest format this cxkeeper writes and reads
-VERSIONS = (1, 2)  # every format it reads
+FORMAT_VERSION = 3  # the newest format this cxkeeper writes and reads
+VERSIONS = (1, 2, 3)  # every format it reads
 SCHEMA_ID = f"urn:cxkeeper:schema:workspace:{FORMAT_VERSION}"
 SCHEMA_FILE = "workspace.schema.json"
 
@@ -41,12 +44,14 @@ def render_schema(schema: dict) -> str:
 
 def build_schema() -> dict:
     """The schema from the sections and their models: the source the published file is generated from."""
-    from cxkeeper.workspace.sections import journeys, org, outcomes, people
+    from cxkeeper.workspace.sections import cocreation, journeys, org, outcomes, people
 
-    parts = [org.schema(), people.schema(), journeys.schema(), outcomes.schema()]  # the file's order
+    parts = [org.schema(), people.schema(), journeys.schema(), outcomes.schema(),
+             cocreation.schema()]  # the file's order
     properties = {"version": {"enum": list(VERSIONS), "description": "The format version of this file: 1 (no "
-                                                                      "people) or 2 (may list people). Omitted: 1, "
-                                                                      "or 2 when the file lists people."}}
+                                                                      "people), 2 (may list people) or 3 (may name "
+                                                                      "the executive sponsor and carry co-creation). "
+                                                                      "Omitted: 1, or 2 when the file lists people."}}
     required, defs = [], {}
     for part in parts:
         properties |= part.properties

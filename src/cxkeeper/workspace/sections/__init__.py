@@ -4,6 +4,8 @@
     people     people: username, full name, e-mail, role, teams (never passwords or tokens)
     journeys   personas and journeys (stages, steps, responsibilities, handoffs)
     outcomes   metric definitions, shared outcomes, targets, success statements, team KPIs
+    cocreation friction points' challenge, perspectives, options and decision; planned changes —
+               written for review, never applied (the teams give perspectives themselves)
 
 A section module gives its schema part (`schema()`), its data for export, a lenient reading
 into specs (`build…`), its cross-reference checks (`check…`) and, in it or beside it in

@@ -25,6 +25,8 @@ class WorkspaceSpec:
     name: str
     mission: str
     review_interval_days: int
+    executive_sponsor: str | None = None
+    perspective_reminder_days: int = 7
 
 
 @dataclass
@@ -59,6 +61,11 @@ def schema() -> SchemaPart:
                 "review_interval_days": {"type": ["integer", "null"], "minimum": 1,
                                          "description": "A journey not reviewed for this many days is "
                                                         "flagged as overdue (default 90)."},
+                "executive_sponsor": username("The executive sponsor: breaks ties when affected teams "
+                                              "disagree on a friction point (omitted: none)."),
+                "perspective_reminder_days": {"type": ["integer", "null"], "minimum": 1,
+                                              "description": "An affected team not heard after this many "
+                                                             "days is reminded (default 7)."},
             }, ["name"], "Workspace settings."),
             "glossary": array({"$ref": "#/$defs/glossary_term"}, "The shared CX language.", nullable=False),
             "teams": array({"$ref": "#/$defs/team"}, "Every team; teams not listed are deleted.",
@@ -94,7 +101,12 @@ def org_data() -> dict:
     teams = sorted(Team.objects.select_related("lead"), key=lambda t: by_name(t.name))
     return {
         "workspace": compact({"name": workspace.name, "mission": workspace.mission,
-                              "review_interval_days": workspace.review_interval_days}),
+                              "review_interval_days": workspace.review_interval_days,
+                              "executive_sponsor": (workspace.executive_sponsor.get_username()
+                                                    if workspace.executive_sponsor_id else None),
+                              # written only when not the default, so files from before it stay the same
+                              "perspective_reminder_days": (None if workspace.perspective_reminder_days == 7
+                                                            else workspace.perspective_reminder_days)}),
         "glossary": [{"term": t.term, "definition": t.definition}
                      for t in sorted(GlossaryTerm.objects.all(), key=lambda t: by_name(t.term))],
         "teams": [
@@ -112,8 +124,10 @@ def org_data() -> dict:
 def build_org(data: dict) -> tuple[WorkspaceSpec, list[GlossarySpec], list[TeamSpec]]:
     ws = data.get("workspace") if isinstance(data.get("workspace"), dict) else {}
     interval = lenient.value(ws, "review_interval_days", int, 90)
+    remind = lenient.value(ws, "perspective_reminder_days", int, 7)
     workspace = WorkspaceSpec(("workspace",), lenient.name(ws), lenient.text(ws, "mission"),
-                              interval if interval >= 1 else 90)
+                              interval if interval >= 1 else 90, lenient.name(ws, "executive_sponsor") or None,
+                              remind if remind >= 1 else 7)
     glossary = [GlossarySpec(path, lenient.name(item, "term"), lenient.text(item, "definition"))
                 for path, item in lenient.items(data, "glossary", ())]
     teams = [
@@ -145,7 +159,9 @@ def check_org(doc) -> list[WorkspaceFileError]:
 
 def user_references(doc) -> list[tuple[str, Path]]:
     """Every username this part of the file names, with where."""
-    return [(t.lead, t.path + ("lead",)) for t in doc.teams if t.lead]
+    sponsor = doc.workspace.executive_sponsor
+    return [(t.lead, t.path + ("lead",)) for t in doc.teams if t.lead] + (
+        [(sponsor, doc.workspace.path + ("executive_sponsor",))] if sponsor else [])
 
 
 # ---------------------------------------------------------------- apply
@@ -162,7 +178,19 @@ class OrgSync:
         spec = self.doc.workspace
         workspace = Workspace.current()
         changes = differences(workspace, {"name": spec.name, "mission": spec.mission,
-                                          "review_interval_days": spec.review_interval_days})
+                                          "review_interval_days": spec.review_interval_days,
+                                          "perspective_reminder_days": spec.perspective_reminder_days})
+        if changes:
+            self.state.do(spec.path, org_actions.update_workspace, changes, expected_version=None,
+                          acting_user=self.state.actor)
+            self.state.record("~", ("workspace",), labels(changes))
+
+    def sponsor(self) -> None:
+        """After people's accounts: the executive sponsor is someone the file names."""
+        spec = self.doc.workspace
+        workspace = Workspace.current()
+        wanted = self.state.users[spec.executive_sponsor] if spec.executive_sponsor else None
+        changes = differences(workspace, {"executive_sponsor": wanted})
         if changes:
             self.state.do(spec.path, org_actions.update_workspace, changes, expected_version=None,
                           acting_user=self.state.actor)
