@@ -5,6 +5,8 @@ what the answers say."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cxkeeper.initiatives import actions
@@ -38,6 +40,13 @@ def agreed(o):
 
 DECIDE = {"rationale": "Cheapest that works.", "review_on": "2027-06-01"}
 
+
+def decided(o):
+    agreed(o)
+    actions.decide_by_consensus(o.fp, o.option, rationale="All agree.", review_on=dt.date(2027, 6, 1),
+                                acting_user=o.keeper)
+    return o
+
 ENDPOINTS = [
     E("GET", "/friction-points/{id}/perspectives", lambda w: f"/friction-points/{w.fp.pk}/perspectives"),
     E("GET", "/friction-points/{id}/tensions", lambda w: f"/friction-points/{w.fp.pk}/tensions"),
@@ -62,6 +71,8 @@ ENDPOINTS = [
     E("POST", "/friction-points/{id}/options/{option_id}/decide (sponsor)",
       lambda w: f"/friction-points/{escalated(w).fp.pk}/options/{w.option.pk}/decide", lambda w: DECIDE,
       allowed="viewer", refused="keeper", status=200),
+    E("POST", "/friction-points/{id}/initiative", lambda w: f"/friction-points/{decided(w).fp.pk}/initiative",
+      lambda w: {"lead_team": "IT"}, allowed="it_member", refused="sales_member"),
     E("GET", "/planned-changes", lambda w: "/planned-changes?status=planned"),
     E("GET", "/planned-changes/{id}", lambda w: f"/planned-changes/{w.planned.pk}"),
     E("GET", "/planned-changes/{id}/history", lambda w: f"/planned-changes/{w.planned.pk}/history"),

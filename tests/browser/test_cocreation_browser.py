@@ -1,7 +1,7 @@
 """Co-creation in a real Chromium: a friction point is raised, three people of three teams give
 their team's perspective, the tension shows at the top, the teams disagree on the options and
-the executive sponsor decides. (The step after — an initiative with its teams — comes with the
-initiatives work.)"""
+the executive sponsor decides, and the keeper starts an initiative from the decision with its
+teams."""
 
 import re
 
@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.roles import Role
-from cxkeeper.initiatives.models import Decision, FrictionPoint, Perspective
+from cxkeeper.initiatives.models import Decision, FrictionPoint, Initiative, Perspective
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.org import actions as org_actions
 from cxkeeper.testing.builders import PASSWORD
@@ -99,3 +99,17 @@ def test_raise_hear_three_teams_see_the_tension_and_the_sponsor_decides(small_or
     decision = Decision.objects.get()
     assert (decision.how, decision.decided_by, str(decision.review_on)) == ("sponsor", o.viewer, "2027-09-01")
     assert sponsor.console_errors == [] and keeper.console_errors == []
+
+    # The keeper starts an initiative from the decision, IT leading: the teams that supported the
+    # chosen option contribute, the others are consulted.
+    keeper.reload()
+    keeper.get_by_label("Lead team").select_option(label=o.it.name)
+    keeper.get_by_role("button", name="Start an initiative from this decision").click()
+    expect(keeper.get_by_role("heading", name="Switch to a faster mail provider")).to_be_visible()
+    initiative = Initiative.objects.get()
+    roles = {t.team.name: t.role for t in initiative.teams_in_order()}
+    assert roles[o.it.name] == "lead" and roles[o.sales.name] == "consulted", roles
+    assert initiative.friction_point == fp and list(initiative.steps.all()) == [o.login_step]
+    keeper.goto(f"{live_server.url}{fp.get_absolute_url()}")
+    expect(keeper.locator(".decision")).to_contain_text("Initiatives from it: Switch to a faster mail provider")
+    assert keeper.console_errors == []

@@ -314,3 +314,24 @@ def test_not_affected_against_a_live_friction_signal_at_its_steps(o):
     found = [t for t in queries.tensions(o.fp) if t.kind == "data"]
     assert len(found) == 1 and found[0].teams == ("Customer service",)
     assert "Log in to the app" in found[0].detail
+
+
+def test_an_initiative_starts_only_from_a_decided_option_with_supporters_contributing(o):
+    from cxkeeper.initiatives.models import Initiative
+
+    a, b = two_options(o)
+    with pytest.raises(InvalidInput, match="no decided option yet"):
+        actions.plan_initiative_from_decision(o.fp, lead_team=o.it, acting_user=o.keeper)
+    for team, member in ((o.it, o.it_member), (o.sales, o.sales_member), (o.service, o.service_member)):
+        stance(o, a, team, member)
+    stance(o, b, o.sales, o.sales_member, "object", "Too dear.")
+    actions.decide_by_consensus(o.fp, a, rationale="All agree.", review_on=REVIEW, acting_user=o.keeper)
+    with pytest.raises(Forbidden):  # a member may start one only when their own team leads it
+        actions.plan_initiative_from_decision(o.fp, lead_team=o.it, acting_user=o.sales_member)
+    assert not Initiative.objects.exists()
+    initiative = actions.plan_initiative_from_decision(o.fp, lead_team=o.it, acting_user=o.it_member)
+    roles = {t.team: t.role for t in initiative.teams_in_order()}
+    assert roles == {o.it: "lead", o.sales: "contributes", o.service: "contributes"}
+    assert (initiative.title, initiative.friction_point, initiative.status) == (a.title, o.fp, "proposed")
+    assert "All agree." in initiative.description
+    assert list(initiative.steps.all()) == queries.concerned_steps(o.fp)

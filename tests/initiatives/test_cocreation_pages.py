@@ -4,6 +4,7 @@ the friction point and planned change pages show."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pytest
@@ -45,6 +46,13 @@ def agreed(o):
 
 DECIDE = {"rationale": "Cheapest that works.", "review_on": "2027-06-01"}
 
+
+def decided(o):
+    agreed(o)
+    actions.decide_by_consensus(o.fp, o.option, rationale="All agree.", review_on=dt.date(2027, 6, 1),
+                                acting_user=o.keeper)
+    return o
+
 CASES = [
     PageCase("friction point with co-creation", lambda o: f"/friction-points/{o.fp.pk}/"),
     PageCase("challenge form", lambda o: f"/friction-points/{o.fp.pk}/challenge/", allowed=KEEPERS),
@@ -70,6 +78,8 @@ CASES = [
              allowed=KEEPERS, data=lambda o: DECIDE),
     PageCase("sponsor decides", lambda o: f"/friction-points/{escalated(o).fp.pk}/options/{o.option.pk}/decide/",
              allowed=("viewer",), data=lambda o: DECIDE),
+    PageCase("initiative from the decision", lambda o: f"/friction-points/{decided(o).fp.pk}/initiative/",
+             allowed=("admin", "keeper", "it_member"), data=lambda o: {"lead_team": o.it.pk}),
     PageCase("planned changes", lambda o: "/planned-changes/?status=planned"),
     PageCase("planned change", lambda o: f"/planned-changes/{o.planned.pk}/"),
     PageCase("declare form", lambda o: "/planned-changes/new/", allowed=MEMBERS),

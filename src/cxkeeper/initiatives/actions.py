@@ -1035,3 +1035,39 @@ def forget_step(step: Step, *, acting_user) -> int:
                       expected_version=None, acting_user=acting_user)
         n += 1
     return n
+
+
+# --- from decision to initiative ---
+
+
+def plan_initiative_from_decision(friction_point: FrictionPoint, *, lead_team=None, acting_user) -> Initiative:
+    """An initiative from a friction point's decided option (issue 11 item 6): the option's title
+    and description, the decision's rationale, the friction point's steps; the lead is the
+    given team or else the friction point's owner team; the affected teams that supported the
+    option contribute and the other affected teams are consulted. Planned as "proposed", so the
+    lead team can still shape it."""
+    decision = queries.decision_of(friction_point)
+    if decision is None or decision.state != DecisionState.DECIDED or decision.option_id is None:
+        raise InvalidInput({"decision": "This friction point has no decided option yet: decide first, "
+                                        "by consensus or by the executive sponsor."})
+    lead = lead_team or friction_point.owner_team
+    if lead is None:
+        raise InvalidInput({"lead_team": "Choose the team that leads the initiative (the friction point has "
+                                         "no owner team)."})
+    option = decision.option
+    supporters = set(OptionStance.objects.filter(option=option, stance=OptionStanceValue.SUPPORT)
+                     .values_list("team_id", flat=True))
+    teams = [{"team": lead, "role": TeamRole.LEAD}]
+    for team in queries.affected_teams(friction_point):
+        if team.pk != lead.pk:
+            role = TeamRole.CONTRIBUTES if team.pk in supporters else TeamRole.CONSULTED
+            teams.append({"team": team, "role": role})
+    how = decision.get_how_display()
+    description = "\n\n".join(part for part in (
+        option.description,
+        f"Decided {how} on {decision.decided_at:%d %b %Y}: {decision.rationale}" if decision.decided_at
+        else f"Decided {how}: {decision.rationale}") if part)
+    return plan_initiative({
+        "title": option.title[:200], "description": description, "friction_point": friction_point,
+        "teams": teams, "steps": queries.concerned_steps(friction_point),
+    }, acting_user=acting_user)

@@ -635,6 +635,22 @@ def escalate_friction_point(request, id: int, payload: EscalateIn):
     return _options_out(friction_point)
 
 
+class FromDecisionIn(Schema):
+    lead_team: str | None = Field(None, description="team id, slug or name; default: the friction point's owner team")
+
+
+@friction_points_router.post("/{id}/initiative", url_name="friction_point_initiative",
+                             response={201: InitiativeOut, **WRITE_ERRORS},
+                             summary="Start an initiative from the decided option (keeper, admin, or a member of "
+                                     "the lead team)")
+def initiative_from_decision(request, id: int, payload: FromDecisionIn):
+    friction_point = _fp(id)
+    lead = team_ref(payload.lead_team, "lead_team") if payload.lead_team else None
+    initiative = actions.plan_initiative_from_decision(friction_point, lead_team=lead,
+                                                       acting_user=acting_user(request))
+    return 201, queries.initiatives().get(pk=initiative.pk)
+
+
 # ---------------------------------------------------------------- planned changes
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("friction-points/<int:pk>/options/<int:option_pk>/decide/", views.friction_point_option_decide,
          name="friction_point_option_decide"),
     path("friction-points/<int:pk>/escalate/", views.friction_point_escalate, name="friction_point_escalate"),
+    path("friction-points/<int:pk>/initiative/", views.friction_point_initiative, name="friction_point_initiative"),
     path("planned-changes/", views.planned_change_list, name="planned_changes"),
     path("planned-changes/new/", views.planned_change_create, name="planned_change_create"),
     path("planned-changes/<int:pk>/", views.planned_change_detail, name="planned_change"),

@@ -382,6 +382,7 @@ def _cocreation_context(request, friction_point) -> dict:
         "can_run": can(require_run_process, user, "x"),
         "can_propose": can(require_propose_option, user, friction_point, affected_ids),
         "is_sponsor": is_executive_sponsor(user),
+        "can_start_initiative": can(require_plan_initiative, user),
         "stances": OptionStanceValue.choices,
         "all_teams": Team.objects.all(),
     }
@@ -584,3 +585,21 @@ def planned_change_edit(request, pk):
 def planned_change_perspective(request, pk):
     planned = queries.planned_change_by_id(pk)
     return _perspective_page(request, planned, planned.get_absolute_url())
+
+
+# --- from decision to initiative ---
+
+
+@require_POST
+def friction_point_initiative(request, pk):
+    """Start an initiative from the decided option; the lead team (default: the owner team) may
+    then shape it on the initiative's edit page."""
+    friction_point = queries.friction_point_by_id(pk)
+    lead_id = _int(request.POST.get("lead_team"))
+    lead = Team.objects.filter(pk=lead_id).first() if lead_id else None
+    try:
+        initiative = actions.plan_initiative_from_decision(friction_point, lead_team=lead, acting_user=request.user)
+    except InvalidInput as exc:
+        return _back(friction_point, request, exc)
+    messages.success(request, "Initiative started from the decision; its teams were told.")
+    return HttpResponseRedirect(initiative.get_absolute_url())
