@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.views.defaults import page_not_found
 
 from cxkeeper.core import api as core_api
+from cxkeeper.governance import api as governance_api
 from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
@@ -95,3 +96,9 @@ api.add_router("/alignment", outcomes_api.alignment_router)
 api.add_router("/scorecards", outcomes_api.scorecards_router)
 api.add_router("/language", outcomes_api.language_router)
 api.add_router("/friction-points", initiatives_api.friction_points_router)
+
+# The CX council (issue 12): councils and charters, meetings, the decision log, action items.
+api.add_router("/councils", governance_api.councils_router)
+api.add_router("/meetings", governance_api.meetings_router)
+api.add_router("/decisions", governance_api.decisions_router)
+api.add_router("/action-items", governance_api.action_items_router)
