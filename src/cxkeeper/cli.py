@@ -185,6 +185,7 @@ def demo(
 
 
 def _register_subcommands() -> None:
+    from cxkeeper.governance.cli import actions_app, council_app  # the CX council (issue 12)
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
@@ -202,6 +203,8 @@ def _register_subcommands() -> None:
     app.add_typer(report_app, name="report", help="Export scorecards and the organization view (PDF, PNG, Markdown).")
     app.add_typer(outcomes_app, name="outcomes", help="Shared outcomes: target status and tensions, explained.")
     app.add_typer(kpi_app, name="kpi", help="Team KPIs: import values from CSV.")
+    app.add_typer(council_app, name="council", help="The CX council: the agenda the data proposes, the decision log.")
+    app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("erase-customer")(erase_customer)
