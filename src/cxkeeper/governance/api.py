@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.db.models import Q
 from ninja import Field, Router, Schema
 
 from cxkeeper.core.api import (
@@ -147,8 +148,14 @@ class CouncilPatch(VersionIn):
 
 
 class CouncilFilters(Schema):
+    journey: str | None = Field(None, description="journey id, slug or name: the councils whose scope covers it")
+
     def query(self):
-        return queries.councils()
+        rows = queries.councils()
+        if self.journey:
+            journey = ref(Journey, "slug", "name")(self.journey, field="journey")
+            rows = rows.filter(Q(all_journeys=True) | Q(journeys=journey)).distinct()
+        return rows
 
 
 COUNCIL_REFS = {"sponsor": _user_ref, "facilitator": _user_ref, "journeys": _journeys_ref}
