@@ -78,7 +78,9 @@ def minutes_document(meeting: Meeting) -> CouncilDocument:
     sections = [Section("Attendance", [Paragraph(q.sentence), present])]
     if meeting.summary:
         sections.append(Section("Summary", [Paragraph(meeting.summary)]))
-    sections.append(Section("Agenda and notes", [_agenda_table(meeting, with_notes=True)]))
+    agenda_blocks = ([_agenda_table(meeting, with_notes=True)] if meeting.items.exists()
+                     else [Paragraph("No agenda item was recorded.", "muted")])
+    sections.append(Section("Agenda and notes", agenda_blocks))
     decisions = list(meeting.decisions.order_by("pk"))
     blocks = []
     for d in decisions:
