@@ -175,6 +175,9 @@ def demo(
     from cxkeeper.sample.outcomes import load_sample_outcomes
 
     load_sample_outcomes(console=console)  # after the feedback: baselines and KPI months come from it
+    from cxkeeper.sample.governance import load_sample_council
+
+    load_sample_council(console=console)  # last: its next meeting's agenda is drawn from all of the above
     console.print("\n[bold]Sign in with any of these (password for all: "
                   f"[cyan]{credentials.password}[/cyan]):[/bold]")
     for username, what in credentials.users:
