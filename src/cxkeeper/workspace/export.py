@@ -3,12 +3,13 @@
     export_workspace(people=True) -> str     the same workspace always gives the same bytes
 
 The sections come in the file's order: version, workspace, glossary, teams, people, personas,
-journeys, outcomes. Without people the file is in format version 1 (see `schema.py`).
+journeys, outcomes, councils. Without people the file is in format version 1 (see `schema.py`).
 """
 
 from __future__ import annotations
 
 from cxkeeper.workspace.schema import FORMAT_VERSION
+from cxkeeper.workspace.sections.governance import councils_data
 from cxkeeper.workspace.sections.journeys import journeys_data
 from cxkeeper.workspace.sections.org import org_data
 from cxkeeper.workspace.sections.outcomes import outcomes_data
@@ -23,7 +24,11 @@ def workspace_data(*, people: bool = True) -> dict:
     data = {"version": FORMAT_VERSION if people else WITHOUT_PEOPLE_VERSION, **org_data()}
     if people:
         data["people"] = people_data()
-    return data | journeys_data() | {"outcomes": outcomes_data()}
+    data = data | journeys_data() | {"outcomes": outcomes_data()}
+    councils = councils_data()
+    # Only when there are councils: a file without the section leaves them as they are, so a
+    # workspace without councils exports exactly what it did before councils existed.
+    return data | {"councils": councils} if councils else data
 
 
 def export_workspace(*, people: bool = True) -> str:

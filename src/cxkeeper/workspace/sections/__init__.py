@@ -4,6 +4,7 @@
     people     people: username, full name, e-mail, role, teams (never passwords or tokens)
     journeys   personas and journeys (stages, steps, responsibilities, handoffs)
     outcomes   metric definitions, shared outcomes, targets, success statements, team KPIs
+    governance the CX councils: charter and member seats (not meetings, decisions or actions)
 
 A section module gives its schema part (`schema()`), its data for export, a lenient reading
 into specs (`build…`), its cross-reference checks (`check…`) and, in it or beside it in
