@@ -24,6 +24,8 @@ from cxkeeper.core.api import (
     serializes,
 )
 from cxkeeper.core.crud import Crud
+from cxkeeper.core.errors import InvalidInput
+from cxkeeper.core.params import MAX_ID
 from cxkeeper.governance import actions, agenda, queries
 from cxkeeper.governance.choices import ActionStatus, DecidedBy, DecisionStatus, LinkKind, MeetingStatus
 from cxkeeper.governance.models import ActionItem, Council, Decision, Meeting
@@ -31,6 +33,7 @@ from cxkeeper.journeys.models import Journey
 from cxkeeper.org.models import Team
 
 Ref = int | str
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # the days a council may look at
 council_ref = ref(Council, "slug", "name")
 team_ref = ref(Team, "slug", "name")
 meeting_ref = ref(Meeting)
@@ -125,7 +128,7 @@ class CouncilIn(Schema):
     council_decides: str = ""
     sponsor_decides: str = ""
     teams_decide: str = ""
-    quorum: int = Field(1, ge=1)
+    quorum: int = Field(1, ge=1, le=1000)
     cadence_days: int = Field(28, ge=1, le=366)
     meeting_minutes: int = Field(60, ge=5, le=600)
     escalation_path: str = ""
@@ -141,7 +144,7 @@ class CouncilPatch(VersionIn):
     council_decides: str | None = None
     sponsor_decides: str | None = None
     teams_decide: str | None = None
-    quorum: int | None = Field(None, ge=1)
+    quorum: int | None = Field(None, ge=1, le=1000)
     cadence_days: int | None = Field(None, ge=1, le=366)
     meeting_minutes: int | None = Field(None, ge=5, le=600)
     escalation_path: str | None = None
@@ -216,6 +219,8 @@ def proposed_agenda(request, id: int, as_of: dt.date | None = None):
     stored agenda is a copy the facilitator edits (`POST /meetings/{id}/agenda`)."""
     council = get_or_404(Council, id)
     as_of = as_of or queries.today()
+    if not EARLIEST <= as_of <= LATEST:
+        raise InvalidInput({"as_of": f"Give a day between {EARLIEST} and {LATEST}."})
     last = council.meetings.filter(starts_at__date__lt=as_of).exclude(status=MeetingStatus.CANCELLED) \
         .order_by("-starts_at").first()
     since = last.day if last is not None else as_of - dt.timedelta(days=council.cadence_days)
@@ -395,7 +400,7 @@ class DecisionIn(Schema):
     rationale: str = ""
     review_on: dt.date | None = Field(None, description="not in the past; the decision returns to the agenda then")
     link_kind: Links | None = None
-    link_id: int | None = None
+    link_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class DecisionPatch(VersionIn):
@@ -511,7 +516,7 @@ class ActionItemIn(Schema):
     meeting: int | None = None
     decision: int | None = None
     link_kind: Links | None = None
-    link_id: int | None = None
+    link_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class ActionItemPatch(VersionIn):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -37,9 +39,13 @@ class Council(VersionedModel):
     council_decides = models.TextField(blank=True, help_text="What the council decides.")
     sponsor_decides = models.TextField(blank=True, help_text="What the sponsor decides.")
     teams_decide = models.TextField(blank=True, help_text="What teams decide alone.")
-    quorum = models.PositiveIntegerField(default=1, help_text="Member teams that must be present to decide.")
-    cadence_days = models.PositiveIntegerField(default=28, help_text="Days between meetings.")
-    meeting_minutes = models.PositiveIntegerField(default=60, help_text="How long a meeting lasts.")
+    quorum = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+                                         help_text="Member teams that must be present to decide.")
+    cadence_days = models.PositiveIntegerField(default=28, validators=[MinValueValidator(1), MaxValueValidator(366)],
+                                               help_text="Days between meetings.")
+    meeting_minutes = models.PositiveIntegerField(default=60, validators=[MinValueValidator(5),
+                                                                          MaxValueValidator(600)],
+                                                  help_text="How long a meeting lasts.")
     escalation_path = models.TextField(blank=True, help_text="What happens when the council cannot agree.")
 
     class Meta:
@@ -74,7 +80,8 @@ class CouncilMember(VersionedModel):
 class Meeting(VersionedModel):
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField()
-    duration_minutes = models.PositiveIntegerField(default=60)
+    duration_minutes = models.PositiveIntegerField(default=60, validators=[MinValueValidator(5),
+                                                                           MaxValueValidator(600)])
     location = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     attendees = models.ManyToManyField(USER, blank=True, related_name="council_meetings_attended")
@@ -89,6 +96,11 @@ class Meeting(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("governance:meeting", args=[self.pk])
+
+    def clean(self):
+        # Meetings are planned in this century: a calendar and the cadence can count from them.
+        if self.starts_at is not None and not 2000 <= self.starts_at.year <= 2100:
+            raise ValidationError({"starts_at": "Give a start between the years 2000 and 2100."})
 
     @property
     def day(self) -> dt.date:
@@ -108,7 +120,8 @@ class AgendaItem(VersionedModel):
     detail = models.TextField(blank=True)
     evidence_url = models.CharField(max_length=500, blank=True)
     teams = models.ManyToManyField(Team, blank=True, related_name="+")
-    time_box_minutes = models.PositiveIntegerField(default=10)
+    time_box_minutes = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1),
+                                                                           MaxValueValidator(240)])
     notes = models.TextField(blank=True, help_text="What was said and concluded on this item.")
 
     class Meta:
