@@ -152,3 +152,14 @@ class TestExports:
             text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
             pdf.close()
             assert expected in text.replace("\r\n", " ").replace("\n", " ")
+
+
+@pytest.mark.django_db
+def test_the_scorecard_report_lists_the_teams_commitments(small_org):
+    from cxkeeper.outcomes import reports
+    from cxkeeper.testing.governance_builders import build_council
+
+    w = build_council(small_org)
+    text = reports.scorecard_report(w.it, "md").content.decode()
+    assert "## Commitments" in text and "| Send reset e-mails within a minute | action item | open |" in text
+    assert "## Commitments" not in reports.scorecard_report(w.sales, "md").content.decode()
