@@ -96,6 +96,8 @@ api.add_router("/alignment", outcomes_api.alignment_router)
 api.add_router("/scorecards", outcomes_api.scorecards_router)
 api.add_router("/language", outcomes_api.language_router)
 api.add_router("/friction-points", initiatives_api.friction_points_router)
+api.add_router("/initiatives", initiatives_api.initiatives_router)
+api.add_router("/priorities", initiatives_api.priorities_router)
 
 # The CX council (issue 12): councils and charters, meetings, the decision log, action items.
 api.add_router("/councils", governance_api.councils_router)

@@ -175,6 +175,9 @@ def demo(
     from cxkeeper.sample.outcomes import load_sample_outcomes
 
     load_sample_outcomes(console=console)  # after the feedback: baselines and KPI months come from it
+    from cxkeeper.sample.initiatives import load_sample_initiatives
+
+    load_sample_initiatives(console=console)  # after the outcomes: the board weighs their targets
     from cxkeeper.sample.governance import load_sample_council
 
     load_sample_council(console=console)  # last: its next meeting's agenda is drawn from all of the above
@@ -189,7 +192,8 @@ def demo(
 
 def _register_subcommands() -> None:
     from cxkeeper.governance.cli import actions_app, council_app  # the CX council (issue 12)
-    from cxkeeper.insights.cli import metrics_app
+    from cxkeeper.initiatives.cli import initiatives, priorities
+    from cxkeeper.insights.cli import impact, metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
@@ -210,7 +214,10 @@ def _register_subcommands() -> None:
     app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
+    app.command("impact")(impact)
     app.command("erase-customer")(erase_customer)
+    app.command("initiatives")(initiatives)
+    app.command("priorities")(priorities)
 
 
 _register_subcommands()

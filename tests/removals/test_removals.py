@@ -356,7 +356,7 @@ def test_handlers_run_highest_layer_first():
     assert order(Step) == ["initiatives", "outcomes", "insights"]
     assert order(Stage) == ["outcomes"]
     assert order(Journey) == ["governance", "initiatives", "outcomes"]
-    assert order(Team) == ["governance", "outcomes", "journeys"]
+    assert order(Team) == ["governance", "initiatives", "outcomes", "journeys"]
     assert order(Persona) == []
     installed = [c.label for c in apps.get_app_configs() if c.name.startswith("cxkeeper.")]
     assert installed == sorted(installed, key=LAYERS.index), "INSTALLED_APPS must list the apps in layer order"

@@ -3,17 +3,48 @@ checked here so pages and API enforce the same rules (see permissions.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import math
+from dataclasses import asdict
 
+from django.db import DatabaseError, transaction
 from django.db.models import Max, Min
 
-from cxkeeper.core import numbers
+from cxkeeper.core import figures, numbers
+from cxkeeper.core.actions import _validate as validate_object
 from cxkeeper.core.actions import create_object, delete_object, update_object
-from cxkeeper.core.errors import InvalidInput
-from cxkeeper.initiatives.choices import FrictionSource, FrictionStatus
-from cxkeeper.initiatives.models import FrictionPoint
-from cxkeeper.initiatives.permissions import require_change, require_raise
+from cxkeeper.core.errors import Conflict, InvalidInput
+from cxkeeper.core.history import record_change, snapshot
+from cxkeeper.core.models import ChangeAction, Notification
+from cxkeeper.initiatives.choices import (
+    STATUS_TRANSITIONS,
+    FrictionSource,
+    FrictionStatus,
+    InitiativeStatus,
+    MoveDirection,
+    TeamRole,
+)
+from cxkeeper.initiatives.models import (
+    FrictionPoint,
+    Initiative,
+    InitiativeMetric,
+    InitiativeTeam,
+    PriorityWeights,
+    RankingSnapshot,
+)
+from cxkeeper.initiatives.permissions import (
+    require_change,
+    require_change_initiative,
+    require_delete_initiative,
+    require_plan_initiative,
+    require_raise,
+    require_set_weights,
+)
 from cxkeeper.journeys.models import Journey, Step
+from cxkeeper.org.models import Person, Team
+from cxkeeper.outcomes.models import MetricDefinition
 
 EDITABLE = ("title", "description", "journey", "step", "status", "source", "evidence")
 MAX_EXAMPLES = 3
@@ -174,7 +205,9 @@ def set_friction_point_status(friction_point: FrictionPoint, status: str, *, exp
 
 def delete_friction_point(friction_point: FrictionPoint, *, expected_version, acting_user) -> None:
     require_change(acting_user, friction_point, "delete")
-    delete_object(friction_point, expected_version=expected_version, acting_user=acting_user)
+    with transaction.atomic():  # its initiatives stay, without it (an update in each one's history)
+        detach_initiatives(friction_point=friction_point, acting_user=acting_user)
+        delete_object(friction_point, expected_version=expected_version, acting_user=acting_user)
 
 
 def detach_friction_points(place: Journey | Step, *, acting_user) -> int:
@@ -191,3 +224,352 @@ def detach_friction_points(place: Journey | Step, *, acting_user) -> int:
     for friction_point in points:
         update_object(friction_point, changes, expected_version=None, acting_user=acting_user)
     return len(points)
+
+
+# --- initiatives ---
+# An initiative and its parts (teams with a role, metrics with a direction, milestones) change
+# together in one transaction, under the initiative's row lock and version, and each change is
+# one history row of the initiative whose snapshot names its teams and metrics too.
+
+INITIATIVE_FIELDS = ("title", "description", "friction_point", "status", "ship_date", "steps", "depends_on",
+                     "milestones", "teams", "metrics")
+WEIGHT_FIELDS = ("impact", "fit", "effort", "confidence", "period_days")
+
+
+def _initiative_snapshot(initiative: Initiative) -> dict:
+    data = snapshot(initiative)
+    data["teams"] = [{"team": r.team_id, "team_label": r.team.name, "role": r.role}
+                     for r in initiative.team_roles.select_related("team").order_by("team__name")]
+    data["metrics"] = [{"metric": m.metric_id, "metric_label": m.metric.name, "direction": m.direction}
+                       for m in initiative.metric_moves.select_related("metric").order_by("metric__name")]
+    return data
+
+
+def _pairs(items, key: str, second: str) -> list[tuple]:
+    """[(team, role)] from (team, role) pairs or {"team": …, "role": …} dicts alike."""
+    pairs = []
+    for item in items or []:
+        if isinstance(item, dict):
+            pairs.append((item.get(key), item.get(second)))
+        else:
+            first, other = item
+            pairs.append((first, other))
+    return pairs
+
+
+def _clean_teams(items, *, lead_required: bool = True) -> list[tuple[Team, str]]:
+    teams = _pairs(items, "team", "role")
+    problems = []
+    seen = set()
+    for team, role in teams:
+        if not isinstance(team, Team):
+            problems.append("Each contributing team must be an existing team.")
+            continue
+        if role not in TeamRole.values:
+            problems.append(f"“{role}” is not a role; a team leads, contributes or is consulted "
+                            f"({', '.join(TeamRole.values)}).")
+        if team.pk in seen:
+            problems.append(f"“{team.name}” is named twice; give each team one role.")
+        seen.add(team.pk)
+    leads = [team.name for team, role in teams if role == TeamRole.LEAD]
+    if lead_required and len(leads) != 1:
+        problems.append("Exactly one team leads an initiative; "
+                        + ("none does." if not leads else f"{len(leads)} do ({', '.join(leads)})."))
+    if problems:
+        raise InvalidInput({"teams": problems})
+    return teams
+
+
+def _clean_metrics(items) -> list[tuple[MetricDefinition, str]]:
+    metrics = _pairs(items, "metric", "direction")
+    problems, seen = [], set()
+    for metric, direction in metrics:
+        if not isinstance(metric, MetricDefinition):
+            problems.append("Each metric must be one of the metric catalogue.")
+            continue
+        if direction not in MoveDirection.values:
+            problems.append(f"Say which way “{metric.name}” should move: up or down, not “{direction}”.")
+        if metric.pk in seen:
+            problems.append(f"“{metric.name}” is named twice.")
+        seen.add(metric.pk)
+    if problems:
+        raise InvalidInput({"metrics": problems})
+    return metrics
+
+
+def _clean_milestones(items) -> list[dict]:
+    cleaned = []
+    for i, item in enumerate(items or [], start=1):
+        if not isinstance(item, dict):
+            raise InvalidInput({"milestones": f"Milestone {i} must have a title, a due date and whether it is done."})
+        due = item.get("due")
+        if isinstance(due, dt.date):
+            due = due.isoformat()
+        cleaned.append({"title": str(item.get("title", "")).strip(), "due": due or None,
+                        "done": bool(item.get("done", False))})
+    return cleaned
+
+
+def dependency_cycle(initiative: Initiative | None, depends_on) -> list[str] | None:
+    """The titles along a cycle the dependencies would make (first = last), or None.
+
+    `initiative` None is a new one: nothing depends on it yet, so only its own list could
+    name itself (impossible), and there is no cycle."""
+    if initiative is None or initiative.pk is None:
+        return None
+    edges: dict[int, set[int]] = {}
+    for source, target in Initiative.depends_on.through.objects.values_list("from_initiative_id",
+                                                                             "to_initiative_id"):
+        edges.setdefault(source, set()).add(target)
+    edges[initiative.pk] = {d.pk for d in depends_on}
+    path: list[int] = []
+
+    def walk(node: int, seen: set[int]) -> bool:
+        for nxt in sorted(edges.get(node, ())):
+            if nxt == initiative.pk:
+                path.append(nxt)
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                path.append(nxt)
+                if walk(nxt, seen):
+                    return True
+                path.pop()
+        return False
+
+    if not walk(initiative.pk, set()):
+        return None
+    titles = dict(Initiative.objects.filter(pk__in=path).values_list("pk", "title"))
+    titles[initiative.pk] = initiative.title
+    return [initiative.title, *(titles[pk] for pk in path)]
+
+
+def _check_dependencies(initiative: Initiative | None, depends_on) -> None:
+    if initiative is not None and any(d.pk == initiative.pk for d in depends_on):
+        raise InvalidInput({"depends_on": f"“{initiative.title}” cannot depend on itself."})
+    cycle = dependency_cycle(initiative, depends_on)
+    if cycle:
+        raise InvalidInput({"depends_on": "These dependencies would make a cycle, so no initiative could ever start "
+                                          "first: " + " → ".join(f"“{t}”" for t in cycle) + ". Nothing was saved."})
+
+
+def _write_parts(initiative: Initiative, teams, metrics) -> None:
+    if teams is not None:
+        initiative.team_roles.all().delete()
+        InitiativeTeam.objects.bulk_create([InitiativeTeam(initiative=initiative, team=t, role=r) for t, r in teams])
+    if metrics is not None:
+        initiative.metric_moves.all().delete()
+        InitiativeMetric.objects.bulk_create([InitiativeMetric(initiative=initiative, metric=m, direction=d)
+                                              for m, d in metrics])
+
+
+def _notify_teams(initiative: Initiative, team_ids: set[int], *, acting_user, message: str) -> None:
+    """After commit: the members of teams newly named on an initiative hear of it."""
+    if not team_ids:
+        return
+    actor_id, url = getattr(acting_user, "pk", None), initiative.get_absolute_url()
+
+    def send():
+        recipients = (Person.objects.filter(teams__in=team_ids).exclude(user_id=actor_id)
+                      .values_list("user_id", flat=True))
+        Notification.objects.bulk_create([Notification(recipient_id=uid, message=message[:500], url=url)
+                                          for uid in sorted(set(recipients))])
+
+    transaction.on_commit(send)
+
+
+def plan_initiative(values: dict, *, acting_user) -> Initiative:
+    """A new initiative (status "proposed"), with its teams — exactly one leading — the steps it
+    changes, the metrics it should move, milestones and dependencies."""
+    unknown = sorted(set(values) - set(INITIATIVE_FIELDS))
+    if unknown:
+        raise InvalidInput({name: "This field cannot be set." for name in unknown})
+    values = dict(values)
+    teams = _clean_teams(values.pop("teams", []))
+    require_plan_initiative(acting_user, next(team for team, role in teams if role == TeamRole.LEAD))
+    metrics = _clean_metrics(values.pop("metrics", []))
+    if values.get("status", InitiativeStatus.PROPOSED) != InitiativeStatus.PROPOSED:
+        raise InvalidInput({"status": "A new initiative starts as proposed; move it on with its status afterwards."})
+    values.pop("status", None)
+    values["milestones"] = _clean_milestones(values.get("milestones"))
+    steps = list(values.pop("steps", None) or [])
+    depends_on = list(values.pop("depends_on", None) or [])
+    with transaction.atomic():
+        initiative = Initiative(**values, created_by=acting_user if getattr(acting_user, "pk", None) else None)
+        validate_object(initiative)
+        initiative.save()
+        initiative.steps.set(steps)
+        initiative.depends_on.set(depends_on)
+        _write_parts(initiative, teams, metrics)
+        record_change(initiative, ChangeAction.CREATE, None, _initiative_snapshot(initiative), acting_user)
+        _notify_teams(initiative, {team.pk for team, _ in teams}, acting_user=acting_user,
+                      message=f"Your team is named on the initiative “{initiative.title}”.")
+    return initiative
+
+
+def _update_initiative(initiative: Initiative, changes: dict, *, expected_version, acting_user,
+                       lead_required: bool = True) -> Initiative:
+    changes = dict(changes)
+    with transaction.atomic():
+        current = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(current, expected_version)
+        before = _initiative_snapshot(current)
+        if "status" in changes and changes["status"] != current.status:
+            status = changes["status"]
+            if status not in InitiativeStatus.values:
+                raise InvalidInput({"status": f"“{status}” is not one of {', '.join(InitiativeStatus.values)}."})
+            allowed = STATUS_TRANSITIONS[current.status]
+            if status not in allowed:
+                raise InvalidInput({"status": f"An initiative that is {InitiativeStatus(current.status).label} "
+                                              f"cannot become {InitiativeStatus(status).label}; it can become "
+                                              + " or ".join(InitiativeStatus(s).label for s in allowed) + "."})
+        teams = _clean_teams(changes.pop("teams"), lead_required=lead_required) if "teams" in changes else None
+        metrics = _clean_metrics(changes.pop("metrics")) if "metrics" in changes else None
+        if "milestones" in changes:
+            changes["milestones"] = _clean_milestones(changes["milestones"])
+        steps = list(changes.pop("steps") or []) if "steps" in changes else None
+        depends_on = list(changes.pop("depends_on") or []) if "depends_on" in changes else None
+        if depends_on is not None:
+            _check_dependencies(current, depends_on)  # named by the titles as they stand
+        for name, value in changes.items():
+            setattr(current, name, value)
+        validate_object(current)
+        if depends_on is not None:
+            current.depends_on.set(depends_on)
+        if steps is not None:
+            current.steps.set(steps)
+        old_teams = {r["team"] for r in before["teams"]}
+        _write_parts(current, teams, metrics)
+        after = _initiative_snapshot(current)
+        if after == before:
+            return current
+        current.version += 1
+        current.save()
+        record_change(current, ChangeAction.UPDATE, before, _initiative_snapshot(current), acting_user)
+        if teams is not None:
+            _notify_teams(current, {team.pk for team, _ in teams} - old_teams, acting_user=acting_user,
+                          message=f"Your team is named on the initiative “{current.title}”.")
+    return current
+
+
+def update_initiative(initiative: Initiative, changes: dict, *, expected_version, acting_user) -> Initiative:
+    """Change any of its fields and parts; a status change must be an allowed transition
+    (`choices.STATUS_TRANSITIONS`), a dependency must not close a cycle."""
+    require_change_initiative(acting_user, initiative)
+    unknown = sorted(set(changes) - set(INITIATIVE_FIELDS))
+    if unknown:
+        raise InvalidInput({name: "This field cannot be changed." for name in unknown})
+    if "teams" in changes:
+        new_lead = next((t for t, r in _clean_teams(changes["teams"]) if r == TeamRole.LEAD), None)
+        require_plan_initiative(acting_user, new_lead)  # a member cannot hand the lead to a team of others
+    return _update_initiative(initiative, changes, expected_version=expected_version, acting_user=acting_user)
+
+
+def set_initiative_status(initiative: Initiative, status: str, *, ship_date=None, expected_version,
+                          acting_user) -> Initiative:
+    """Move an initiative on (or back); reaching "shipped" needs the ship date."""
+    require_change_initiative(acting_user, initiative, "change the status of")
+    changes = {"status": status}
+    if ship_date is not None:
+        changes["ship_date"] = ship_date
+    return _update_initiative(initiative, changes, expected_version=expected_version, acting_user=acting_user)
+
+
+def delete_initiative(initiative: Initiative, *, expected_version, acting_user) -> None:
+    """Gone with its teams, metrics and milestones (kept in its history); initiatives that
+    depended on it lose that dependency, an update in each one's history."""
+    require_delete_initiative(acting_user, initiative)
+    with transaction.atomic():
+        current = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        if expected_version is not None and current.version != expected_version:
+            raise Conflict(current, expected_version)
+        for dependent in current.dependents.order_by("pk"):
+            remaining = [d for d in dependent.depends_on.all() if d.pk != current.pk]
+            _update_initiative(dependent, {"depends_on": remaining}, expected_version=None, acting_user=acting_user,
+                               lead_required=False)
+        record_change(current, ChangeAction.DELETE, _initiative_snapshot(current), None, acting_user)
+        current.delete()
+
+
+def detach_initiatives(*, friction_point: FrictionPoint | None = None, team: Team | None = None,
+                       steps=None, metric: MetricDefinition | None = None, acting_user) -> int:
+    """Something an initiative names is being deleted: each initiative loses it, an update in
+    its history (the deleting action's permission covers this). Returns how many changed."""
+    changed = 0
+    if friction_point is not None:
+        for initiative in Initiative.objects.filter(friction_point=friction_point).order_by("pk"):
+            _update_initiative(initiative, {"friction_point": None}, expected_version=None, acting_user=acting_user,
+                               lead_required=False)
+            changed += 1
+    if team is not None:
+        for initiative in Initiative.objects.filter(team_roles__team=team).distinct().order_by("pk"):
+            kept = [(r.team, r.role) for r in initiative.team_roles.select_related("team") if r.team_id != team.pk]
+            _update_initiative(initiative, {"teams": kept}, expected_version=None, acting_user=acting_user,
+                               lead_required=False)
+            changed += 1
+    if steps is not None:
+        step_ids = {s.pk for s in steps}
+        for initiative in Initiative.objects.filter(steps__in=step_ids).distinct().order_by("pk"):
+            kept = [s for s in initiative.steps.all() if s.pk not in step_ids]
+            _update_initiative(initiative, {"steps": kept}, expected_version=None, acting_user=acting_user,
+                               lead_required=False)
+            changed += 1
+    if metric is not None:
+        for initiative in Initiative.objects.filter(metric_moves__metric=metric).distinct().order_by("pk"):
+            kept = [(m.metric, m.direction) for m in initiative.metric_moves.select_related("metric")
+                    if m.metric_id != metric.pk]
+            _update_initiative(initiative, {"metrics": kept}, expected_version=None, acting_user=acting_user,
+                               lead_required=False)
+            changed += 1
+    return changed
+
+
+# --- priorities ---
+
+
+def set_priority_weights(changes: dict, *, expected_version, acting_user) -> PriorityWeights:
+    """Keepers set the board's weights and period (one row, with history). The board is ranked
+    again on its next read (its figure names the weights' version) and the new order kept."""
+    require_set_weights(acting_user)
+    unknown = sorted(set(changes) - set(WEIGHT_FIELDS))
+    if unknown:
+        raise InvalidInput({name: "This field cannot be changed." for name in unknown})
+    with transaction.atomic():
+        current = PriorityWeights.objects.select_for_update().order_by("pk").first()
+        if current is None:
+            values = {name: getattr(PriorityWeights(), name) for name in WEIGHT_FIELDS} | dict(changes)
+            weights, _ = create_object(PriorityWeights, values, acting_user=acting_user)
+            return weights
+        weights, _ = update_object(current, changes, expected_version=expected_version, acting_user=acting_user)
+    return weights
+
+
+def remember_ranking(board) -> RankingSnapshot | None:
+    """Keep the board's order when it differs from the last one kept, or when the weights
+    changed: the history of rank changes. Not a history row itself (it *is* history, of a
+    computed figure). Two processes ranking the same data keep it once (`stamp` is unique); a
+    busy database only means it is kept on a later view — the page never fails for it."""
+    ranks = board.ranks()
+    weights = asdict(board.weights)
+    last = RankingSnapshot.objects.order_by("-taken_at", "-id").first()
+    order = [r["friction_point"] for r in ranks]
+    if last is not None and [r["friction_point"] for r in last.ranks] == order and last.weights == weights:
+        return None
+    if last is None:
+        cause = "first ranking"
+    elif last.weights != weights:
+        cause = "the weights changed"
+    else:
+        cause = "the data changed (feedback, targets, perspectives or friction points)"
+    period = board.period.as_dict()
+    digest = hashlib.sha1(json.dumps([order, weights, period], sort_keys=True).encode(),
+                          usedforsecurity=False).hexdigest()
+    stamp = f"after-{last.pk if last else 0}-{digest}"
+    snapshot_row = RankingSnapshot(stamp=stamp, weights=weights, period=period, cause=cause, ranks=ranks)
+    try:  # like the figure store: while an import holds the embedded store's lock, keep it next time
+        with figures._brief_wait(), transaction.atomic():
+            RankingSnapshot.objects.bulk_create([snapshot_row], ignore_conflicts=True)
+    except DatabaseError:
+        return None
+    return snapshot_row

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cxkeeper.initiatives.models import FrictionPoint
+from cxkeeper.initiatives.choices import TeamRole
+from cxkeeper.initiatives.models import FrictionPoint, Initiative, InitiativeMetric, InitiativeTeam, RankingSnapshot
 from cxkeeper.journeys.models import Journey, Stage, Step
 
 
@@ -64,3 +65,56 @@ def friction_points_under(place: Journey | Stage | Step) -> QuerySet[FrictionPoi
     if isinstance(place, Stage):
         return FrictionPoint.objects.filter(step__stage=place)
     return FrictionPoint.objects.filter(Q(journey=place) | Q(step__stage__journey=place))
+
+
+# --- initiatives ---
+
+
+def initiatives(*, status: str | None = None, team=None, friction_point=None) -> QuerySet[Initiative]:
+    """Newest first, with their teams, metrics, steps and dependencies at hand."""
+    rows = (Initiative.objects.select_related("friction_point", "created_by")
+            .prefetch_related(Prefetch("team_roles", InitiativeTeam.objects.select_related("team")),
+                              Prefetch("metric_moves", InitiativeMetric.objects.select_related("metric")),
+                              Prefetch("steps", Step.objects.select_related("stage__journey")),
+                              "depends_on"))
+    if status:
+        rows = rows.filter(status=status)
+    if team is not None:
+        rows = rows.filter(team_roles__team=team).distinct()
+    if friction_point is not None:
+        rows = rows.filter(friction_point=friction_point)
+    return rows
+
+
+def initiative_by_id(pk: int) -> Initiative:
+    return get_object_or_404(initiatives(), pk=pk)
+
+
+def initiatives_of_team(team) -> QuerySet[Initiative]:
+    return Initiative.objects.filter(team_roles__team=team).distinct()
+
+
+def lead_team(initiative: Initiative):
+    return next((r.team for r in initiative.team_roles.all() if r.role == TeamRole.LEAD), None)
+
+
+def initiative_dict(initiative: Initiative) -> dict:
+    """The plain shape of an initiative: the CLI's `--json` and the API read the same fields."""
+    return {
+        "id": initiative.pk, "title": initiative.title, "description": initiative.description,
+        "status": initiative.status, "status_label": initiative.get_status_display(),
+        "ship_date": initiative.ship_date.isoformat() if initiative.ship_date else None,
+        "friction_point_id": initiative.friction_point_id,
+        "friction_point_title": initiative.friction_point.title if initiative.friction_point_id else None,
+        "teams": [{"team_id": r.team_id, "team": r.team.name, "role": r.role} for r in initiative.teams_in_order()],
+        "steps": [{"step_id": s.pk, "step": s.name} for s in initiative.steps.all()],
+        "metrics": [{"metric_id": m.metric_id, "metric": m.metric.name, "metric_key": m.metric.key,
+                     "direction": m.direction} for m in initiative.metric_moves.all()],
+        "milestones": list(initiative.milestones or []),
+        "depends_on": [{"initiative_id": d.pk, "title": d.title} for d in initiative.depends_on.all()],
+        "version": initiative.version,
+    }
+
+
+def ranking_history(limit: int = 10) -> list[RankingSnapshot]:
+    return list(RankingSnapshot.objects.all()[:limit])

@@ -1,4 +1,4 @@
-"""Pages of friction points (the first part of the initiatives app)."""
+"""Pages of friction points, initiatives and the priority board."""
 
 from django.urls import path
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("friction-points/<int:pk>/edit/", views.friction_point_edit, name="friction_point_edit"),
     path("friction-points/<int:pk>/status/", views.friction_point_status, name="friction_point_status"),
     path("friction-points/<int:pk>/delete/", views.friction_point_delete, name="friction_point_delete"),
+    path("initiatives/", views.initiative_list, name="initiatives"),
+    path("initiatives/new/", views.initiative_create, name="initiative_create"),
+    path("initiatives/<int:pk>/", views.initiative_detail, name="initiative"),
+    path("initiatives/<int:pk>/edit/", views.initiative_edit, name="initiative_edit"),
+    path("initiatives/<int:pk>/status/", views.initiative_status, name="initiative_status"),
+    path("initiatives/<int:pk>/delete/", views.initiative_delete, name="initiative_delete"),
+    path("priorities/", views.priority_board, name="priorities"),
+    path("priorities/weights/", views.priority_weights, name="priority_weights"),
 ]

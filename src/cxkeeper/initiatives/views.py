@@ -14,10 +14,26 @@ from cxkeeper.core.forms import run_form
 from cxkeeper.core.params import parse_id
 from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.core.views import confirm_delete, safe_next
-from cxkeeper.initiatives import actions, queries
-from cxkeeper.initiatives.choices import FrictionStatus
-from cxkeeper.initiatives.forms import FrictionPointForm, FromSignalForm, FromThemeForm, StatusForm
-from cxkeeper.initiatives.permissions import require_change, require_raise
+from cxkeeper.initiatives import actions, priority, queries
+from cxkeeper.initiatives.choices import STATUS_TRANSITIONS, FrictionStatus, InitiativeStatus
+from cxkeeper.initiatives.forms import (
+    FrictionPointForm,
+    FromSignalForm,
+    FromThemeForm,
+    InitiativeForm,
+    InitiativeStatusForm,
+    StatusForm,
+    WeightsForm,
+)
+from cxkeeper.initiatives.models import PriorityWeights
+from cxkeeper.initiatives.permissions import (
+    require_change,
+    require_change_initiative,
+    require_delete_initiative,
+    require_plan_initiative,
+    require_raise,
+    require_set_weights,
+)
 from cxkeeper.journeys.models import Journey, Step
 from cxkeeper.org.permissions import can
 
@@ -185,3 +201,138 @@ def friction_point_from_signal(request):
         return HttpResponseRedirect(back)
     messages.success(request, f"Raised the friction point “{friction_point.title}”.")
     return HttpResponseRedirect(friction_point.get_absolute_url())
+
+
+# --- initiatives ---
+
+
+def initiative_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in InitiativeStatus.values else ""
+    return render(request, "initiatives/initiative_list.html", {
+        "initiatives": queries.initiatives(status=status or None), "status": status,
+        "statuses": InitiativeStatus.choices, "can_plan": can(require_plan_initiative, request.user),
+    })
+
+
+def initiative_detail(request, pk):
+    initiative = queries.initiative_by_id(pk)
+    return render(request, "initiatives/initiative_detail.html", {
+        "initiative": initiative, "lead": queries.lead_team(initiative), "history": recent_changes_of(initiative),
+        "can_change": can(require_change_initiative, request.user, initiative),
+        "can_delete": can(require_delete_initiative, request.user, initiative),
+        "next_statuses": [(s, InitiativeStatus(s).label) for s in STATUS_TRANSITIONS[initiative.status]],
+        "dependents": initiative.dependents.all(),
+    })
+
+
+def initiative_create(request):
+    require_plan_initiative(request.user)
+    initial = {}
+    fp_id = _int(request.GET.get("friction_point"))
+    if fp_id:
+        initial["friction_point"] = fp_id
+    form = InitiativeForm(request.POST or None, initial=initial)
+    return run_form(
+        request, form, lambda data: actions.plan_initiative(form.values(), acting_user=request.user),
+        template=FORM, context={"title": "Plan an initiative", "cancel_url": reverse("initiatives:initiatives")},
+        success_url=lambda i: i.get_absolute_url(), success_message="Initiative planned.",
+    )
+
+
+def initiative_edit(request, pk):
+    initiative = queries.initiative_by_id(pk)
+    require_change_initiative(request.user, initiative)
+    form = InitiativeForm(request.POST or None, initial=InitiativeForm.initial_of(initiative), initiative=initiative)
+    return run_form(
+        request, form,
+        lambda data: actions.update_initiative(initiative, form.values(), expected_version=data["version"],
+                                               acting_user=request.user),
+        template=FORM, context={"title": f"Edit initiative “{initiative.title}”",
+                                "cancel_url": initiative.get_absolute_url(), "object": initiative},
+        success_url=lambda i: i.get_absolute_url(), success_message="Initiative saved.",
+    )
+
+
+@require_POST
+def initiative_status(request, pk):
+    initiative = queries.initiative_by_id(pk)
+    require_change_initiative(request.user, initiative, "change the status of")
+    form = InitiativeStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(problem for problems in form.errors.values() for problem in problems))
+        return HttpResponseRedirect(initiative.get_absolute_url())
+    try:
+        initiative = actions.set_initiative_status(
+            initiative, form.cleaned_data["status"], ship_date=form.cleaned_data["ship_date"],
+            expected_version=form.cleaned_data["version"], acting_user=request.user)
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Now {initiative.get_status_display()}.")
+    return HttpResponseRedirect(initiative.get_absolute_url())
+
+
+def initiative_delete(request, pk):
+    initiative = queries.initiative_by_id(pk)
+    require_delete_initiative(request.user, initiative)
+    return confirm_delete(
+        request, initiative,
+        lambda version: actions.delete_initiative(initiative, expected_version=version, acting_user=request.user),
+        title=f"Delete initiative “{initiative.title}”?",
+        warning="Its teams, metrics and milestones are kept only in the history; initiatives that depend on it "
+                "lose that dependency.",
+        cancel_url=initiative.get_absolute_url(), success_url=reverse("initiatives:initiatives"),
+        success_message="Initiative deleted.")
+
+
+# --- priorities ---
+
+
+def priority_board(request):
+    board = priority.board()
+    weights = PriorityWeights.current()
+    points = priority.matrix_points(board)
+    return render(request, "initiatives/priorities.html", {
+        "board": board, "rows": [(e, e.sentences()) for e in board.entries], "weights": weights,
+        "formula": priority.FORMULA, "points": points, "matrix": priority.MATRIX,
+        "tie_points": priority.TIE_POINTS, "history": _rank_changes(queries.ranking_history()),
+        "can_set_weights": can(require_set_weights, request.user),
+        "severity_factor": priority.SEVERITY_FACTOR, "evidence_full_n": priority.EVIDENCE_FULL_N,
+        "unknown_effort": priority.UNKNOWN_EFFORT,
+    })
+
+
+def _rank_changes(snapshots) -> list[tuple]:
+    """Each kept ranking, newest first, with what moved since the one before it."""
+    rows = []
+    ordered = list(reversed(snapshots))
+    for i, snap in enumerate(ordered):
+        before = {r["friction_point"]: r["rank"] for r in ordered[i - 1].ranks} if i else {}
+        moves = []
+        for r in snap.ranks:
+            old = before.get(r["friction_point"])
+            if not i:
+                continue
+            if old is None:
+                moves.append(f"“{r['title']}” new at #{r['rank']}")
+            elif old != r["rank"]:
+                moves.append(f"“{r['title']}” {'up' if r['rank'] < old else 'down'} from #{old} to #{r['rank']}")
+        rows.append((snap, moves))
+    return list(reversed(rows))
+
+
+def priority_weights(request):
+    require_set_weights(request.user)
+    weights = PriorityWeights.current()
+    initial = {name: getattr(weights, name) for name in actions.WEIGHT_FIELDS}
+    initial["version"] = weights.version if weights.pk else None
+    form = WeightsForm(request.POST or None, initial=initial)
+    return run_form(
+        request, form,
+        lambda data: actions.set_priority_weights(form.values(), expected_version=data["version"],
+                                                  acting_user=request.user),
+        template=FORM,
+        context={"title": "Weights of the priority board", "cancel_url": reverse("initiatives:priorities")},
+        success_url=reverse("initiatives:priorities"), success_message="Weights saved; the board is ranked again.",
+    )

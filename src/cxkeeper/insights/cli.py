@@ -144,3 +144,56 @@ def metrics(
         console.print("No feedback matches.")
         return
     console.print(table)
+
+
+# ---------------------------------------------------------------- cxkeeper impact
+
+
+def impact(
+    steps: Annotated[str, typer.Option("--steps", help="Changed steps: “Journey/Step, Journey/Step” (or step ids).")],
+    metric: Annotated[str, typer.Option("--metric", help="NPS, CSAT, CES, % easy, sentiment, negative_share, "
+                                        "complaint_share, churn_rate, retention_rate, volume, complaint_count, "
+                                        "negative_count or mentions.")],
+    since: Annotated[str, typer.Option("--since", help="The date of the change, YYYY-MM-DD.")],
+    topic: Annotated[str, typer.Option("--topic", help="Words counted by --metric mentions.")] = "",
+    grain: Annotated[str, typer.Option("--grain", help="week or day.")] = "week",
+    channel: Annotated[str, typer.Option("--channel", help="Only feedback from this channel.")] = "",
+    segment: Annotated[str, typer.Option("--segment", help="Only feedback from this segment.")] = "",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Last day of data to use (default: data through).")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: verdict, sentence and details.")] = False,
+    data_dir: DataDir = None,
+):
+    """Did a change at these steps on this date move this metric? Win, no credible change, worse or too early."""
+    change_date, last = _date(since, "--since"), _date(as_of, "--as-of")
+    setup_django(data_dir)
+    from cxkeeper.core.errors import InvalidInput
+    from cxkeeper.insights.impact import measure_impact, steps_named
+
+    try:
+        result = measure_impact(steps_named(steps), metric, change_date, as_of=last, topic=topic, grain=grain,
+                                channel=channel, segment=segment)
+    except InvalidInput as error:
+        for name, messages in error.errors.items():
+            err_console.print(f"[red]error:[/red] --{name.replace('_', '-')}: {' '.join(messages)}")
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    from rich.markup import escape
+
+    d = result.details
+    console.print(f"[bold]{escape(result.verdict_label)}[/bold] · {escape(result.sentence)}")
+    console.print(f"[dim]{escape(d['method'])}; {result.grain}ly periods, {d['periods_before']} before and "
+                  f"{d['periods_after']} after; n {d['n_before']} before, {d['n_after']} after; minimum effect "
+                  f"{d['min_effect']:g}; data through {result.as_of}.[/dim]")
+    for name in ("effect", "level_change", "slope_change_per_period"):
+        e = d[name]
+        if e:
+            console.print(f"[dim]  {name.replace('_', ' ')}: {e['value']:+.3g} [{e['low']:+.3g}, {e['high']:+.3g}] "
+                          f"p={e['p']:.3g} ({d['effect_unit']})[/dim]")
+    if d["comparison_steps"]:
+        console.print("[dim]Comparison steps:[/dim]")
+        for c in d["comparison_steps"]:
+            console.print(f"[dim]  {escape(c['journey'])}/{escape(c['step'])}: {escape(c['set_aside'] or c['reason'])}"
+                          "[/dim]")

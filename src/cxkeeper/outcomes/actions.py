@@ -18,7 +18,7 @@ from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.history import record_change, snapshot
 from cxkeeper.core.models import ChangeAction
-from cxkeeper.core.removals import lock_for_removal
+from cxkeeper.core.removals import announce_removal, lock_for_removal
 from cxkeeper.journeys.models import Journey, Stage, Step
 from cxkeeper.outcomes.choices import KpiSource
 from cxkeeper.outcomes.models import (
@@ -67,7 +67,10 @@ def delete_metric(metric: MetricDefinition, *, expected_version, acting_user) ->
     if users:
         raise InvalidInput({"metric": f"“{metric.name}” is still used by {', '.join(users)}. "
                                       "Change or delete those first; nothing was deleted."})
-    delete_object(metric, expected_version=expected_version, acting_user=acting_user)
+    with transaction.atomic():  # higher apps (initiatives naming it) detach their own rows first
+        current = lock_for_removal(metric, expected_version=expected_version)
+        announce_removal(current, acting_user=acting_user)
+        delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
 
 # ---------------------------------------------------------------- outcomes
