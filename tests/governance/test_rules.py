@@ -208,3 +208,22 @@ class TestCharter:
         assert ChangeRecord.objects.filter(object_id=world.it_action.pk, action="delete",
                                            content_type__model="actionitem").exists()
         assert Council.objects.filter(pk=world.council.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_action_item_may_serve_a_friction_point_or_an_initiative_that_exists(small_org):
+    from cxkeeper.governance import links
+    from cxkeeper.initiatives import actions as initiative_actions
+    from cxkeeper.testing.governance_builders import build_council
+
+    w = build_council(small_org)
+    fp = initiative_actions.raise_friction_point({"title": "Reset e-mails late"}, acting_user=w.it_member)
+    item = actions.raise_action_item(w.council, {"title": "Fix it", "owner_team": w.it, "link_kind": "friction_point",
+                                                 "link_id": fp.pk}, acting_user=w.keeper)
+    assert links.resolve(item.link_kind, item.link_id).url == fp.get_absolute_url()
+    message = refused(lambda: actions.raise_action_item(w.council, {
+        "title": "Ship it", "owner_team": w.it, "link_kind": "initiative", "link_id": 999}, acting_user=w.keeper),
+        "link_id")
+    assert message == "There is no initiative 999."
+    refused(lambda: actions.raise_action_item(w.council, {"title": "X", "owner_team": w.it, "link_kind": "win",
+                                                          "link_id": 1}, acting_user=w.keeper), "link_kind")

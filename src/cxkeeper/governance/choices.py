@@ -29,7 +29,8 @@ class MeetingStatus(models.TextChoices):
 
 class LinkKind(models.TextChoices):
     """What an action item may serve besides a decision: one generic optional link (kind + id),
-    resolved in `links.py`. Initiatives join when they exist."""
+    resolved in `links.py`."""
 
     NONE = "", "nothing else"
     FRICTION_POINT = "friction_point", "friction point"
+    INITIATIVE = "initiative", "initiative"

@@ -1,5 +1,5 @@
 """The one generic, optional link of a decision or an action item to what it serves besides a
-decision: (kind, id). Resolved here only; initiatives join `LinkKind` when they exist."""
+decision: (kind, id) — a friction point or an initiative. Resolved here only."""
 
 from __future__ import annotations
 
@@ -22,7 +22,13 @@ def _friction_point(pk: int):
     return FrictionPoint.objects.filter(pk=pk).first()
 
 
-RESOLVERS = {LinkKind.FRICTION_POINT: _friction_point}
+def _initiative(pk: int):
+    from cxkeeper.initiatives.models import Initiative
+
+    return Initiative.objects.filter(pk=pk).first()
+
+
+RESOLVERS = {LinkKind.FRICTION_POINT: _friction_point, LinkKind.INITIATIVE: _initiative}
 
 
 def resolve(kind: str, pk: int | None) -> Linked | None:
