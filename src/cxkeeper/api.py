@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.views.defaults import page_not_found
 
 from cxkeeper.core import api as core_api
+from cxkeeper.governance import api as governance_api
 from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
@@ -98,3 +99,9 @@ api.add_router("/friction-points", initiatives_api.friction_points_router)
 api.add_router("/initiatives", initiatives_api.initiatives_router)
 api.add_router("/priorities", initiatives_api.priorities_router)
 api.add_router("/planned-changes", initiatives_api.planned_changes_router)
+
+# The CX council (issue 12): councils and charters, meetings, the decision log, action items.
+api.add_router("/councils", governance_api.councils_router)
+api.add_router("/meetings", governance_api.meetings_router)
+api.add_router("/decisions", governance_api.decisions_router)
+api.add_router("/action-items", governance_api.action_items_router)

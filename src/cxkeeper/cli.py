@@ -181,6 +181,9 @@ def demo(
     from cxkeeper.sample.cocreation import load_sample_cocreation
 
     load_sample_cocreation(console=console)  # after the outcomes: the tensions read the targets
+    from cxkeeper.sample.governance import load_sample_council
+
+    load_sample_council(console=console)  # last: its next meeting's agenda is drawn from all of the above
     console.print("\n[bold]Sign in with any of these (password for all: "
                   f"[cyan]{credentials.password}[/cyan]):[/bold]")
     for username, what in credentials.users:
@@ -191,6 +194,7 @@ def demo(
 
 
 def _register_subcommands() -> None:
+    from cxkeeper.governance.cli import actions_app, council_app  # the CX council (issue 12)
     from cxkeeper.initiatives.cli import initiatives, priorities
     from cxkeeper.initiatives.cli_perspectives import perspectives_app
     from cxkeeper.insights.cli import impact, metrics_app
@@ -212,6 +216,8 @@ def _register_subcommands() -> None:
     app.add_typer(kpi_app, name="kpi", help="Team KPIs: import values from CSV.")
     app.add_typer(perspectives_app, name="perspectives",
                   help="Perspectives of affected teams: who has not answered, and reminders (for a scheduler).")
+    app.add_typer(council_app, name="council", help="The CX council: the agenda the data proposes, the decision log.")
+    app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

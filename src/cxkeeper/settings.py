@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cxkeeper.insights",
     "cxkeeper.outcomes",
     "cxkeeper.initiatives",
+    "cxkeeper.governance",  # the CX council (issue 12): above initiatives, below workspace
     "cxkeeper.workspace",  # workspace-as-code: the top layer, over every app listed above
 ]
 

@@ -393,7 +393,7 @@ def test_team_scorecard_shows_steps_targets_kpis_tension_and_exports(org):
     assert "Off track" in page and "On track" in page
     assert "significant" in page and "n=180" in page
     assert "Average handle time" in page and "tension found" in page and "Tension found (strong)" in page
-    assert "appear here once initiatives exist" in page
+    assert "has no commitments yet" in page  # the commitments section (governance fills it; none here)
     for fmt in ("pdf", "png", "md"):
         assert f'id="export-{fmt}" href="/scorecards/{org.service.slug}/export.{fmt}"' in page
     assert '<option value="90" selected>' in page

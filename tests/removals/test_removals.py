@@ -355,8 +355,9 @@ def test_handlers_run_highest_layer_first():
 
     assert order(Step) == ["initiatives", "outcomes", "insights"]
     assert order(Stage) == ["outcomes"]
-    assert order(Journey) == ["initiatives", "outcomes"]
-    assert order(Team) == ["initiatives", "initiatives", "outcomes", "journeys"]  # initiatives, co-creation
+    assert order(Journey) == ["governance", "initiatives", "outcomes"]
+    # initiatives, then co-creation
+    assert order(Team) == ["governance", "initiatives", "initiatives", "outcomes", "journeys"]
     assert order(Persona) == []
     installed = [c.label for c in apps.get_app_configs() if c.name.startswith("cxkeeper.")]
     assert installed == sorted(installed, key=LAYERS.index), "INSTALLED_APPS must list the apps in layer order"

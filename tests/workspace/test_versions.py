@@ -65,7 +65,7 @@ def test_the_published_schema_knows_both_versions_and_people():
     assert schema["$id"] == "urn:cxkeeper:schema:workspace:3"
     assert schema["properties"]["version"]["enum"] == [1, 2, 3]
     assert list(schema["properties"]) == ["version", "workspace", "glossary", "teams", "people", "personas",
-                                          "journeys", "outcomes", "cocreation"]
+                                          "journeys", "outcomes", "councils", "cocreation"]
     assert "people" not in schema["required"]
     assert set(schema["$defs"]["person"]["properties"]) == {"username", "full_name", "email", "role", "teams",
                                                             "active"}

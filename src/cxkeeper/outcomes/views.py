@@ -16,7 +16,7 @@ from cxkeeper.core.views import confirm_delete
 from cxkeeper.insights import clock
 from cxkeeper.org.models import GlossaryTerm, Team
 from cxkeeper.org.permissions import can, require_keeper
-from cxkeeper.outcomes import actions, charts, queries
+from cxkeeper.outcomes import actions, charts, commitments, queries
 from cxkeeper.outcomes.alignment_layout import layout as alignment_layout
 from cxkeeper.outcomes.choices import LinkKind, Status
 from cxkeeper.outcomes.forms import (
@@ -526,6 +526,7 @@ def team_scorecard(request, slug):
         "headline": [(m, queries.BASE_METRICS[m][0]) for m in queries.HEADLINE_METRICS],
         "statuses": Status.choices,
         "can_manage": can(require_team_kpis, request.user, team),
+        "commitments": commitments.commitments_of(team),
     })
 
 

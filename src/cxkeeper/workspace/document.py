@@ -22,6 +22,7 @@ from jsonschema.exceptions import ValidationError as SchemaError
 
 from cxkeeper.workspace import lenient
 from cxkeeper.workspace.schema import VERSIONS, published_schema
+from cxkeeper.workspace.sections import governance as councils_section
 from cxkeeper.workspace.sections import journeys, org
 from cxkeeper.workspace.sections import people as people_section
 from cxkeeper.workspace.sections.journeys import JourneySpec, PersonaSpec
@@ -48,6 +49,8 @@ class Document:
     people: list[PersonSpec] | None = None
     # None when the file has no `outcomes` section: the workspace's outcomes are left as they are.
     outcomes: OutcomesSpec | None = None
+    # None when the file has no `councils` section: the councils are left as they are.
+    councils: list[councils_section.CouncilSpec] | None = None
     users: dict[str, object] = field(default_factory=dict)
 
     def error(self, path: Path, message: str) -> WorkspaceFileError:
@@ -138,11 +141,12 @@ def _build(data: dict, lines: LineMap, filename: str, *, with_people: bool) -> D
     personas, journey_specs = journeys.build_journeys(data)
     return Document(filename, lines, version if version in VERSIONS else None, workspace, glossary, teams,
                     personas, journey_specs, people=people_section.build_people(data) if with_people else None,
-                    outcomes=build_outcomes(data))
+                    outcomes=build_outcomes(data), councils=councils_section.build_councils(data))
 
 
 def _check(document: Document, data: dict) -> list[WorkspaceFileError]:
     errors = org.check_org(document) + people_section.check_people(document) + journeys.check_journeys(document)
-    errors += check_outcomes(document, data)
-    wanted = org.user_references(document) + journeys.user_references(document)
+    errors += check_outcomes(document, data) + councils_section.check_councils(document)
+    wanted = (org.user_references(document) + journeys.user_references(document)
+              + councils_section.user_references(document))
     return errors + people_section.check_user_references(document, wanted)

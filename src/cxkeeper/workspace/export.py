@@ -3,14 +3,15 @@
     export_workspace(people=True) -> str     the same workspace always gives the same bytes
 
 The sections come in the file's order: version, workspace, glossary, teams, people, personas,
-journeys, outcomes and — asked for, and only when there is any — cocreation (written for
-review, never applied). Without people the file is in format version 1 (see `schema.py`).
+journeys, outcomes, councils and — asked for, and only when there is any — cocreation (written
+for review, never applied). Without people the file is in format version 1 (see `schema.py`).
 """
 
 from __future__ import annotations
 
 from cxkeeper.workspace.schema import FORMAT_VERSION
 from cxkeeper.workspace.sections.cocreation import cocreation_data
+from cxkeeper.workspace.sections.governance import councils_data
 from cxkeeper.workspace.sections.journeys import journeys_data
 from cxkeeper.workspace.sections.org import org_data
 from cxkeeper.workspace.sections.outcomes import outcomes_data
@@ -27,6 +28,11 @@ def workspace_data(*, people: bool = True, cocreation: bool = False) -> dict:
     if people:
         data["people"] = people_data()
     data |= journeys_data() | {"outcomes": outcomes_data()}
+    councils = councils_data()
+    # Only when there are councils: a file without the section leaves them as they are, so a
+    # workspace without councils exports exactly what it did before councils existed.
+    if councils:
+        data["councils"] = councils
     if cocreation:
         data |= cocreation_data()
     settings = data["workspace"]

@@ -44,10 +44,10 @@ def render_schema(schema: dict) -> str:
 
 def build_schema() -> dict:
     """The schema from the sections and their models: the source the published file is generated from."""
-    from cxkeeper.workspace.sections import cocreation, journeys, org, outcomes, people
+    from cxkeeper.workspace.sections import cocreation, governance, journeys, org, outcomes, people
 
     parts = [org.schema(), people.schema(), journeys.schema(), outcomes.schema(),
-             cocreation.schema()]  # the file's order
+             governance.schema(), cocreation.schema()]  # the file's order
     properties = {"version": {"enum": list(VERSIONS), "description": "The format version of this file: 1 (no "
                                                                       "people), 2 (may list people) or 3 (may name "
                                                                       "the executive sponsor and carry co-creation). "
@@ -63,11 +63,11 @@ def build_schema() -> dict:
         "title": "cxkeeper workspace (workspace-as-code)",
         "description": "The whole workspace as one file: settings, glossary, teams, people (never their "
                        "passwords or tokens), personas, journeys with their stages, steps, responsibilities and "
-                       "handoffs, and the outcomes model (metric definitions, shared outcomes, targets, success "
-                       "statements, team KPIs). Objects are identified by name, people by username; the order of "
-                       "stages and steps is their order on the map. Applying a file makes the workspace exactly "
-                       "what the file says; a file without a people or an outcomes section leaves those as they "
-                       "are.",
+                       "handoffs, the outcomes model (metric definitions, shared outcomes, targets, success "
+                       "statements, team KPIs) and the CX councils' charters. Objects are identified by name, "
+                       "people by username; the order of stages and steps is their order on the map. Applying a "
+                       "file makes the workspace exactly what the file says; a file without a people, an outcomes "
+                       "or a councils section leaves those as they are.",
         "type": "object",
         "properties": properties,
         "required": required,

@@ -7,7 +7,7 @@ from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N
 from cxkeeper.insights.metrics import CATALOGUE
 from cxkeeper.journeys.choices import ResponsibilityRole
 from cxkeeper.org.models import Workspace
-from cxkeeper.outcomes import queries
+from cxkeeper.outcomes import commitments, queries
 from cxkeeper.outcomes.reports.blocks import data_through_text, targets_blocks, tension_blocks
 from cxkeeper.outcomes.reports.charts import HALF_CHART_WIDTH, kpi_spec, steps_spec
 from cxkeeper.outcomes.reports.document import Chart, Document, Paragraph, Section, Subheading, Table
@@ -168,6 +168,13 @@ def scorecard_document(card: queries.Scorecard) -> Document:
         rows = [[f"{h.from_step.name} ({h.from_team.name})", f"{h.to_step.name} ({h.to_team.name})",
                  h.description or MISSING] for h in card.handoffs]
         sections.append(Section("Handoffs", [Table(["From", "To", "What passes"], rows, [35, 35, 30])]))
+
+    promised = commitments.commitments_of(team)  # filled by the apps above (docs/decisions/0028)
+    if promised:
+        rows = [[c.title, c.kind, c.status + (", overdue" if c.overdue else ""),
+                 day_text(c.due) if c.due else "—", c.source] for c in promised]
+        sections.append(Section("Commitments", [Table(["Commitment", "Kind", "Status", "Due", "From"], rows,
+                                                      [36, 12, 14, 12, 26])]))
 
     meta = [("Team", team.name), ("Period", f"{day_text(period.start)} – {day_text(period.end)} ({period.days} days)"),
             ("Compared with", f"{day_text(period.previous_start)} – {day_text(period.previous_end)}"),

@@ -4,6 +4,7 @@
     people     people: username, full name, e-mail, role, teams (never passwords or tokens)
     journeys   personas and journeys (stages, steps, responsibilities, handoffs)
     outcomes   metric definitions, shared outcomes, targets, success statements, team KPIs
+    governance the CX councils: charter and member seats (not meetings, decisions or actions)
     cocreation friction points' challenge, perspectives, options and decision; planned changes —
                written for review, never applied (the teams give perspectives themselves)
 
