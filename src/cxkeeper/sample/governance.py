@@ -113,9 +113,7 @@ def _last_meeting(council, meeting, users, teams, today) -> None:
         "options": ["Announce the win now", "Wait for the measured effect"],
         "rationale": "A win is measured, not asserted.", "review_on": today + dt.timedelta(days=28)},
         acting_user=SYSTEM)
-    # THE FIRST-BILL SPONSOR TIE-BREAK GOES HERE (issue 11): once friction points carry options and
-    # team stances, the lead adds the decision Evelyn took on the first-bill friction point (Sales and
-    # Billing could not agree), `decided_by="sponsor"`, linked with link_kind="friction_point".
+    _first_bill_tie_break(council, meeting, items[0], today)
     person = {name: users.get(name) for name in ("sam", "bea", "ivan", "maya", "rafa")}
     for title, team, owner, days, status, decision in (
         ("Add the first bill's amount to every order confirmation", sample.SALES, "sam", -10, "done", quote),
@@ -135,3 +133,23 @@ def _last_meeting(council, meeting, users, teams, today) -> None:
 
 def _version(meeting) -> int:
     return type(meeting).objects.get(pk=meeting.pk).version
+
+
+def _first_bill_tie_break(council, meeting, agenda_item, today) -> None:
+    """The executive sponsor's tie-break on the first-bill friction point (co-creation, issue 11)
+    enters the council's decision log as the sponsor's, linked to the friction point."""
+    from cxkeeper.initiatives.choices import DecidedHow
+    from cxkeeper.initiatives.models import Decision as FrictionDecision
+    from cxkeeper.sample.cocreation import FRICTION_TITLE
+
+    taken = (FrictionDecision.objects.filter(friction_point__title=FRICTION_TITLE, how=DecidedHow.SPONSOR)
+             .select_related("option", "friction_point").first())
+    if taken is None:
+        return
+    options = list(taken.friction_point.options.order_by("pk").values_list("title", flat=True))
+    review = taken.review_on if taken.review_on and taken.review_on > today else today + dt.timedelta(days=84)
+    actions.record_decision(council, {
+        "meeting": meeting, "agenda_item": agenda_item, "decided_by": "sponsor",
+        "statement": f"First bill surprise: {taken.option.title}",
+        "options": options, "rationale": taken.rationale, "review_on": review,
+        "link_kind": "friction_point", "link_id": taken.friction_point.pk}, acting_user=SYSTEM)
