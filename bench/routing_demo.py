@@ -2,6 +2,8 @@
 
     python bench/routing_demo.py               # the demo's 120,000 rows (seed 7), ~10 min on 2 cores
     python bench/routing_demo.py --rows 30000  # smaller
+    python bench/routing_demo.py --confident 100  # also: 100 of the 200 answers on confident clusters
+    python bench/routing_demo.py --options '{"rounds": 2}'  # self_train with other settings
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -18,6 +20,7 @@ changes a few hundred e-mail addresses and numbers, not the routing).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -30,7 +33,7 @@ from cxkeeper.sample import organization
 from cxkeeper.sample.feedback import generate_feedback
 
 CORRECTIONS = 200
-SWEEP = (0.6, 0.7, 0.8)  # extra thresholds shown for the self-trained routers
+SWEEP = (0.4, 0.6, 0.7, 0.8)  # extra thresholds shown for the self-trained routers
 TARGETS = {"right": ">= 90%", "unrouted": "<= 8%", "precision": ">= 95%", "off-topic unrouted": ">= 80%"}
 
 
@@ -75,9 +78,31 @@ def review_queue_choice(results, texts: list[str], n: int) -> list[int]:
     return [first[c][1] for c in order[:n]]
 
 
+def confident_choice(results, texts: list[str], n: int) -> list[int]:
+    """n items of *routed* clusters, for a review queue that also asks about what the router is
+    sure of (not built: insights.queries.review_queue holds only what needs a person). A wrong
+    route the router is confident about is never shown to a person otherwise, and self-training
+    repeats it across the whole cluster. Clusters of routed messages (text.clusters) by size ×
+    (1.05 − confidence of their first member), one item of each: large clusters first, the
+    less sure of them before the surest."""
+    routed = [i for i, result in enumerate(results) if result.label is not None]
+    cluster_of = cluster_texts(routed, [texts[i] for i in routed])
+    size: dict[int, int] = defaultdict(int)
+    first: dict[int, int] = {}
+    for i in routed:
+        size[cluster_of[i]] += 1
+        first.setdefault(cluster_of[i], i)
+    order = sorted(size, key=lambda c: (-size[c] * (1.05 - results[first[c]].confidence), c))
+    return [first[c] for c in order[:n]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=120_000, help="generated rows (the demo loads 120,000)")
+    parser.add_argument("--confident", type=int, default=0,
+                        help="also measure 200 answers of which this many go to clusters of confident routes")
+    parser.add_argument("--options", type=json.loads, default={},
+                        help="extra keyword arguments of self_train as JSON (variants tried, docs/performance.md)")
     args = parser.parse_args()
     print(f"routing on the demo — {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     rows = [r for r in generate_feedback(args.rows, seed=7) if r["text"]]
@@ -93,7 +118,8 @@ def main() -> None:
                   time.perf_counter() - started))
 
     started = time.perf_counter()
-    router, report = self_train(examples, newest, base=base, max_unlabeled=SELF_TRAINING_SAMPLE)
+    router, report = self_train(examples, newest, base=base, max_unlabeled=SELF_TRAINING_SAMPLE,
+                                **args.options)
     seconds = time.perf_counter() - started
     results = router.route(texts, threshold=0.0)
     name = "self-trained on the organization's messages"
@@ -102,22 +128,27 @@ def main() -> None:
     results = [r if r.confidence >= router.threshold else type(r)(None, r.confidence, r.top) for r in results]
     print(f"  self-training: {report.as_dict()}", file=sys.stderr)
 
-    chosen = review_queue_choice(results, texts, CORRECTIONS)
-    fixes = [(texts[i], truth[i]) for i in chosen if truth[i] is not None]
-    negatives = [texts[i] for i in chosen if truth[i] is None]
-    started = time.perf_counter()
-    corrected_examples = training_examples_from_steps(steps, fixes)
-    router, _ = self_train(corrected_examples, newest, negatives=negatives, corrections=fixes,
-                           max_unlabeled=SELF_TRAINING_SAMPLE)
-    seconds = time.perf_counter() - started
-    corrected = router.route(texts, threshold=0.0)
-    name = f"after {CORRECTIONS} corrections ({len(fixes)} to a step, {len(negatives)} off-topic)"
-    for threshold in (router.threshold, *SWEEP):
-        labels = at(corrected, threshold)
-        for i in chosen:  # what people said stays: the corrected items are placed by them
-            labels[i] = truth[i]
-        table.append((name if threshold == router.threshold else f"{name}, threshold {threshold}",
-                      figures(labels, truth), seconds))
+    choices = [("", review_queue_choice(results, texts, CORRECTIONS))]
+    if args.confident:
+        choices.append((f", {args.confident} of them on confident clusters",
+                        review_queue_choice(results, texts, CORRECTIONS - args.confident)
+                        + confident_choice(results, texts, args.confident)))
+    for how, chosen in choices:
+        fixes = [(texts[i], truth[i]) for i in chosen if truth[i] is not None]
+        negatives = [texts[i] for i in chosen if truth[i] is None]
+        started = time.perf_counter()
+        corrected_examples = training_examples_from_steps(steps, fixes)
+        router, _ = self_train(corrected_examples, newest, negatives=negatives, corrections=fixes,
+                               max_unlabeled=SELF_TRAINING_SAMPLE, **args.options)
+        seconds = time.perf_counter() - started
+        corrected = router.route(texts, threshold=0.0)
+        name = f"after {CORRECTIONS} corrections{how} ({len(fixes)} to a step, {len(negatives)} off-topic)"
+        for threshold in (router.threshold, *SWEEP):
+            labels = at(corrected, threshold)
+            for i in chosen:  # what people said stays: the corrected items are placed by them
+                labels[i] = truth[i]
+            table.append((name if threshold == router.threshold else f"{name}, threshold {threshold}",
+                          figures(labels, truth), seconds))
 
     print("| router | right | unrouted | precision | off-topic unrouted | train s |")
     print("|---|---:|---:|---:|---:|---:|")

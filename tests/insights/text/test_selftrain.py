@@ -109,3 +109,17 @@ def test_the_sample_is_bounded_and_deduplicated():
     assert report.sample == 20  # 51 distinct messages (the three "lol"s are one), 20 kept
     _, again = self_train(examples, texts, backend="tfidf", max_unlabeled=100, rounds=1)
     assert again.sample == 51
+
+
+def test_a_second_round_only_with_enough_distinct_messages_per_step():
+    """Two rounds by default, the second only with at least ``second_round_min_per_step``
+    distinct messages per step: this world has ~34 per step, where a second round's few new
+    guesses swung the router (100% → 39% right on the fresh messages)."""
+    examples = training_examples_from_steps(STEPS)
+    unlabeled, _ = world(seed=1)
+    texts, truth = world(seed=2, new_only=True)
+    router, report = self_train(examples, unlabeled, backend="tfidf", max_features=5000)
+    assert report.sample < 50 * len(STEPS) and len(report.pseudo_labelled) == 1
+    assert right_share(router, texts, truth) >= 0.9
+    _, again = self_train(examples, unlabeled, backend="tfidf", max_features=5000, second_round_min_per_step=10)
+    assert len(again.pseudo_labelled) == 2 and again.pseudo_labelled[1] >= again.pseudo_labelled[0]
