@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxkeeper.server import default_workers
-from cxkeeper.testing.loopback import Browser, children, cxkeeper_server, loopback_only
+from cxkeeper.testing import processes
+from cxkeeper.testing.loopback import Browser, cxkeeper_server, loopback_only
 
 PAGES = ("home", "journey map", "heatmap", "step insights", "team scorecard", "organization view")
 DEMO_USERS = ("kira", "ivan", "victor", "alex")
@@ -91,6 +92,7 @@ class Phase:
     load_before: float = 0.0
     load_after: float = 0.0
     memory: list[float] = field(default_factory=list)
+    per_process: list[float] = field(default_factory=list)  # cores used by each server process
 
     @property
     def done(self) -> int:
@@ -112,32 +114,18 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def server_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of the server process and its live children, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == root or ppid == root:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    """User + system CPU seconds of the server process and its live workers."""
+    return processes.cpu_seconds(root)
+
+
+def worker_cpu_seconds(root: int) -> dict[int, float]:
+    """CPU seconds of each live worker of the server (the server process itself under its pid)."""
+    return {p.pid: p.cpu_seconds for p in processes.tree(root)}
 
 
 def server_memory_mb(root: int) -> list[float]:
-    """Resident memory (MB) of the server process and each of its children."""
-    found = []
-    for pid in [root, *children(root)]:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        found.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
-    return found
+    """Resident memory (MB) of the server process and each of its workers."""
+    return [p.rss_bytes / (1 << 20) for p in processes.tree(root)]
 
 
 def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *, seconds: float,
@@ -179,6 +167,7 @@ def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *
 
     phase.load_before = os.getloadavg()[0]
     cpu_before, server_before = _own_cpu(), server_cpu_seconds(server_pid)
+    workers_before = worker_cpu_seconds(server_pid)
     started = time.monotonic()
     threads = [threading.Thread(target=person, args=(i, b), daemon=True) for i, b in enumerate(browsers)]
     for thread in threads:
@@ -188,6 +177,8 @@ def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *
     phase.seconds = time.monotonic() - started
     phase.generator_cpu = (_own_cpu() - cpu_before) / phase.seconds
     phase.server_cpu = (server_cpu_seconds(server_pid) - server_before) / phase.seconds
+    phase.per_process = [(cpu - workers_before.get(pid, 0.0)) / phase.seconds
+                         for pid, cpu in worker_cpu_seconds(server_pid).items()]
     phase.load_after = os.getloadavg()[0]
     phase.memory = server_memory_mb(server_pid)
     return phase
@@ -277,7 +268,8 @@ def report(phase: Phase) -> None:
           f"p50 {ms(percentile(times, 50))}, p95 {ms(percentile(times, 95))}, p99 {ms(percentile(times, 99))}, "
           f"{phase.failed} errors. CPU: server {phase.server_cpu:.2f} cores "
           f"({ms(phase.server_cpu * phase.seconds / max(1, phase.done))} per page), load generator "
-          f"{phase.generator_cpu:.2f} cores; load average {phase.load_before:.1f} → {phase.load_after:.1f}; "
+          f"{phase.generator_cpu:.2f} cores; per server process {' + '.join(f'{c:.2f}' for c in phase.per_process)} "
+          f"cores; load average {phase.load_before:.1f} → {phase.load_after:.1f}; "
           f"server memory {' + '.join(f'{m:.0f}' for m in phase.memory)} MB resident.\n")
     print("| page | requests | p50 | p95 | p99 | errors |")
     print("|---|---:|---:|---:|---:|---:|")

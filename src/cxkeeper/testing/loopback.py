@@ -19,6 +19,8 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from cxkeeper.testing.processes import children  # noqa: F401 - re-exported: a server's workers
+
 
 def loopback_only(host: str) -> str:
     """The host, if every address it names is a loopback address; otherwise stop."""
@@ -167,17 +169,3 @@ def cxkeeper_server(data_dir: Path, host: str = "127.0.0.1", *, workers: int | N
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-
-def children(pid: int) -> list[int]:
-    """Process ids whose parent is `pid` (a server's workers), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
