@@ -35,7 +35,7 @@ switches the store off for a block (tests compare the two; the bench measures fi
   — same key, same stamp, same `computed_at` (read without the value: one small query). A
   stored row rewritten by any process, a rolled-back one, a moved version: the memo is not used.
   Readers must not change a figure they are handed (they never did: every read used to unpickle
-  a private copy); under tests `check_readers(True)` checks every memo hit against the value as
+  a private copy); under tests `check_readers(canonical)` checks every memo hit against the value as
   it was stored, ignoring only the related-object caches Django fills on model instances;
 * within one request the data versions are read once (`request_started` opens a snapshot; a
   version this process moves clears it), not once per figure.
@@ -46,7 +46,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import pickle
 import threading
 import time
@@ -70,7 +69,7 @@ MEMO_SIZE = 256  # unpickled figures each process keeps (an organization view is
 _local = threading.local()
 _memo: OrderedDict[str, tuple[str, dt.datetime, object, bytes | None]] = OrderedDict()
 _memo_lock = threading.Lock()
-_check = {"readers": False}
+_check: dict[str, Callable | None] = {"readers": None}
 
 
 # ---------------------------------------------------------------- data versions
@@ -231,7 +230,8 @@ def _remembered(key: str, stamp: str, written: dt.datetime):
             return _MISSING
         _memo.move_to_end(key)
     value, blob = entry[2], entry[3]
-    if _check["readers"] and blob is not None and _comparable(value) != _comparable(pickle.loads(blob)):  # noqa: S301
+    compare = _check["readers"]
+    if compare and blob is not None and compare(value) != compare(pickle.loads(blob)):  # noqa: S301
         raise AssertionError(f"the figure {key} was changed by a reader after it was handed out: "
                              "figures are shared, copy before changing one")
     return value
@@ -245,26 +245,11 @@ def _remember(key: str, stamp: str, written: dt.datetime, value, blob: bytes) ->
             _memo.popitem(last=False)
 
 
-class _ComparablePickler(pickle.Pickler):
-    """A model instance as its class and field values: what Django caches on it later (related
-    objects, `_state`) is not part of the figure."""
-
-    def reducer_override(self, obj):
-        if isinstance(obj, models.Model):
-            fields = tuple(sorted((k, v) for k, v in obj.__dict__.items() if not k.startswith("_")))
-            return tuple, ((obj._meta.label, fields),)
-        return NotImplemented
-
-
-def _comparable(value) -> bytes:
-    out = io.BytesIO()
-    _ComparablePickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return out.getvalue()
-
-
-def check_readers(on: bool = True) -> None:
-    """Tests: every memo hit is checked against the figure as stored (see the module doc)."""
-    _check["readers"] = on
+def check_readers(compare: Callable[[object], object] | None) -> None:
+    """Tests: every memo hit is checked against the figure as it was stored, both turned into
+    comparable values by `compare` (`cxkeeper.testing.figures.canonical`: model instances by
+    their field values, so the related objects Django caches on them do not count); None: off."""
+    _check["readers"] = compare
     forget_memo()
 
 
