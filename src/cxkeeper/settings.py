@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cxkeeper.core.middleware.PrivatePagesMiddleware",
     "cxkeeper.core.middleware.LoginRequiredMiddleware",
+    # Before the CSRF check reads the form (signed-in people only): an oversize form gets 413
+    # and a page saying why, not a bare 400.
+    "cxkeeper.core.middleware.OversizeFormMiddleware",
 ]
 
 ROOT_URLCONF = "cxkeeper.urls"
