@@ -102,8 +102,8 @@ def _feedback_of(customer):
 def test_erase_customer_cli_page_and_api(small_org):
     _feedback_of("C-1")
     result, output = invoke("erase-customer", "C-1", "--yes", "--json")
-    assert result.exit_code == 0 and json.loads(output) == {"erased": 3, "uploads_deleted": 0, "rejected_rows_erased": 0,
-                                                          "error_files_deleted": 0}
+    assert result.exit_code == 0 and json.loads(output) == {"erased": 3, "uploads_deleted": 0,
+                                                          "rejected_rows_erased": 0, "error_files_deleted": 0}
     _feedback_of("C-2")
     admin = Client()
     admin.force_login(small_org.admin)
