@@ -4,6 +4,7 @@
     python bench/load.py --data-dir DIR         # a data folder with the demo already loaded (copied first)
     python bench/load.py --database-url postgres://postgres@127.0.0.1:5432/bench --data-dir DIR
     python bench/load.py --quick                # 10 users, 15 s per phase, a small demo
+    python bench/load.py --data-dir DIR --before ../main-checkout   # before/after a change, one run
 
 For each server — the single-process baseline (`--workers 1`: waitress, 8 threads, what
 `cxkeeper serve` was) and the multi-process server (`--workers` default) — it starts
@@ -219,9 +220,11 @@ def prepare_data(args, work: Path) -> Path:
     return target
 
 
-def measure_server(label: str, data: Path, args, workers: int | None, log: Path) -> list[Phase]:
+def measure_server(label: str, data: Path, args, workers: int | None, log: Path,
+                   code: Path | None = None) -> list[Phase]:
     password = (data / "demo-password.txt").read_text().strip()
-    with cxkeeper_server(data, args.host, workers=workers, database_url=args.database_url, log=log) as (port, pid):
+    with cxkeeper_server(data, args.host, workers=workers, database_url=args.database_url, log=log,
+                         code=code) as (port, pid):
         browsers = [Browser(args.host, port) for _ in range(args.users)]
         started = time.perf_counter()
         for index, browser in enumerate(browsers):  # one after the other: sign-in hashes a password
@@ -308,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="worker processes of the measured server (default: serve's)")
     parser.add_argument("--phases", default="think,throughput", help="think, throughput or both")
     parser.add_argument("--no-baseline", action="store_true", help="skip the single-process baseline")
+    parser.add_argument("--before", help="another checkout of cxkeeper (e.g. `git worktree add … main`): its "
+                                         "multi-process server measured in the same run, before this one")
+    parser.add_argument("--before-label", help="what to call --before in the tables (default: its path)")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every server this many times, in turn")
     parser.add_argument("--quick", action="store_true", help="10 people, 15 s phases, a 20,000-row demo")
     args = parser.parse_args(argv)
     if args.quick:
@@ -322,11 +329,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(temp)
         data = prepare_data(args, work)
         log = work / "server.log"
-        servers = [] if args.no_baseline else [("baseline: one process (waitress, 8 threads)", 1)]
-        servers.append((f"cxkeeper serve, {args.workers or default_workers()} workers × 4 threads", args.workers))
+        multi = f"{args.workers or default_workers()} workers × 4 threads"
+        servers = [] if args.no_baseline else [("baseline: one process (waitress, 8 threads)", 1, None)]
+        if args.before:
+            servers.append((f"before: {args.before_label or args.before}, {multi}", args.workers, Path(args.before)))
+        servers.append((f"cxkeeper serve, {multi}", args.workers, None))
         try:
-            for label, workers in servers:
-                rows += [(label, phase) for phase in measure_server(label, data, args, workers, log)]
+            for _ in range(args.rounds):
+                for label, workers, code in servers:
+                    rows += [(label, phase) for phase in measure_server(label, data, args, workers, log, code)]
         finally:
             if log.exists() and any(p.failed for _, p in rows):
                 print("\nServer log (last lines):\n" + "\n".join(log.read_text().splitlines()[-20:]))
