@@ -26,10 +26,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from cxkeeper.testing import workbooks  # noqa: E402 - after the path above
+
 PEAK = """
 import atexit, sys
 def _peak():
@@ -82,40 +85,6 @@ def bad_rows(path: Path, rows: int) -> None:
             writer.writerow([f"R{i}", "not a date", "app", "=HYPERLINK(\"http://evil.example\")", "eleven"])
 
 
-def strings_bomb(path: Path, unzipped: int) -> None:
-    """A workbook whose shared strings unzip to `unzipped` bytes: ~1.2 MB on disk for 348 MB."""
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    item = "<si><t>" + "A" * 1_000 + "</t></si>"
-    count = unzipped // len(item)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", (
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kind}.worksheet+xml"/>'
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}.sharedStrings+xml"/></Types>'))
-        archive.writestr("_rels/.rels", (
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        archive.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}">'
-                         '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        archive.writestr("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
-        archive.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>'
-                         '<row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>')
-        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
-            part.write(f'<?xml version="1.0"?><sst xmlns="{main}" count="{count}" uniqueCount="{count}">'.encode())
-            block = (item * 1_000).encode()
-            for _ in range(count // 1_000):
-                part.write(block)
-            part.write(b"</sst>")
-
-
 def deep_json(path: Path, depth: int) -> None:
     good = {"external_id": "1", "received_at": "2026-05-01", "channel": "app", "text": "fine", "nps": 9}
     path.write_text(json.dumps(good) + "\n" + "[" * depth + "]" * depth + "\n")
@@ -162,7 +131,7 @@ def main() -> int:
         ("ordinary CSV, 60,000 rows (baseline)", "ordinary.csv", lambda p: ordinary(p, 60_000)),
         ("300,000 columns", "wide.csv", lambda p: many_columns(p, 300_000, 12)),
         ("10,000,000 columns", "huge.csv", lambda p: many_columns(p, 10_000_000, 1)),
-        ("XLSX shared strings: 348 MB unzipped", "bomb.xlsx", lambda p: strings_bomb(p, 348 << 20)),
+        ("XLSX shared strings: 348 MB unzipped", "bomb.xlsx", lambda p: workbooks.shared_strings_bomb(p, 348 << 20)),
         (f"{bad:,} bad rows (formulas in every cell)", "bad.csv", lambda p: bad_rows(p, bad)),
         ("JSON nested 500,000 deep", "deep.jsonl", lambda p: deep_json(p, 500_000)),
     ]

@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from cxkeeper.testing import processes  # noqa: E402 - after the path above
+
 
 def median_time(fn, repeat: int = 20) -> float:
     fn()
@@ -43,28 +45,6 @@ def median_time(fn, repeat: int = 20) -> float:
         fn()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
-
-
-def _tree_rss(root: int) -> int:
-    """Resident memory of a process and all its descendants (the import's text workers), bytes."""
-    parents, rss = {}, {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
 
 
 def cxkeeper(data: Path, *args: str) -> tuple[str, float, int, dict]:
@@ -82,7 +62,7 @@ def cxkeeper(data: Path, *args: str) -> tuple[str, float, int, dict]:
     def sample() -> None:
         while not stop.wait(0.2):
             with contextlib.suppress(OSError, ValueError, IndexError):
-                peak["tree_rss"] = max(peak["tree_rss"], _tree_rss(process.pid))
+                peak["tree_rss"] = max(peak["tree_rss"], processes.rss_bytes(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     if Path("/proc").is_dir():

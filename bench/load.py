@@ -4,6 +4,7 @@
     python bench/load.py --data-dir DIR         # a data folder with the demo already loaded (copied first)
     python bench/load.py --database-url postgres://postgres@127.0.0.1:5432/bench --data-dir DIR
     python bench/load.py --quick                # 10 users, 15 s per phase, a small demo
+    python bench/load.py --data-dir DIR --before ../main-checkout   # before/after a change, one run
 
 For each server — the single-process baseline (`--workers 1`: waitress, 8 threads, what
 `cxkeeper serve` was) and the multi-process server (`--workers` default) — it starts
@@ -40,7 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxkeeper.server import default_workers
-from cxkeeper.testing.loopback import Browser, children, cxkeeper_server, loopback_only
+from cxkeeper.testing import processes
+from cxkeeper.testing.loopback import Browser, cxkeeper_server, loopback_only
 
 PAGES = ("home", "journey map", "heatmap", "step insights", "team scorecard", "organization view")
 DEMO_USERS = ("kira", "ivan", "victor", "alex")
@@ -91,6 +93,7 @@ class Phase:
     load_before: float = 0.0
     load_after: float = 0.0
     memory: list[float] = field(default_factory=list)
+    per_process: list[float] = field(default_factory=list)  # cores used by each server process
 
     @property
     def done(self) -> int:
@@ -112,32 +115,18 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def server_cpu_seconds(root: int) -> float:
-    """User + system CPU seconds of the server process and its live children, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == root or ppid == root:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    """User + system CPU seconds of the server process and its live workers."""
+    return processes.cpu_seconds(root)
+
+
+def worker_cpu_seconds(root: int) -> dict[int, float]:
+    """CPU seconds of each live worker of the server (the server process itself under its pid)."""
+    return {p.pid: p.cpu_seconds for p in processes.tree(root)}
 
 
 def server_memory_mb(root: int) -> list[float]:
-    """Resident memory (MB) of the server process and each of its children."""
-    found = []
-    for pid in [root, *children(root)]:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        found.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
-    return found
+    """Resident memory (MB) of the server process and each of its workers."""
+    return [p.rss_bytes / (1 << 20) for p in processes.tree(root)]
 
 
 def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *, seconds: float,
@@ -179,6 +168,7 @@ def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *
 
     phase.load_before = os.getloadavg()[0]
     cpu_before, server_before = _own_cpu(), server_cpu_seconds(server_pid)
+    workers_before = worker_cpu_seconds(server_pid)
     started = time.monotonic()
     threads = [threading.Thread(target=person, args=(i, b), daemon=True) for i, b in enumerate(browsers)]
     for thread in threads:
@@ -188,6 +178,8 @@ def run_phase(name: str, browsers: list[Browser], pages: dict[str, list[str]], *
     phase.seconds = time.monotonic() - started
     phase.generator_cpu = (_own_cpu() - cpu_before) / phase.seconds
     phase.server_cpu = (server_cpu_seconds(server_pid) - server_before) / phase.seconds
+    phase.per_process = [(cpu - workers_before.get(pid, 0.0)) / phase.seconds
+                         for pid, cpu in worker_cpu_seconds(server_pid).items()]
     phase.load_after = os.getloadavg()[0]
     phase.memory = server_memory_mb(server_pid)
     return phase
@@ -228,9 +220,11 @@ def prepare_data(args, work: Path) -> Path:
     return target
 
 
-def measure_server(label: str, data: Path, args, workers: int | None, log: Path) -> list[Phase]:
+def measure_server(label: str, data: Path, args, workers: int | None, log: Path,
+                   code: Path | None = None) -> list[Phase]:
     password = (data / "demo-password.txt").read_text().strip()
-    with cxkeeper_server(data, args.host, workers=workers, database_url=args.database_url, log=log) as (port, pid):
+    with cxkeeper_server(data, args.host, workers=workers, database_url=args.database_url, log=log,
+                         code=code) as (port, pid):
         browsers = [Browser(args.host, port) for _ in range(args.users)]
         started = time.perf_counter()
         for index, browser in enumerate(browsers):  # one after the other: sign-in hashes a password
@@ -277,7 +271,8 @@ def report(phase: Phase) -> None:
           f"p50 {ms(percentile(times, 50))}, p95 {ms(percentile(times, 95))}, p99 {ms(percentile(times, 99))}, "
           f"{phase.failed} errors. CPU: server {phase.server_cpu:.2f} cores "
           f"({ms(phase.server_cpu * phase.seconds / max(1, phase.done))} per page), load generator "
-          f"{phase.generator_cpu:.2f} cores; load average {phase.load_before:.1f} → {phase.load_after:.1f}; "
+          f"{phase.generator_cpu:.2f} cores; per server process {' + '.join(f'{c:.2f}' for c in phase.per_process)} "
+          f"cores; load average {phase.load_before:.1f} → {phase.load_after:.1f}; "
           f"server memory {' + '.join(f'{m:.0f}' for m in phase.memory)} MB resident.\n")
     print("| page | requests | p50 | p95 | p99 | errors |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -316,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="worker processes of the measured server (default: serve's)")
     parser.add_argument("--phases", default="think,throughput", help="think, throughput or both")
     parser.add_argument("--no-baseline", action="store_true", help="skip the single-process baseline")
+    parser.add_argument("--before", help="another checkout of cxkeeper (e.g. `git worktree add … main`): its "
+                                         "multi-process server measured in the same run, before this one")
+    parser.add_argument("--before-label", help="what to call --before in the tables (default: its path)")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every server this many times, in turn")
     parser.add_argument("--quick", action="store_true", help="10 people, 15 s phases, a 20,000-row demo")
     args = parser.parse_args(argv)
     if args.quick:
@@ -330,11 +329,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(temp)
         data = prepare_data(args, work)
         log = work / "server.log"
-        servers = [] if args.no_baseline else [("baseline: one process (waitress, 8 threads)", 1)]
-        servers.append((f"cxkeeper serve, {args.workers or default_workers()} workers × 4 threads", args.workers))
+        multi = f"{args.workers or default_workers()} workers × 4 threads"
+        servers = [] if args.no_baseline else [("baseline: one process (waitress, 8 threads)", 1, None)]
+        if args.before:
+            servers.append((f"before: {args.before_label or args.before}, {multi}", args.workers, Path(args.before)))
+        servers.append((f"cxkeeper serve, {multi}", args.workers, None))
         try:
-            for label, workers in servers:
-                rows += [(label, phase) for phase in measure_server(label, data, args, workers, log)]
+            for _ in range(args.rounds):
+                for label, workers, code in servers:
+                    rows += [(label, phase) for phase in measure_server(label, data, args, workers, log, code)]
         finally:
             if log.exists() and any(p.failed for _, p in rows):
                 print("\nServer log (last lines):\n" + "\n".join(log.read_text().splitlines()[-20:]))

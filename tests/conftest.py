@@ -37,6 +37,18 @@ def fast_password_hasher():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def figures_are_not_changed_by_readers():
+    """Every figure handed out again from a process's memo is checked against the figure as it
+    was stored: a reader that changed a shared figure fails its test (core.figures)."""
+    from cxkeeper.core import figures
+    from cxkeeper.testing.figures import canonical
+
+    figures.check_readers(canonical)
+    yield
+    figures.check_readers(None)
+
+
 @pytest.fixture
 def small_org(db):
     """The keeper, IT/Sales members, a viewer and an admin, and one journey (see builders.py)."""

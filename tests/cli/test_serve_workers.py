@@ -21,7 +21,8 @@ from pathlib import Path
 import dj_database_url
 import pytest
 
-from cxkeeper.testing.loopback import Browser, children, cxkeeper_server
+from cxkeeper.testing.loopback import Browser, cxkeeper_server
+from cxkeeper.testing.processes import children
 
 PASSWORD = "a long test password 42"
 FAST = {"CXKEEPER_HEARTBEAT_SECONDS": "1",  # stale after 6 s: a stopped worker is noticed quickly

@@ -102,7 +102,8 @@ def _feedback_of(customer):
 def test_erase_customer_cli_page_and_api(small_org):
     _feedback_of("C-1")
     result, output = invoke("erase-customer", "C-1", "--yes", "--json")
-    assert result.exit_code == 0 and json.loads(output) == {"erased": 3, "uploads_deleted": 0}
+    assert result.exit_code == 0 and json.loads(output) == {"erased": 3, "uploads_deleted": 0,
+                                                          "rejected_rows_erased": 0, "error_files_deleted": 0}
     _feedback_of("C-2")
     admin = Client()
     admin.force_login(small_org.admin)
@@ -120,4 +121,4 @@ def test_erase_customer_cli_page_and_api(small_org):
     assert refused.status_code == 403
     done = Client().post("/api/v1/feedback/erase", {"customer_id": "C-3"}, content_type="application/json",
                          HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert done.status_code == 200 and done.json() == {"erased": 3, "uploads_deleted": 0}
+    assert done.status_code == 200 and done.json() == {"erased": 3, "uploads_deleted": 0, "rejected_rows_erased": 0}

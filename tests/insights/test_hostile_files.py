@@ -19,7 +19,6 @@ import sys
 import textwrap
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from cxkeeper.cli import app
 from cxkeeper.insights.ingest import Limits
 from cxkeeper.insights.models import Feedback, ImportJob, ImportRowError
 from cxkeeper.org.actions import create_api_token
+from cxkeeper.testing import workbooks
 
 LOW = Limits(max_columns=20, max_field_chars=2_000, max_row_chars=20_000, max_json_depth=16,
              max_xlsx_bytes=200_000, max_xlsx_shared_strings_bytes=50_000, max_error_rows=50,
@@ -78,44 +78,8 @@ def xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
 
 
 def xlsx_shared(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
-    """A minimal workbook whose cells all sit in the shared-strings part, as Excel writes them
-    (openpyxl writes inline strings), so the shared-strings bound can be met."""
-    from xml.sax.saxutils import escape
-
-    strings: dict[str, int] = {}
-    sheet_rows = []
-    for r, row in enumerate([header, *rows], start=1):
-        cells = "".join(f'<c r="{chr(65 + c)}{r}" t="s"><v>{strings.setdefault(str(v), len(strings))}</v></c>'
-                        for c, v in enumerate(row))
-        sheet_rows.append(f'<row r="{r}">{cells}</row>')
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    parts = {
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
-        '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
-        f'ContentType="{kind}.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
-        f'ContentType="{kind}.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" '
-        f'ContentType="{kind}.sharedStrings+xml"/></Types>',
-        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
-        '</Relationships>',
-        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet '
-        'name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>'
-        + "".join(sheet_rows) + "</sheetData></worksheet>",
-        "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst xmlns="{main}" count="{len(strings)}" '
-        f'uniqueCount="{len(strings)}">' + "".join(f"<si><t>{escape(t)}</t></si>" for t in strings) + "</sst>",
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return out.getvalue()
+    """A minimal workbook whose cells all sit in the shared-strings part (cxkeeper.testing.workbooks)."""
+    return workbooks.workbook_bytes([header, *rows])
 
 
 @dataclass
@@ -393,21 +357,6 @@ def _many_columns(path: Path, columns: int, width: int = 1) -> None:
             out.write("\n")
 
 
-def _strings_bomb(path: Path, unzipped: int) -> None:
-    """A workbook whose sharedStrings part unzips to `unzipped` bytes (a few hundred KB zipped)."""
-    item = "<si><t>" + "A" * 1_000 + "</t></si>"
-    count = unzipped // len(item)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                         'package/2006/content-types"/>')
-        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
-            part.write(f'<sst count="{count}" uniqueCount="{count}">'.encode())
-            block = (item * 1_000).encode()
-            for _ in range(count // 1_000):
-                part.write(block)
-            part.write(b"</sst>")
-
-
 def _deep_line(path: Path, depth: int) -> None:
     path.write_text('{"external_id": "1", "text": "fine"}\n' + "[" * depth + "]" * depth + "\n")
 
@@ -417,7 +366,7 @@ MEMORY_CASES = [
      "CXKEEPER_IMPORT_MAX_ROW_CHARS"),
     ("400,000 one-letter columns", "narrow.csv", lambda p: _many_columns(p, 400_000), "CXKEEPER_IMPORT_MAX_COLUMNS"),
     ("10 million columns", "huge.csv", lambda p: _many_columns(p, 10_000_000), "CXKEEPER_IMPORT_MAX_ROW_CHARS"),
-    ("XLSX shared strings unzipping to 150 MB", "bomb.xlsx", lambda p: _strings_bomb(p, 150 << 20),
+    ("XLSX shared strings unzipping to 150 MB", "bomb.xlsx", lambda p: workbooks.shared_strings_bomb(p, 150 << 20),
      "CXKEEPER_IMPORT_MAX_XLSX_SHARED_STRINGS_BYTES"),
     ("JSON nested 400,000 deep", "deep.jsonl", lambda p: _deep_line(p, 400_000), None),
 ]

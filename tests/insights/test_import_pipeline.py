@@ -16,6 +16,7 @@ from cxkeeper.insights.actions import create_source
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.models import Feedback, FeedbackRollup
 from cxkeeper.insights.queries import rollups, total
+from cxkeeper.testing import processes
 
 GOOD = "id,date,comment,nps,ces,channel,customer\n" + "".join(
     f"{i},2026-05-{1 + i % 28:02d} 10:00,comment number {i} about logging in,{i % 11},{1 + i % 7},app,C{i % 50}\n"
@@ -145,31 +146,6 @@ def _cxkeeper(data_dir, *args, **kwargs):
                             stderr=subprocess.PIPE, text=True, **kwargs)
 
 
-def _children(pid):
-    from pathlib import Path
-
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _alive(pid):
-    from pathlib import Path
-
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.parametrize("workers", ["0", "1"])
 def test_killed_import_process_resumes_with_no_duplicates_and_no_half_chunk(tmp_path, workers, monkeypatch):
     """A real crash: SIGKILL the importing process mid-file, then resume it from the CLI; with
@@ -194,14 +170,14 @@ def test_killed_import_process_resumes_with_no_duplicates_and_no_half_chunk(tmp_
                 done = (con.execute("select max(rows_done) from insights_importjob").fetchone()[0] or 0)
         except sqlite3.OperationalError:
             continue
-    children = _children(process.pid)
+    children = processes.children(process.pid)
     assert len(children) == int(workers)
     process.send_signal(signal.SIGKILL)
     process.wait()
     deadline = time.time() + 30
-    while time.time() < deadline and any(_alive(pid) for pid in children):
+    while time.time() < deadline and any(processes.alive(pid) for pid in children):
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in children), "text workers outlived the killed import"
+    assert not any(processes.alive(pid) for pid in children), "text workers outlived the killed import"
     with sqlite3.connect(database) as con:
         job_id, rows_done, imported = con.execute("select id, rows_done, imported from insights_importjob").fetchone()
         stored = con.execute("select count(*) from insights_feedback").fetchone()[0]

@@ -27,6 +27,18 @@ commit and the version's move leaves figures stale until the next write of that 
 `queries.py` of the figure's app, which stays the one place the figure is computed; views, the
 API, the CLI and reports read through those queries and never see the store. `computed_fresh()`
 switches the store off for a block (tests compare the two; the bench measures first visits).
+
+**Read cheaply** (decision 0024): a page asks for several figures, so
+
+* each process keeps the figures it read or computed last, unpickled (`_memo`, at most
+  `MEMO_SIZE`), and hands the same object out again while the stored row is the *same write*
+  — same key, same stamp, same `computed_at` (read without the value: one small query). A
+  stored row rewritten by any process, a rolled-back one, a moved version: the memo is not used.
+  Readers must not change a figure they are handed (they never did: every read used to unpickle
+  a private copy); under tests `check_readers(canonical)` checks every memo hit against the value as
+  it was stored, ignoring only the related-object caches Django fills on model instances;
+* within one request the data versions are read once (`request_started` opens a snapshot; a
+  version this process moves clears it), not once per figure.
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ import hashlib
 import pickle
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
@@ -51,8 +64,12 @@ RECORDS = "records"
 ALL = (FEEDBACK, RECORDS)
 KEEP_DAYS = 3  # stored figures older than this are dropped (`_prune`)
 BRIEF_WAIT_MS = 200  # how long a page waits for the embedded store's write lock to keep a figure
+MEMO_SIZE = 256  # unpickled figures each process keeps (an organization view is ~0.2 MB pickled)
 
 _local = threading.local()
+_memo: OrderedDict[str, tuple[str, dt.datetime, object, bytes | None]] = OrderedDict()
+_memo_lock = threading.Lock()
+_check: dict[str, Callable | None] = {"readers": None}
 
 
 # ---------------------------------------------------------------- data versions
@@ -81,6 +98,7 @@ class _Bump:
 
 
 def _bump(scopes: Iterable[str]) -> None:
+    _local.versions, _local.per_request = None, {}  # this request's snapshot is out of date now
     table = connection.ops.quote_name(DataVersion._meta.db_table)
     with connection.cursor() as cursor:
         for scope in scopes:
@@ -96,7 +114,37 @@ def _pending_scopes() -> set[str]:
 
 
 def versions() -> dict[str, int]:
-    return dict(DataVersion.objects.values_list("scope", "version"))
+    """The current data versions; inside a request, read once (its snapshot) until this
+    process moves one."""
+    snapshot = getattr(_local, "versions", None)
+    if snapshot is not None:
+        return snapshot
+    current = dict(DataVersion.objects.values_list("scope", "version"))
+    if getattr(_local, "in_request", False):
+        _local.versions = current
+    return current
+
+
+def request_started(**kwargs) -> None:
+    """A request begins on this thread: its data versions are read afresh once (connected to
+    Django's `request_started` in `CoreConfig.ready`)."""
+    _local.in_request, _local.versions, _local.per_request = True, None, {}
+
+
+def request_finished(**kwargs) -> None:
+    _local.in_request, _local.versions, _local.per_request = False, None, {}
+
+
+def per_request(name: str, compute: Callable[[], object]):
+    """`compute()` once per request on this thread (e.g. the glossary a page links terms to, asked
+    for by every paragraph); outside a request, and after this process moved a data version,
+    computed again."""
+    if not getattr(_local, "in_request", False) or getattr(_local, "fresh", 0):
+        return compute()
+    memo = _local.per_request
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
 
 
 # ---------------------------------------------------------------- the store
@@ -153,14 +201,61 @@ def figure(name: str, params: Iterable, compute: Callable[[], object], *, depend
         return compute()
     key = figure_key(name, params)
     stamp = _stamp(depends)
-    stored = StoredFigure.objects.filter(key=key, stamp=stamp).values_list("value", flat=True).first()
-    if stored is not None:
-        with contextlib.suppress(Exception):  # unreadable (damaged row): computed again below
-            return pickle.loads(bytes(stored))  # noqa: S301 - written only by this module, below
+    written = StoredFigure.objects.filter(key=key, stamp=stamp).values_list("computed_at", flat=True).first()
+    if written is not None:
+        found = _remembered(key, stamp, written)
+        if found is not _MISSING:
+            return found
+        stored = StoredFigure.objects.filter(key=key, stamp=stamp, computed_at=written) \
+            .values_list("value", flat=True).first()
+        if stored is not None:
+            with contextlib.suppress(Exception):  # unreadable (damaged row): computed again below
+                blob = bytes(stored)
+                value = pickle.loads(blob)  # noqa: S301 - written only by this module, below
+                _remember(key, stamp, written, value, blob)
+                return value
     start = time.perf_counter()
     value = compute()
     _store(key, stamp, value, 1000 * (time.perf_counter() - start))
     return value
+
+
+_MISSING = object()
+
+
+def _remembered(key: str, stamp: str, written: dt.datetime):
+    with _memo_lock:
+        entry = _memo.get(key)
+        if entry is None or entry[0] != stamp or entry[1] != written:
+            return _MISSING
+        _memo.move_to_end(key)
+    value, blob = entry[2], entry[3]
+    compare = _check["readers"]
+    if compare and blob is not None and compare(value) != compare(pickle.loads(blob)):  # noqa: S301
+        raise AssertionError(f"the figure {key} was changed by a reader after it was handed out: "
+                             "figures are shared, copy before changing one")
+    return value
+
+
+def _remember(key: str, stamp: str, written: dt.datetime, value, blob: bytes) -> None:
+    with _memo_lock:
+        _memo[key] = (stamp, written, value, blob if _check["readers"] else None)
+        _memo.move_to_end(key)
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+
+
+def check_readers(compare: Callable[[object], object] | None) -> None:
+    """Tests: every memo hit is checked against the figure as it was stored, both turned into
+    comparable values by `compare` (`cxkeeper.testing.figures.canonical`: model instances by
+    their field values, so the related objects Django caches on them do not count); None: off."""
+    _check["readers"] = compare
+    forget_memo()
+
+
+def forget_memo() -> None:
+    with _memo_lock:
+        _memo.clear()
 
 
 def _store(key: str, stamp: str, value, compute_ms: float) -> None:
@@ -179,6 +274,8 @@ def _store(key: str, stamp: str, value, compute_ms: float) -> None:
             _prune(now)
     except DatabaseError:
         return
+    if not connection.in_atomic_block:  # inside a caller's transaction the row may yet roll back
+        _remember(key, stamp, now, value, blob)
 
 
 @contextlib.contextmanager
@@ -230,4 +327,5 @@ def computing_fresh() -> bool:
 def forget_all() -> int:
     """Drop every stored figure (each is computed again on its next read). Returns how many."""
     deleted, _ = StoredFigure.objects.all().delete()
+    forget_memo()
     return deleted

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.shortcuts import render
 
 # Everything is served from this origin: vendored scripts and styles, no inline code, so
 # injected markup in user content can never run even if an escape were missed.
@@ -99,3 +101,34 @@ class LoginRequiredMiddleware:
                 and not request.path.startswith("/admin/"):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class OversizeFormMiddleware:
+    """A web form larger than the server accepts is answered 413 with a page saying so, not
+    Django's bare 400: its text fields over CXKEEPER_MAX_REQUEST_BYTES (files do not count;
+    imports have their own limits), or more fields or files than Django reads. The API answers
+    its own 413 (core/api.py) and reads its batch bodies itself, so it is left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            try:
+                request.POST  # noqa: B018 - read here, where an oversize body can still be answered
+            except RequestDataTooBig:
+                return self._refuse(request, f"The form you sent is larger than this server accepts: at most "
+                                             f"{_megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)} of text "
+                                             "(CXKEEPER_MAX_REQUEST_BYTES). Shorten the text and send it again; "
+                                             "nothing was saved.")
+            except (TooManyFieldsSent, TooManyFilesSent):
+                return self._refuse(request, "The form you sent has more fields or files than this server accepts. "
+                                             "Nothing was saved.")
+        return self.get_response(request)
+
+    def _refuse(self, request, reason: str):
+        return render(request, "413.html", {"reason": reason}, status=413)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MB".replace(".0 MB", " MB")

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cxkeeper.core.actions import create_object, update_object
@@ -24,7 +26,7 @@ from cxkeeper.core.models import ChangeAction
 from cxkeeper.core.roles import Role, role_of
 from cxkeeper.insights import rollup_store, routing
 from cxkeeper.insights.choices import RoutedBy
-from cxkeeper.insights.models import Feedback, FeedbackSource
+from cxkeeper.insights.models import Feedback, FeedbackSource, ImportRowError
 from cxkeeper.insights.text.batch import PreparedText, prepare_texts
 from cxkeeper.insights.text.redaction import Redactor
 from cxkeeper.journeys.models import Step
@@ -300,6 +302,39 @@ class Erasure:
     customer_hash: str
     erased: int
     uploads_deleted: int = 0
+    rejected_rows_erased: int = 0  # rejected rows of imports whose kept problems named the customer
+    error_files_deleted: int = 0  # the command line's error reports holding those rows
+
+
+ERASED_PROBLEM = "(erased with a customer's data)"
+
+
+def kept_problem_text(text: str) -> str:
+    """A rejected row's value or reason as it is kept for the import's report: personal data
+    (emails, phone and card numbers, IBANs…) redacted like feedback text, so the report never
+    holds more than the feedback it was meant to become."""
+    return redactor().redact(text).text if text else text
+
+
+def _erase_rejected_rows(customer_id: str) -> tuple[int, int]:
+    """Rejected rows kept for import reports that name the customer (their id, as a whole word,
+    in a kept value or reason — an unreadable line is kept whole): every problem of such a row
+    loses its value and reason; the command line's error files of those imports are deleted
+    (the import's page still offers the report, now without them). Returns (rows, files)."""
+    needle = customer_id.strip()
+    word = re.compile(rf"(?<![0-9A-Za-z]){re.escape(needle)}(?![0-9A-Za-z])", re.IGNORECASE)
+    candidates = ImportRowError.objects.filter(Q(value__icontains=needle) | Q(reason__icontains=needle))
+    rows = {(job, row) for job, row, value, reason in candidates.values_list("job_id", "row", "value", "reason")
+            if word.search(value) or word.search(reason)}
+    for job, row in rows:
+        ImportRowError.objects.filter(job_id=job, row=row).update(value="", reason=ERASED_PROBLEM)
+    files = 0
+    folder = Path(settings.DATA_DIR) / "import-errors"
+    for job in {job for job, _ in rows}:
+        for path in folder.glob(f"job-{job}-*-errors.csv"):
+            path.unlink(missing_ok=True)
+            files += 1
+    return len(rows), files
 
 
 #: What else holds a customer's raw data and goes with an erasure: functions called with the
@@ -315,8 +350,9 @@ def on_erasure(hook) -> None:
 
 def erase_customer(customer_id: str, *, acting_user) -> Erasure:
     """Delete every piece of feedback of one customer (a data-subject request) and take it
-    out of every figure, and every raw upload still kept (see `insights.uploads`: a raw file
-    cannot be redacted in part). The history keeps only the count, never the content."""
+    out of every figure, every raw upload still kept (see `insights.uploads`: a raw file
+    cannot be redacted in part) and what rejected rows naming the customer kept for import
+    reports (`_erase_rejected_rows`). The history keeps only the counts, never the content."""
     require_admin(acting_user, "erase a customer's feedback")
     if not customer_id or not customer_id.strip():
         raise InvalidInput({"customer_id": "Give the customer id exactly as it appeared in the imported data."})
@@ -329,11 +365,13 @@ def erase_customer(customer_id: str, *, acting_user) -> Erasure:
         reason = ("The uploaded file was deleted by a customer's erasure (raw uploads cannot be redacted in part); "
                   "upload it again to import it.")
         files = sum(hook(reason) for hook in _ERASURE_HOOKS)
-        if rows or files:
+        rejected, error_files = _erase_rejected_rows(customer_id)
+        if rows or files or rejected:
             erasure = Feedback(pk=0, source=rows[0].source if rows else None, external_id="erasure")
             record_change(erasure, ChangeAction.DELETE, {"customer": key[:12] + "…", "feedback_items": len(rows),
-                                                         "raw_uploads": files}, None, acting_user)
-    return Erasure(key, len(rows), files)
+                                                         "raw_uploads": files, "rejected_rows": rejected,
+                                                         "error_files": error_files}, None, acting_user)
+    return Erasure(key, len(rows), files, rejected, error_files)
 
 
 def retrain_router(*, acting_user):

@@ -104,13 +104,16 @@ class EraseIn(Schema):
 class EraseOut(Schema):
     erased: int
     uploads_deleted: int = Field(0, description="raw uploaded files still kept for unfinished imports, deleted whole")
+    rejected_rows_erased: int = Field(0, description="rejected rows kept for import reports that named the customer: "
+                                                     "their values and reasons erased")
 
 
 @feedback_router.post("/erase", url_name="feedback_erase", response={200: EraseOut, **WRITE_ERRORS},
                       summary="Erase every piece of one customer's feedback (admins; figures update)")
 def erase_customer(request, payload: EraseIn):
     result = actions.erase_customer(payload.customer_id, acting_user=acting_user(request))
-    return EraseOut(erased=result.erased, uploads_deleted=result.uploads_deleted)
+    return EraseOut(erased=result.erased, uploads_deleted=result.uploads_deleted,
+                    rejected_rows_erased=result.rejected_rows_erased)
 
 
 @feedback_router.get("/{id}", url_name="feedback", response={200: FeedbackOut, **READ_ERRORS},

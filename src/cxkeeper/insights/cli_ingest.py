@@ -242,8 +242,13 @@ def erase_customer(
         raise typer.Exit(1)
     result = erase(customer_id, acting_user=SYSTEM)
     if as_json:
-        console.print_json(json.dumps({"erased": result.erased, "uploads_deleted": result.uploads_deleted}))
+        console.print_json(json.dumps({"erased": result.erased, "uploads_deleted": result.uploads_deleted,
+                                       "rejected_rows_erased": result.rejected_rows_erased,
+                                       "error_files_deleted": result.error_files_deleted}))
     else:
         console.print(f"Erased {result.erased} feedback item(s); rollups updated."
                       + (f" Deleted {result.uploads_deleted} raw upload(s) of unfinished imports."
-                         if result.uploads_deleted else ""))
+                         if result.uploads_deleted else "")
+                      + (f" Erased what {result.rejected_rows_erased} rejected row(s) kept about the customer"
+                         f" ({result.error_files_deleted} error file(s) deleted)."
+                         if result.rejected_rows_erased else ""))

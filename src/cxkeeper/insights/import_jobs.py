@@ -219,8 +219,10 @@ def record_chunk(job: ImportJob, rows: Sequence, errors: Sequence, *, rows_done:
         result.rejected = len({error.row for error in errors})  # rows, not problems
         room = max(0, import_limits.current().max_error_rows - job.row_errors.count()) if errors else 0
         ImportRowError.objects.bulk_create([
-            ImportRowError(job=job, row=e.row, column=(e.column or "")[:200], value=str(e.value or "")[:300],
-                           reason=str(e.reason)[:500]) for e in errors[:room]], batch_size=1000)
+            ImportRowError(job=job, row=e.row, column=(e.column or "")[:200],
+                           value=actions.kept_problem_text(str(e.value or ""))[:300],
+                           reason=actions.kept_problem_text(str(e.reason))[:500]) for e in errors[:room]],
+            batch_size=1000)
         job.imported += result.imported
         job.duplicates += result.duplicates
         job.rejected += result.rejected

@@ -302,6 +302,9 @@ def erase_customer(request):
         result = actions.erase_customer(data["customer_id"], acting_user=request.user)
         uploads = (f" {result.uploads_deleted} raw upload(s) of unfinished imports were deleted too."
                    if result.uploads_deleted else "")
+        if result.rejected_rows_erased:
+            uploads += (f" What {result.rejected_rows_erased} rejected row(s) of imports kept about the customer "
+                        "was erased from the import reports.")
         messages.success(request,
                          f"Erased {result.erased} feedback item(s) of that customer; figures updated.{uploads}")
 

@@ -8,6 +8,7 @@ Pages, the API and the reports read through here, so they always agree.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -203,6 +204,7 @@ def assess(target: Target, *, as_of: dt.date | None = None, memo: dict | None = 
         as_of = through or default_as_of()
     view = figures.figure("outcomes.assess", (target, target.version, as_of),
                           lambda: _assess(target, as_of=as_of, memo=memo))
+    view = copy.copy(view)  # the stored figure is shared (core.figures): the caller's own data-through on a copy
     view.data_through = through
     return view
 

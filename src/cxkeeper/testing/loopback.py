@@ -19,6 +19,8 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from cxkeeper.testing.processes import children  # noqa: F401 - re-exported: a server's workers
+
 
 def loopback_only(host: str) -> str:
     """The host, if every address it names is a loopback address; otherwise stop."""
@@ -128,9 +130,10 @@ class Browser:
 
 @contextlib.contextmanager
 def cxkeeper_server(data_dir: Path, host: str = "127.0.0.1", *, workers: int | None, database_url: str | None,
-                    log: Path, env: dict | None = None):
+                    log: Path, env: dict | None = None, code: Path | None = None):
     """`cxkeeper serve` on a free loopback port (yields the port and the server's process id),
-    stopped at the end: SIGTERM to its process group (the server and its workers), then SIGKILL."""
+    stopped at the end: SIGTERM to its process group (the server and its workers), then SIGKILL.
+    `code`: another checkout of cxkeeper to serve (its `src/`; a benchmark's "before")."""
     loopback_only(host)
     port = free_port(host)
     env = {**os.environ, **(env or {}), "CXKEEPER_DATA_DIR": str(data_dir)}
@@ -138,12 +141,15 @@ def cxkeeper_server(data_dir: Path, host: str = "127.0.0.1", *, workers: int | N
     env.pop("CXKEEPER_WEB_WORKERS", None)
     if database_url:
         env["DATABASE_URL"] = database_url
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(Path(code).resolve() / "src"), env.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep)
     command = [sys.executable, "-m", "cxkeeper", "serve", "--host", host, "--port", str(port)]
     if workers is not None:
         command += ["--workers", str(workers)]
     with log.open("ab") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT,  # noqa: S603 - our own command
-                                   start_new_session=True)
+                                   start_new_session=True, cwd=code)
     try:
         probe = Browser(host, port)
         for _ in range(600):
@@ -167,17 +173,3 @@ def cxkeeper_server(data_dir: Path, host: str = "127.0.0.1", *, workers: int | N
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-
-def children(pid: int) -> list[int]:
-    """Process ids whose parent is `pid` (a server's workers), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found

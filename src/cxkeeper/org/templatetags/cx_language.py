@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, mark_safe
 
+from cxkeeper.core import figures
 from cxkeeper.org.models import GlossaryTerm
 
 register = template.Library()
@@ -16,6 +17,11 @@ GLOSSARY_TITLE_CHARS = 240
 
 
 def _glossary_pattern():
+    """The glossary's pattern and links, read once per request (a page links terms in many texts)."""
+    return figures.per_request("glossary-pattern", _read_glossary_pattern)
+
+
+def _read_glossary_pattern():
     """One regex of every glossary term (longest first, so "Net Promoter Score" wins over
     "Net"), matched as whole words, case-insensitively; and each lower-cased term's link."""
     terms = [(pk, term.strip(), definition) for pk, term, definition
