@@ -12,9 +12,10 @@ appears when its condition *started to hold* between the last meeting and now.
 Figures are measured up to the data-through day (`insights.clock`), never past it: a meeting
 a week after the last feedback looks at the data as it is, not at empty days.
 
-Kinds that need the initiatives work of issue 11 (escalations and options without consensus,
-planned changes going live before the next meeting, wins to celebrate) are added to `KINDS`
-when it lands. See docs/governance.md.
+Co-creation (issue 11) adds three kinds: escalations waiting for the executive sponsor (the
+council's own and friction points'), friction points whose options have no consensus yet, and
+planned changes going live before the next meeting. Wins to celebrate come with the wins work.
+See docs/governance.md.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ KIND_LABELS = {
     "overdue_action": "Overdue action item",
     "decision_review": "Decision due for review",
     "regression": "Regression",
+    "escalation": "Waiting for the executive sponsor",
+    "no_consensus": "Options without consensus",
+    "planned_change": "Planned change going live before the next meeting",
     "manual": "Added by the facilitator",
 }
 
@@ -234,11 +238,95 @@ def decisions_for_review(council: Council, since: dt.date, as_of: dt.date) -> li
     return items
 
 
+def _fp_in_scope(council: Council, fp) -> bool:
+    return fp.journey_id is None or _in_scope(council, fp.journey_id)
+
+
+def _fp_teams(fp) -> list[Team]:
+    from cxkeeper.initiatives import queries as initiative_queries
+
+    return initiative_queries.affected_teams(fp)
+
+
+def escalations(council: Council, since: dt.date, as_of: dt.date) -> list[ProposedItem]:
+    """Every question waiting for the executive sponsor, on every agenda until decided: the
+    council's own escalated decisions and friction points escalated because the teams disagree."""
+    from cxkeeper.governance import queries
+    from cxkeeper.initiatives import queries as initiative_queries
+
+    items = []
+    for decision in queries.escalations_waiting(council):
+        items.append(ProposedItem(
+            "escalation", f"escalation:council:{decision.pk}", f"Waiting for the sponsor: {decision.statement}",
+            decision.get_absolute_url(), [], 10, decision.rationale))
+    for decision in initiative_queries.escalations():
+        fp = decision.friction_point
+        if not _fp_in_scope(council, fp):
+            continue
+        when = f"Escalated {decision.escalated_at:%d %b %Y}" if decision.escalated_at else "Escalated"
+        items.append(ProposedItem(
+            "escalation", f"escalation:friction_point:{fp.pk}", f"Waiting for the sponsor: {fp.title}",
+            fp.get_absolute_url(), _fp_teams(fp), 15,
+            f"{when}: {decision.escalation_note}" if decision.escalation_note else when + "."))
+    return items
+
+
+def options_without_consensus(council: Council, since: dt.date, as_of: dt.date) -> list[ProposedItem]:
+    """An open friction point with options, not decided nor escalated, where some affected team
+    objects to or has concerns about every option (no option every team supports)."""
+    from cxkeeper.initiatives import queries as initiative_queries
+    from cxkeeper.initiatives.models import Decision as FrictionDecision
+
+    items = []
+    waiting = set(FrictionDecision.objects.values_list("friction_point_id", flat=True))
+    for fp in initiative_queries.friction_points(status="open").filter(options__isnull=False).distinct():
+        if fp.pk in waiting or not _fp_in_scope(council, fp):
+            continue
+        views = initiative_queries.option_views(fp)
+        if not views or any(v.supported_by_all for v in views):
+            continue
+        disagreeing = {t.name for v in views for t, s in v.stances if s is not None and s.stance != "support"}
+        if not disagreeing:
+            continue  # not everyone has answered yet: nothing to settle
+        items.append(ProposedItem(
+            "no_consensus", f"no_consensus:{fp.pk}", f"No option has every team's support: {fp.title}",
+            fp.get_absolute_url(), _fp_teams(fp), 15,
+            f"{len(views)} option{'s' if len(views) != 1 else ''}; concerns or objections from "
+            + ", ".join(sorted(disagreeing)) + "."))
+    return items
+
+
+def planned_changes_going_live(council: Council, since: dt.date, as_of: dt.date) -> list[ProposedItem]:
+    """A planned change (not withdrawn, not yet live) whose go-live falls between `as_of` and one
+    cadence later — before the next meeting — on a journey in the council's scope."""
+    from cxkeeper.initiatives import queries as initiative_queries
+    from cxkeeper.initiatives.choices import PlannedStatus
+
+    until = as_of + dt.timedelta(days=council.cadence_days)
+    items = []
+    rows = initiative_queries.planned_changes(status=PlannedStatus.PLANNED).filter(
+        go_live__gte=as_of, go_live__lte=until).order_by("go_live", "pk")
+    for change in rows:
+        steps = list(change.steps.all())
+        if steps and not any(_in_scope(council, s.stage.journey_id) for s in steps):
+            continue
+        asked = initiative_queries.asked_teams(change)
+        pending = [a.team.name for a in asked if not a.heard]
+        detail = (f"Goes live {change.go_live:%d %b %Y}; "
+                  + (f"not yet heard: {', '.join(pending)}." if pending else "every affected team has answered."))
+        items.append(ProposedItem(
+            "planned_change", f"planned_change:{change.pk}", f"Going live before the next meeting: {change.title}",
+            change.get_absolute_url(), [a.team for a in asked], 10, detail))
+    return items
+
+
 Kind = Callable[[Council, dt.date, dt.date], list[ProposedItem]]
 
-# The registered kinds, in the order they are proposed. (Issue 11 adds escalations and options
-# without consensus, planned changes going live, and wins.)
+# The registered kinds, in the order they are proposed.
 KINDS: list[tuple[str, Kind]] = [
+    ("escalation", escalations),
+    ("no_consensus", options_without_consensus),
+    ("planned_change", planned_changes_going_live),
     ("overdue_action", overdue_actions),
     ("decision_review", decisions_for_review),
     ("target_status", targets_turned),
