@@ -162,3 +162,22 @@ def test_a_deleted_metric_leaves_the_initiatives_that_named_it(small_org):
     update = ChangeRecord.objects.get(content_type__model="initiative", object_id=initiative.pk, action="update")
     assert [m["metric_label"] for m in update.before["metrics"]] == ["Complaints", "Customer effort (CES)"]
     assert update.actor == small_org.keeper
+
+
+def test_a_teams_open_initiatives_are_its_commitments_with_role_and_next_milestone(small_org):
+    from cxkeeper.initiatives.commitments import initiatives_of
+    from cxkeeper.outcomes.commitments import commitments_of
+
+    o = small_org
+    past = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    fix = actions.plan_initiative({
+        "title": "Faster reset e-mails", "teams": [(o.it, "lead"), (o.sales, "consulted")],
+        "milestones": [{"title": "Provider chosen", "due": past, "done": False}]}, acting_user=o.keeper)
+    actions.plan_initiative({"title": "Old plan", "teams": [(o.sales, "lead")]}, acting_user=o.keeper)
+    closed = Initiative.objects.get(title="Old plan")
+    actions.set_initiative_status(closed, "closed", expected_version=closed.version, acting_user=o.keeper)
+    (it,) = initiatives_of(o.it)
+    assert (it.kind, it.title, it.url, it.overdue) == ("initiative", fix.title, fix.get_absolute_url(), True)
+    assert "next: Provider chosen" in it.status and it.source == "IT leads"
+    assert [c.title for c in initiatives_of(o.sales)] == ["Faster reset e-mails"]  # the closed one is not
+    assert any(c.kind == "initiative" for c in commitments_of(o.it))  # registered on the scorecard

@@ -7,4 +7,6 @@ class InitiativesConfig(AppConfig):
     verbose_name = "Initiatives"
 
     def ready(self):
-        from cxkeeper.initiatives import removals  # noqa: F401 - registers what happens when things it refers to go
+        from cxkeeper.initiatives import commitments, removals  # noqa: F401 - removals registers what happens when things it refers to go
+
+        commitments.register()  # a team's initiatives on its scorecard
