@@ -359,7 +359,7 @@ meeting_crud.history()
 
 
 @serializes(Decision)
-class DecisionOut(Schema):
+class CouncilDecisionOut(Schema):
     id: int
     council_id: int
     council: str
@@ -434,7 +434,7 @@ def _decide_or_escalate(values, *, acting_user):
 decisions_router = Router(tags=["governance"])
 
 decision_crud = (
-    Crud(decisions_router, Decision, name="decision", plural="decisions", out=DecisionOut,
+    Crud(decisions_router, Decision, name="decision", plural="decisions", out=CouncilDecisionOut,
          queryset=queries.decisions, refs={"council": council_ref, "meeting": meeting_ref})
     .list(DecisionFilters, query=DecisionFilters.query, summary="Search the decision log")
     .get(summary="Get a decision")
@@ -447,15 +447,15 @@ decision_crud = (
 )
 
 
-class DecideIn(VersionIn):
+class CouncilDecideIn(VersionIn):
     statement: str | None = Field(None, min_length=1, max_length=500, description="default: the question as asked")
     rationale: str = Field(min_length=1)
     review_on: dt.date | None = None
 
 
-@decisions_router.post("/{id}/decide", url_name="decision_decide", response={200: DecisionOut, **WRITE_ERRORS},
+@decisions_router.post("/{id}/decide", url_name="decision_decide", response={200: CouncilDecisionOut, **WRITE_ERRORS},
                        summary="Decide an escalation as the executive sponsor")
-def decide(request, id: int, payload: DecideIn):
+def decide(request, id: int, payload: CouncilDecideIn):
     decision = get_or_404(Decision, id)
     values = {"rationale": payload.rationale, "review_on": payload.review_on}
     if payload.statement:
