@@ -105,7 +105,8 @@ class MyWork:
     org_troubled: list = field(default_factory=list)       # for people in no team: every target in trouble
     perspectives_owed: list = field(default_factory=list)
     action_items: list = field(default_factory=list)
-    sponsor_of: list = field(default_factory=list)
+    sponsor_of: list = field(default_factory=list)            # councils I am the sponsor of
+    workspace_sponsor: bool = False                           # the workspace's executive sponsor
     council_escalations: list = field(default_factory=list)
     friction_escalations: list = field(default_factory=list)
     changes: list = field(default_factory=list)
@@ -120,13 +121,16 @@ class MyWork:
         return all(item.done for item in self.setup)
 
     @property
+    def is_sponsor(self) -> bool:
+        return bool(self.sponsor_of) or self.workspace_sponsor
+
+    @property
     def escalations(self) -> int:
         return len(self.council_escalations) + len(self.friction_escalations)
 
 
-def first_run_checklist() -> list[SetupItem]:
+def first_run_checklist(workspace: Workspace) -> list[SetupItem]:
     """What a new workspace needs before cxkeeper is useful, each a cheap existence check."""
-    workspace = Workspace.current()
     return [
         SetupItem("Write the North Star", bool(workspace.mission.strip()), "org:workspace",
                   "Write the CX mission statement everyone works toward.", "Your keeper writes it."),
@@ -161,7 +165,8 @@ def my_work(request) -> MyWork:
     role = role_of(user)
     person = getattr(user, "person", None)
     teams = list(person.teams.order_by("name")) if person is not None else []
-    work = MyWork(role=role, teams=teams, setup=first_run_checklist())
+    workspace = Workspace.current()
+    work = MyWork(role=role, teams=teams, setup=first_run_checklist(workspace))
     as_of = clock.data_through() or outcome_queries.default_as_of()
 
     # my team's steps and how they are doing: the team scorecard's figure (same key as its page)
@@ -178,10 +183,14 @@ def my_work(request) -> MyWork:
     items = governance_queries.action_items().exclude(status__in=CLOSED_STATUSES)
     work.action_items = list(items.filter(Q(owner=user) | Q(owner_team__in=teams))[:10])
 
+    # the executive sponsor: of a council (its escalated questions) or of the workspace (the
+    # friction points the teams could not agree on)
     work.sponsor_of = list(governance_queries.councils().filter(sponsor=user))
+    work.workspace_sponsor = workspace.executive_sponsor_id == user.pk
     if work.sponsor_of:
         work.council_escalations = list(governance_queries.escalations_waiting()
                                         .filter(council__in=work.sponsor_of)[:10])
+    if work.workspace_sponsor:
         work.friction_escalations = list(initiative_queries.escalations()[:10])
 
     work.since = last_visit(request)
