@@ -102,4 +102,5 @@ def test_six_groups_each_a_disclosure_and_a_search_box(small_org):
     nav = re.search(r'<nav aria-label="Main".*?</nav>', html, re.S).group(0)
     assert "<summary>Admin</summary>" not in nav
     assert '<form class="site-search" role="search" method="get" action="/search/">' in html
-    assert '<button type="button" class="nav-toggle" aria-expanded="false" aria-controls="main-nav">Menu</button>' in html
+    assert ('<button type="button" class="nav-toggle" aria-expanded="false" aria-controls="main-nav">Menu</button>'
+            in html)
