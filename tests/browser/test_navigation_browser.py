@@ -125,7 +125,7 @@ def test_on_a_phone_the_menu_is_one_button_and_home_does_not_scroll_sideways(org
     expect(toggle).to_be_visible()
     expect(nav).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    expect(page.get_by_role("heading", name="IT's steps")).to_be_visible()
+    expect(page.get_by_role("heading", name="IT: your team's steps")).to_be_visible()
     shot(page, "home-my-work-390")
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")

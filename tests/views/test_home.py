@@ -47,9 +47,9 @@ def section(html: str, heading: str) -> str:
 
 def test_a_team_member_sees_their_steps_perspectives_owed_and_action_items(world):
     html = home_of(world.it_member)
-    steps = section(html, "IT's steps")
+    steps = section(html, "IT: your team's steps")
     assert "Log in to the app" in steps and "Call the helpline" not in steps
-    assert "owns" in steps and "IT's scorecard" in steps
+    assert "owns" in steps and "The team's scorecard" in steps
     assert "Password reset e-mails arrive late" in section(html, "Perspectives your team owes")
     assert "Send reset e-mails within a minute" in section(html, "My action items")
     assert section(html, "Escalations waiting for you") == ""  # not a sponsor
@@ -67,7 +67,7 @@ def test_an_answer_takes_the_perspective_off_the_list(world):
 
 def test_a_member_whose_team_owns_nothing_is_told_what_to_do(world):
     html = home_of(world.sales_member)
-    assert "Sales owns or contributes to no step yet" in section(html, "Sales's steps")
+    assert "Sales owns or contributes to no step yet" in section(html, "Sales: your team's steps")
     assert "Password reset e-mails arrive late" in section(html, "Perspectives your team owes")  # via the handoff
     assert "No open action items for you or your team" in section(html, "My action items")
 
