@@ -109,6 +109,7 @@ class MyWork:
     workspace_sponsor: bool = False                           # the workspace's executive sponsor
     council_escalations: list = field(default_factory=list)
     friction_escalations: list = field(default_factory=list)
+    kept_journeys: list = field(default_factory=list)       # journeys_overview rows of journeys I keep
     changes: list = field(default_factory=list)
     more_changes: bool = False
     since: dt.datetime | None = None
@@ -192,6 +193,8 @@ def my_work(request) -> MyWork:
                                         .filter(council__in=work.sponsor_of)[:10])
     if work.workspace_sponsor:
         work.friction_escalations = list(initiative_queries.escalations()[:10])
+
+    work.kept_journeys = [row for row in journey_queries.journeys_overview() if row["journey"].keeper_id == user.pk]
 
     work.since = last_visit(request)
     if work.since is None:

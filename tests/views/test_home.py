@@ -84,6 +84,12 @@ def test_the_sponsor_sees_escalations_waiting(world):
     assert "Close the shop on Sundays?" not in home_of(world.keeper)  # the keeper is not the sponsor
 
 
+def test_the_keeper_sees_the_journeys_they_keep(world):
+    kept = section(home_of(world.keeper), "Journeys you keep")
+    assert "Get help" in kept and "2 steps" in kept
+    assert section(home_of(world.admin), "Journeys you keep") == ""
+
+
 def test_the_keeper_and_the_admin_see_the_organization(world):
     for user in (world.keeper, world.admin):
         html = home_of(user)
