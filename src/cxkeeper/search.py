@@ -183,8 +183,7 @@ def find_feedback(q: str, limit: int):
         where = f"{f.step.stage.journey.name} › {f.step.name}" if f.step_id else "not routed to a step"
         url = (reverse("insights:step", args=[f.step_id]) if f.step_id
                else reverse("insights:feedback") + "?" + urlencode({"q": q}))
-        hits.append(Hit(snippet(f.text, q, 90), url, f"{f.received_at:%Y-%m-%d} · {f.channel} · {where}",
-                        snippet(f.text, q)))
+        hits.append(Hit(snippet(f.text, q), url, f"{f.received_at:%Y-%m-%d} · {f.channel} · {where}"))
     return hits, more
 
 
