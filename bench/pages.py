@@ -112,6 +112,7 @@ ARGUMENTS = {
 QUERIES = {
     "insights:heatmap": "?metric=nps&period=365",
     "insights:step": "?metric=ces&period=365",
+    "search": "?q=bill",  # every kind, feedback text included (a substring match over the verbatims)
 }
 
 

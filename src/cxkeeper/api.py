@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 
+from cxkeeper import search
 from cxkeeper.core import api as core_api
 from cxkeeper.governance import api as governance_api
 from cxkeeper.initiatives import api as initiatives_api
@@ -105,3 +106,6 @@ api.add_router("/councils", governance_api.councils_router)
 api.add_router("/meetings", governance_api.meetings_router)
 api.add_router("/decisions", governance_api.decisions_router)
 api.add_router("/action-items", governance_api.action_items_router)
+
+# Search everything (issue 14): one query over every app, so it lives above them (cxkeeper.search).
+api.add_router("/search", search.search_router)

@@ -4,7 +4,7 @@ several apps (the home page, the team page)."""
 from django.contrib import admin
 from django.urls import include, path
 
-from cxkeeper import home
+from cxkeeper import home, search
 from cxkeeper.api import api
 from cxkeeper.journeys import views as journey_views
 from cxkeeper.org import urls as org_urls
@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", home.home, name="home"),
+    path("search/", search.search_page, name="search"),  # search everything (issue 14)
     path("", include("cxkeeper.core.urls")),
     path("", include((org_pages, org_urls.app_name))),
     path("", include("cxkeeper.journeys.urls")),

@@ -58,3 +58,10 @@ def sign_in(live_server, page, password):
         return page
 
     return _sign_in
+
+
+def open_menu(page, group: str, link: str) -> None:
+    """Follow a main-menu link the way a person does: open its group, then click the link."""
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text=group).click()
+    nav.get_by_role("link", name=link, exact=True).click()

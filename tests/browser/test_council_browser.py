@@ -14,7 +14,7 @@ from cxkeeper.governance import actions
 from cxkeeper.governance.models import ActionItem
 from cxkeeper.testing.governance_builders import build_council
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, open_menu
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def shot(page, name):
 def test_facilitator_decides_and_assigns_a_member_marks_it_done_and_the_scorecard_shows_it(w, sign_in, live_server,
                                                                                         page):
     sign_in(w.keeper)  # Kim, the facilitator
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Council").click()
+    open_menu(page, "Council", "Councils")
     page.get_by_role("link", name="CX council").click()
     page.get_by_role("link", name=re.compile(r"UTC")).first.click()  # the next meeting
     expect(page).to_have_url(re.compile(rf"/council/meetings/{w.upcoming.pk}/$"))

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback
 
+from .conftest import open_menu
+
 
 def expect_charts_rendered(page, count):
     charts = page.locator("[data-chart]")
@@ -51,7 +53,7 @@ def test_step_insights_render_every_chart(small_org, sign_in, live_server):
 def test_review_queue_one_click_correction(small_org, sign_in, live_server):
     load_feedback(small_org)
     page = sign_in(small_org.it_member)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
+    open_menu(page, "Evidence", "Review queue")
     first = page.locator(".review-item").first
     item_id = int(first.get_attribute("id").removeprefix("fb-"))
     suggestion = first.locator(".suggestions button").first

@@ -7,9 +7,12 @@ from playwright.sync_api import expect
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 
+from .conftest import open_menu
+
 
 def test_keeper_signs_in_opens_the_map_and_highlights_a_team(small_org, sign_in, live_server):
     page = sign_in(small_org.keeper)
+    open_menu(page, "Map", "Journeys")
     journeys = page.get_by_role("table")
     expect(journeys.get_by_role("link", name="Get help")).to_be_visible()
     journeys.get_by_role("link", name="Get help").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.testing.outcomes_builders import build_outcomes
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, open_menu
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def expect_charts_rendered(page, count):
 
 def test_alignment_map_is_one_picture_and_every_node_opens_its_page(org, sign_in, live_server):
     page = sign_in(org.viewer)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Alignment").click()
+    open_menu(page, "Outcomes", "Alignment map")
     expect(page.get_by_role("heading", name="Alignment map")).to_be_visible()
     svg = page.locator("svg.alignment-svg")
     expect(svg.locator("a.align-node")).to_have_count(9)  # North Star, 2 outcomes, 2 metrics, 2 targets, 2 KPIs
@@ -93,7 +93,7 @@ def test_organization_view_and_outcome_pages_render_their_charts(org, sign_in, l
     expect(page.get_by_role("heading", name="Organization view")).to_be_visible()
     expect_charts_rendered(page, 2)
     shot(page, "outcomes-organization-view")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Outcomes").click()
+    open_menu(page, "Outcomes", "Shared outcomes")
     expect(page.get_by_role("heading", name="Shared outcomes")).to_be_visible()
     page.get_by_role("link", name="Reduce customer effort").first.click()
     expect_charts_rendered(page, 2)

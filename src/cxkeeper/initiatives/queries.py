@@ -218,6 +218,24 @@ def perspective_by_id(subject, pk: int):
     return get_object_or_404(perspectives_of(subject), pk=pk)
 
 
+def perspectives_owed(teams, *, limit: int = 20) -> list:
+    """Affected rows of `teams` not answered yet, on open friction points and planned changes
+    not yet live — what those teams owe (the "my work" home, issue 14); oldest ask first."""
+    from cxkeeper.initiatives.choices import PlannedStatus
+    from cxkeeper.initiatives.models import AffectedTeam, Perspective
+
+    team_ids = [t.pk for t in teams]
+    if not team_ids:
+        return []
+    rows = (AffectedTeam.objects.filter(removed=False, team_id__in=team_ids)
+            .filter(Q(friction_point__status=FrictionStatus.OPEN) | Q(planned_change__status=PlannedStatus.PLANNED))
+            .select_related("team", "friction_point", "planned_change").order_by("asked_at", "pk"))
+    answered = set(Perspective.objects.filter(team_id__in=team_ids)
+                   .values_list("friction_point_id", "planned_change_id", "team_id"))
+    owed = [r for r in rows if (r.friction_point_id, r.planned_change_id, r.team_id) not in answered]
+    return owed[:limit]
+
+
 @dataclass(frozen=True)
 class AskedTeam:
     """An affected team with its answer (None: not heard yet)."""
