@@ -104,6 +104,9 @@ class TestTheSampleWins:
         out = runner.invoke(app, ["impact", LOGIN_FIX, "--json"])
         assert out.exit_code == 0, out.output
         report = json.loads(out.output)
-        assert report["problem"] is None and {r["verdict"] for r in report["results"]} == {"win"}
+        verdicts = {r["metric"]: r["verdict"] for r in report["results"]}
+        assert report["problem"] is None and report["teams"][0]["team"] == org.IT
+        assert {verdicts["ces"], verdicts["negative_count"], verdicts["mentions"]} == {"win"}
+        assert all(r["details"] for r in report["results"])
         out = runner.invoke(app, ["impact", NOT_CREDIBLE])
         assert out.exit_code == 0 and "No credible change" in out.output
