@@ -163,7 +163,8 @@ class TestRecordKinds:
     def test_every_kind_is_registered_once_and_takes_council_period_and_day(self, world):
         names = [name for name, _ in agenda.KINDS]
         assert sorted(names) == sorted(["overdue_action", "decision_review", "target_status", "regression",
-                                        "friction_signal", "friction_point", "tension"])
+                                        "friction_signal", "friction_point", "tension",
+                                        "win", "initiative_regression"])  # wins (issue 13)
         today = dt.date.today()
         for name, kind in agenda.KINDS:
             assert all(item.kind == name for item in kind(world.council, today - dt.timedelta(days=28), today))

@@ -156,7 +156,8 @@ def _fingerprint(initiatives, planned) -> str:
         parts.append(["i", i.pk, i.status, str(i.ship_date), sorted(s.pk for s in i.steps.all()),
                       sorted([m.metric.key, m.metric.base, m.metric.channel, m.metric.segment, m.direction]
                              for m in i.metric_moves.all()),
-                      sorted([w.topic, w.channel, sorted(s.pk for s in w.steps.all())] for w in i.mention_watches.all()),
+                      sorted([w.topic, w.channel, sorted(s.pk for s in w.steps.all())]
+                             for w in i.mention_watches.all()),
                       sorted([r.team_id, r.role] for r in i.team_roles.all())])
     for p in planned:
         parts.append(["p", p.pk, p.status, str(p.go_live), sorted(s.pk for s in p.steps.all())])
@@ -168,7 +169,8 @@ def current_stamp(as_of: dt.date | None = None) -> tuple[str, list, list, dt.dat
     initiatives = list(initiatives_to_measure())
     planned = list(planned_changes_to_measure(as_of))
     feedback = figures.versions().get(figures.FEEDBACK, 0)
-    stamp = f"{figures.code_fingerprint()[:12]};feedback={feedback};as_of={as_of};inputs={_fingerprint(initiatives, planned)}"
+    inputs = _fingerprint(initiatives, planned)
+    stamp = f"{figures.code_fingerprint()[:12]};feedback={feedback};as_of={as_of};inputs={inputs}"
     return stamp, initiatives, planned, as_of
 
 
@@ -276,10 +278,7 @@ def measure_all(subjects: list, *, stamp: str, as_of: dt.date) -> list[Measureme
     for subject in subjects:
         field = "initiative" if isinstance(subject, Initiative) else "planned_change"
         problem = subject_problem(subject, as_of)
-        if problem:
-            plans = [Planned(SUBJECT_KEY, "", "—", problem=problem)]
-        else:
-            plans = planned_measurements(subject)
+        plans = [Planned(SUBJECT_KEY, "", "—", problem=problem)] if problem else planned_measurements(subject)
         exclude = concurrent_steps(subject, subjects)
         existing = {m.key: m for m in Measurement.objects.filter(**{field: subject})}
         for plan in plans:

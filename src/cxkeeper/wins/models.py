@@ -63,12 +63,12 @@ class Measurement(models.Model):
     def __str__(self):
         return f"{self.subject}: {self.label} ({self.get_verdict_display()})"
 
+    def get_absolute_url(self):
+        return reverse("wins:win", args=[self.pk])
+
     @property
     def subject(self):
         return self.initiative if self.initiative_id else self.planned_change
-
-    def get_absolute_url(self):
-        return reverse("wins:win", args=[self.pk])
 
 
 class MentionWatch(VersionedModel):
