@@ -29,7 +29,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from cxkeeper.core import figures, numbers
@@ -41,8 +41,10 @@ from cxkeeper.initiatives.choices import InitiativeStatus, PlannedStatus
 from cxkeeper.initiatives.models import Initiative, PlannedChange
 from cxkeeper.insights import clock
 from cxkeeper.insights.analytics.impact import IMPACT_METRICS
+from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N
 from cxkeeper.insights.impact import DEFAULT_AFTER_DAYS, DEFAULT_BEFORE_DAYS, measure_impact
 from cxkeeper.insights.metrics import CATALOGUE, format_metric
+from cxkeeper.insights.models import Feedback
 from cxkeeper.org.models import Person
 from cxkeeper.wins.choices import Verdict
 from cxkeeper.wins.models import Measurement
@@ -168,7 +170,10 @@ def current_stamp(as_of: dt.date | None = None) -> tuple[str, list, list, dt.dat
     as_of = as_of or clock.as_of()
     initiatives = list(initiatives_to_measure())
     planned = list(planned_changes_to_measure(as_of))
-    feedback = figures.versions().get(figures.FEEDBACK, 0)
+    # The feedback data version moves at the commit of every rollup write (core.figures); the
+    # newest feedback id also sees an import this connection has not committed yet.
+    newest = Feedback.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    feedback = f"{figures.versions().get(figures.FEEDBACK, 0)}.{newest}"
     inputs = _fingerprint(initiatives, planned)
     stamp = f"{figures.code_fingerprint()[:12]};feedback={feedback};as_of={as_of};inputs={inputs}"
     return stamp, initiatives, planned, as_of
@@ -257,13 +262,21 @@ def measure_one(subject, plan: Planned, *, as_of: dt.date, exclude: set[int]) ->
         reason = " ".join(" ".join(v) for v in error.errors.values())
         return {**base, "verdict": Verdict.CANNOT_MEASURE, "sentence": f"Cannot measure yet: {reason}", "details": {}}
     a = result.assessment
+    sentence = result.sentence
     if result.verdict == "too_early":
         verdict = Verdict.TOO_EARLY if a.reason in TOO_EARLY_REASONS else Verdict.CANNOT_MEASURE
+        if verdict == Verdict.TOO_EARLY and int(a.n_before or 0) < DEFAULT_MIN_N:
+            # Nothing to compare with before the change either: waiting will not help by itself.
+            unit = "items" if a.kind == "volume" else "answers"
+            verdict = Verdict.CANNOT_MEASURE
+            sentence = (f"Cannot measure yet: only {numbers.count(int(a.n_before or 0))} {unit} of {result.label} at "
+                        f"{', '.join(s.name for s in result.steps)} before {result.change_date:%d %b %Y}; it needs "
+                        f"{DEFAULT_MIN_N} before and after the change.")
     else:
         verdict = Verdict(result.verdict)
     scope = ", ".join(s.name for s in result.steps) + (f" ({plan.channel})" if plan.channel else "")
     effect_text, interval_text = _texts(result)
-    return {**base, "scope": scope[:500], "verdict": verdict, "sentence": result.sentence,
+    return {**base, "scope": scope[:500], "verdict": verdict, "sentence": sentence,
             "effect": a.effect.value if a.effect else None, "low": a.effect.low if a.effect else None,
             "high": a.effect.high if a.effect else None, "effect_text": effect_text, "interval_text": interval_text,
             "n_before": int(a.n_before or 0), "n_after": int(a.n_after or 0),
