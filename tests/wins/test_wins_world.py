@@ -104,7 +104,8 @@ class TestWinsWorld:
         regression = next(i for i in items if i.kind == "initiative_regression")
         assert [t.name for t in regression.teams] == ["Sales"] and regression.evidence_url == row.get_absolute_url()
         win = next(i for i in items if i.kind == "win")
-        assert win.evidence_url == w.win.get_absolute_url() and {t.name for t in win.teams} == {"IT", "Customer service"}
+        assert win.evidence_url == w.win.get_absolute_url()
+        assert {t.name for t in win.teams} == {"IT", "Customer service"}
         assert agenda.propose(council, since=today, as_of=today) == [] or all(
             i.kind not in ("win", "initiative_regression") for i in agenda.propose(council, since=today, as_of=today))
 
@@ -131,7 +132,8 @@ class TestWinsWorld:
         out = runner.invoke(app, ["wins", "--json"])
         assert out.exit_code == 0, out.output
         wins = json.loads(out.output)
-        assert [(x["initiative"], x["metric"], x["verdict"]) for x in wins] == [("Fix the password reset", "ces", "win")]
+        assert [(x["initiative"], x["metric"], x["verdict"]) for x in wins] == [
+            ("Fix the password reset", "ces", "win")]
         assert wins[0]["teams"][0] == {"team": "IT", "role": "leads", "hidden_hero": True, "office": "back",
                                        "customer_facing": False}
         assert wins[0]["interval"] and wins[0]["scope"] == "Log in to the app"

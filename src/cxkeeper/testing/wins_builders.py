@@ -73,7 +73,8 @@ def build_wins_world() -> SmallOrg:
         initiative_actions.give_perspective(fp, team, {"stance": "support", "contribution": "We help."},
                                             acting_user=SYSTEM)
         initiative_actions.take_option_stance(option, team, {"stance": "support"}, acting_user=SYSTEM)
-    initiative_actions.decide_by_consensus(fp, option, rationale="Every team supports it.", review_on=FIX + dt.timedelta(days=90),
+    initiative_actions.decide_by_consensus(fp, option, rationale="Every team supports it.",
+                                           review_on=FIX + dt.timedelta(days=90),
                                            acting_user=w.keeper)
     w.friction_point = fp
 
