@@ -1,8 +1,6 @@
 """API of wins (`/api/v1/wins`, `/api/v1/initiatives/{id}/impact`): everyone signed in reads and
 adds kudos to a win; measurements are computed, never written through the API. See docs/wins.md."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal
 
