@@ -28,7 +28,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -200,8 +200,8 @@ def ensure_measured(*, as_of: dt.date | None = None) -> bool:
     try:
         with transaction.atomic():
             measure_all(subjects, stamp=stamp, as_of=as_of)
-    except IntegrityError:  # another process measured the same stamp at the same time
-        return False
+    except DatabaseError:  # another process measured the same stamp at the same time (or holds the
+        return False        # embedded store's write lock): its rows, or the previous ones, are read
     return True
 
 
