@@ -23,6 +23,7 @@ from cxkeeper.org import actions as org_actions
 from cxkeeper.org import api as org_api
 from cxkeeper.org import api_auth
 from cxkeeper.outcomes import api as outcomes_api
+from cxkeeper.wins import api as wins_api
 
 
 def signed_in_only(view):
@@ -100,6 +101,10 @@ api.add_router("/friction-points", initiatives_api.friction_points_router)
 api.add_router("/initiatives", initiatives_api.initiatives_router)
 api.add_router("/priorities", initiatives_api.priorities_router)
 api.add_router("/planned-changes", initiatives_api.planned_changes_router)
+
+# Wins (issue 13): measured results and kudos; an initiative's impact under /initiatives.
+api.add_router("/wins", wins_api.wins_router)
+api.add_router("/initiatives", wins_api.impact_router)
 
 # The CX council (issue 12): councils and charters, meetings, the decision log, action items.
 api.add_router("/councils", governance_api.councils_router)

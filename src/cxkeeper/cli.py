@@ -181,6 +181,9 @@ def demo(
     from cxkeeper.sample.cocreation import load_sample_cocreation
 
     load_sample_cocreation(console=console)  # after the outcomes: the tensions read the targets
+    from cxkeeper.sample.wins import load_sample_wins  # wins (issue 13): before the council draws its agenda
+
+    load_sample_wins(console=console)
     from cxkeeper.sample.governance import load_sample_council
 
     load_sample_council(console=console)  # last: its next meeting's agenda is drawn from all of the above
@@ -197,11 +200,12 @@ def _register_subcommands() -> None:
     from cxkeeper.governance.cli import actions_app, council_app  # the CX council (issue 12)
     from cxkeeper.initiatives.cli import initiatives, priorities
     from cxkeeper.initiatives.cli_perspectives import perspectives_app
-    from cxkeeper.insights.cli import impact, metrics_app
+    from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
     from cxkeeper.sample.cli import sample_app
+    from cxkeeper.wins.cli import impact, wins  # wins (issue 13): `impact` takes an optional INITIATIVE
     from cxkeeper.workspace.cli import workspace_app
 
     app.add_typer(workspace_app, name="workspace",
@@ -224,6 +228,7 @@ def _register_subcommands() -> None:
     app.command("erase-customer")(erase_customer)
     app.command("initiatives")(initiatives)
     app.command("priorities")(priorities)
+    app.command("wins")(wins)  # wins (issue 13)
 
 
 _register_subcommands()

@@ -155,10 +155,16 @@ def _worse_first(lines) -> list:
     return sorted(lines, key=key)
 
 
-def recent_wins(user) -> list | None:
-    """Recent wins credited to my teams: the wins app (issue 13) fills this place; until it is
-    merged there are none to show, and the page leaves the section out (None)."""
-    return None
+def recent_wins(teams) -> list | None:
+    """Wins credited to my teams (every win for someone in no team), newest change first, at
+    most five — measured once per data change by the wins app (docs/wins.md)."""
+    from cxkeeper.wins import queries as win_queries
+
+    found = {}
+    for team in teams or [None]:
+        for row in win_queries.wins(team=team):
+            found[row.pk] = row
+    return sorted(found.values(), key=lambda m: (m.change_date or dt.date.min, m.pk), reverse=True)[:5]
 
 
 def my_work(request) -> MyWork:
@@ -202,7 +208,7 @@ def my_work(request) -> MyWork:
         work.since_label = f"in the last {FALLBACK_DAYS} days"
     changes = list(core_queries.activity().filter(at__gt=work.since).exclude(actor=user)[:CHANGES_SHOWN + 1])
     work.changes, work.more_changes = changes[:CHANGES_SHOWN], len(changes) > CHANGES_SHOWN
-    work.recent_wins = recent_wins(user)
+    work.recent_wins = recent_wins(teams)
     return work
 
 

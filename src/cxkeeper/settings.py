@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cxkeeper.insights",
     "cxkeeper.outcomes",
     "cxkeeper.initiatives",
+    "cxkeeper.wins",  # wins (issue 13): above initiatives, below governance
     "cxkeeper.governance",  # the CX council (issue 12): above initiatives, below workspace
     "cxkeeper.workspace",  # workspace-as-code: the top layer, over every app listed above
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("cxkeeper.insights.import_urls")),
     path("", include("cxkeeper.outcomes.urls")),
     path("", include("cxkeeper.initiatives.urls")),
+    path("", include("cxkeeper.wins.urls")),  # wins (issue 13)
     path("", include("cxkeeper.governance.urls")),  # the CX council (issue 12)
 ]
 

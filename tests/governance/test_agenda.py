@@ -164,7 +164,8 @@ class TestRecordKinds:
         names = [name for name, _ in agenda.KINDS]
         assert sorted(names) == sorted(["overdue_action", "decision_review", "target_status", "regression",
                                         "friction_signal", "friction_point", "tension", "escalation",
-                                        "no_consensus", "planned_change"])
+                                        "no_consensus", "planned_change",
+                                        "win", "initiative_regression"])  # wins (issue 13)
         today = dt.date.today()
         for name, kind in agenda.KINDS:
             assert all(item.kind == name for item in kind(world.council, today - dt.timedelta(days=28), today))

@@ -355,3 +355,38 @@ def propose_for_meeting(meeting: Meeting, *, as_of: dt.date | None = None) -> li
 
 
 __all__ = ["KINDS", "KIND_LABELS", "ProposedItem", "propose", "propose_for_meeting"]
+
+
+# ---------------------------------------------------------------- wins (issue 13)
+# Appended here (not at the top of the file) so the kinds above stay as they were; governance is
+# above wins and reads its measurements (docs/decisions/0030).
+
+
+def _measured_teams(row) -> list[Team]:
+    from cxkeeper.wins import queries as win_queries
+
+    return [c.team for c in win_queries.credit(row.subject)]
+
+
+def wins_to_celebrate(council: Council, since: dt.date, as_of: dt.date) -> list[ProposedItem]:
+    """A win first measured after the last meeting's day, up to `as_of`: celebrate it and its teams."""
+    from cxkeeper.wins import queries as win_queries
+
+    return [ProposedItem("win", f"win:{row.pk}", f"Win: {row.subject.title} — {row.label} {row.effect_text}".strip(),
+                         row.get_absolute_url(), _measured_teams(row), 5, row.sentence)
+            for row in win_queries.wins_between(since, as_of)]
+
+
+def initiative_regressions(council: Council, since: dt.date, as_of: dt.date) -> list[ProposedItem]:
+    """A shipped initiative or live planned change measured credibly worse, first found after
+    the last meeting's day: its teams have been notified; the council decides what to do."""
+    from cxkeeper.wins import queries as win_queries
+
+    return [ProposedItem("initiative_regression", f"initiative_regression:{row.pk}",
+                         f"Made things worse: {row.subject.title} — {row.label}", row.get_absolute_url(),
+                         _measured_teams(row), 15, row.sentence)
+            for row in win_queries.regressions_between(since, as_of)]
+
+
+KINDS.extend([("win", wins_to_celebrate), ("initiative_regression", initiative_regressions)])
+KIND_LABELS.update({"win": "Win to celebrate", "initiative_regression": "A change that made things worse"})

@@ -16,7 +16,7 @@ from cxkeeper.core.views import confirm_delete
 from cxkeeper.insights import clock
 from cxkeeper.org.models import GlossaryTerm, Team
 from cxkeeper.org.permissions import can, require_keeper
-from cxkeeper.outcomes import actions, charts, commitments, queries
+from cxkeeper.outcomes import actions, charts, commitments, queries, recognitions
 from cxkeeper.outcomes.alignment_layout import layout as alignment_layout
 from cxkeeper.outcomes.choices import LinkKind, Status
 from cxkeeper.outcomes.forms import (
@@ -527,6 +527,7 @@ def team_scorecard(request, slug):
         "statuses": Status.choices,
         "can_manage": can(require_team_kpis, request.user, team),
         "commitments": commitments.commitments_of(team),
+        "wins": recognitions.wins_of(team),  # wins (issue 13), from the wins app's provider
     })
 
 
@@ -542,4 +543,5 @@ def org_scorecard(request):
         "data_through": through, "period": queries.period_ending(view.as_of, days),
         "period_query": _period_query(days),
         "worst_label": queries.BASE_METRICS["ces"][0],
+        "wins": recognitions.all_wins(),  # wins (issue 13), from the wins app's provider
     })

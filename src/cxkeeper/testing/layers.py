@@ -1,7 +1,7 @@
 """The layer rule, checked from the source: every import statement — at module level or
 inside a function — of every module, read with `ast` (nothing is imported or run).
 
-    core → org → journeys → insights → outcomes → initiatives → governance → workspace
+    core → org → journeys → insights → outcomes → initiatives → wins → governance → workspace
 
 A module may import its own layer and the layers to its left, never one to its right, and
 no layer imports the entry points above them all (`cxkeeper.urls`, `.api`, `.cli`,
@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-LAYERS = ("core", "org", "journeys", "insights", "outcomes", "initiatives", "governance", "workspace")
+LAYERS = ("core", "org", "journeys", "insights", "outcomes", "initiatives", "wins", "governance", "workspace")
 PACKAGE = "cxkeeper"
 
 
