@@ -26,3 +26,39 @@ document.addEventListener("DOMContentLoaded", () => {
     sync();
   });
 });
+
+// Phones: the North Star folds away to one line (without JavaScript it stays open), and a
+// table wider than the screen scrolls inside its own box instead of the whole page: the box
+// becomes a named, focusable region only while it overflows, so keyboards can scroll it too.
+document.addEventListener("DOMContentLoaded", () => {
+  const narrow = window.matchMedia("(max-width: 640px)");
+  if (narrow.matches) {
+    document.querySelectorAll("details[data-collapse-narrow][open]").forEach((d) => d.removeAttribute("open"));
+  }
+  const boxes = [];
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.closest(".table-scroll, .blueprint-wrap, .alignment-wrap, .scroll-x")) return;
+    const box = document.createElement("div");
+    box.className = "table-scroll";
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+    const caption = table.querySelector("caption");
+    const section = table.closest("section");
+    const heading = section && section.querySelector("h2, h3");
+    box.dataset.label = (caption || heading || {}).textContent || "Table";
+    boxes.push(box);
+  });
+  const mark = () => boxes.forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", box.dataset.label.trim() + " (scrolls sideways)");
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  });
+  mark();
+  window.addEventListener("resize", mark);
+});
