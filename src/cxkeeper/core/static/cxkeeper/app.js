@@ -35,18 +35,20 @@ document.addEventListener("DOMContentLoaded", () => {
   if (narrow.matches) {
     document.querySelectorAll("details[data-collapse-narrow][open]").forEach((d) => d.removeAttribute("open"));
   }
-  const boxes = [];
   document.querySelectorAll("main table").forEach((table) => {
     if (table.closest(".table-scroll, .blueprint-wrap, .alignment-wrap, .scroll-x")) return;
     const box = document.createElement("div");
     box.className = "table-scroll";
     table.parentNode.insertBefore(box, table);
     box.appendChild(table);
-    const caption = table.querySelector("caption");
-    const section = table.closest("section");
+  });
+  const boxes = [...document.querySelectorAll("main .table-scroll")];
+  boxes.forEach((box) => {
+    const table = box.querySelector("table");
+    const caption = table && table.querySelector("caption");
+    const section = box.closest("section");
     const heading = section && section.querySelector("h2, h3");
     box.dataset.label = (caption || heading || {}).textContent || "Table";
-    boxes.push(box);
   });
   const mark = () => boxes.forEach((box) => {
     if (box.scrollWidth > box.clientWidth + 1) {
