@@ -34,15 +34,16 @@ CONFIG = {
 }
 
 
-SUBTITLE_CHARS = 44  # a subtitle line that fits a phone's 390 px chart (issue 14)
+SUBTITLE_CHARS = 44  # a title or subtitle line that fits a phone's 390 px chart (issue 14)
 
 
 def _base(**extra) -> dict:
     title = extra.get("title")
-    if isinstance(title, dict) and isinstance(title.get("subtitle"), str) and len(title["subtitle"]) > SUBTITLE_CHARS:
-        # A subtitle wider than the chart squeezes the plot to fit it beside the axes: broken
+    if isinstance(title, dict):
+        # A title wider than the chart squeezes the plot to fit it beside the axes: broken
         # into short lines it leaves the plot the whole width, on a laptop and on a phone.
-        extra["title"] = {**title, "subtitle": textwrap.wrap(title["subtitle"], SUBTITLE_CHARS)}
+        extra["title"] = {**title, **{part: textwrap.wrap(title[part], SUBTITLE_CHARS) for part in ("text", "subtitle")
+                                      if isinstance(title.get(part), str) and len(title[part]) > SUBTITLE_CHARS}}
     return {"$schema": SCHEMA, "config": CONFIG, "width": "container", "background": "white", **extra}
 
 
