@@ -195,3 +195,14 @@ def test_every_audited_model_has_a_label_with_acronyms_kept():
         for field in model._meta.concrete_fields:
             if isinstance(field, models.Field) and not field.primary_key:
                 assert "_" not in words.label(field.verbose_name), (model, field.name)
+
+
+def test_values_are_written_as_people_write_them():
+    assert history.value_text(99664) == "99,664" and history.value_text(8.6) == "8.6"
+    assert history.value_text(-2.5) == "−2.5" and history.value_text(True) == "yes"
+    assert history.value_text("2026-12-04") == "4 Dec 2026"
+    assert history.value_text("2026-12-04T10:00:00+01:00") == "4 Dec 2026 09:00 UTC"
+    assert history.value_text({"2025-01-01": 1, "2025-12-01": 2}) == "2 values, 1 Jan 2025 to 1 Dec 2025"
+    assert history.value_text(["a", "b", "c", "d", "e", "f"]) == "“a”, “b”, “c”, “d” and 2 more"
+    assert history.value_text(None) == history.value_text("") == history.value_text({}) == "none"
+    assert history.value_text("x" * 300).endswith("…”") and len(history.value_text("x" * 300)) <= 162

@@ -116,7 +116,9 @@ def _date_text(text: str) -> str:
     try:
         if _ISO_DATETIME.match(text):
             moment = datetime.datetime.fromisoformat(text)
-            return f"{moment:%-d %b %Y %H:%M}" + (" UTC" if moment.utcoffset() is not None else "")
+            if moment.utcoffset() is None:
+                return f"{moment:%-d %b %Y %H:%M}"
+            return f"{moment.astimezone(datetime.UTC):%-d %b %Y %H:%M} UTC"
         return f"{datetime.date.fromisoformat(text):%-d %b %Y}"
     except ValueError:
         return text
