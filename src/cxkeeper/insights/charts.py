@@ -34,7 +34,8 @@ CONFIG = {
 }
 
 
-SUBTITLE_CHARS = 44  # a title or subtitle line that fits a phone's 390 px chart (issue 14)
+# Characters of a title and of a subtitle line that fit a chart on a phone's 390 px (issue 14).
+TITLE_CHARS, SUBTITLE_CHARS = 34, 44
 
 
 def _base(**extra) -> dict:
@@ -42,8 +43,9 @@ def _base(**extra) -> dict:
     if isinstance(title, dict):
         # A title wider than the chart squeezes the plot to fit it beside the axes: broken
         # into short lines it leaves the plot the whole width, on a laptop and on a phone.
-        extra["title"] = {**title, **{part: textwrap.wrap(title[part], SUBTITLE_CHARS) for part in ("text", "subtitle")
-                                      if isinstance(title.get(part), str) and len(title[part]) > SUBTITLE_CHARS}}
+        extra["title"] = {**title, **{part: textwrap.wrap(title[part], limit)
+                                      for part, limit in (("text", TITLE_CHARS), ("subtitle", SUBTITLE_CHARS))
+                                      if isinstance(title.get(part), str) and len(title[part]) > limit}}
     return {"$schema": SCHEMA, "config": CONFIG, "width": "container", "background": "white", **extra}
 
 
