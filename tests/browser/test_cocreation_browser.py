@@ -80,7 +80,7 @@ def test_raise_hear_three_teams_see_the_tension_and_the_sponsor_decides(small_or
     first = sara.locator("article.option").first
     first.get_by_label("Sales:").select_option("object")
     first.get_by_label("Reason").fill("SMS costs us per message.")
-    first.get_by_role("button", name="Save Sales’s stance").click()
+    first.get_by_role("button", name="Save Sales’ stance").click()
     expect(sara.locator("article.option").first).to_contain_text("SMS costs us per message.")
     keeper.reload()
     keeper.get_by_label("What the teams disagree on").fill("Sales objects to SMS; nobody backs the mail switch yet.")
