@@ -23,6 +23,8 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from cxkeeper.core.actors import SYSTEM
+from cxkeeper.org.actions import update_workspace
 from cxkeeper.testing.cocreation import add_cocreation
 from cxkeeper.testing.governance_builders import build_council
 from cxkeeper.testing.outcomes_builders import build_outcomes
@@ -76,10 +78,15 @@ def pages_a_keeper_reaches(client: Client) -> dict[str, str]:
     return found
 
 
+MISSION = ("Every customer gets help the first time they ask, in the channel they chose, "
+           "without repeating themselves, and leaves knowing what happens next.")
+
+
 @pytest.fixture
 def world(small_org):
     build_outcomes(small_org)
     add_cocreation(small_org)
+    update_workspace({"mission": MISSION}, expected_version=None, acting_user=SYSTEM)
     return build_council(small_org)
 
 
@@ -123,6 +130,13 @@ def test_every_page_is_accessible_and_fits_a_laptop_and_a_phone(world, browser, 
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{live_server.url}/")
+        # The North Star: open on a laptop, folded to its label on a phone, opened by a tap.
+        north_star = page.locator("details.north-star")
+        assert north_star.evaluate("d => d.open") == (label == "laptop"), f"{label}: North Star"
+        if label == "phone":
+            assert north_star.bounding_box()["height"] < 40, "the folded North Star takes one line"
+            north_star.locator("summary").click()
+            assert north_star.evaluate("d => d.open") and MISSION[:40] in north_star.inner_text()
         for url in sorted(pages.values()):
             page.goto(live_server.url + url)
             name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home"
