@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.roles import Role
+from cxkeeper.core.words import possessive
 from cxkeeper.initiatives.models import Decision, FrictionPoint, Initiative, Perspective
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.org import actions as org_actions
@@ -50,7 +51,7 @@ def test_raise_hear_three_teams_see_the_tension_and_the_sponsor_decides(small_or
                                        "Our promise scripts are frozen until April.")):
         page = session(user)
         page.goto(f"{live_server.url}{fp.get_absolute_url()}")
-        page.get_by_role("link", name=f"Give {team.name}’s perspective").click()
+        page.get_by_role("link", name=f"Give {possessive(team.name)} perspective").click()
         page.check(f"input[name=stance][value={stance}]")
         if reason:
             page.get_by_label("Reason").fill(reason)
@@ -60,7 +61,7 @@ def test_raise_hear_three_teams_see_the_tension_and_the_sponsor_decides(small_or
         if team == o.service:
             page.get_by_label("What your team could contribute").fill("Agents resend the e-mail by hand.")
         page.get_by_role("button", name="Save").click()
-        expect(page.get_by_role("status").first).to_contain_text(f"{team.name}’s perspective saved")
+        expect(page.get_by_role("status").first).to_contain_text(f"{possessive(team.name)} perspective saved")
         assert page.console_errors == [], page.console_errors
         page.context.close()
     assert Perspective.objects.count() == 3
@@ -80,7 +81,7 @@ def test_raise_hear_three_teams_see_the_tension_and_the_sponsor_decides(small_or
     first = sara.locator("article.option").first
     first.get_by_label("Sales:").select_option("object")
     first.get_by_label("Reason").fill("SMS costs us per message.")
-    first.get_by_role("button", name="Save Sales’s stance").click()
+    first.get_by_role("button", name="Save Sales’ stance").click()
     expect(sara.locator("article.option").first).to_contain_text("SMS costs us per message.")
     keeper.reload()
     keeper.get_by_label("What the teams disagree on").fill("Sales objects to SMS; nobody backs the mail switch yet.")

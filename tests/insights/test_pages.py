@@ -109,7 +109,8 @@ def test_heatmap_shows_value_interval_n_and_too_few(org):
     response = as_user(org.viewer).get(f"/journeys/{org.journey.slug}/heatmap/?metric=nps&period=90")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "20.0" in html and "95%: −7.0 to 47.0" in html and "n=40" in html
+    assert "20.0" in html and '95%<span class="sr-only"> interval</span>: −7.0 to 47.0' in html and "n=40" in html
+    assert '<span class="sr-only">NPS </span>20.0' in html  # a card's name is its own text, measure included
     assert "too few responses (n=5)" in html
     assert 'class="heat-card heat-' in html and "heat-none" in html
     assert 'data-chart="chart-ranking"' in html and 'id="chart-ranking" type="application/json"' in html

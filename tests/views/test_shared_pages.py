@@ -123,4 +123,6 @@ def test_the_team_page_keeps_its_place_among_the_org_pages(small_org):
 def test_every_page_header_shows_the_north_star_and_who_is_signed_in(small_org):
     update_workspace({"name": "Acme Broadband"}, expected_version=1, acting_user=SYSTEM)
     text = as_user(small_org.keeper).get("/glossary/").content.decode()
-    assert "Acme Broadband" in text and 'class="role-pill"' in text and "Notifications, 0 unread" in text
+    assert "Acme Broadband" in text and 'class="role-pill"' in text
+    # The Inbox link's name begins with what it shows (WCAG 2.5.3): "Inbox 0 unread".
+    assert 'Inbox <span class="badge">0</span><span class="sr-only"> unread</span>' in text

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
+from cxkeeper.core import words
 from cxkeeper.core.models import ChangeRecord, Notification, VersionedModel
 
 PAGE_SIZE = 50
@@ -44,6 +45,6 @@ def history_kinds() -> list[tuple[str, str, str]]:
     """(app label, model name, plain label) of every kind of object whose changes are recorded:
     each concrete `VersionedModel` in the app registry, so a new app's models appear in the
     activity filter and get a history page without a list to keep up to date."""
-    kinds = [(m._meta.app_label, m._meta.model_name, str(m._meta.verbose_name))
+    kinds = [(m._meta.app_label, m._meta.model_name, words.kind(str(m._meta.verbose_name)))
              for m in apps.get_models() if issubclass(m, VersionedModel)]
     return sorted(kinds, key=lambda kind: kind[2])

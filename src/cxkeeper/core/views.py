@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cxkeeper.core import queries
+from cxkeeper.core import queries, words
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import VersionedForm
 from cxkeeper.core.params import parse_id
@@ -38,11 +38,11 @@ def object_history(request, app_label, model, object_id):
         raise Http404 from exc
     obj = content_type.model_class().objects.filter(pk=object_id).first()
     if obj is None and not records.exists():
-        raise Http404(f"There is no {content_type.name} {object_id}, and none ever was.")
+        raise Http404(f"There is no {words.kind(content_type.name)} {object_id}, and none ever was.")
     page = Paginator(records, queries.PAGE_SIZE).get_page(request.GET.get("page"))
-    title = str(obj) if obj is not None else (records[0].object_repr if records else f"{model} {object_id}")
+    title = str(obj) if obj is not None else records[0].object_repr
     return render(request, "core/history.html", {"page": page, "object": obj, "title": title,
-                                                 "kind": content_type.name, "deleted": obj is None})
+                                                 "kind": words.kind(content_type.name), "deleted": obj is None})
 
 
 def confirm_delete(request, obj, delete, *, title: str, cancel_url: str, success_url: str, success_message: str,

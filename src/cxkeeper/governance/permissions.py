@@ -10,13 +10,14 @@ Every refusal raises `Forbidden` with a reason naming who may."""
 
 from __future__ import annotations
 
+from cxkeeper.core import words
 from cxkeeper.core.errors import Forbidden
 from cxkeeper.core.roles import Role, role_of
 from cxkeeper.org.permissions import TRUSTED, require_role, require_signed_in
 
 
 def _you(user) -> str:
-    return f"you are signed in as a {role_of(user).label.lower()}"
+    return f"you are signed in as {words.with_article(role_of(user).label.lower())}"
 
 
 def require_charter(user, doing: str = "change a council's charter") -> None:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cxkeeper.core import words
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import run_form
 from cxkeeper.core.params import parse_id
@@ -452,7 +453,7 @@ def _perspective_page(request, subject, cancel_url):
         template="initiatives/perspective_form.html",
         context={"title": f"{team.name}’s perspective on “{subject.title}”", "cancel_url": cancel_url,
                  "team": team, "subject": subject, "object": existing},
-        success_url=lambda p: cancel_url, success_message=f"{team.name}’s perspective saved.")
+        success_url=lambda p: cancel_url, success_message=f"{words.possessive(team.name)} perspective saved.")
 
 
 class InvalidTeam(Http404):

@@ -12,6 +12,10 @@ gives the sentence the chart partial shows instead of an empty axis.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import textwrap
+
 from cxkeeper.core import numbers
 from cxkeeper.insights.metrics import CATALOGUE, digits, unit
 from cxkeeper.insights.presentation import PALETTE, colour_class, colour_of, metric_dict
@@ -30,7 +34,18 @@ CONFIG = {
 }
 
 
+# Characters of a title and of a subtitle line that fit a chart on a phone's 390 px (issue 14).
+TITLE_CHARS, SUBTITLE_CHARS = 34, 44
+
+
 def _base(**extra) -> dict:
+    title = extra.get("title")
+    if isinstance(title, dict):
+        # A title wider than the chart squeezes the plot to fit it beside the axes: broken
+        # into short lines it leaves the plot the whole width, on a laptop and on a phone.
+        extra["title"] = {**title, **{part: textwrap.wrap(title[part], limit)
+                                      for part, limit in (("text", TITLE_CHARS), ("subtitle", SUBTITLE_CHARS))
+                                      if isinstance(title.get(part), str) and len(title[part]) > limit}}
     return {"$schema": SCHEMA, "config": CONFIG, "width": "container", "background": "white", **extra}
 
 
@@ -294,3 +309,49 @@ def heatmap_ranking(heatmap: Heatmap) -> dict:
                  title={"text": f"Steps ranked by {CATALOGUE[metric].label}",
                         "subtitle": "dot = value, line = 95% interval; steps with too few responses are not plotted"},
                  layer=layers)
+
+
+# ------------------------------------------------------------------ the table beside each chart
+# Every chart has a table of the same data (issue 14: a chart is a picture, the table is what a
+# screen reader, a keyboard or a printout reads). Its columns are the chart's tooltip fields,
+# under the tooltip's titles; its values written by core.numbers.
+
+def _tooltip_fields(spec: dict) -> list[dict]:
+    """The longest tooltip of the chart or of one of its layers: the fields a person reads."""
+    candidates = [spec.get("encoding", {}).get("tooltip")]
+    candidates += [layer.get("encoding", {}).get("tooltip") for layer in spec.get("layer", [])]
+    tooltips = [t for t in candidates if isinstance(t, list)]
+    return max(tooltips, key=len) if tooltips else []
+
+
+def _cell(value, field: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.get("type") == "temporal" or (isinstance(value, str) and len(value) >= 10 and value[4:5] == "-"):
+        try:
+            day = dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+        return f"{day:%b %Y}" if field.get("timeUnit") == "yearmonth" or "%d" not in field.get("format", "%d") \
+            else f"{day:%-d %b %Y}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return numbers.fixed(value, 0)
+    if isinstance(value, float):
+        places = re.search(r"\.(\d)f", field.get("format", ""))
+        return numbers.fixed(value, int(places.group(1))) if places else numbers.compact(value)
+    return str(value)
+
+
+def data_table(spec: dict | None) -> dict | None:
+    """{"columns": [...], "rows": [[...], ...]} of a chart's data, or None without data."""
+    if not spec or is_too_little(spec):
+        return None
+    rows = (spec.get("data") or {}).get("values") or []
+    fields = [f for f in _tooltip_fields(spec) if f.get("field")]
+    if not rows or not fields:
+        return None
+    columns = [str(f.get("title") or f["field"]).capitalize() if not f.get("title") else str(f["title"])
+               for f in fields]
+    return {"columns": columns, "rows": [[_cell(row.get(f["field"]), f) for f in fields] for row in rows]}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from cxkeeper.core import history, words
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
@@ -214,8 +215,10 @@ def update_step(step: Step, changes: dict, *, expected_version, acting_user) -> 
             f"changing {', '.join(refused)} needs a keeper."
         )
     step, change = update_object(step, changes, expected_version=expected_version, acting_user=acting_user)
+    changed = words.and_join([words.kind(label.lower()) for label in history.changed_labels(change)])
     notify_step_teams(step, change, acting_user=acting_user,
-                      message=f"{_who(acting_user)} updated step “{step.name}” ({', '.join(sorted(changes))}).")
+                      message=f"{_who(acting_user)} changed the {changed} of step “{step.name}”." if changed
+                      else f"{_who(acting_user)} updated step “{step.name}”.")
     return step
 
 
@@ -302,7 +305,7 @@ def update_responsibility(responsibility: Responsibility, changes: dict, *, expe
         )
         _clear_other_leads(responsibility, acting_user)
     notify_step_teams(responsibility.step, change, acting_user=acting_user,
-                      message=f"{_who(acting_user)} changed {responsibility.team}'s part in "
+                      message=f"{_who(acting_user)} changed {words.possessive(responsibility.team)} part in "
                               f"“{responsibility.step.name}”.")
     return responsibility
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cxkeeper.core import words
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import MISSING_VERSION, run_form
 from cxkeeper.core.views import confirm_delete
@@ -296,8 +297,9 @@ def responsibility_edit(request, pk):
         lambda data: actions.update_responsibility(
             responsibility, {"role": data["role"], "is_lead": data["is_lead"], "note": data["note"]},
             expected_version=data["version"], acting_user=request.user),
-        template=FORM, context={"title": f"Edit {responsibility.team}'s part in “{responsibility.step.name}”",
-                                "cancel_url": responsibility.step.get_absolute_url()},
+        template=FORM,
+        context={"title": f"Edit {words.possessive(responsibility.team)} part in “{responsibility.step.name}”",
+                 "cancel_url": responsibility.step.get_absolute_url()},
         success_url=responsibility.step.get_absolute_url(), success_message="Responsibility saved.",
     )
 

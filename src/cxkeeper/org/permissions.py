@@ -6,6 +6,7 @@ API call or CLI command tells the person what to do next.
 
 from __future__ import annotations
 
+from cxkeeper.core import words
 from cxkeeper.core.actors import SYSTEM, require_actor
 from cxkeeper.core.errors import Forbidden
 from cxkeeper.core.roles import Role, role_of
@@ -26,7 +27,8 @@ def require_role(user, *roles: Role, doing: str) -> None:
     require_signed_in(user)
     if role_of(user) not in roles:
         allowed = " or ".join(r.label.lower() for r in roles)
-        raise Forbidden(f"Only a {allowed} may {doing}; you are signed in as a {role_of(user).label.lower()}.")
+        raise Forbidden(f"Only {words.with_article(allowed)} may {doing}; "
+                        f"you are signed in as {words.with_article(role_of(user).label.lower())}.")
 
 
 def require_admin(user, doing: str) -> None:

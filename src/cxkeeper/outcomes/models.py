@@ -174,6 +174,8 @@ class SuccessStatement(VersionedModel):
 
 
 class TeamKpi(VersionedModel):
+    # What record_kpi_values writes into the history beside the fields (core.history).
+    history_labels = {"values": "Values", "values_source": "Values entered"}
     team = models.ForeignKey("org.Team", on_delete=models.PROTECT, related_name="kpis")  # see docs/decisions/0008
     name = models.CharField(max_length=120)
     unit = models.CharField(max_length=40, help_text="e.g. minutes, %, € per contact")

@@ -6,9 +6,33 @@
 
 from django import template
 
-from cxkeeper.core import numbers
+from cxkeeper.core import history, numbers, words
 
 register = template.Library()
+
+
+@register.filter
+def field_changes(record):
+    """The fields a change record's update changed, each with its label and values in words."""
+    return history.field_changes(record)
+
+
+@register.filter
+def change_kind(record):
+    """The kind of object a change record is about, in words: "team KPI"."""
+    return history.kind_of(record)
+
+
+@register.filter
+def a_an(word):
+    """ "an admin", "a keeper"."""
+    return words.with_article(str(word))
+
+
+@register.filter
+def possessive(name):
+    """ "IT’s", "Billing & Collections’"."""
+    return words.possessive(name)
 
 
 @register.filter

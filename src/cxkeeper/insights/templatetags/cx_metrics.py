@@ -5,7 +5,7 @@ written by `insights.metrics.format_metric` with the metric's digits, unit and s
 
 from django import template
 
-from cxkeeper.insights import presentation
+from cxkeeper.insights import charts, presentation
 from cxkeeper.insights.metrics import format_estimate, format_metric, format_target
 
 register = template.Library()
@@ -52,3 +52,9 @@ def projection(assessment, base: str = ""):
 def metric_target(value, base: str = ""):
     """A target as people set it, with the metric's unit: "70%", "5.5", "−10"."""
     return _written(value, format_target, base)
+
+
+@register.filter
+def chart_table(spec):
+    """The data of a chart as a table (columns, rows) for the "data table" beside it."""
+    return charts.data_table(spec)

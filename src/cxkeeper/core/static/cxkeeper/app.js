@@ -26,3 +26,41 @@ document.addEventListener("DOMContentLoaded", () => {
     sync();
   });
 });
+
+// Phones: the North Star folds away to one line (without JavaScript it stays open), and a
+// table wider than the screen scrolls inside its own box instead of the whole page: the box
+// becomes a named, focusable region only while it overflows, so keyboards can scroll it too.
+document.addEventListener("DOMContentLoaded", () => {
+  const narrow = window.matchMedia("(max-width: 640px)");
+  if (narrow.matches) {
+    document.querySelectorAll("details[data-collapse-narrow][open]").forEach((d) => d.removeAttribute("open"));
+  }
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.closest(".table-scroll, .blueprint-wrap, .alignment-wrap, .scroll-x")) return;
+    const box = document.createElement("div");
+    box.className = "table-scroll";
+    table.parentNode.insertBefore(box, table);
+    box.appendChild(table);
+  });
+  const boxes = [...document.querySelectorAll("main .table-scroll")];
+  boxes.forEach((box) => {
+    const table = box.querySelector("table");
+    const caption = table && table.querySelector("caption");
+    const section = box.closest("section");
+    const heading = section && section.querySelector("h2, h3");
+    box.dataset.label = (caption || heading || {}).textContent || "Table";
+  });
+  const mark = () => boxes.forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", box.dataset.label.trim() + " (scrolls sideways)");
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  });
+  mark();
+  window.addEventListener("resize", mark);
+});

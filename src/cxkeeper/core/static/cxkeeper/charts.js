@@ -37,6 +37,11 @@
       }
       el.dataset.rendered = "1";
       window.vegaEmbed(el, spec, OPTIONS).then(function () {
+        // The drawing is named once, by its container (role="img" and the chart's label, the
+        // data table beside it): Vega's own "Vega visualization" name is hidden.
+        el.querySelectorAll("canvas, svg").forEach(function (drawing) {
+          drawing.setAttribute("aria-hidden", "true");
+        });
         el.classList.add("chart-ready");
       }).catch(function (error) {
         el.dataset.rendered = "";
