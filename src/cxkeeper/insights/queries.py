@@ -838,14 +838,23 @@ def order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, spot, n
 
 def interleave(ranked: np.ndarray, spot_ranked: np.ndarray, share: float) -> np.ndarray:
     """The two rankings as one: spot checks take `share` of the places, spread evenly (0.5:
-    every second group; 0.25: every fourth), a question that needs a person first; when
-    one ranking runs out the other continues."""
+    every second group, a question that needs a person first), and when one ranking runs out
+    the other continues. The i-th group of `ranked` sits at (i + ½) / (1 − share), the j-th spot
+    check at (j + ½) / share, ties to `ranked`; computed in closed form (no sort: a queue has
+    100,000 groups and a page is fetched in milliseconds)."""
     if share <= 0 or not len(spot_ranked):
         return ranked
     if share >= 1 or not len(ranked):
         return np.concatenate([spot_ranked, ranked])
-    places = np.concatenate([(np.arange(len(ranked)) + 0.5) / (1 - share), (np.arange(len(spot_ranked)) + 0.5) / share])
-    return np.concatenate([ranked, spot_ranked])[np.argsort(places, kind="stable")]
+    place = (np.arange(len(spot_ranked)) + 0.5) / share
+    before = np.clip(np.floor(place * (1 - share) - 0.5 + 1e-9).astype(np.int64) + 1, 0, len(ranked))
+    at = np.arange(len(spot_ranked)) + before  # each spot check's place in the merged ranking
+    merged = np.empty(len(ranked) + len(spot_ranked), np.int64)
+    is_spot = np.zeros(len(merged), bool)
+    is_spot[at] = True
+    merged[at] = spot_ranked
+    merged[~is_spot] = ranked
+    return merged
 
 
 def _ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
