@@ -122,3 +122,11 @@ def test_viewers_see_spot_checks_but_cannot_answer_them(org):
     answer = {"step": queue.spot_step(check)}
     assert viewer.post(f"/feedback/review/clusters/{check}/assign/", answer).status_code == 403
     assert queries.review_queue().spot_checks == queue.spot_checks
+
+
+def test_clusters_within_split_similar_messages_by_their_step():
+    from cxkeeper.insights.text.clusters import clusters_within
+
+    texts = ["the parcel never arrived", "The parcel never arrived!", "the parcel never arrived.", "hello there"]
+    groups = clusters_within([7, 3, 5, 9], texts, [1, 1, 2, 1])
+    assert groups == {7: 3, 3: 3, 5: 5, 9: 9}  # 5 is like 3 and 7 but on another step
