@@ -580,8 +580,8 @@ def feedback_by_id(pk: int) -> Feedback:
 # Spot checks (decision 0029): a share of the queue's groups (CXKEEPER_REVIEW_SPOT_CHECK_SHARE)
 # asks about the largest clusters of messages the router placed *confidently* on one step —
 # the wrong routes nobody sees otherwise, since the router is sure of them and self-training
-# repeats them across the cluster. A spot check is one entry in the queue (its least sure
-# member) standing for the whole cluster; "yes, they belong there" is a person's answer for
+# repeats them across the cluster. A spot check is one entry in the queue (its surest
+# member, the most typical) standing for the whole cluster; "yes, they belong there" is a person's answer for
 # every member (it never returns), another answer moves them all.
 
 QUEUE_MAX_CLUSTERED = 30_000  # the most uncertain items clustered; beyond, each is its own cluster
@@ -818,8 +818,9 @@ def order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, spot, n
     """The stored order from its entries (also used by bench/routing_demo.py, which builds the
     same arrays from routed texts without a database). Cluster names of spot checks and of
     the other entries never meet: they are the smallest id of disjoint sets of items."""
-    # entries grouped by cluster, members most uncertain first (then by id)
-    grouped = np.lexsort((ids, -uncertainty, cluster_of))
+    # entries grouped by cluster, members most uncertain first (then by id); a spot check's
+    # surest member first: the one it shows, the most typical of where the router put them all
+    grouped = np.lexsort((ids, np.where(spot, uncertainty, -uncertainty), cluster_of))
     ids, uncertainty, disputed_step, step, cluster_of, spot = (
         a[grouped] for a in (ids, uncertainty, disputed_step, step, cluster_of, spot))
     cluster_ids, cluster = np.unique(cluster_of, return_inverse=True)
