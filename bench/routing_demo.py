@@ -154,7 +154,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=120_000, help="generated rows (the demo loads 120,000)")
     parser.add_argument("--confident", type=int, default=0,
                         help="also measure 200 answers of which this many go to clusters of confident routes")
-    parser.add_argument("--spot-check-share", default="0.5",
+    parser.add_argument("--spot-check-share", default="0.25",
                         help="comma-separated spot-check shares of the review queue measured after answers")
     parser.add_argument("--options", type=json.loads, default={},
                         help="extra keyword arguments of self_train as JSON (variants tried, docs/performance.md)")

@@ -43,7 +43,8 @@ def test_interleave_spreads_the_share_evenly_and_continues_when_one_runs_out():
     assert queries.interleave(ranked[:0], spot, 0.5).tolist() == spot.tolist()
 
 
-def test_the_largest_confident_clusters_are_asked_about_one_entry_each(org):
+def test_the_largest_confident_clusters_are_asked_about_one_entry_each(org, settings):
+    settings.CXKEEPER_REVIEW_SPOT_CHECK_SHARE = 0.5
     login = sorted(Feedback.objects.filter(text__in=LOGIN).values_list("pk", flat=True))
     assert set(Feedback.objects.filter(pk__in=login).values_list("routed_by", flat=True)) == {RoutedBy.MODEL}
     queue = queries.review_queue()
@@ -56,7 +57,7 @@ def test_the_largest_confident_clusters_are_asked_about_one_entry_each(org):
     assert queue.spot_step(login_check) == step
     assert set(Feedback.objects.filter(pk__in=queue.members(login_check)).values_list("step_id", flat=True)) == {step}
     assert queue.cluster_size(login_check) == len(queue.members(login_check)) >= queries.SPOT_CHECK_MIN_SIZE
-    # interleaved: a group that needs a person first, then a spot check
+    # interleaved at 0.5: a group that needs a person first, then a spot check
     groups = list(dict.fromkeys((e.cluster_id, e.spot_check) for e in queue.entries))
     assert [spot for _, spot in groups[:4]] == [False, True, False, True]
     assert queue.remaining == len(queue.entries)
