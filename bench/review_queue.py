@@ -3,7 +3,8 @@
     CXKEEPER_DATA_DIR=/tmp/demo cxkeeper demo --no-serve      # once
     CXKEEPER_DATA_DIR=/tmp/demo python bench/review_queue.py [--relearn]
 
-Prints how many stored items need a person, in how many clusters, the largest clusters, the
+Prints how many stored items need a person, in how many clusters (spot checks included: one
+entry each, CXKEEPER_REVIEW_SPOT_CHECK_SHARE), the largest clusters, the
 time to build the queue with its clusters (cold: clustering; warm: cached), one page of 25
 with the router's suggestions, one cluster with its sample, and with --relearn one background
 learning run done in the foreground (retrain and re-route; it changes the data folder).
@@ -38,7 +39,8 @@ def main() -> None:
     warm = time.perf_counter() - started
     sizes = sorted(queue.cluster_sizes.values(), reverse=True)
     print(f"stored {Feedback.objects.count():,}; need a person {queue.remaining:,} in {queue.clusters:,} clusters "
-          f"({sum(s == 1 for s in sizes):,} alone); largest {sizes[:5]}")
+          f"({sum(s == 1 for s in sizes):,} alone); largest {sizes[:5]}; of them {queue.spot_checks:,} spot checks "
+          f"(share {queries.spot_check_share():g})")
     print(f"queue with clusters: cold {cold:.1f} s, cached {warm:.2f} s")
     started = time.perf_counter()
     queries.queue_page(queue, queue.entries[:25])

@@ -3,14 +3,23 @@
     python bench/routing_demo.py               # the demo's 120,000 rows (seed 7), ~10 min on 2 cores
     python bench/routing_demo.py --rows 30000  # smaller
     python bench/routing_demo.py --confident 100  # also: 100 of the 200 answers on confident clusters
+    python bench/routing_demo.py --spot-check-share 0,0.5  # the review queue's order at these shares
     python bench/routing_demo.py --options '{"rounds": 2}'  # self_train with other settings
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
 bounds: the newest 60,000 rows, 20,000 distinct messages); (3) then retrained after 200
-corrections chosen as the review queue chooses them (highest uncertainty × size of the group
-of identical messages, one per group), each corrected with its true step ("no step" ones
-become off-topic examples). Four figures for each, over every generated message with text:
+answers chosen by the review queue's own order (insights.queries.order_from_arrays and
+interleave, the code the queue page runs, on the arrays `_queue_order` builds from stored rows:
+uncertain items clustered and ranked by Σ uncertainty; confident routes clustered per step and
+ranked by Σ (1.05 − confidence), interleaved at the spot-check share). One answer per group:
+for a group that needs a person, its first item corrected with its true step ("no step" ones
+become off-topic examples); for a spot check, the person reads its first item and answers for
+the whole group in one action — "yes" (its true step is where the router put it) or that
+item's true step — so every member takes that answer, right for it or not. The router then
+learns as the product does (every person-placed message a correction, answered messages out
+of the unlabeled ones). `--confident N` keeps the earlier simulation (decision 0023).
+Four figures for each, over every generated message with text:
 right = on-topic messages at their true step / on-topic; unrouted = on-topic at no step /
 on-topic; precision = at their true step / at any step; off-topic unrouted = off-topic
 messages at no step / off-topic. Texts are routed as generated (the import's PII redaction
@@ -96,11 +105,57 @@ def confident_choice(results, texts: list[str], n: int) -> list[int]:
     return [first[c] for c in order[:n]]
 
 
+def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float):
+    """The first n groups of the review queue as the product orders them (see the docstring).
+    Returns [(members, answer)]: the messages one answer places and the step (None: off-topic)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
+    import django
+    import numpy as np
+
+    django.setup()
+    from cxkeeper.insights import queries
+    from cxkeeper.insights.text.clusters import clusters_within
+
+    # ids are positions + 1 (import order, as stored ids); unrouted: below the threshold or no step
+    pending = sorted((i for i, r in enumerate(results) if r.label is None), key=lambda i: (results[i].confidence, i))
+    clustered = pending[:queries.QUEUE_MAX_CLUSTERED]
+    cluster_of = cluster_texts([i + 1 for i in clustered], [texts[i] for i in clustered])
+    routed = [i for i in reversed(range(len(results))) if results[i].label is not None][:queries.QUEUE_MAX_SPOT_CHECKED]
+    spot_of = clusters_within([i + 1 for i in routed], [texts[i] for i in routed], [results[i].label for i in routed])
+    sizes = defaultdict(int)
+    for name in spot_of.values():
+        sizes[name] += 1
+    spot = [i for i in routed if sizes[spot_of[i + 1]] >= queries.SPOT_CHECK_MIN_SIZE] if share > 0 else []
+    ids = np.array([i + 1 for i in pending] + [i + 1 for i in spot], np.int64)
+    uncertainty = np.array([queries._uncertainty("none", results[i].confidence, threshold) for i in pending]
+                           + [queries.SPOT_CHECK_MARGIN - results[i].confidence for i in spot], np.float64)
+    steps = {name: k for k, name in enumerate(sorted({r.label for r in results if r.label is not None}))}
+    step = np.array([-1] * len(pending) + [steps[results[i].label] for i in spot], np.int64)
+    clusters = np.array([cluster_of.get(i + 1, i + 1) for i in pending] + [spot_of[i + 1] for i in spot], np.int64)
+    is_spot = np.array([False] * len(pending) + [True] * len(spot), bool)
+    order = queries.order_from_arrays(ids, uncertainty, np.full(len(ids), -1, np.int64), step, clusters, is_spot, 0)
+    live = np.ones(len(ids), bool)
+    entries = queries.QueueEntries(order, live, queries.interleave(order.ranked, order.spot_ranked, share))
+    answers, seen = [], set()
+    for entry in entries:
+        if entry.cluster_id in seen:
+            continue
+        seen.add(entry.cluster_id)
+        first = entry.feedback_id - 1
+        members = [m - 1 for m in entries.members(entry.cluster_id)] if entry.spot_check else [first]
+        answers.append((members, truth[first]))
+        if len(answers) == n:
+            break
+    return answers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=120_000, help="generated rows (the demo loads 120,000)")
     parser.add_argument("--confident", type=int, default=0,
                         help="also measure 200 answers of which this many go to clusters of confident routes")
+    parser.add_argument("--spot-check-share", default="0.25",
+                        help="comma-separated spot-check shares of the review queue measured after answers")
     parser.add_argument("--options", type=json.loads, default={},
                         help="extra keyword arguments of self_train as JSON (variants tried, docs/performance.md)")
     args = parser.parse_args()
@@ -128,26 +183,35 @@ def main() -> None:
     results = [r if r.confidence >= router.threshold else type(r)(None, r.confidence, r.top) for r in results]
     print(f"  self-training: {report.as_dict()}", file=sys.stderr)
 
-    choices = [("", review_queue_choice(results, texts, CORRECTIONS))]
-    if args.confident:
-        choices.append((f", {args.confident} of them on confident clusters",
-                        review_queue_choice(results, texts, CORRECTIONS - args.confident)
-                        + confident_choice(results, texts, args.confident)))
-    for how, chosen in choices:
-        fixes = [(texts[i], truth[i]) for i in chosen if truth[i] is not None]
-        negatives = [texts[i] for i in chosen if truth[i] is None]
+    answered_sets = []
+    for share in (float(x) for x in args.spot_check_share.split(",")):
+        answers = queue_order_choice(results, texts, truth, CORRECTIONS, share, router.threshold)
+        spot = sum(results[members[0]].label is not None for members, _ in answers)
+        answered_sets.append((f" by the review queue, spot-check share {share:g} ({spot} spot checks)", answers))
+    if args.confident:  # the earlier simulation (decision 0023): one item per group
+        chosen = review_queue_choice(results, texts, CORRECTIONS - args.confident) \
+            + confident_choice(results, texts, args.confident)
+        answered_sets.append((f" simulated, {args.confident} of them on confident clusters",
+                              [([i], truth[i]) for i in chosen]))
+    for how, answers in answered_sets:
+        placed = {i: answer for members, answer in answers for i in members}
+        fixes = [(texts[i], answer) for i, answer in placed.items() if answer is not None]
+        negatives = [texts[i] for i, answer in placed.items() if answer is None]
+        answered_texts = {texts[i] for i in placed}
+        unlabeled = [t for t in newest if t not in answered_texts]
         started = time.perf_counter()
         corrected_examples = training_examples_from_steps(steps, fixes)
-        router, _ = self_train(corrected_examples, newest, negatives=negatives, corrections=fixes,
-                               max_unlabeled=SELF_TRAINING_SAMPLE, **args.options)
+        router_after, _ = self_train(corrected_examples, unlabeled, negatives=negatives, corrections=fixes,
+                                     max_unlabeled=SELF_TRAINING_SAMPLE, **args.options)
         seconds = time.perf_counter() - started
-        corrected = router.route(texts, threshold=0.0)
-        name = f"after {CORRECTIONS} corrections{how} ({len(fixes)} to a step, {len(negatives)} off-topic)"
-        for threshold in (router.threshold, *SWEEP):
+        corrected = router_after.route(texts, threshold=0.0)
+        name = (f"after {len(answers)} answers{how} ({len(placed):,} messages placed by people, "
+                f"{len(negatives):,} of them off-topic)")
+        for threshold in (router_after.threshold, *SWEEP):
             labels = at(corrected, threshold)
-            for i in chosen:  # what people said stays: the corrected items are placed by them
-                labels[i] = truth[i]
-            table.append((name if threshold == router.threshold else f"{name}, threshold {threshold}",
+            for i, answer in placed.items():  # what people said stays: the answered items are placed by them
+                labels[i] = answer
+            table.append((name if threshold == router_after.threshold else f"{name}, threshold {threshold}",
                           figures(labels, truth), seconds))
 
     print("| router | right | unrouted | precision | off-topic unrouted | train s |")

@@ -176,6 +176,10 @@ CXKEEPER_ROUTER_BACKEND = os.environ.get("CXKEEPER_ROUTER_BACKEND", "wordllama")
 CXKEEPER_RELEARN = os.environ.get("CXKEEPER_RELEARN", "background")
 CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
 
+# The review queue's spot checks (insights/queries.py, decision 0029): this share of its groups
+# asks about the largest clusters of messages the router placed confidently (0 turns them off).
+CXKEEPER_REVIEW_SPOT_CHECK_SHARE = float(os.environ.get("CXKEEPER_REVIEW_SPOT_CHECK_SHARE", "0.25"))
+
 # Bounded work for any imported file or API batch: columns, cell and line length, XLSX unzipped
 # size, JSON depth, stored rejected rows, preview cells, batch bytes. Every bound is a
 # CXKEEPER_IMPORT_* variable (or CXKEEPER_API_MAX_BATCH_BYTES); the defaults and names are in

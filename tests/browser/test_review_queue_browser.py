@@ -101,3 +101,34 @@ def test_review_twenty_by_keyboard_assign_a_cluster_and_see_the_share_move(small
     expect(page.locator("[data-started-share]")).to_have_text(f"{started:.1f}%")
     expect(page.locator("[data-remaining]")).not_to_have_text(re.compile(rf"^{len(NOUNS) + 2}$"))
     assert page.console_errors == [], page.console_errors
+
+
+SURE = ["I can't log in, the password reset never arrives", "i cant log in, the password reset never arrives!",
+        "I can't log in - the password reset never arrives", "I can't log in, the password reset never arrives.",
+        "I can't log in, the password reset never arrives again", "I CAN'T LOG IN, the password reset never arrives"]
+
+
+def test_a_spot_check_confirmed_with_one_key_is_not_asked_again(small_org, sign_in, live_server, settings):
+    settings.CXKEEPER_RELEARN = "off"  # this test is about the queue, not the learning after it
+    source = actions.create_source({"name": "Chat export", "kind": "social"}, acting_user=small_org.keeper)
+    day = dt.datetime(2026, 5, 1, 10, tzinfo=dt.UTC)
+    texts = SURE + ["zebra violin tractor"]
+    actions.ingest_feedback_batch(source, [
+        CanonicalRow(external_id=f"S{i}", received_at=day + dt.timedelta(hours=i), channel="web", row_number=i + 2,
+                     text=text, nps=7) for i, text in enumerate(texts)])
+    sure = Feedback.objects.filter(text__in=SURE)
+    assert set(sure.values_list("routed_by", "step_id")) == {(RoutedBy.MODEL, small_org.login_step.pk)}
+
+    page = sign_in(small_org.it_member)
+    page.goto(f"{live_server.url}/feedback/review/")
+    check = page.locator("[data-spot-check]")
+    expect(check).to_contain_text(f"Spot check: the router is sure about these {len(SURE)} messages — is it right?")
+    expect(page.locator("[data-spot-checks]")).to_have_text("1")
+    page.keyboard.press("j")  # the unsure message comes first, then the spot check
+    page.keyboard.press("y")
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"{len(SURE)} similar messages confirmed on “Log in to the app” (this spot check is not asked again)")
+    assert set(sure.values_list("routed_by", "step_id")) == {(RoutedBy.PERSON, small_org.login_step.pk)}
+    expect(page.locator("[data-spot-check]")).to_have_count(0)
+    expect(page.locator("[data-spot-checks]")).to_have_text("0")
+    assert page.console_errors == [], page.console_errors

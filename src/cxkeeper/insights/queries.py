@@ -576,11 +576,37 @@ def feedback_by_id(pk: int) -> Feedback:
 # model route below the current router's threshold (the router changed since), and items a
 # rule (the source's step column) placed where the current router confidently says another
 # step. Reviewed items (a person's answer, "none of these steps", off-topic) never return.
+#
+# Spot checks (decision 0029): a share of the queue's groups (CXKEEPER_REVIEW_SPOT_CHECK_SHARE)
+# asks about the largest clusters of messages the router placed *confidently* on one step —
+# the wrong routes nobody sees otherwise, since the router is sure of them and self-training
+# repeats them across the cluster. A spot check is one entry in the queue (its surest
+# member, the most typical) standing for the whole cluster; "yes, they belong there" is a person's answer for
+# every member (it never returns), another answer moves them all.
 
 QUEUE_MAX_CLUSTERED = 30_000  # the most uncertain items clustered; beyond, each is its own cluster
 QUEUE_MAX_RULE_CHECKS = 5_000  # newest rule-routed texts the router re-reads for disagreements
 SUGGESTION_MIN_CONFIDENCE = 0.3  # a suggestion is highlighted only when the router is this sure
 CLUSTER_SAMPLE = 8  # messages of a cluster shown before it is assigned in one action
+QUEUE_MAX_SPOT_CHECKED = 30_000  # newest confident model routes clustered for spot checks
+SPOT_CHECK_MIN_SIZE = 5  # a spot check is about at least this many confidently routed messages
+SPOT_CHECK_MARGIN = 1.05  # a spot check's weight: Σ (margin − confidence) = size × (margin − mean)
+DEFAULT_SPOT_CHECK_SHARE = 0.25  # measured: docs/performance.md, "Spot checks"
+
+
+def spot_check_share() -> float:
+    """The share of the queue's groups that are spot checks (setting
+    CXKEEPER_REVIEW_SPOT_CHECK_SHARE, 0 to 1; 0 turns spot checks off)."""
+    from django.conf import settings
+
+    share = float(getattr(settings, "CXKEEPER_REVIEW_SPOT_CHECK_SHARE", DEFAULT_SPOT_CHECK_SHARE))
+    return min(1.0, max(0.0, share))
+
+
+def _confident_routes(threshold: float) -> QuerySet:
+    """Model routes at or above the threshold, newest first: the candidates of spot checks."""
+    return (Feedback.objects.filter(routed_by=RoutedBy.MODEL, routing_confidence__gte=threshold, step__isnull=False)
+            .exclude(text="").order_by("-id"))
 
 
 def _router_state() -> tuple[int, float]:
@@ -604,6 +630,7 @@ class QueueClusters:
 
     cluster_of: dict[int, int]
     disputed: dict[int, tuple[int, float]]
+    spot_of: dict[int, int] = field(default_factory=dict)  # confident route → its cluster on its step
 
 
 def _rule_disputes() -> dict[int, tuple[int, float]]:
@@ -635,7 +662,8 @@ def queue_clusters() -> QueueClusters:
     router = RouterModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True).first()
     # Not the feedback data version: every answer in the queue moves that, and the clusters are
     # meant to outlive answers (the store, `core.figures`, is shared by every worker process).
-    return figures.figure("insights.queue_clusters", (stored["newest"], stored["n"], router, threshold),
+    return figures.figure("insights.queue_clusters",
+                          (stored["newest"], stored["n"], router, threshold, spot_check_share() > 0),
                           lambda: _queue_clusters(threshold), depends=())
 
 
@@ -647,7 +675,23 @@ def _queue_clusters(threshold: float) -> QueueClusters:
                 .order_by(F("routing_confidence").asc(nulls_first=True), "id")
                 .values_list("pk", "text")[:QUEUE_MAX_CLUSTERED])
     rows += list(Feedback.objects.filter(pk__in=list(disputed)).values_list("pk", "text"))
-    return QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows]), disputed)
+    return QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows]), disputed,
+                         _spot_clusters(threshold))
+
+
+def _spot_clusters(threshold: float) -> dict[int, int]:
+    """The newest confident routes in clusters of similar messages on one step; only clusters
+    of at least SPOT_CHECK_MIN_SIZE are kept (a spot check of two messages teaches little)."""
+    from cxkeeper.insights.text.clusters import clusters_within
+
+    if spot_check_share() <= 0:
+        return {}
+    rows = list(_confident_routes(threshold).values_list("pk", "text", "step_id")[:QUEUE_MAX_SPOT_CHECKED])
+    spot_of = clusters_within([pk for pk, *_ in rows], [text for _, text, _ in rows], [s for *_, s in rows])
+    sizes: dict[int, int] = defaultdict(int)
+    for name in spot_of.values():
+        sizes[name] += 1
+    return {pk: name for pk, name in spot_of.items() if sizes[name] >= SPOT_CHECK_MIN_SIZE}
 
 
 @dataclass(frozen=True)
@@ -656,6 +700,7 @@ class QueueEntry:
     cluster_id: int
     uncertainty: float  # 1 − the router's confidence; for a disputed rule route, the router's confidence
     disputed_step_id: int | None = None
+    spot_check: bool = False  # a spot check: this entry stands for its whole cluster of confident routes
 
 
 @dataclass(frozen=True)
@@ -680,6 +725,13 @@ class QueueOrder:
     ranked_smallest: np.ndarray  # int64: their smallest member's id, in that order
     needing: int  # `_unsure()` when it was built
     bounds: np.ndarray  # int64: the entries of cluster c are bounds[c]:bounds[c + 1]
+    # spot checks: which entries and clusters are confident routes asked about, and their own
+    # ranking (by Σ (SPOT_CHECK_MARGIN − confidence)), interleaved with the other at read time
+    spot: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # bool, per entry
+    spot_cluster: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # bool, per cluster
+    spot_ranked: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    spot_ranked_weight: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    spot_ranked_smallest: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def _queue_counts(threshold: float) -> tuple[int, int]:
@@ -713,7 +765,7 @@ def queue_order(*, needing: int | None = None) -> QueueOrder:
     router, threshold = _router_state()
     newest = Feedback.objects.aggregate(newest=Max("id"))["newest"]
     stored, _ = _queue_counts(threshold)
-    key = (newest, stored, router, threshold, *(() if needing is None else (needing,)))
+    key = (newest, stored, router, threshold, spot_check_share() > 0, *(() if needing is None else (needing,)))
     last = getattr(_memo, "last", None)
     if last is not None and last[0] == key and not _computed_fresh() and _still_stored(key):
         return last[1]
@@ -742,30 +794,68 @@ def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
     needing = _unsure(threshold)
     disputed = list(Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
                     .values_list("pk", "step_id"))
-    n = len(rows) + len(disputed)
-    ids = np.fromiter((pk for pk, *_ in rows), np.int64, len(rows))
-    ids = np.concatenate([ids, np.fromiter((pk for pk, _ in disputed), np.int64, len(disputed))])
+    spot = [(pk, confidence, step) for pk, confidence, step in
+            _confident_routes(threshold).values_list("pk", "routing_confidence", "step_id")[:QUEUE_MAX_SPOT_CHECKED]
+            if pk in clusters.spot_of] if clusters.spot_of else []
+    n = len(rows) + len(disputed) + len(spot)
+    ids = np.fromiter([pk for pk, *_ in rows] + [pk for pk, _ in disputed] + [pk for pk, *_ in spot], np.int64, n)
     uncertainty = np.fromiter([_uncertainty(by, confidence, threshold) for _, by, confidence, _ in rows]
-                              + [clusters.disputed[pk][1] for pk, _ in disputed], np.float64, n)
-    disputed_step = np.concatenate([np.full(len(rows), -1, np.int64),
-                                    np.fromiter((clusters.disputed[pk][0] for pk, _ in disputed), np.int64,
-                                                len(disputed))])
-    step = np.fromiter([-1 if s is None else s for *_, s in rows] + [-1 if s is None else s for _, s in disputed],
-                       np.int64, n)
-    cluster_of = np.fromiter((clusters.cluster_of.get(pk, pk) for pk in ids.tolist()), np.int64, n)
-    # entries grouped by cluster, members most uncertain first (then by id)
-    grouped = np.lexsort((ids, -uncertainty, cluster_of))
-    ids, uncertainty, disputed_step, step, cluster_of = (
-        a[grouped] for a in (ids, uncertainty, disputed_step, step, cluster_of))
+                              + [clusters.disputed[pk][1] for pk, _ in disputed]
+                              + [SPOT_CHECK_MARGIN - confidence for _, confidence, _ in spot], np.float64, n)
+    disputed_step = np.fromiter([-1] * len(rows) + [clusters.disputed[pk][0] for pk, _ in disputed]
+                                + [-1] * len(spot), np.int64, n)
+    step = np.fromiter([-1 if s is None else s for *_, s in rows] + [-1 if s is None else s for _, s in disputed]
+                       + [s for *_, s in spot], np.int64, n)
+    cluster_of = np.fromiter([clusters.cluster_of.get(pk, pk) for pk, *_ in rows]
+                             + [clusters.cluster_of.get(pk, pk) for pk, _ in disputed]
+                             + [clusters.spot_of[pk] for pk, *_ in spot], np.int64, n)
+    is_spot = np.zeros(n, bool)
+    is_spot[len(rows) + len(disputed):] = True
+    return order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, is_spot, needing)
+
+
+def order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, spot, needing: int) -> QueueOrder:
+    """The stored order from its entries (also used by bench/routing_demo.py, which builds the
+    same arrays from routed texts without a database). Cluster names of spot checks and of
+    the other entries never meet: they are the smallest id of disjoint sets of items."""
+    # entries grouped by cluster, members most uncertain first (then by id); a spot check's
+    # surest member first: the one it shows, the most typical of where the router put them all
+    grouped = np.lexsort((ids, np.where(spot, uncertainty, -uncertainty), cluster_of))
+    ids, uncertainty, disputed_step, step, cluster_of, spot = (
+        a[grouped] for a in (ids, uncertainty, disputed_step, step, cluster_of, spot))
     cluster_ids, cluster = np.unique(cluster_of, return_inverse=True)
     cluster = cluster.astype(np.int64)
     empty = np.empty(0, np.int64)
     bounds = np.searchsorted(cluster, np.arange(len(cluster_ids) + 1)).astype(np.int64)
+    spot_cluster = np.zeros(len(cluster_ids), bool)
+    spot_cluster[cluster[spot]] = True
     order = QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, empty, empty, empty, needing,
-                       bounds)
-    ranked, weight, smallest = _rank_keys(order, np.ones(n, bool))
+                       bounds, spot, spot_cluster)
+    ranked, weight, smallest = _rank_keys(order, ~spot)
+    spot_ranked, spot_weight, spot_smallest = _rank_keys(order, spot.copy())
     return QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, ranked, weight, smallest,
-                      needing, bounds)
+                      needing, bounds, spot, spot_cluster, spot_ranked, spot_weight, spot_smallest)
+
+
+def interleave(ranked: np.ndarray, spot_ranked: np.ndarray, share: float) -> np.ndarray:
+    """The two rankings as one: spot checks take `share` of the places, spread evenly (0.5:
+    every second group, a question that needs a person first), and when one ranking runs out
+    the other continues. The i-th group of `ranked` sits at (i + ½) / (1 − share), the j-th spot
+    check at (j + ½) / share, ties to `ranked`; computed in closed form (no sort: a queue has
+    100,000 groups and a page is fetched in milliseconds)."""
+    if share <= 0 or not len(spot_ranked):
+        return ranked
+    if share >= 1 or not len(ranked):
+        return np.concatenate([spot_ranked, ranked])
+    place = (np.arange(len(spot_ranked)) + 0.5) / share
+    before = np.clip(np.floor(place * (1 - share) - 0.5 + 1e-9).astype(np.int64) + 1, 0, len(ranked))
+    at = np.arange(len(spot_ranked)) + before  # each spot check's place in the merged ranking
+    merged = np.empty(len(ranked) + len(spot_ranked), np.int64)
+    is_spot = np.zeros(len(merged), bool)
+    is_spot[at] = True
+    merged[at] = spot_ranked
+    merged[~is_spot] = ranked
+    return merged
 
 
 def _ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
@@ -791,12 +881,18 @@ def _rank_keys(order: QueueOrder, live: np.ndarray, among: np.ndarray | None = N
     return present[by], negative[by], smallest[by]
 
 
-def _re_ranked(order: QueueOrder, live: np.ndarray) -> np.ndarray:
-    """The stored ranking after answers: the clusters that lost members are taken out, ranked
-    again and put back where their new weight places them; the others keep their order."""
-    touched = np.unique(order.cluster[~live])
-    keep = ~np.isin(order.ranked, touched)
-    ranked, weight, smallest = order.ranked[keep], order.ranked_weight[keep], order.ranked_smallest[keep]
+def _re_ranked(order: QueueOrder, live: np.ndarray, *, spot: bool = False) -> np.ndarray:
+    """The stored ranking (of spot checks with `spot`) after answers: the clusters that lost
+    members are taken out, ranked again and put back where their new weight places them; the
+    others keep their order. `live` is False for every entry of the other kind."""
+    kind = order.spot if spot else ~order.spot
+    stored = (order.spot_ranked, order.spot_ranked_weight, order.spot_ranked_smallest) if spot else \
+        (order.ranked, order.ranked_weight, order.ranked_smallest)
+    touched = np.unique(order.cluster[~live & kind])
+    if not len(touched):
+        return stored[0]
+    keep = ~np.isin(stored[0], touched)
+    ranked, weight, smallest = stored[0][keep], stored[1][keep], stored[2][keep]
     moved, moved_weight, moved_smallest = _rank_keys(order, live, touched)
     low = np.searchsorted(weight, moved_weight, side="left")
     high = np.searchsorted(weight, moved_weight, side="right")
@@ -814,7 +910,10 @@ class QueueEntries(Sequence):
         self._bounds = order.bounds  # entries of cluster c: bounds[c]:bounds[c + 1]
         self._sizes = np.diff(order.bounds) if live.all() else \
             np.bincount(order.cluster, weights=live, minlength=len(order.cluster_ids)).astype(np.int64)
-        self._ends = np.cumsum(self._sizes[ranked])
+        # a spot check is one entry for its whole cluster
+        shown = np.where(order.spot_cluster, np.minimum(self._sizes, 1), self._sizes) \
+            if order.spot_cluster.any() else self._sizes
+        self._ends = np.cumsum(shown[ranked])
 
     def __len__(self) -> int:
         return int(self._ends[-1]) if len(self._ends) else 0
@@ -843,12 +942,13 @@ class QueueEntries(Sequence):
         skip = start - (int(self._ends[first - 1]) if first else 0)
         for c in self._ranked[first:].tolist():
             members = np.arange(self._bounds[c], self._bounds[c + 1])
-            members = members[self._live[members]][skip:]
+            spot = bool(order.spot_cluster[c])
+            members = members[self._live[members]][:1 if spot else None][skip:]
             skip = 0
             for i in members.tolist():
                 disputed = int(order.disputed_step[i])
                 entries.append(QueueEntry(int(order.feedback_ids[i]), int(order.cluster_ids[c]),
-                                          float(order.uncertainty[i]), disputed if disputed >= 0 else None))
+                                          float(order.uncertainty[i]), disputed if disputed >= 0 else None, spot))
                 if len(entries) == stop - start:
                     return entries
         return entries
@@ -870,6 +970,17 @@ class QueueEntries(Sequence):
         members = np.arange(self._bounds[c], self._bounds[c + 1])
         return self._order.feedback_ids[members[self._live[members]]].tolist()
 
+    def spot_step(self, cluster_id: int) -> int | None:
+        """The step a spot check's messages are confidently routed to (None: not a spot check)."""
+        c = int(np.searchsorted(self._order.cluster_ids, cluster_id))
+        if c >= len(self._order.cluster_ids) or self._order.cluster_ids[c] != cluster_id \
+                or not self._order.spot_cluster[c]:
+            return None
+        return int(self._order.step[self._bounds[c]])
+
+    def spot_checks(self) -> int:
+        return int(np.count_nonzero(self._order.spot_cluster[self._ranked])) if len(self._ranked) else 0
+
 
 @dataclass
 class ReviewQueue:
@@ -884,7 +995,16 @@ class ReviewQueue:
 
     @property
     def clusters(self) -> int:
+        """Groups of similar messages waiting, spot checks included."""
         return len(self.entries._ranked)
+
+    @property
+    def spot_checks(self) -> int:
+        """Spot checks waiting: each one entry of the queue (counted in `remaining`)."""
+        return self.entries.spot_checks()
+
+    def spot_step(self, cluster_id: int) -> int | None:
+        return self.entries.spot_step(cluster_id)
 
     @property
     def cluster_sizes(self) -> dict[int, int]:
@@ -920,15 +1040,19 @@ def review_queue(step=None) -> ReviewQueue:
                            .values_list("pk", flat=True).iterator(chunk_size=10_000), np.int64)
     live = ~np.isin(order.feedback_ids, answered)
     _, needing = _queue_counts(threshold)
-    if needing != order.needing - int(np.count_nonzero(~live & (order.disputed_step < 0))):
+    if needing != order.needing - int(np.count_nonzero(~live & (order.disputed_step < 0) & ~order.spot)):
         order = queue_order(needing=needing)
         live = ~np.isin(order.feedback_ids, answered)
+    share = spot_check_share()
+    if share <= 0:
+        live &= ~order.spot
     if step is not None:
         live &= order.step == step.pk
-        ranked = _ranked(order, live)
+        ranked, spot_ranked = _ranked(order, live & ~order.spot), _ranked(order, live & order.spot)
     else:
-        ranked = order.ranked if live.all() else _re_ranked(order, live)
-    return ReviewQueue(QueueEntries(order, live, ranked))
+        ranked = order.ranked if live[~order.spot].all() else _re_ranked(order, live & ~order.spot)
+        spot_ranked = order.spot_ranked if live[order.spot].all() else _re_ranked(order, live & order.spot, spot=True)
+    return ReviewQueue(QueueEntries(order, live, interleave(ranked, spot_ranked, share)))
 
 
 @dataclass
@@ -957,6 +1081,7 @@ class QueueCluster:
     member_ids: list[int]
     sample: list[Feedback]
     suggestions: list
+    spot_step: Step | None = None  # a spot check: the step the router is sure these messages are about
 
 
 def queue_cluster(cluster_id: int) -> QueueCluster | None:
@@ -979,8 +1104,11 @@ def queue_cluster(cluster_id: int) -> QueueCluster | None:
             readable[suggestion.step.pk] = readable.get(suggestion.step.pk, False) or suggestion.readable
     counted = max(len(per_item), 1)
     ranked = sorted(votes, key=lambda pk: (-votes[pk], pk))[:3]
+    spot_step = queue.spot_step(cluster_id)
     return QueueCluster(cluster_id, len(members), members, sample,
-                        [Suggestion(steps[pk], votes[pk] / counted, readable.get(pk, False)) for pk in ranked])
+                        [Suggestion(steps[pk], votes[pk] / counted, readable.get(pk, False)) for pk in ranked],
+                        Step.objects.select_related("stage__journey").filter(pk=spot_step).first()
+                        if spot_step is not None else None)
 
 
 @dataclass(frozen=True)

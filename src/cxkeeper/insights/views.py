@@ -134,7 +134,7 @@ def review_queue(request):
         # the same options under every message: rendered once, not once per message (most of the page's work)
         "step_options": render_to_string("insights/_step_options.html", {"steps": steps}),
         "share": share, "started_share": started, "relearn": queries.latest_relearn(),
-        "min_confidence": queries.SUGGESTION_MIN_CONFIDENCE,
+        "min_confidence": queries.SUGGESTION_MIN_CONFIDENCE, "spot_share": 100 * queries.spot_check_share(),
         "can_correct": can(actions.require_correct, request.user, None),
         "can_retrain": can(require_keeper, request.user, "retrain the step router"),
     }
@@ -171,6 +171,8 @@ def assign_cluster(request, cluster_id):
                                    description=cluster.sample[0].text[:120] if cluster.sample else "")
     where = ("set aside as off-topic" if answer == OFF_TOPIC else f"routed to “{answer.name}”" if answer
              else "marked as about none of the steps")
+    if cluster.spot_step is not None and answer == cluster.spot_step:
+        where = f"confirmed on “{answer.name}” (this spot check is not asked again)"
     messages.success(request, f"{moved} similar message{'s' if moved != 1 else ''} {where}. "
                               "The router is learning from them.")
     return redirect(reverse("insights:review"))

@@ -166,3 +166,13 @@ def test_threshold_can_be_overridden_per_call(step_router):
     message = "the engineer never turned up"
     assert step_router.route(message, threshold=1.0)[0].label is None
     assert step_router.route(message, threshold=0.0)[0].label == "install"
+
+
+def test_a_message_answered_many_times_is_one_example():
+    from cxkeeper.insights.text.router import training_examples_from_steps
+
+    steps = [{"id": 1, "name": "Pay a bill"}, {"id": 2, "name": "Log in"}]
+    answers = [("The app crashed!", 2)] * 240 + [("the app crashed", 2), ("The app crashed!", 1), ("bill too high", 1)]
+    examples = training_examples_from_steps(steps, answers)
+    assert examples.texts[2:] == ["The app crashed!", "The app crashed!", "bill too high"]
+    assert examples.labels[2:] == [2, 1, 1] and examples.weights[2:] == [3.0, 3.0, 3.0]

@@ -84,3 +84,18 @@ def cluster_texts(ids: Sequence[int], texts: Sequence[str], *, threshold: float 
         root = union.find(position[key])
         name[root] = min(name.get(root, min(groups[key])), min(groups[key]))
     return {item_id: name[union.find(position[key])] for key in keys for item_id in groups[key]}
+
+
+def clusters_within(ids: Sequence[int], texts: Sequence[str], keys: Sequence[int], *,
+                    threshold: float = NEAR_DUPLICATE,
+                    max_representatives: int = MAX_REPRESENTATIVES) -> dict[int, int]:
+    """Clusters of similar messages that also share a key (the step a message was routed to):
+    `cluster_texts` over all of them, each cluster then split by key, so a cluster is a group of
+    similar messages on one step ("the router is sure these 240 messages are about X"). Each
+    id → the smallest id of its (cluster, key) group."""
+    cluster_of = cluster_texts(ids, texts, threshold=threshold, max_representatives=max_representatives)
+    name: dict[tuple[int, int], int] = {}
+    for item_id, key in zip(ids, keys, strict=True):
+        group = (cluster_of[item_id], key)
+        name[group] = min(name.get(group, item_id), item_id)
+    return {item_id: name[(cluster_of[item_id], key)] for item_id, key in zip(ids, keys, strict=True)}

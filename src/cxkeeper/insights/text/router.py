@@ -107,7 +107,12 @@ def training_examples_from_steps(
     ``(text, step_id)`` pairs or dicts ``{"text", "step"}`` (``"label"`` is also accepted)
     made by people fixing the router. They weigh ``correction_weight`` times more than a
     phrase because they are real customer wording, judged by someone who knows the journey.
+    A message answered many times (a cluster of the same words answered in one action, a spot
+    check confirmed) counts once: one example per distinct normalised text and answer, or the
+    router would lean toward the steps of the largest clusters answered.
     """
+    from .clusters import normalize
+
     texts: list[str] = []
     labels: list[Label] = []
     weights: list[float] = []
@@ -121,6 +126,7 @@ def training_examples_from_steps(
                 texts.append(str(text).strip())
                 labels.append(step_id)
                 weights.append(1.0)
+    seen: set[tuple[str, Label]] = set()
     for correction in corrections:
         if isinstance(correction, Mapping):
             text = correction.get("text")
@@ -128,6 +134,10 @@ def training_examples_from_steps(
         else:
             text, step_id = correction
         if text and str(text).strip() and step_id is not None:
+            key = (normalize(str(text)), step_id)
+            if key in seen:
+                continue
+            seen.add(key)
             texts.append(str(text).strip())
             labels.append(step_id)
             weights.append(float(correction_weight))
