@@ -158,3 +158,10 @@ def test_a_team_named_twice_on_an_initiative_is_refused(small_org):
     errors = validate_workspace(text)
     assert [e.path for e in errors] == ["cocreation.initiatives[0].teams[2]"]
     assert "duplicate team 'IT' on initiative 'Fix the app login'" in errors[0].message
+
+
+def test_weights_in_a_file_of_an_older_version_are_refused_with_the_version_to_write(small_org):
+    text = export_workspace().replace("version: 2\n", "version: 3\n") + "priority_weights:\n  impact: 3.0\n"
+    errors = validate_workspace(text)
+    assert [(e.line, e.path) for e in errors] == [(1, "version")]
+    assert errors[0].message == "the priority weights are part of the file from version 4 on; write version: 4"

@@ -196,17 +196,32 @@ def _file_steps(doc) -> set[str]:
     return {f"{j.name}{STEP_SEPARATOR}{step.name}" for j in doc.journeys for stage in j.stages for step in stage.steps}
 
 
+WEIGHTS_VERSION = 4  # the format version that added the weights and the initiatives (schema.py)
+
+
+def check_version(doc) -> list[WorkspaceFileError]:
+    """A file that says it is an older version cannot hold what that version did not have."""
+    if doc.version is None or doc.version >= WEIGHTS_VERSION:
+        return []
+    held = [what for what, found in (("the priority weights", doc.priority_weights is not None),
+                                     ("initiatives", doc.initiatives is not None)) if found]
+    if not held:
+        return []
+    return [doc.error(("version",), f"{' and '.join(held)} are part of the file from version {WEIGHTS_VERSION} on; "
+                                    f"write version: {WEIGHTS_VERSION}")]
+
+
 def check_initiatives(doc) -> list[WorkspaceFileError]:
     """Every team, step, metric and dependency an initiative names must exist — teams and steps
     in this file, metrics in its outcomes section (or, without one, in the workspace)."""
     if not doc.initiatives:
-        return []
+        return check_version(doc)
     teams = {t.name for t in doc.teams}
     steps = _file_steps(doc)
     metrics = ({m.key for m in doc.outcomes.metrics} if doc.outcomes is not None
                else set(MetricDefinition.objects.values_list("key", flat=True)))
     titles = {spec.title for spec in doc.initiatives}
-    errors = []
+    errors = check_version(doc)
     for spec in doc.initiatives:
         where = f" on initiative {spec.title!r}"
         errors += check_unique(doc, [_Named(p, team) for p, team, _ in spec.teams], lambda t: t.name, "team", where)
