@@ -43,29 +43,30 @@ def test_the_same_workspace_exported_with_people_is_version_2_and_applies_to_its
     text = export_workspace()
 
     data = yaml.safe_load(text)
-    assert data["version"] == 2 and FORMAT_VERSION == 3  # nothing of version 3 in it: the lowest that holds it
+    assert data["version"] == 2 and FORMAT_VERSION == 4  # nothing of version 3 or 4 in it: the lowest that holds it
     assert [p["username"] for p in data["people"]] == ["ada", "ivan", "kim"]
     assert apply_workspace(text).changes == []
 
 
 def test_a_newer_version_is_refused_with_a_reason(db):
     make_people("kim", "ada", "ivan")
-    text = replace_once(fixture_text("broadband.yaml"), "version: 1\n", "version: 4\n")
+    text = replace_once(fixture_text("broadband.yaml"), "version: 1\n", "version: 5\n")
 
     result = apply_workspace(text, filename="broadband.yaml")
 
     assert [str(e) for e in result.errors] == [
-        "broadband.yaml:1: version: unknown format version 4; this cxkeeper reads versions 1, 2, 3 "
+        "broadband.yaml:1: version: unknown format version 5; this cxkeeper reads versions 1, 2, 3, 4 "
         "(a newer cxkeeper may have written this file)"]
 
 
 def test_the_published_schema_knows_both_versions_and_people():
     schema = published_schema()
 
-    assert schema["$id"] == "urn:cxkeeper:schema:workspace:3"
-    assert schema["properties"]["version"]["enum"] == [1, 2, 3]
+    assert schema["$id"] == "urn:cxkeeper:schema:workspace:4"
+    assert schema["properties"]["version"]["enum"] == [1, 2, 3, 4]
     assert list(schema["properties"]) == ["version", "workspace", "glossary", "teams", "people", "personas",
-                                          "journeys", "outcomes", "councils", "cocreation"]
+                                          "journeys", "outcomes", "councils", "priority_weights",
+                                          "cocreation"]
     assert "people" not in schema["required"]
     assert set(schema["$defs"]["person"]["properties"]) == {"username", "full_name", "email", "role", "teams",
                                                             "active"}

@@ -9,7 +9,8 @@ the file no longer has is removed before what would clash with it is created:
 
     settings, glossary → outcomes the file drops → map objects the file drops → people's
     accounts → the executive sponsor → teams → people's teams → personas, journeys, stages, steps → responsibilities,
-    handoffs → outcomes → councils → personas nobody lists → people the file leaves out (deactivated)
+    handoffs → outcomes → councils → the priority weights → personas nobody lists → people the
+    file leaves out (deactivated)
 
 Every write goes through an action as `acting_user` (SYSTEM from the trusted command line), so
 it is checked and recorded in history like any other change.
@@ -27,6 +28,7 @@ from cxkeeper.org.models import Workspace
 from cxkeeper.workspace.changes import ApplyFailed, ApplyState, Change
 from cxkeeper.workspace.document import read_document
 from cxkeeper.workspace.sections.governance import CouncilsSync
+from cxkeeper.workspace.sections.initiatives import WeightsSync
 from cxkeeper.workspace.sections.journeys_apply import JourneysSync
 from cxkeeper.workspace.sections.org import OrgSync
 from cxkeeper.workspace.sections.outcomes_apply import OutcomesSync
@@ -35,7 +37,7 @@ from cxkeeper.workspace.yaml_io import WorkspaceFileError
 
 # The diff is printed section by section, in the file's order.
 SECTIONS = ("workspace", "glossary", "team", "person", "persona", "journey", "metric", "outcomes", "outcome", "KPI",
-            "council")
+            "council", "priority")
 
 
 @dataclass
@@ -110,6 +112,7 @@ def _sync(state: ApplyState) -> list[Change]:
     journeys.handoffs()
     outcomes.apply()
     CouncilsSync(state).apply()  # after teams, people and journeys: seats and scope name them
+    WeightsSync(state).apply()  # the priority board's weights; initiatives are never applied
     journeys.prune_personas()
     people.deactivate_unlisted()
     unique = list(dict.fromkeys(state.changes))  # a statement's target cleared, then set: one line

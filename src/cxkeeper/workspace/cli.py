@@ -54,9 +54,11 @@ def _print_errors(errors) -> None:
 def export(file: File, without_people: WithoutPeople = False,
            with_cocreation: Annotated[bool, typer.Option(
                "--with-cocreation", help="Add the co-creation section (perspectives, options, decisions, planned "
-                                         "changes) for review; apply reads it but never applies it.")] = False,
+                                         "changes, initiatives) for review; apply checks it but never applies "
+                                         "it.")] = False,
            data_dir: DataDir = None):
-    """Write the whole workspace (settings, glossary, teams, people, personas, journeys, outcomes) as YAML."""
+    """Write the whole workspace (settings, glossary, teams, people, personas, journeys, outcomes, councils,
+    priority weights) as YAML."""
     setup_django(data_dir)
     from cxkeeper.workspace.export import export_workspace
 

@@ -23,6 +23,7 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from cxkeeper.workspace import lenient
 from cxkeeper.workspace.schema import VERSIONS, published_schema
 from cxkeeper.workspace.sections import governance as councils_section
+from cxkeeper.workspace.sections import initiatives as initiatives_section
 from cxkeeper.workspace.sections import journeys, org
 from cxkeeper.workspace.sections import people as people_section
 from cxkeeper.workspace.sections.journeys import JourneySpec, PersonaSpec
@@ -51,6 +52,10 @@ class Document:
     outcomes: OutcomesSpec | None = None
     # None when the file has no `councils` section: the councils are left as they are.
     councils: list[councils_section.CouncilSpec] | None = None
+    # None when the file has no `priority_weights`: the weights are left as they are.
+    priority_weights: initiatives_section.WeightsSpec | None = None
+    # The initiatives under `cocreation`: read to be checked, never applied (None: the file has none).
+    initiatives: list[initiatives_section.InitiativeSpec] | None = None
     users: dict[str, object] = field(default_factory=dict)
 
     def error(self, path: Path, message: str) -> WorkspaceFileError:
@@ -141,12 +146,15 @@ def _build(data: dict, lines: LineMap, filename: str, *, with_people: bool) -> D
     personas, journey_specs = journeys.build_journeys(data)
     return Document(filename, lines, version if version in VERSIONS else None, workspace, glossary, teams,
                     personas, journey_specs, people=people_section.build_people(data) if with_people else None,
-                    outcomes=build_outcomes(data), councils=councils_section.build_councils(data))
+                    outcomes=build_outcomes(data), councils=councils_section.build_councils(data),
+                    priority_weights=initiatives_section.build_weights(data),
+                    initiatives=initiatives_section.build_initiatives(data))
 
 
 def _check(document: Document, data: dict) -> list[WorkspaceFileError]:
     errors = org.check_org(document) + people_section.check_people(document) + journeys.check_journeys(document)
     errors += check_outcomes(document, data) + councils_section.check_councils(document)
+    errors += initiatives_section.check_initiatives(document)
     wanted = (org.user_references(document) + journeys.user_references(document)
               + councils_section.user_references(document))
     return errors + people_section.check_user_references(document, wanted)

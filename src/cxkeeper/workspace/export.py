@@ -3,8 +3,9 @@
     export_workspace(people=True) -> str     the same workspace always gives the same bytes
 
 The sections come in the file's order: version, workspace, glossary, teams, people, personas,
-journeys, outcomes, councils and — asked for, and only when there is any — cocreation (written
-for review, never applied). Without people the file is in format version 1 (see `schema.py`).
+journeys, outcomes, councils, priority_weights (when a keeper set them) and — asked for, and
+only when there is any — cocreation (written for review, never applied). Without people the
+file is in format version 1; the weights or initiatives make it version 4 (see `schema.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from cxkeeper.workspace.schema import FORMAT_VERSION
 from cxkeeper.workspace.sections.cocreation import cocreation_data
 from cxkeeper.workspace.sections.governance import councils_data
+from cxkeeper.workspace.sections.initiatives import weights_data
 from cxkeeper.workspace.sections.journeys import journeys_data
 from cxkeeper.workspace.sections.org import org_data
 from cxkeeper.workspace.sections.outcomes import outcomes_data
@@ -20,6 +22,7 @@ from cxkeeper.workspace.yaml_io import dump
 
 WITHOUT_PEOPLE_VERSION = 1  # the format before people: what older releases read
 PEOPLE_VERSION = 2  # people, before the sponsor and co-creation
+COCREATION_VERSION = 3  # the sponsor, the reminder days and co-creation, before weights and initiatives
 
 
 def workspace_data(*, people: bool = True, cocreation: bool = False) -> dict:
@@ -33,11 +36,15 @@ def workspace_data(*, people: bool = True, cocreation: bool = False) -> dict:
     # workspace without councils exports exactly what it did before councils existed.
     if councils:
         data["councils"] = councils
+    data |= weights_data()  # only when a keeper has set them
     if cocreation:
         data |= cocreation_data()
     settings = data["workspace"]
-    if "cocreation" in data or "executive_sponsor" in settings or "perspective_reminder_days" in settings:
-        data["version"] = FORMAT_VERSION  # the lowest version that holds them
+    # The lowest version that holds what was written.
+    if "priority_weights" in data or "initiatives" in data.get("cocreation", {}):
+        data["version"] = FORMAT_VERSION
+    elif "cocreation" in data or "executive_sponsor" in settings or "perspective_reminder_days" in settings:
+        data["version"] = COCREATION_VERSION
     return data
 
 

@@ -1,6 +1,7 @@
 """Co-creation in the workspace file (docs/initiatives.md "Co-creation"): for each friction
 point with a shared challenge, its owner team, steps, affected teams, every team's perspective,
-the options with each team's stance and the decision; and the planned changes with theirs.
+the options with each team's stance and the decision; the planned changes with theirs; and the
+initiatives (`sections/initiatives.py`: checked against the file's teams, steps and metrics).
 
 The section is **written for review** — a keeper keeps the file in git and sees in a diff who
 changed their stance — and **read, never applied**: perspectives belong to the teams that give
@@ -30,6 +31,7 @@ from cxkeeper.initiatives.choices import (
 )
 from cxkeeper.initiatives.models import AffectedTeam, FrictionPoint, PlannedChange
 from cxkeeper.workspace.schema_types import SchemaPart, array, choice, obj
+from cxkeeper.workspace.sections.initiatives import initiative_schema, initiatives_data
 from cxkeeper.workspace.writing import by_name, compact
 
 STRING = {"type": ["string", "null"]}
@@ -49,9 +51,13 @@ def schema() -> SchemaPart:
             "friction_points": array({"$ref": "#/$defs/cocreation_friction_point"},
                                      "Friction points with a shared challenge."),
             "planned_changes": array({"$ref": "#/$defs/planned_change"}, "Planned changes (CX impact review)."),
+            "initiatives": array({"$ref": "#/$defs/initiative"},
+                                 "Initiatives: teams with their role, steps, metrics, milestones, dependencies, "
+                                 "status and ship date (checked, never applied)."),
         }, [], "Co-creation, written for review and never applied: perspectives are given by the teams "
                "on the pages, the API or the CLI; an apply leaves them as they are.")},
         defs={
+            "initiative": initiative_schema(),
             "affected_team": obj({
                 "team": team, "why": STRING,
                 "origin": choice(AffectedOrigin, "Where it comes from"),
@@ -142,5 +148,5 @@ def cocreation_data() -> dict:
     changes = sorted(PlannedChange.objects.select_related("team"), key=lambda pc: (pc.go_live, by_name(pc.title),
                                                                                    pc.pk))
     section = compact({"friction_points": [_friction_point(fp) for fp in points],
-                       "planned_changes": [_planned(pc) for pc in changes]})
+                       "planned_changes": [_planned(pc) for pc in changes], "initiatives": initiatives_data()})
     return {"cocreation": section} if section else {}
