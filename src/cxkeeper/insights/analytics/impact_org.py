@@ -42,7 +42,6 @@ from .impact import (
     MIN_DAYS_BEFORE,
     Assessment,
     ImpactMetric,
-    SegmentedFit,
     _as_reported,
     _whole,
     fit_segmented,
