@@ -1,7 +1,7 @@
 """The impact engine's validity, simulated: false wins in null worlds, effects found in
 worlds with a real change (docs/wins-measurement.md). Pure NumPy/SciPy, no database.
 
-    python bench/impact_validity.py              # 1,000 runs per scenario (about a minute)
+    python bench/impact_validity.py              # 1,000 runs per scenario (a few minutes)
     python bench/impact_validity.py --runs 200   # quicker
 """
 
@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from cxkeeper.insights.analytics.impact_simulation import SCENARIOS, run_scenario
+from cxkeeper.insights.analytics.impact_simulation import ORG_SCENARIOS, SCENARIOS, run_org_scenario, run_scenario
 
 
 def main() -> int:
@@ -24,8 +24,10 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|")
     failed = 0
     started = time.perf_counter()
-    for scenario in SCENARIOS.values():
-        result = run_scenario(scenario, args.runs, seed=args.seed)
+    # The steps (against comparison steps), then the whole organization (no comparison; "org …" rows)
+    runs = [(s, run_scenario) for s in SCENARIOS.values()] + [(s, run_org_scenario) for s in ORG_SCENARIOS.values()]
+    for scenario, run in runs:
+        result = run(scenario, args.runs, seed=args.seed)
         low, high = result.interval()
         unit = "%" if scenario.metric == "volume" else ""
         effect = result.mean_effect * (100 if unit else 1)

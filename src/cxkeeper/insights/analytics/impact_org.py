@@ -14,14 +14,17 @@ from organization-wide drift. Here, instead (docs/wins-measurement.md, decision 
    year (with less, a yearly cycle cannot be told from a trend and is not fitted). Errors are
    the same prewhitened Newey–West (HAC) with fixed-b critical values.
 3. **A wider minimum effect**: :data:`ORG_MIN_EFFECT_FACTOR` × the metric's minimum effect.
-4. **Placebo dates**: the same model is fitted at up to :data:`MAX_PLACEBOS` earlier fake
-   change dates, each on the data *before the real change only* (so the real effect cannot leak
-   into them), each measured over as many periods after it as the real one has (at most the
-   rest of the data before the change). These fake breaks show how large a "break" drift,
-   wobble and curvature alone produce in this organization's own series.
+4. **Placebo dates**: the segmented model (without the seasonal terms: the series has the
+   seasonal pattern of step 2 taken out) is fitted at up to :data:`MAX_PLACEBOS` earlier fake
+   change dates a week apart, each on the data *before the real change only* (so the real
+   effect cannot leak into them), from :data:`PLACEBO_WINDOW_DAYS` before its date to as many
+   periods after it as the real change has (at most the rest of the data before the change).
+   The real date's break is measured the same way (the same window before it), so the real
+   and the fake breaks are alike but for the change; the fake ones show how large a "break"
+   drift, slow wobble and curvature alone produce in this organization's own series.
 
 Verdict: **win** (or **worse**) only when p < α, the effect is at least the wider minimum, and
-it is larger in size than :data:`PLACEBO_QUANTILE` (95 %) of the placebo breaks; too early when
+the real break is larger in size than :data:`PLACEBO_QUANTILE` (95 %) of the placebo breaks; too early when
 there are fewer than :data:`MIN_PLACEBOS` placebo dates (the data before the change are too
 short to check drift), plus the same too-early rules as :mod:`impact`.
 
@@ -56,6 +59,7 @@ ORG_MIN_EFFECT_FACTOR = 1.5  # the organization-level minimum effect, × the met
 PLACEBO_QUANTILE = 0.95  # the real break must be larger than this share of placebo breaks
 MIN_PLACEBOS = 8
 MAX_PLACEBOS = 20
+PLACEBO_WINDOW_DAYS = 91  # the real and the placebo breaks compared: each from 13 weeks before its date
 YEAR_DAYS = 364  # the data before the change span this many days: the yearly cycle is fitted
 
 ORG_METHOD = ("segmented regression (interrupted time series) of the whole organization's series, no comparison "
@@ -169,18 +173,31 @@ def assess_organization(
     adjusted = np.full(length, np.nan)
     adjusted[ok] = s.value[ok] - pattern
     placebos = _placebo_effects(adjusted, s.variance, ok, tau, days, grain_days, post_rows, lags)
+    # The real break as the placebos see theirs: the same window (PLACEBO_WINDOW_DAYS before), the
+    # same deseasonalised series, so the real date and the fake ones are alike but for the change.
+    window = np.flatnonzero(ok)
+    pre_all = window[tau[window] < 0]
+    rows = np.r_[pre_all[-_window_periods(grain_days):], window[tau[window] >= 0]]
+    local, local_tau, _, _ = _fit(adjusted[rows], s.variance[rows], tau[rows], days[rows], grain_days, lags,
+                                  seasonal=False)
+    local_break = local.contrast([0, 0, 1, local_tau])[0]
     base.update(seasonality=terms, lags=fit.lags, df=fit.df, effect=effect, level=level, slope=slope,
                 before_value=_whole(m, series[:first_post]), after_value=_whole(m, series[first_post:]))
     if len(placebos) < MIN_PLACEBOS:  # cannot happen past the periods-before check; kept as a guard
         return Assessment(**{**base, "effect": None, "level": None, "slope": None}, verdict="too_early",
                           reason="few_periods_before")
-    size = abs(raw_effect[0])
+    size = abs(local_break)
     share_below = float(np.mean([abs(p) < size for p in placebos]))
     reported = tuple(math.expm1(p) if m.kind == "volume" else p for p in placebos)
     good = effect.value > 0 if m.higher_is_better else effect.value < 0
     credible = effect.p_value < alpha and abs(effect.value) >= effect_min and share_below >= PLACEBO_QUANTILE
     verdict = ("win" if good else "worse") if credible else "no_credible_change"
     return Assessment(**base, verdict=verdict, reason="", placebo_effects=reported, placebo_share_below=share_below)
+
+
+def _window_periods(grain_days: int) -> int:
+    """Periods before a date (real or placebo) its break is measured over for the placebo test."""
+    return max(3, math.ceil(PLACEBO_WINDOW_DAYS / grain_days))
 
 
 def _placebo_effects(value, variance, ok, tau, days, grain_days, post_rows, lags) -> list[float]:
@@ -196,7 +213,7 @@ def _placebo_effects(value, variance, ok, tau, days, grain_days, post_rows, lags
     out = []
     for cut in candidates:
         after = min(post_rows, len(pre) - cut)
-        rows = pre[: cut + after]
+        rows = pre[max(0, cut - _window_periods(grain_days)): cut + after]
         fake_tau = tau[rows] - tau[pre[cut]]
         fit, mean_tau, _, _ = _fit(value[rows], variance[rows], fake_tau, days[rows], grain_days, lags, seasonal=False)
         out.append(fit.contrast([0, 0, 1, mean_tau])[0])

@@ -230,7 +230,7 @@ class OrgScenario:
     ar_rho: float = 0.0
     ar_sd: float = 0.0
     drift: float = 0.0  # trend per period
-    curve: float = 0.0  # the trend bends: + curve·(τ/T)² over the whole window
+    curve: float = 0.0  # the trend bends: + curve·(periods since the window's start / its length)²
     slow_sd: float = 0.0  # a slow wobble (AR(1), ρ 0.95) of the organization
     concurrent: float = 0.0  # change at one part on the change date
     effect: float = 0.0  # real change everywhere on the change date
@@ -242,8 +242,11 @@ ORG_SCENARIOS: dict[str, OrgScenario] = {s.name: s for s in (
     OrgScenario("org seasonal", "CES, a yearly cycle of ±0.4", seasonal=0.4),
     OrgScenario("org ar1", "CES, AR(1) wobble (ρ 0.6, sd 0.1) of the organization and each part",
                 ar_rho=0.6, ar_sd=0.1),
-    OrgScenario("org drift", "CES, a trend of −0.01 a week that bends (−0.3 over the window), a slow wobble "
-                "(ρ 0.95, sd 0.1), the yearly cycle", drift=-0.01, curve=-0.3, slow_sd=0.1, seasonal=0.4),
+    OrgScenario("org drift", "CES, an upward trend of +0.01 a week that bends (+0.3 over the window), a slow "
+                "wobble (ρ 0.95, sd 0.1), the yearly cycle", drift=0.01, curve=0.3, slow_sd=0.1, seasonal=0.4),
+    OrgScenario("org drift strong", "CES, the same with a trend that bends twice as much (+0.6) and a slow "
+                "wobble of sd 0.2 (two thirds of the organization-level minimum)", drift=0.01, curve=0.6,
+                slow_sd=0.2, seasonal=0.4),
     OrgScenario("org concurrent", "CES, one part of seven drops 0.5 on the change date", concurrent=-0.5),
     OrgScenario("org effect", "CES +0.6 everywhere (2 × the organization-level minimum of 0.3), with the yearly "
                 "cycle, AR(1) wobble and drift", seasonal=0.4, ar_rho=0.6, ar_sd=0.1, drift=-0.01, effect=0.6,
@@ -267,7 +270,8 @@ def simulate_org_world(scenario: OrgScenario, rng: np.random.Generator) -> tuple
     day = t * s.grain_days + int(rng.integers(0, 365))
     after = (t >= 0).astype(float)
     org = (s.seasonal * np.sin(2 * np.pi * day / 365.25 + rng.uniform(0, 2 * np.pi)) + s.drift * t
-           + s.curve * (t / length) ** 2 + _ar1(rng, length, s.ar_rho, s.ar_sd) + _ar1(rng, length, 0.95, s.slow_sd))
+           + s.curve * ((t + first_post) / length) ** 2 + _ar1(rng, length, s.ar_rho, s.ar_sd)
+           + _ar1(rng, length, 0.95, s.slow_sd))
     weekly = s.weekly * np.sin(2 * np.pi * day / 7) if s.grain_days == 1 else np.zeros(length)
     total: list[dict] = [{} for _ in range(length)]
     for j in range(s.parts):
