@@ -462,7 +462,7 @@ def _org_sentence(result: ImpactResult, what: str, since: str) -> str:
     change = _change_text(result, e.value)
     band, minimum = _band(result, e), _minimum(result)
     caveat = _ORG_CAVEAT.format(n=len(a.placebo_effects))
-    beaten = sum(1 for p in a.placebo_effects if abs(p) < abs(e.value))
+    beaten = round((a.placebo_share_below or 0.0) * len(a.placebo_effects))  # as the rule counts them
     if a.verdict in ("win", "worse"):
         kind = "a credible improvement" if a.verdict == "win" else "a credible regression"
         return (f"{VERDICT_LABELS[a.verdict]}: {what} across the whole organization {change} after {since} "
