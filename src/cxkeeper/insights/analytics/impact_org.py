@@ -59,7 +59,7 @@ ORG_MIN_EFFECT_FACTOR = 1.5  # the organization-level minimum effect, × the met
 PLACEBO_QUANTILE = 0.95  # the real break must be larger than this share of placebo breaks
 MIN_PLACEBOS = 8
 MAX_PLACEBOS = 20
-PLACEBO_WINDOW_DAYS = 91  # the real and the placebo breaks compared: each from 13 weeks before its date
+PLACEBO_WINDOW_DAYS = 70  # the real and the placebo breaks compared: each from 10 weeks before its date
 YEAR_DAYS = 364  # the data before the change span this many days: the yearly cycle is fitted
 
 ORG_METHOD = ("segmented regression (interrupted time series) of the whole organization's series, no comparison "
