@@ -1,8 +1,9 @@
 """The impact engine's validity, simulated: false wins in null worlds, effects found in
 worlds with a real change (docs/wins-measurement.md). Pure NumPy/SciPy, no database.
 
-    python bench/impact_validity.py              # 1,000 runs per scenario (about a minute)
+    python bench/impact_validity.py              # 1,000 runs per scenario (a few minutes)
     python bench/impact_validity.py --runs 200   # quicker
+    python bench/impact_validity.py --scope organization   # only the whole-organization worlds
 """
 
 from __future__ import annotations
@@ -11,21 +12,26 @@ import argparse
 import sys
 import time
 
-from cxkeeper.insights.analytics.impact_simulation import SCENARIOS, run_scenario
+from cxkeeper.insights.analytics.impact_simulation import ORG_SCENARIOS, SCENARIOS, run_org_scenario, run_scenario
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scope", choices=("all", "steps", "organization"), default="all",
+                        help="the steps' worlds (against comparison steps), the whole organization's, or both")
     args = parser.parse_args()
     print(f"{args.runs} runs per scenario, seed {args.seed}; wins with 95% Wilson intervals\n")
     print("| scenario | what happens | wins | 95% interval | worse | mean effect | target | |")
     print("|---|---|---|---|---|---|---|---|")
     failed = 0
     started = time.perf_counter()
-    for scenario in SCENARIOS.values():
-        result = run_scenario(scenario, args.runs, seed=args.seed)
+    # The steps (against comparison steps), then the whole organization (no comparison; "org …" rows)
+    runs = [(s, run_scenario) for s in SCENARIOS.values() if args.scope != "organization"]
+    runs += [(s, run_org_scenario) for s in ORG_SCENARIOS.values() if args.scope != "steps"]
+    for scenario, run in runs:
+        result = run(scenario, args.runs, seed=args.seed)
         low, high = result.interval()
         unit = "%" if scenario.metric == "volume" else ""
         effect = result.mean_effect * (100 if unit else 1)

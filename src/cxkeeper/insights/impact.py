@@ -15,6 +15,12 @@ and after the change date, ranked by how alike their channel mix is to the chang
 before the change (cosine of the channel shares), steps of the same journey first among
 near-equals (+0.25). The best `MAX_COMPARISON_STEPS` are used; each says why it was chosen.
 See docs/wins-measurement.md.
+
+Organization scope (`scope="organization"`, no steps — or steps that are every step with data,
+leaving nothing to compare with): the whole organization's series, judged by
+`analytics.impact_org` (seasonality terms, a wider minimum effect and placebo dates instead of a
+comparison; decision 0034), over a year before the change by default so the yearly cycle can be
+fitted.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from cxkeeper.insights.analytics.impact import (
     assess_change,
     period_series,
 )
+from cxkeeper.insights.analytics.impact_org import MIN_PLACEBOS, PLACEBO_QUANTILE, assess_organization
 from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import DEFAULT_ALPHA, DEFAULT_MIN_N
 from cxkeeper.insights.choices import RoutedBy
@@ -56,6 +63,8 @@ MAX_COMPARISON_STEPS = 6
 SAME_JOURNEY_BONUS = 0.25
 DEFAULT_BEFORE_DAYS = 182  # half a year of history before the change
 DEFAULT_AFTER_DAYS = 182  # and at most half a year after it
+ORG_BEFORE_DAYS = 371  # organization scope: 53 weeks before, so a yearly cycle can be fitted
+SCOPES = ("steps", "organization")
 
 # Labels of the counts the catalogue does not have (it has the shares).
 _COUNT_LABELS = {"complaint_count": "Complaints (count)", "negative_count": "Negative texts (count)",
@@ -138,14 +147,15 @@ def _daily_sums(step_ids: Iterable[int] | None, start: dt.date, end: dt.date, *,
     return out
 
 
-def _mention_counts(step_ids: Sequence[int], topic: str, start: dt.date, end: dt.date, *, channel: str = "",
+def _mention_counts(step_ids: Sequence[int] | None, topic: str, start: dt.date, end: dt.date, *, channel: str = "",
                     segment: str = "") -> dict[dt.date, int]:
     """Items at the steps whose text mentions `topic` (in the channel and segment, when given),
     per day (UTC), off-topic items left out: one grouped count in the database."""
     first = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
     stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    items = Feedback.objects.filter(step_id__in=list(step_ids), received_at__gte=first, received_at__lt=stop,
-                                    text__icontains=topic)
+    items = Feedback.objects.filter(received_at__gte=first, received_at__lt=stop, text__icontains=topic)
+    if step_ids is not None:  # None: the whole organization
+        items = items.filter(step_id__in=list(step_ids))
     if channel:
         items = items.filter(channel=channel)
     if segment:
@@ -283,6 +293,7 @@ class ImpactResult:
     topic: str = ""
     channel: str = ""
     segment: str = ""
+    scope: str = "steps"  # "steps" | "organization"
 
     @property
     def verdict_label(self) -> str:
@@ -298,6 +309,8 @@ class ImpactResult:
             return {"value": e.value, "low": e.low, "high": e.high, "p": e.p_value}
 
         unit = "relative change (−0.30 = 30% fewer)" if a.kind == "volume" else "metric units"
+        if self.scope == "organization":
+            return self._organization_details(estimate, unit)
         return {
             "method": a.method,
             "grain": self.grain,
@@ -327,8 +340,46 @@ class ImpactResult:
                      f"{DEFAULT_MIN_N} items before (counts)"),
         }
 
+    def _organization_details(self, estimate, unit) -> dict:
+        a = self.assessment
+        placebos = len(a.placebo_effects)
+        return {
+            "method": a.method,
+            "scope": "organization",
+            "caveat": _ORG_CAVEAT.format(n=placebos or "earlier"),
+            "grain": self.grain,
+            "effect_unit": unit,
+            "effect": estimate(a.effect),
+            "level_change": estimate(a.level),
+            "slope_change_per_period": estimate(a.slope),
+            "confidence": 1 - a.alpha,
+            "alpha": a.alpha,
+            "min_effect": a.min_effect,
+            "higher_is_better": a.higher_is_better,
+            "before": a.before_value,
+            "after": a.after_value,
+            "n_before": a.n_before,
+            "n_after": a.n_after,
+            "periods_before": a.periods_before,
+            "periods_after": a.periods_after,
+            "seasonality": a.seasonality or None,
+            "placebo_dates": placebos,
+            "placebo_effects": list(a.placebo_effects),
+            "placebo_share_smaller": a.placebo_share_below,
+            "comparison_steps": [],
+            "newey_west_lags": a.lags or None,
+            "degrees_of_freedom": a.df or None,
+            "too_early_reason": a.reason or None,
+            "rule": (f"win or worse: p < {a.alpha:g}, an effect of at least the organization-level minimum "
+                     f"({a.min_effect:g}, 1.5 × the metric's) and larger than {PLACEBO_QUANTILE:.0%} of the "
+                     f"effects at earlier placebo dates; too early: fewer than {MIN_DAYS_AFTER} days after, fewer "
+                     f"than {a.need_periods_before} periods before (enough for {MIN_PLACEBOS} placebo dates), "
+                     f"fewer than {DEFAULT_MIN_N} answers on either side (scores) or items before (counts)"),
+        }
+
     def as_dict(self) -> dict:
         return {
+            "scope": self.scope,
             "metric": self.metric, "label": self.label, "topic": self.topic or None,
             "channel": self.channel or None, "segment": self.segment or None,
             "steps": [{"id": s.pk, "step": s.name, "journey": s.stage.journey.name} for s in self.steps],
@@ -338,7 +389,13 @@ class ImpactResult:
         }
 
 
+_ORG_CAVEAT = ("Measured on the whole organization without a comparison: drift could look like an effect; "
+               "we checked {n} placebo dates.")
+
+
 def _where(steps: Sequence[Step]) -> str:
+    if not steps:
+        return "the whole organization"
     names = [f"“{s.name}”" for s in steps]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -351,6 +408,8 @@ def _sentence(result: ImpactResult, grain_days: int) -> str:
     a = result.assessment
     what, where, since = result.label, _where(result.steps), _date(result.change_date)
     unit = "week" if grain_days == 7 else "day"
+    if result.scope == "organization" and a.verdict != "too_early":
+        return _org_sentence(result, what, since)
     if a.verdict == "too_early":
         weeks_after = (f"only {a.periods_after} {numbers.plural(a.periods_after, unit, unit + 's')}"
                        if a.periods_after else f"no whole {unit}")
@@ -362,7 +421,10 @@ def _sentence(result: ImpactResult, grain_days: int) -> str:
                                  f"after {since}; measuring {what} at {where} needs {need_after}.",
             "few_periods_before": f"Cannot measure yet: only {a.periods_before} "
                                   f"{numbers.plural(a.periods_before, unit, unit + 's')} "
-                                  f"with data before {since}; measuring {what} at {where} needs {need_before}.",
+                                  f"with data before {since}; measuring {what} at {where} needs "
+                                  f"{a.need_periods_before or need_before}"
+                                  + (" (without a comparison, earlier dates are checked for drift)."
+                                     if result.scope == "organization" else "."),
             "few_answers": f"Cannot measure yet: {numbers.count(a.n_before)} answers before and "
                            f"{numbers.count(a.n_after)} after {since} for {what} at {where}; it needs "
                            f"{DEFAULT_MIN_N} on each side.",
@@ -394,6 +456,47 @@ def _sentence(result: ImpactResult, grain_days: int) -> str:
             f"the data cannot tell that from noise ({band}; a change of {minimum} would matter).")
 
 
+def _org_sentence(result: ImpactResult, what: str, since: str) -> str:
+    a = result.assessment
+    e = a.effect
+    change = _change_text(result, e.value)
+    band, minimum = _band(result, e), _minimum(result)
+    caveat = _ORG_CAVEAT.format(n=len(a.placebo_effects))
+    beaten = round((a.placebo_share_below or 0.0) * len(a.placebo_effects))  # as the rule counts them
+    if a.verdict in ("win", "worse"):
+        kind = "a credible improvement" if a.verdict == "win" else "a credible regression"
+        return (f"{VERDICT_LABELS[a.verdict]}: {what} across the whole organization {change} after {since} "
+                f"({band}), more than at {beaten} of {len(a.placebo_effects)} earlier dates checked: {kind}. "
+                f"{caveat}")
+    if abs(e.low) < a.min_effect and abs(e.high) < a.min_effect:
+        why = f"less than the {minimum} that would matter"
+    elif (a.placebo_share_below or 0) < PLACEBO_QUANTILE and e.p_value < a.alpha and abs(e.value) >= a.min_effect:
+        why = (f"but the series broke as much at {len(a.placebo_effects) - beaten} of "
+               f"{len(a.placebo_effects)} earlier dates without a change")
+    else:
+        why = f"which the data cannot tell from noise (a change of {minimum} would matter)"
+    return (f"No credible change: {what} across the whole organization {change} after {since} ({band}), {why}. "
+            f"{caveat}")
+
+
+def _change_text(result: ImpactResult, value: float) -> str:
+    direction = "rose" if value > 0 else "fell"
+    if result.assessment.kind == "volume":
+        return f"{direction} by {numbers.percent(abs(100 * value))}"
+    return f"{direction} by {_size(abs(value), result.metric)}"
+
+
+def _band(result: ImpactResult, e) -> str:
+    if result.assessment.kind == "volume":
+        return f"{numbers.signed(100 * e.low)}% to {numbers.signed(100 * e.high)}%"
+    return f"{_size(e.low, result.metric, sign=True)} to {_size(e.high, result.metric, sign=True)}"
+
+
+def _minimum(result: ImpactResult) -> str:
+    a = result.assessment
+    return numbers.percent(100 * a.min_effect) if a.kind == "volume" else _size(a.min_effect, result.metric)
+
+
 def _size(value: float, metric: str, *, sign: bool = False) -> str:
     """A change in a metric's units; a change in a share is in percentage points."""
     if CATALOGUE[metric].unit == "%":
@@ -406,21 +509,32 @@ def measure_impact(steps: Sequence[Step | int] | Step, metric: str, change_date:
                    as_of: dt.date | None = None, comparison: Sequence[Step | int] | None = None,
                    exclude: Iterable[Step | int] = (), grain: str = "week", topic: str = "", channel: str = "",
                    segment: str = "", min_effect: float | None = None, alpha: float = DEFAULT_ALPHA,
-                   before_days: int = DEFAULT_BEFORE_DAYS, after_days: int = DEFAULT_AFTER_DAYS) -> ImpactResult:
+                   before_days: int | None = None, after_days: int = DEFAULT_AFTER_DAYS,
+                   scope: str = "steps") -> ImpactResult:
     """Did the change at `steps` on `change_date` move `metric` (an impact metric key or label)?
 
     `comparison`: the comparison steps (default: chosen, see `choose_comparison`); `exclude`:
     steps the comparison must not use (other changes' steps). `topic`: the words counted by
     the ``mentions`` metric. `as_of` defaults to the clock's data-through day. Bad input
     raises InvalidInput naming the field; too little data is the verdict ``too_early`` with
-    its reason."""
+    its reason.
+
+    `scope="organization"` (with no steps) measures the whole organization's series without a
+    comparison (`analytics.impact_org`); steps that are every step of the organization are
+    measured so too. `before_days` defaults to 182 (steps) or 371 (organization)."""
     if isinstance(steps, Step | int):
         steps = [steps]
-    step_ids = [s.pk if isinstance(s, Step) else int(s) for s in steps]
+    if scope not in SCOPES:
+        raise InvalidInput({"scope": f"Choose {' or '.join(SCOPES)}."})
+    step_ids = [s.pk if isinstance(s, Step) else int(s) for s in (steps or [])]
+    if scope == "organization" and step_ids:
+        raise InvalidInput({"scope": "An organization-wide measurement names no steps."})
     found = {s.pk: s for s in Step.objects.filter(pk__in=step_ids).select_related("stage__journey")}
-    if not step_ids or len(found) != len(set(step_ids)):
+    if scope == "steps" and (not step_ids or len(found) != len(set(step_ids))):
         raise InvalidInput({"steps": "Name at least one existing step."})
     changed = [found[i] for i in dict.fromkeys(step_ids)]
+    if scope == "steps" and comparison is None and set(found) >= set(Step.objects.values_list("pk", flat=True)):
+        scope, changed = "organization", []  # every step: nothing left to compare with
     key = impact_metric(metric)
     m = IMPACT_METRICS[key]
     topic = (topic or "").strip()
@@ -433,6 +547,8 @@ def measure_impact(steps: Sequence[Step | int] | Step, metric: str, change_date:
     if min_effect is not None and min_effect < 0:
         raise InvalidInput({"min_effect": "The minimum effect cannot be negative."})
     grain_days = GRAINS[grain]
+    if before_days is None:
+        before_days = ORG_BEFORE_DAYS if scope == "organization" else DEFAULT_BEFORE_DAYS
     as_of = as_of or clock.as_of()
     before = max(1, before_days // grain_days)
     start = change_date - dt.timedelta(days=before * grain_days)
@@ -445,6 +561,10 @@ def measure_impact(steps: Sequence[Step | int] | Step, metric: str, change_date:
 
     daily = _daily_sums(None, start, read_end, channel=channel, segment=segment)
     per_step = {step_id: _bucket(days, start, grain_days, length) for step_id, days in daily.items()}
+    if scope == "organization":
+        return _measure_organization(key, m, per_step, change_date, as_of, start, read_end, length, first_post,
+                                     grain, topic=topic, channel=channel, segment=segment, min_effect=min_effect,
+                                     alpha=alpha)
     treated = _combined((per_step.get(s.pk, [{} for _ in range(length)]) for s in changed), length)
     if key == "mentions":
         counts = _mention_counts([s.pk for s in changed], topic, start, read_end, channel=channel, segment=segment)
@@ -481,6 +601,34 @@ def measure_impact(steps: Sequence[Step | int] | Step, metric: str, change_date:
                   for c in chosen]
     result = ImpactResult(key, metric_label(key, topic), changed, change_date, as_of, grain, assessment.verdict, "",
                           assessment, chosen, topic, channel, segment)
+    result.sentence = _sentence(result, grain_days)
+    return result
+
+
+def _measure_organization(key: str, m: ImpactMetric, per_step: dict[int, list[dict]], change_date: dt.date,
+                          as_of: dt.date, start: dt.date, read_end: dt.date, length: int, first_post: int, grain: str,
+                          *, topic: str, channel: str, segment: str, min_effect: float | None,
+                          alpha: float) -> ImpactResult:
+    """The whole organization's series (every step, unrouted feedback too), judged without a
+    comparison by `assess_organization`."""
+    grain_days = GRAINS[grain]
+    series = _combined(per_step.values(), length)
+    if key == "mentions":
+        counts = _mention_counts(None, topic, start, read_end, channel=channel, segment=segment)
+        mentions = _bucket({d: {"mentions": float(k)} for d, k in counts.items()}, start, grain_days, length)
+        for periods, extra in zip(series, mentions, strict=True):
+            periods["mentions"] = extra.get("mentions", 0.0)
+    # Periods before the organization's first feedback are not zeros: they are left out.
+    first = min(next((i for i, p in enumerate(series) if p.get("n", 0) > 0), length), first_post)
+    series = series[first:]
+    post = first_post - first if change_date <= as_of else len(series)
+    days = [(start + dt.timedelta(days=(first + i) * grain_days)).toordinal() for i in range(len(series))]
+    assessment = assess_organization(m, series, post, grain_days=grain_days, period_days=days, alpha=alpha,
+                                     min_effect=min_effect)
+    if assessment.reason == "after_data" and change_date <= as_of:
+        assessment = dataclasses.replace(assessment, reason="few_periods_after", periods_after=0)
+    result = ImpactResult(key, metric_label(key, topic), [], change_date, as_of, grain, assessment.verdict, "",
+                          assessment, [], topic, channel, segment, scope="organization")
     result.sentence = _sentence(result, grain_days)
     return result
 

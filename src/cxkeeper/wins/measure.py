@@ -10,6 +10,10 @@ What is measured (docs/wins.md):
 * a **live planned change** (not withdrawn, go-live passed or status live): NPS, CSAT, CES and
   feedback volume at its steps, from its go-live day.
 
+An initiative that names no step (or names every step) is organization-wide: it is measured on the
+whole organization's series without a comparison (`measure_impact(..., scope="organization")`,
+decision 0034), with a stricter rule and a caveat in its sentence.
+
 Other subjects whose change date falls within the measured window are *concurrent*: their
 steps are passed to the engine as `exclude`, so they never serve as comparison steps.
 
@@ -56,6 +60,7 @@ PLANNED_METRICS = ("nps", "csat", "ces", "volume")  # the standard scores and vo
 COUNT_TWINS = {"complaint_share": "negative_count", "negative_share": "negative_count"}
 SUBJECT_KEY = "-"  # the row of a subject that cannot be measured at all
 TOO_EARLY_REASONS = ("after_data", "few_periods_after")
+ORGANIZATION_SCOPE = "Whole organization"  # the scope shown for an organization-wide initiative
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def subject_problem(subject, as_of: dt.date) -> str:
         if subject.status == PlannedStatus.WITHDRAWN:
             return f"Not measured: “{subject.title}” was withdrawn."
         when, what = subject.go_live, "go-live day"
-    if not subject.steps.all():
+    if not subject.steps.all() and not isinstance(subject, Initiative):  # an initiative: the whole organization
         return f"Cannot measure yet: “{subject.title}” names no step; the effect is measured at its steps."
     if when > as_of:
         return (f"Cannot measure yet: the {what} ({when:%d %b %Y}) is after the last day of data "
@@ -249,7 +254,7 @@ def _texts(result) -> tuple[str, str]:
 def measure_one(subject, plan: Planned, *, as_of: dt.date, exclude: set[int]) -> dict:
     """The stored fields of one measurement (not saved)."""
     step_names = ", ".join(s.name for s in subject.steps.all() if s.pk in plan.step_ids) or \
-        ", ".join(s.name for s in subject.steps.all())
+        ", ".join(s.name for s in subject.steps.all()) or ORGANIZATION_SCOPE
     base = {"metric": plan.metric, "label": plan.label, "direction": plan.direction,
             "change_date": change_date_of(subject), "as_of": as_of, "scope": step_names[:500]}
     if plan.problem:
@@ -257,12 +262,14 @@ def measure_one(subject, plan: Planned, *, as_of: dt.date, exclude: set[int]) ->
     try:
         result = measure_impact(list(plan.step_ids), plan.metric, change_date_of(subject), as_of=as_of,
                                 exclude=sorted(exclude - set(plan.step_ids)), topic=plan.topic,
-                                channel=plan.channel, segment=plan.segment)
+                                channel=plan.channel, segment=plan.segment,
+                                scope="steps" if plan.step_ids else "organization")
     except InvalidInput as error:
         reason = " ".join(" ".join(v) for v in error.errors.values())
         return {**base, "verdict": Verdict.CANNOT_MEASURE, "sentence": f"Cannot measure yet: {reason}", "details": {}}
     a = result.assessment
     sentence = result.sentence
+    where = ", ".join(s.name for s in result.steps) or ORGANIZATION_SCOPE
     if result.verdict == "too_early":
         verdict = Verdict.TOO_EARLY if a.reason in TOO_EARLY_REASONS else Verdict.CANNOT_MEASURE
         if verdict == Verdict.TOO_EARLY and int(a.n_before or 0) < DEFAULT_MIN_N:
@@ -270,11 +277,11 @@ def measure_one(subject, plan: Planned, *, as_of: dt.date, exclude: set[int]) ->
             unit = "items" if a.kind == "volume" else "answers"
             verdict = Verdict.CANNOT_MEASURE
             sentence = (f"Cannot measure yet: only {numbers.count(int(a.n_before or 0))} {unit} of {result.label} at "
-                        f"{', '.join(s.name for s in result.steps)} before {result.change_date:%d %b %Y}; it needs "
+                        f"{where} before {result.change_date:%d %b %Y}; it needs "
                         f"{DEFAULT_MIN_N} before and after the change.")
     else:
         verdict = Verdict(result.verdict)
-    scope = ", ".join(s.name for s in result.steps) + (f" ({plan.channel})" if plan.channel else "")
+    scope = where + (f" ({plan.channel})" if plan.channel else "")
     effect_text, interval_text = _texts(result)
     return {**base, "scope": scope[:500], "verdict": verdict, "sentence": sentence,
             "effect": a.effect.value if a.effect else None, "low": a.effect.low if a.effect else None,

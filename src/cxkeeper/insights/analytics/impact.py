@@ -239,23 +239,28 @@ class SegmentedFit:
 
     def contrast(self, weights: Sequence[float]) -> tuple[float, float]:
         """(estimate, standard error) of Σ wᵢ·coefᵢ: the larger of the robust and the model SE."""
-        c = np.asarray(weights, dtype=float)
+        c = np.zeros(len(self.coef))
+        c[:len(weights)] = np.asarray(weights, dtype=float)  # extra columns (seasonality) weigh 0
         estimate = float(c @ self.coef)
         var = max(float(c @ self.cov @ c), float(c @ self.cov_model @ c))
         return estimate, math.sqrt(max(var, 0.0))
 
 
 def fit_segmented(d: np.ndarray, variance: np.ndarray, tau: np.ndarray, post: np.ndarray,
-                  *, lags: int | None = None, prewhiten: bool = True) -> SegmentedFit:
-    """WLS of d on [1, τ, post, τ·post] with weights 1/variance; Newey–West covariance.
+                  *, lags: int | None = None, prewhiten: bool = True,
+                  extra: np.ndarray | None = None) -> SegmentedFit:
+    """WLS of d on [1, τ, post, τ·post] (and the `extra` columns, e.g. seasonality terms, after
+    them) with weights 1/variance; Newey–West covariance.
 
     HAC with weights: the regression of √w·d on √w·X is ordinary least squares, its scores
     uₜ = √wₜ·xₜ·êₜ (ê the transformed residuals); meat = Σₜ uₜuₜ' + Σₗ kₗ Σₜ (uₜuₜ₋ₗ' + uₜ₋ₗuₜ'),
-    kₗ = 1 − l/(lags + 1); cov = B·meat·B·T/(T − 4), B = (X'WX)⁻¹ (with prewhitening, the scores
+    kₗ = 1 − l/(lags + 1); cov = B·meat·B·T/(T − k), B = (X'WX)⁻¹ (with prewhitening, the scores
     are whitened first and the sum divided by (1 − ρ)²)."""
     d, variance, tau, post = (np.asarray(a, dtype=float) for a in (d, variance, tau, post))
     t_count = len(d)
     x = np.column_stack([np.ones(t_count), tau, post, tau * post])
+    if extra is not None and np.size(extra):
+        x = np.column_stack([x, np.asarray(extra, dtype=float).reshape(t_count, -1)])
     w = 1.0 / variance
     sw = np.sqrt(w)
     xw, dw = x * sw[:, None], d * sw
@@ -343,6 +348,12 @@ class Assessment:
                    "series (difference in differences), weighted by n, prewhitened Newey–West errors with "
                    "fixed-b critical values")
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Organization level (analytics.impact_org): no comparison series, so placebo dates instead
+    scope: str = "steps"  # "steps" | "organization"
+    placebo_effects: tuple[float, ...] = ()  # the same model's effect at earlier fake dates (reported units)
+    placebo_share_below: float | None = None  # share of placebo effects smaller (in size) than the real one
+    seasonality: str = ""  # the seasonality terms fitted ("day of week", "yearly", …)
+    need_periods_before: int = 0  # too early: how many periods before the change the measurement needs
 
     @property
     def measured(self) -> bool:

@@ -204,3 +204,111 @@ def run_scenario(scenario: Scenario | str, runs: int, *, seed: int = 0, **assess
     return ScenarioResult(s, runs, wins, worse, early, float(np.mean(effects)) if effects else math.nan, min_effect)
 
 
+
+
+# ------------------------------------------------------------------ the organization level
+#
+# Worlds for :func:`impact_org.assess_organization`: one series, the whole organization's, with
+# no comparison. Nulls: nothing; a yearly cycle (with a year of data before); AR(1) wobble;
+# drift that is not a straight line (a trend that bends, and a slow wobble); a concurrent change
+# at one part of the organization (a seventh of its answers) on the change date. Power: a real
+# effect of a stated size in a world with the cycle, wobble and drift.
+
+
+@dataclass(frozen=True)
+class OrgScenario:
+    name: str
+    description: str
+    metric: str = "ces"
+    grain_days: int = 7
+    periods_before: int = 53
+    periods_after: int = 12
+    parts: int = 7  # parts of the organization (steps), each with its own level and wobble
+    answers: float = 60.0  # mean answers per part and period
+    seasonal: float = 0.0
+    weekly: float = 0.0
+    ar_rho: float = 0.0
+    ar_sd: float = 0.0
+    drift: float = 0.0  # trend per period
+    curve: float = 0.0  # the trend bends: + curve·(periods since the window's start / its length)²
+    slow_sd: float = 0.0  # a slow wobble (AR(1), ρ 0.95) of the organization
+    concurrent: float = 0.0  # change at one part on the change date
+    effect: float = 0.0  # real change everywhere on the change date
+    expect: str = "no_win"
+
+
+ORG_SCENARIOS: dict[str, OrgScenario] = {s.name: s for s in (
+    OrgScenario("org null", "CES, whole organization, nothing happens"),
+    OrgScenario("org seasonal", "CES, a yearly cycle of ±0.4", seasonal=0.4),
+    OrgScenario("org ar1", "CES, AR(1) wobble (ρ 0.6, sd 0.1) of the organization and each part",
+                ar_rho=0.6, ar_sd=0.1),
+    OrgScenario("org drift", "CES, an upward trend of +0.01 a week that bends (+0.3 over the window), a slow "
+                "wobble (ρ 0.95, sd 0.1), the yearly cycle", drift=0.01, curve=0.3, slow_sd=0.1, seasonal=0.4),
+    OrgScenario("org drift strong", "CES, the same with a trend that bends twice as much (+0.6) and a slow "
+                "wobble of sd 0.2 (two thirds of the organization-level minimum)", drift=0.01, curve=0.6,
+                slow_sd=0.2, seasonal=0.4),
+    OrgScenario("org concurrent", "CES, one part of seven drops 0.5 on the change date", concurrent=-0.5),
+    OrgScenario("org effect", "CES +0.6 everywhere (2 × the organization-level minimum of 0.3), with the yearly "
+                "cycle, AR(1) wobble and drift", seasonal=0.4, ar_rho=0.6, ar_sd=0.1, drift=-0.01, effect=0.6,
+                expect="win"),
+    OrgScenario("org volume null", "daily volume, weekly and yearly cycles, AR(1) wobble, drift", metric="volume",
+                grain_days=1, periods_before=371, periods_after=56, answers=25.0, seasonal=0.15, weekly=0.3,
+                ar_rho=0.6, ar_sd=0.1, drift=0.0005, slow_sd=0.05),
+    OrgScenario("org volume effect", "daily volume 30 % lower everywhere (1.3 × the organization-level minimum "
+                "of 22.5 %), with the cycles, wobble and drift", metric="volume", grain_days=1,
+                periods_before=371, periods_after=56, answers=25.0, seasonal=0.15, weekly=0.3, ar_rho=0.6,
+                ar_sd=0.1, drift=0.0005, slow_sd=0.05, effect=-0.3, expect="win"),
+)}
+
+
+def simulate_org_world(scenario: OrgScenario, rng: np.random.Generator) -> tuple[list, np.ndarray, int]:
+    """(the organization's sums per period, each period's first day, first period after)."""
+    s = scenario
+    length = s.periods_before + s.periods_after
+    first_post = s.periods_before
+    t = np.arange(length) - first_post
+    day = t * s.grain_days + int(rng.integers(0, 365))
+    after = (t >= 0).astype(float)
+    org = (s.seasonal * np.sin(2 * np.pi * day / 365.25 + rng.uniform(0, 2 * np.pi)) + s.drift * t
+           + s.curve * ((t + first_post) / length) ** 2 + _ar1(rng, length, s.ar_rho, s.ar_sd)
+           + _ar1(rng, length, 0.95, s.slow_sd))
+    weekly = s.weekly * np.sin(2 * np.pi * day / 7) if s.grain_days == 1 else np.zeros(length)
+    total: list[dict] = [{} for _ in range(length)]
+    for j in range(s.parts):
+        own = _ar1(rng, length, s.ar_rho, s.ar_sd)
+        if s.metric == "volume":
+            log_rate = np.log(s.answers) + rng.normal(0, 0.3) + org + weekly + own + math.log1p(s.effect) * after
+            if j == 1 and s.concurrent:
+                log_rate = log_rate + math.log1p(s.concurrent) * after
+            sums = [{"n": int(c)} for c in rng.poisson(np.exp(log_rate))]
+        else:
+            mean = 4.5 + rng.normal(0, 0.3) + org + own + s.effect * after
+            if j == 1 and s.concurrent:
+                mean = mean + s.concurrent * after
+            counts = rng.poisson(s.answers * rng.uniform(0.6, 1.6), length)
+            sums = [_ces_sums(rng, int(n), float(v)) for n, v in zip(counts, mean, strict=True)]
+        for acc, part in zip(total, sums, strict=True):
+            for column, value in part.items():
+                acc[column] = acc.get(column, 0.0) + value
+    return total, day.astype(float), first_post
+
+
+def run_org_scenario(scenario: OrgScenario | str, runs: int, *, seed: int = 0, **assess_options) -> ScenarioResult:
+    """`runs` independent worlds of `scenario`, each judged by :func:`impact_org.assess_organization`."""
+    from .impact_org import ORG_MIN_EFFECT_FACTOR, assess_organization
+
+    s = ORG_SCENARIOS[scenario] if isinstance(scenario, str) else scenario
+    wins = worse = early = 0
+    effects = []
+    for run in range(runs):
+        rng = np.random.default_rng([seed, run, sum(map(ord, s.name))])
+        series, days, first_post = simulate_org_world(s, rng)
+        result = assess_organization(s.metric, series, first_post, grain_days=s.grain_days, period_days=days,
+                                     **assess_options)
+        wins += result.verdict == "win"
+        worse += result.verdict == "worse"
+        early += result.verdict == "too_early"
+        if result.effect is not None:
+            effects.append(result.effect.value)
+    min_effect = ORG_MIN_EFFECT_FACTOR * assess_options.get("min_effect", IMPACT_METRICS[s.metric].min_effect)
+    return ScenarioResult(s, runs, wins, worse, early, float(np.mean(effects)) if effects else math.nan, min_effect)
