@@ -22,6 +22,7 @@ from ninja import Field, Query, Router, Schema
 
 from cxkeeper.core.api import READ_ERRORS
 from cxkeeper.core.roles import Role, role_of
+from cxkeeper.core.text_rules import without_control_characters
 from cxkeeper.governance import queries as governance_queries
 from cxkeeper.initiatives import queries as initiative_queries
 from cxkeeper.insights import queries as insight_queries
@@ -223,7 +224,8 @@ def kinds_for(user) -> list[Kind]:
 
 
 def clean_query(q: str | None) -> str:
-    return " ".join((q or "").split())[:MAX_LENGTH]
+    """Control characters (NUL breaks PostgreSQL) become spaces, runs of space one."""
+    return " ".join(without_control_characters(q or "").split())[:MAX_LENGTH]
 
 
 def search(user, q: str, *, kind: str | None = None, limit: int = LIMIT_PER_KIND) -> list[KindResults]:

@@ -7,6 +7,8 @@ from cxkeeper.testing.builders import PASSWORD
 from cxkeeper.testing.wins_builders import build_wins_world
 from cxkeeper.wins.models import Kudos
 
+from .conftest import open_menu
+
 
 def test_wall_win_chain_back_to_the_friction_point_and_kudos(transactional_db, browser, live_server):
     w = build_wins_world()
@@ -20,7 +22,7 @@ def test_wall_win_chain_back_to_the_friction_point_and_kudos(transactional_db, b
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Wins").click()
+    open_menu(page, "Work together", "Wins")
     expect(page.get_by_role("heading", name="Wins", exact=True)).to_be_visible()
     expect(page.locator(".win-card")).to_contain_text("hidden hero")
     page.get_by_role("link", name="Fix the password reset: CES").click()

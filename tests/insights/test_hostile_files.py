@@ -227,7 +227,10 @@ def _wait(job: ImportJob, seconds: float = 60) -> ImportJob:
                 if thread.name == f"import-{job.pk}":
                     thread.join(timeout=30)
             return job
-        time.sleep(0.05)
+        # Not faster: the test database is SQLite's shared-cache memory database, where a read
+        # here can make the import thread's write fail at once ("table is locked"); a real
+        # SQLite file (WAL, busy timeout) or PostgreSQL waits instead.
+        time.sleep(0.25)
     raise AssertionError(f"import still {job.status} after {seconds}s")
 
 

@@ -19,6 +19,12 @@ JSON_LIMIT = 50_000  # characters of all the strings in one JSON value (lists of
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
+def without_control_characters(text: str) -> str:
+    """`text` with every forbidden character (NUL, other controls, direction overrides) made a
+    space: for what is only read, never stored — a search query, say."""
+    return _FORBIDDEN.sub(" ", text)
+
+
 def _character_problem(text: str) -> str:
     found = _FORBIDDEN.search(text)
     if found is None:
