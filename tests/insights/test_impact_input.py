@@ -4,6 +4,7 @@ verdict "too early" with its reason when there is nothing to measure yet."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from typer.testing import CliRunner
@@ -65,3 +66,17 @@ def test_the_cli_refuses_bad_input_with_the_option_named(small_org):
     assert out.exit_code == 2 and "--since" in out.output
     out = runner.invoke(app, ["impact", "--steps", "Nowhere/Nothing", "--metric", "ces", "--since", "2026-06-01"])
     assert out.exit_code == 2 and "--steps" in out.output
+
+
+@pytest.mark.django_db
+def test_the_cli_measures_the_whole_organization_or_says_why_not(small_org):
+    login = small_org.login_step
+    out = runner.invoke(app, ["impact", "--organization", "--metric", "ces", "--since", "2026-06-01", "--json"])
+    assert out.exit_code == 0, out.output
+    body = json.loads(out.output)
+    assert body["verdict"] in ("too_early", "cannot_measure") or "whole organization" in body["sentence"]
+    out = runner.invoke(app, ["impact", "--metric", "ces", "--since", "2026-06-01"])
+    assert out.exit_code == 2 and "--steps" in out.output  # without --organization the steps are needed
+    out = runner.invoke(app, ["impact", "--organization", "--steps", login.name, "--metric", "ces",
+                              "--since", "2026-06-01"])
+    assert out.exit_code == 2 and "--organization" in out.output

@@ -163,6 +163,9 @@ def impact(
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: verdict, sentence and details.")] = False,
     data_dir: DataDir = None,
+    organization: Annotated[bool, typer.Option(
+        "--organization", help="Measure the whole organization (no comparison steps; placebo dates instead). "
+                               "Give --steps \"\" or leave them out.")] = False,
 ):
     """Did a change at these steps on this date move this metric? Win, no credible change, worse or too early."""
     change_date, last = _date(since, "--since"), _date(as_of, "--as-of")
@@ -171,11 +174,14 @@ def impact(
     from cxkeeper.insights.impact import measure_impact, steps_named
 
     try:
-        result = measure_impact(steps_named(steps), metric, change_date, as_of=last, topic=topic, grain=grain,
-                                channel=channel, segment=segment)
+        named = steps_named(steps) if steps else []
+        scope = {"scope": "organization"} if organization else {}
+        result = measure_impact(named, metric, change_date, as_of=last, topic=topic, grain=grain,
+                                channel=channel, segment=segment, **scope)
     except InvalidInput as error:
         for name, messages in error.errors.items():
-            err_console.print(f"[red]error:[/red] --{name.replace('_', '-')}: {' '.join(messages)}")
+            option = "organization" if name == "scope" else name.replace("_", "-")
+            err_console.print(f"[red]error:[/red] --{option}: {' '.join(messages)}")
         raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, default=str))

@@ -418,11 +418,13 @@ def _sentence(result: ImpactResult, grain_days: int) -> str:
             "after_data": f"Too early: {since} is after the last day of data ({_date(result.as_of)}); "
                           f"{what} at {where} can be measured {MIN_DAYS_AFTER} days after it.",
             "few_periods_after": f"Too early: {weeks_after} with data "
-                                 f"after {since}; measuring {what} at {where} needs {need_after}.",
+                                 f"after {since}; measuring {what} at {where} needs {need_after} "
+                                 f"{numbers.plural(need_after, unit, unit + 's')}.",
             "few_periods_before": f"Cannot measure yet: only {a.periods_before} "
                                   f"{numbers.plural(a.periods_before, unit, unit + 's')} "
                                   f"with data before {since}; measuring {what} at {where} needs "
-                                  f"{a.need_periods_before or need_before}"
+                                  f"{a.need_periods_before or need_before} "
+                                  f"{numbers.plural(a.need_periods_before or need_before, unit, unit + 's')}"
                                   + (" (without a comparison, earlier dates are checked for drift)."
                                      if result.scope == "organization" else "."),
             "few_answers": f"Cannot measure yet: {numbers.count(a.n_before)} answers before and "

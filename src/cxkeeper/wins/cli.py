@@ -82,19 +82,24 @@ def impact(
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     data_dir: DataDir = None,
+    organization: Annotated[bool, typer.Option(
+        "--organization", help="With --metric and --since: measure the whole organization (no comparison "
+                               "steps; placebo dates instead).")] = False,
 ):
     """Did a change move a metric? `cxkeeper impact INITIATIVE` answers for an initiative (each metric
     it aims to move, at its steps, from its ship date); with --steps, --metric and --since, for any
     change. Win, no credible change, worse, too early — or why it cannot be measured yet."""
     if initiative is None:
-        missing = [name for name, value in (("--steps", steps), ("--metric", metric), ("--since", since)) if not value]
+        needed = (("--metric", metric), ("--since", since)) + (() if organization else (("--steps", steps),))
+        missing = [name for name, value in needed if not value]
         if missing:
             err_console.print(f"[red]error:[/red] {', '.join(missing)}: give an initiative (id or title), or "
                               "--steps, --metric and --since.")
             raise typer.Exit(2)
-        return insights_cli.impact(steps=steps, metric=metric, since=since, topic=topic, grain=grain, channel=channel,
-                                   segment=segment, as_of=as_of, as_json=as_json, data_dir=data_dir)
-    if steps or metric or since:
+        return insights_cli.impact(steps=steps or "", metric=metric, since=since, topic=topic, grain=grain,
+                                   channel=channel, segment=segment, as_of=as_of, as_json=as_json, data_dir=data_dir,
+                                   organization=organization)
+    if steps or metric or since or organization:
         err_console.print("[red]error:[/red] --steps, --metric, --since: an initiative brings its own steps, metrics "
                           "and ship date; give either the initiative or the three options.")
         raise typer.Exit(2)
