@@ -96,7 +96,11 @@ def _database() -> dict:
         "OPTIONS": {
             # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write
             # lock at BEGIN so two writers queue instead of failing on lock upgrade.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            # read_uncommitted matters only in SQLite's shared-cache mode — the tests' in-memory
+            # database, where a reader's table lock made a background import's write fail at once
+            # ("database table is locked") instead of waiting; a file database ignores it.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+                            "PRAGMA read_uncommitted=1;",
             "transaction_mode": "IMMEDIATE",
         },
     }
