@@ -5,47 +5,23 @@ what the answers say."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from cxkeeper.initiatives import actions
 from cxkeeper.initiatives.models import AffectedTeam, Decision, Option, OptionStance, Perspective, PlannedChange
 from cxkeeper.testing.api_matrix import E, endpoint_role_matrix, v
-from cxkeeper.testing.cocreation import add_cocreation, build_cocreation_org
+from cxkeeper.testing.cocreation import (
+    DECIDE,
+    add_cocreation,
+    agreed,
+    build_cocreation_org,
+    decided,
+    escalated,
+    with_options,
+)
 
 pytestmark = pytest.mark.django_db
 KEEPS = [Perspective, Option, OptionStance, Decision, AffectedTeam, PlannedChange]
 
-
-def with_options(o):
-    o.option = actions.propose_option(o.fp, {"title": "Send the code by SMS"}, acting_user=o.keeper)
-    o.planned = actions.declare_planned_change(
-        {"title": "New login page", "go_live": "2027-02-01", "steps": [o.login_step], "team": o.it},
-        acting_user=o.it_member)
-    return o
-
-
-def escalated(o):
-    actions.take_option_stance(o.option, o.it, {"stance": "object", "reason": "Cost."}, acting_user=o.it_member)
-    actions.escalate(o.fp, note="IT objects.", acting_user=o.keeper)
-    return o
-
-
-def agreed(o):
-    for team, user in ((o.it, o.it_member), (o.sales, o.sales_member), (o.service, o.service_member)):
-        actions.take_option_stance(o.option, team, {"stance": "support"}, acting_user=user)
-    return o
-
-
-DECIDE = {"rationale": "Cheapest that works.", "review_on": "2027-06-01"}
-
-
-def decided(o):
-    agreed(o)
-    actions.decide_by_consensus(o.fp, o.option, rationale="All agree.", review_on=dt.date(2027, 6, 1),
-                                acting_user=o.keeper)
-    return o
 
 ENDPOINTS = [
     E("GET", "/friction-points/{id}/perspectives", lambda w: f"/friction-points/{w.fp.pk}/perspectives"),

@@ -4,7 +4,6 @@ the friction point and planned change pages show."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 import pytest
@@ -12,8 +11,21 @@ from django.test import Client
 
 from cxkeeper.initiatives import actions
 from cxkeeper.initiatives.models import AffectedTeam, Decision, Option, OptionStance, Perspective, PlannedChange
-from cxkeeper.testing.cocreation import add_cocreation, build_cocreation_org
+from cxkeeper.testing.cocreation import (
+    DECIDE,
+    add_cocreation,
+    agreed,
+    build_cocreation_org,
+    decided,
+    escalated,
+    with_options,
+)
 from cxkeeper.testing.pages import PageCase, page_role_matrix
+
+
+def world():
+    return with_options(build_cocreation_org())
+
 
 KEEPERS = ("admin", "keeper")
 MEMBERS = ("admin", "keeper", "it_member", "sales_member")
@@ -22,36 +34,6 @@ MEMBERS = ("admin", "keeper", "it_member", "sales_member")
 def v(obj):
     return type(obj).objects.get(pk=obj.pk).version
 
-
-def world():
-    o = build_cocreation_org()
-    o.option = actions.propose_option(o.fp, {"title": "Send the code by SMS"}, acting_user=o.keeper)
-    o.planned = actions.declare_planned_change(
-        {"title": "New login page", "go_live": "2027-02-01", "steps": [o.login_step], "team": o.it},
-        acting_user=o.it_member)
-    return o
-
-
-def escalated(o):
-    actions.take_option_stance(o.option, o.it, {"stance": "object", "reason": "Cost."}, acting_user=o.it_member)
-    actions.escalate(o.fp, note="IT objects.", acting_user=o.keeper)
-    return o
-
-
-def agreed(o):
-    for team, user in ((o.it, o.it_member), (o.sales, o.sales_member), (o.service, o.service_member)):
-        actions.take_option_stance(o.option, team, {"stance": "support"}, acting_user=user)
-    return o
-
-
-DECIDE = {"rationale": "Cheapest that works.", "review_on": "2027-06-01"}
-
-
-def decided(o):
-    agreed(o)
-    actions.decide_by_consensus(o.fp, o.option, rationale="All agree.", review_on=dt.date(2027, 6, 1),
-                                acting_user=o.keeper)
-    return o
 
 CASES = [
     PageCase("friction point with co-creation", lambda o: f"/friction-points/{o.fp.pk}/"),

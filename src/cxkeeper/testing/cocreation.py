@@ -7,6 +7,8 @@ it, and Sales hands off into it (a handoff from "Call the helpline"). Each has o
 
 from __future__ import annotations
 
+import datetime as dt
+
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.roles import Role
 from cxkeeper.initiatives import actions
@@ -32,3 +34,39 @@ def add_cocreation(o: SmallOrg) -> SmallOrg:
 
 def build_cocreation_org() -> SmallOrg:
     return add_cocreation(build_small_org())
+
+
+# ---------------------------------------------------------------- stages of the process, for role matrices
+
+DECIDE = {"rationale": "Cheapest that works.", "review_on": "2027-06-01"}
+
+
+def with_options(o: SmallOrg) -> SmallOrg:
+    """One option on the friction point and a planned change at the login step (declared by IT)."""
+    o.option = actions.propose_option(o.fp, {"title": "Send the code by SMS"}, acting_user=o.keeper)
+    o.planned = actions.declare_planned_change(
+        {"title": "New login page", "go_live": "2027-02-01", "steps": [o.login_step], "team": o.it},
+        acting_user=o.it_member)
+    return o
+
+
+def escalated(o: SmallOrg) -> SmallOrg:
+    """IT objects to the option and the keeper escalates: waiting for the sponsor."""
+    actions.take_option_stance(o.option, o.it, {"stance": "object", "reason": "Cost."}, acting_user=o.it_member)
+    actions.escalate(o.fp, note="IT objects.", acting_user=o.keeper)
+    return o
+
+
+def agreed(o: SmallOrg) -> SmallOrg:
+    """Every affected team supports the option."""
+    for team, user in ((o.it, o.it_member), (o.sales, o.sales_member), (o.service, o.service_member)):
+        actions.take_option_stance(o.option, team, {"stance": "support"}, acting_user=user)
+    return o
+
+
+def decided(o: SmallOrg) -> SmallOrg:
+    """Agreed and recorded as the decision by the keeper."""
+    agreed(o)
+    actions.decide_by_consensus(o.fp, o.option, rationale="All agree.", review_on=dt.date(2027, 6, 1),
+                                acting_user=o.keeper)
+    return o
