@@ -342,7 +342,7 @@ def meeting_agenda(request, id: int):
     return list(queries.agenda_of(get_or_404(Meeting, id)))
 
 
-@meetings_router.post("/{id}/agenda", url_name="meeting_agenda_generate",
+@meetings_router.post("/{id}/agenda", url_name="meeting_agenda",
                       response={200: list[AgendaItemOut], **WRITE_ERRORS},
                       summary="Copy what the data proposes into the stored agenda (facilitator, keeper or admin)")
 def generate_agenda(request, id: int):

@@ -360,7 +360,7 @@ def get_priority_weights(request):
     return _weights_out(PriorityWeights.current())
 
 
-@priorities_router.patch("/weights", url_name="priority_weights_update", response={200: WeightsOut, **WRITE_ERRORS},
+@priorities_router.patch("/weights", url_name="priority_weights", response={200: WeightsOut, **WRITE_ERRORS},
                          summary="Set the weights and period of the priority board (keeper or admin)")
 def update_priority_weights(request, payload: WeightsPatch):
     current = PriorityWeights.current()

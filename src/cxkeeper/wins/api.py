@@ -123,7 +123,7 @@ def list_kudos(request, id: int):
     return [_kudos_dict(k) for k in row.kudos.select_related("author")]
 
 
-@wins_router.post("/{id}/kudos", url_name="win_kudos_add", response={201: KudosOut, **WRITE_ERRORS},
+@wins_router.post("/{id}/kudos", url_name="win_kudos", response={201: KudosOut, **WRITE_ERRORS},
                   summary="Add a kudos note to a win")
 def add_kudos(request, id: int, payload: KudosIn):
     """Anyone signed in, viewers too; only on a win (422 otherwise)."""
