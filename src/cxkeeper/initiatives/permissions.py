@@ -16,17 +16,22 @@ __all__ = ["RAISERS", "require_answer_for", "require_change", "require_change_in
            "require_raise", "require_run_process", "require_set_weights", "user_team_ids"]
 
 
-def require_change(user, friction_point, doing: str = "change") -> None:
+def _require_keeper_or_author(user, author_id, title: str, authored: str, doing: str) -> None:
+    """Keepers and admins, or the member who `authored` it (raised, declared), may `doing` it."""
     if user is TRUSTED:
         return
     require_signed_in(user)
     role = role_of(user)
     if role in (Role.ADMIN, Role.KEEPER):
         return
-    if role == Role.MEMBER and friction_point.raised_by_id == user.pk:
+    if role == Role.MEMBER and author_id == user.pk:
         return
-    raise Forbidden(f"Only a keeper, an admin or the person who raised “{friction_point.title}” may {doing} "
+    raise Forbidden(f"Only a keeper, an admin or the person who {authored} “{title}” may {doing} "
                     f"it; you are signed in as a {role.label.lower()}.")
+
+
+def require_change(user, friction_point, doing: str = "change") -> None:
+    _require_keeper_or_author(user, friction_point.raised_by_id, friction_point.title, "raised", doing)
 
 
 # --- initiatives ---
@@ -148,13 +153,4 @@ def require_declare_change(user) -> None:
 
 
 def require_change_planned(user, planned_change, doing: str = "change") -> None:
-    if user is TRUSTED:
-        return
-    require_signed_in(user)
-    role = role_of(user)
-    if role in (Role.ADMIN, Role.KEEPER):
-        return
-    if role == Role.MEMBER and planned_change.declared_by_id == user.pk:
-        return
-    raise Forbidden(f"Only a keeper, an admin or the person who declared “{planned_change.title}” may {doing} "
-                    f"it; you are signed in as a {role.label.lower()}.")
+    _require_keeper_or_author(user, planned_change.declared_by_id, planned_change.title, "declared", doing)
