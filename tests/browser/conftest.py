@@ -64,4 +64,8 @@ def open_menu(page, group: str, link: str) -> None:
     """Follow a main-menu link the way a person does: open its group, then click the link."""
     nav = page.get_by_role("navigation", name="Main")
     nav.locator("summary", has_text=group).click()
-    nav.get_by_role("link", name=link, exact=True).click()
+    # A bare click only waits for the navigation to start; the page's deferred scripts (htmx)
+    # run before "load", so a test acting at once would race the enhancement and post the
+    # plain form instead (a flaky full-page answer seen in CI). Wait for the new page's load.
+    with page.expect_navigation(wait_until="load"):
+        nav.get_by_role("link", name=link, exact=True).click()

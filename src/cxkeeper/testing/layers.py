@@ -14,7 +14,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-LAYERS = ("core", "org", "journeys", "insights", "outcomes", "initiatives", "wins", "governance", "workspace")
+LAYERS = ("core", "jobs", "org", "journeys", "insights", "outcomes", "initiatives", "wins", "governance",
+          "notify", "channels", "workspace")
 PACKAGE = "cxkeeper"
 
 
