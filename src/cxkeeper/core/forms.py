@@ -14,6 +14,17 @@ MISSING_VERSION = ("This page did not say which version you started from, so you
                    "a newer one. Nothing was saved: reload the page and try again.")
 
 
+def problems_text(errors) -> str:
+    """Every problem of a form's or an action's errors (field → list of messages) as one line
+    for a message banner: a POST-only view that cannot show the form again says all of them."""
+    return " ".join(problem for problems in errors.values() for problem in problems)
+
+
+def exception_text(exc: Exception) -> str:
+    """What an action refused, in the user's words: an `InvalidInput` lists its field problems."""
+    return problems_text(exc.errors) if isinstance(exc, InvalidInput) else str(exc)
+
+
 class VersionedForm(forms.Form):
     """Carries the version the user started editing from; the action refuses a stale one.
 

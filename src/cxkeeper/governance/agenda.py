@@ -242,10 +242,10 @@ def _fp_in_scope(council: Council, fp) -> bool:
     return fp.journey_id is None or _in_scope(council, fp.journey_id)
 
 
-def _fp_teams(fp) -> list[Team]:
+def _teams_of_points(points) -> dict[int, list[Team]]:
     from cxkeeper.initiatives import queries as initiative_queries
 
-    return initiative_queries.affected_teams(fp)
+    return initiative_queries.affected_teams_of_points([fp.pk for fp in points])
 
 
 def escalations(council: Council, since: dt.date, as_of: dt.date) -> list[ProposedItem]:
@@ -259,14 +259,14 @@ def escalations(council: Council, since: dt.date, as_of: dt.date) -> list[Propos
         items.append(ProposedItem(
             "escalation", f"escalation:council:{decision.pk}", f"Waiting for the sponsor: {decision.statement}",
             decision.get_absolute_url(), [], 10, decision.rationale))
-    for decision in initiative_queries.escalations():
+    waiting = [d for d in initiative_queries.escalations() if _fp_in_scope(council, d.friction_point)]
+    teams = _teams_of_points(d.friction_point for d in waiting)
+    for decision in waiting:
         fp = decision.friction_point
-        if not _fp_in_scope(council, fp):
-            continue
         when = f"Escalated {decision.escalated_at:%d %b %Y}" if decision.escalated_at else "Escalated"
         items.append(ProposedItem(
             "escalation", f"escalation:friction_point:{fp.pk}", f"Waiting for the sponsor: {fp.title}",
-            fp.get_absolute_url(), _fp_teams(fp), 15,
+            fp.get_absolute_url(), teams[fp.pk], 15,
             f"{when}: {decision.escalation_note}" if decision.escalation_note else when + "."))
     return items
 
@@ -277,7 +277,7 @@ def options_without_consensus(council: Council, since: dt.date, as_of: dt.date) 
     from cxkeeper.initiatives import queries as initiative_queries
     from cxkeeper.initiatives.models import Decision as FrictionDecision
 
-    items = []
+    found = []
     waiting = set(FrictionDecision.objects.values_list("friction_point_id", flat=True))
     for fp in initiative_queries.friction_points(status="open").filter(options__isnull=False).distinct():
         if fp.pk in waiting or not _fp_in_scope(council, fp):
@@ -288,12 +288,13 @@ def options_without_consensus(council: Council, since: dt.date, as_of: dt.date) 
         disagreeing = {t.name for v in views for t, s in v.stances if s is not None and s.stance != "support"}
         if not disagreeing:
             continue  # not everyone has answered yet: nothing to settle
-        items.append(ProposedItem(
-            "no_consensus", f"no_consensus:{fp.pk}", f"No option has every team's support: {fp.title}",
-            fp.get_absolute_url(), _fp_teams(fp), 15,
-            f"{len(views)} option{'s' if len(views) != 1 else ''}; concerns or objections from "
-            + ", ".join(sorted(disagreeing)) + "."))
-    return items
+        found.append((fp, len(views), disagreeing))
+    teams = _teams_of_points(fp for fp, _, _ in found)
+    return [ProposedItem(
+        "no_consensus", f"no_consensus:{fp.pk}", f"No option has every team's support: {fp.title}",
+        fp.get_absolute_url(), teams[fp.pk], 15,
+        f"{count} option{'s' if count != 1 else ''}; concerns or objections from "
+        + ", ".join(sorted(disagreeing)) + ".") for fp, count, disagreeing in found]
 
 
 def planned_changes_going_live(council: Council, since: dt.date, as_of: dt.date) -> list[ProposedItem]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import Conflict, InvalidInput
-from cxkeeper.core.forms import run_form
+from cxkeeper.core.forms import exception_text, problems_text, run_form
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.governance import actions, exports, links, queries
 from cxkeeper.governance.agenda import KIND_LABELS
@@ -43,12 +43,6 @@ from cxkeeper.org.models import Team
 from cxkeeper.org.permissions import can
 
 FORM = "core/form.html"
-
-
-def _messages_of(exc) -> str:
-    if isinstance(exc, InvalidInput):
-        return " ".join(" ".join(v) for v in exc.errors.values())
-    return str(exc)
 
 
 # ---------------------------------------------------------------- councils and charters
@@ -209,14 +203,14 @@ def meeting_attendance(request, pk):
     require_run_meetings(request.user, meeting.council, "record attendance")
     form = AttendanceForm(request.POST)
     if not form.is_valid():
-        problems = " ".join(e for es in form.errors.values() for e in es)
+        problems = problems_text(form.errors)
         messages.error(request, f"Attendance could not be read: {problems}")
         return _back(meeting, "#attendance")
     try:
         meeting = actions.record_attendance(meeting, form.cleaned_data["attendees"],
                                             expected_version=form.cleaned_data["version"], acting_user=request.user)
     except (Conflict, InvalidInput) as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, exception_text(exc))
     else:
         messages.success(request, "Attendance recorded. " + queries.quorum(meeting).sentence)
     return _back(meeting, "#attendance")
@@ -482,13 +476,13 @@ def action_status(request, pk):
     require_update_action(request.user, item, "change the status of")
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for es in form.errors.values() for e in es))
+        messages.error(request, problems_text(form.errors))
         return HttpResponseRedirect(item.get_absolute_url())
     try:
         item = actions.set_action_status(item, form.cleaned_data["status"],
                                          expected_version=form.cleaned_data["version"], acting_user=request.user)
     except (Conflict, InvalidInput) as exc:
-        messages.error(request, _messages_of(exc))
+        messages.error(request, exception_text(exc))
     else:
         messages.success(request, f"Marked {item.get_status_display()}.")
     return HttpResponseRedirect(item.get_absolute_url())

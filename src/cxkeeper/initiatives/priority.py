@@ -310,18 +310,22 @@ def compute_board(*, weights, as_of: dt.date,
 
 def board(*, as_of: dt.date | None = None, remember: bool = True) -> Board:
     """The board as of the data-through day, computed once per change of the data or the
-    weights; each new order is remembered for the history of rank changes."""
+    weights. Each new order is remembered for the history of rank changes when it is computed
+    — once per change, not on every view (a view of a stored board writes nothing)."""
     from cxkeeper.initiatives import actions
     from cxkeeper.initiatives.models import PriorityWeights
 
     weights = PriorityWeights.current()
     as_of = as_of or clock.as_of()
-    result = figures.figure("initiatives.priority_board",
-                            (weights.pk, weights.version, weights.period_days, as_of, DEFAULT_MIN_N),
-                            lambda: compute_board(weights=weights, as_of=as_of))
-    if remember:
-        actions.remember_ranking(result)
-    return result
+
+    def compute() -> Board:
+        result = compute_board(weights=weights, as_of=as_of)
+        if remember:
+            actions.remember_ranking(result)
+        return result
+
+    return figures.figure("initiatives.priority_board",
+                          (weights.pk, weights.version, weights.period_days, as_of, DEFAULT_MIN_N), compute)
 
 
 def entry_dict(entry: Entry) -> dict:

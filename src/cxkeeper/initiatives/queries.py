@@ -204,6 +204,16 @@ def affected_teams(friction_point) -> list:
     return [row.team for row in affected_rows(friction_point)]
 
 
+def affected_teams_of_points(friction_point_ids) -> dict[int, list]:
+    """`affected_teams` for many friction points in one query (agenda kinds list several)."""
+    from cxkeeper.initiatives.models import AffectedTeam
+
+    teams: dict[int, list] = {pk: [] for pk in friction_point_ids}
+    for row in AffectedTeam.objects.filter(friction_point_id__in=list(teams), removed=False).select_related("team"):
+        teams[row.friction_point_id].append(row.team)
+    return teams
+
+
 def perspectives_of(subject):
     from cxkeeper.initiatives.models import Perspective
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cxkeeper.core import words
 from cxkeeper.core.errors import Conflict, InvalidInput
-from cxkeeper.core.forms import run_form
+from cxkeeper.core.forms import exception_text, problems_text, run_form
 from cxkeeper.core.params import parse_id
 from cxkeeper.core.queries import recent_changes_of
 from cxkeeper.core.roles import Role, role_of
@@ -127,7 +127,7 @@ def friction_point_status(request, pk):
     require_change(request.user, friction_point, "change the status of")
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(problem for problems in form.errors.values() for problem in problems))
+        messages.error(request, problems_text(form.errors))
         return HttpResponseRedirect(friction_point.get_absolute_url())
     try:
         friction_point = actions.set_friction_point_status(
@@ -283,7 +283,7 @@ def initiative_status(request, pk):
     require_change_initiative(request.user, initiative, "change the status of")
     form = InitiativeStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(problem for problems in form.errors.values() for problem in problems))
+        messages.error(request, problems_text(form.errors))
         return HttpResponseRedirect(initiative.get_absolute_url())
     try:
         initiative = actions.set_initiative_status(
@@ -407,8 +407,7 @@ def friction_point_challenge(request, pk):
 
 def _back(friction_point, request, exc=None, ok: str = ""):
     if exc is not None:
-        messages.error(request, str(exc) if not isinstance(exc, InvalidInput)
-                       else " ".join(p for ps in exc.errors.values() for p in ps))
+        messages.error(request, exception_text(exc))
     elif ok:
         messages.success(request, ok)
     return HttpResponseRedirect(friction_point.get_absolute_url())

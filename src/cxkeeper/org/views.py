@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core.errors import InvalidInput
-from cxkeeper.core.forms import run_form
+from cxkeeper.core.forms import problems_text, run_form
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.org import actions
 from cxkeeper.org.forms import GlossaryTermForm, NewPersonForm, PersonForm, TeamForm, TokenForm, WorkspaceForm
@@ -178,7 +178,7 @@ def tokens(request):
                 request.user, form.cleaned_data["name"], acting_user=request.user,
                 expires_in_days=days)
         except InvalidInput as exc:
-            form.add_error("days", " ".join(problem for problems in exc.errors.values() for problem in problems))
+            form.add_error("days", problems_text(exc.errors))
         else:
             form = TokenForm()
     status = 422 if request.method == "POST" and secret is None else 200
