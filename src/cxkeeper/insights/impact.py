@@ -37,7 +37,7 @@ from django.db.models.functions import TruncDate
 
 from cxkeeper.core import numbers
 from cxkeeper.core.errors import InvalidInput
-from cxkeeper.insights import clock
+from cxkeeper.insights import clock, textsearch
 from cxkeeper.insights.analytics.impact import (
     IMPACT_METRICS,
     MIN_DAYS_AFTER,
@@ -153,7 +153,7 @@ def _mention_counts(step_ids: Sequence[int] | None, topic: str, start: dt.date, 
     per day (UTC), off-topic items left out: one grouped count in the database."""
     first = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
     stop = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    items = Feedback.objects.filter(received_at__gte=first, received_at__lt=stop, text__icontains=topic)
+    items = Feedback.objects.filter(textsearch.text_contains(topic), received_at__gte=first, received_at__lt=stop)
     if step_ids is not None:  # None: the whole organization
         items = items.filter(step_id__in=list(step_ids))
     if channel:

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, 
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from cxkeeper.core import figures
-from cxkeeper.insights import clock, presentation
+from cxkeeper.insights import clock, presentation, textsearch
 from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, field_mean
 from cxkeeper.insights.analytics.rollups import FLOAT_SUM_COLUMNS, SUM_COLUMNS
 from cxkeeper.insights.analytics.stats import DEFAULT_MIN_N, MetricValue, metrics_from_sums
@@ -537,10 +537,11 @@ def feedback_list(*, q: str = "", step=None, journey=None, channel: str = "", se
                   routed: str = "", source=None, start: dt.date | None = None,
                   end: dt.date | None = None) -> QuerySet[Feedback]:
     """Feedback rows for reading verbatims — paginated by the caller, never aggregated.
-    Text search is a case-insensitive substring match (`icontains`)."""
+    Text search is a case-insensitive substring match, answered from a trigram index
+    (`insights.textsearch`)."""
     rows = Feedback.objects.select_related("step", "step__stage", "step__stage__journey", "source")
     if q:
-        rows = rows.filter(text__icontains=q)
+        rows = rows.filter(textsearch.text_contains(q))
     if step is not None:
         rows = rows.filter(step=step)
     if journey is not None:
