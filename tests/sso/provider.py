@@ -143,7 +143,7 @@ class Provider:
     def _authorize(self, query: dict):
         self.authorizations.append(dict(query))
         redirect_uri = query.get("redirect_uri", "")
-        if query.get("client_id") != self.client_id or not redirect_uri.startswith(("http://127.0.0.1:",
+        if query.get("client_id") != self.client_id or not redirect_uri.startswith(("http://127.0.0.1:", "http://localhost:",
                                                                                       "http://testserver/")):
             return 400, {"error": "invalid_request", "error_description": "unknown client or redirect URI"}
 

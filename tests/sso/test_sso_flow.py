@@ -9,6 +9,7 @@ import pytest
 import requests
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils.html import escape
 
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.core.roles import Role
@@ -176,9 +177,12 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(idp, teams):
     id_token = client.session["cxkeeper_sso_id_token"]
     response = client.post("/accounts/logout/")
     assert signed_in_as(client) is None
-    assert response.status_code == 302 and response["Location"].startswith(f"{idp.issuer}/logout?")
+    # A page that moves the browser on to the provider (a redirect would break the form's CSP).
+    provider_url = response.context["provider_url"]
+    assert response.status_code == 200 and provider_url.startswith(f"{idp.issuer}/logout?")
+    assert f'content="0;url={escape(provider_url)}"' in response.content.decode()
     # The browser follows it to the provider, which ends its own session and sends it back.
-    answer = requests.get(response["Location"], allow_redirects=False, timeout=10)
+    answer = requests.get(provider_url, allow_redirects=False, timeout=10)
     assert idp.logouts[-1]["id_token_hint"] == id_token
     assert answer.headers["Location"].startswith("http://testserver/accounts/login/")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 
 # Session keys: the ID token a sign-in brought (the hint for signing out at the provider).
@@ -142,7 +142,11 @@ class SignOutView(auth_views.LogoutView):
                                         id_token_hint=id_token, client_id=app.client_id)["url"]
         except Exception:  # noqa: BLE001 - the provider unreachable: signed out here all the same
             return response
-        return HttpResponseRedirect(url)
+        # A page that moves on to the provider, not a redirect: the sign-out form's own page
+        # allows forms to go to this site only (CSP form-action 'self'), and browsers apply that
+        # to the redirects a form submission follows too.
+        return render(request, "registration/signed_out_at_provider.html",
+                      {"provider_url": url, "provider": config().provider_name})
 
 
 def admin_login(request, *args, **kwargs):
