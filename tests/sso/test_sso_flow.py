@@ -233,3 +233,35 @@ def test_the_provider_is_strict_about_pkce(idp):
         "response_type": "code", "client_id": idp.client_id, "scope": "openid", "state": "s",
         "redirect_uri": "http://testserver/accounts/login/sso/callback/"}, allow_redirects=False, timeout=10)
     assert "error=invalid_request" in answer.headers["Location"]
+
+
+def test_a_wrong_mapping_is_named_not_half_applied(idp, teams, settings):
+    settings.CXKEEPER_SSO_MAPPING = '{"billing": {"role": "boss"}}'
+    idp.person = person(groups=["billing"])
+    client = Client()
+    response = sso_sign_in(client)
+    assert response.status_code == 503
+    assert "group “billing”: unknown role “boss”" in response.content.decode()
+    assert signed_in_as(client) is None and not get_user_model().objects.filter(username="nora").exists()
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[1]", "must be a JSON object"), ("{", "not valid JSON"), ('{"g": {"rank": 1}}', "group “g”"),
+    ('{"g": {"teams": [1]}}', "list of team names"),
+])
+def test_mapping_mistakes_name_the_group(text, problem):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from cxkeeper.org.sso import parse_mapping
+
+    with pytest.raises(ImproperlyConfigured, match=problem):
+        parse_mapping(text)
+
+
+def test_the_highest_role_wins_and_teams_add_up():
+    from cxkeeper.org.sso import parse_mapping
+
+    mapping = parse_mapping('{"a": {"role": "viewer", "teams": "x"}, "b": {"role": "keeper"}, '
+                            '"c": {"role": "member", "teams": ["y"]}}')
+    assert mapping.role_for(["a", "c"]) == Role.MEMBER and mapping.role_for(["c", "b", "a"]) == Role.KEEPER
+    assert mapping.role_for(["z"]) is None and mapping.teams_for(["a", "c", "z"]) == {"x", "y"}

@@ -88,8 +88,8 @@ class Mapping:
 
 
 def parse_mapping(text: str) -> Mapping:
-    """CXKEEPER_SSO_MAPPING read and checked: a wrong shape or an unknown role stops the
-    server at start with the group named, rather than refusing people one by one."""
+    """CXKEEPER_SSO_MAPPING read and checked: a wrong shape or an unknown role refuses the sign-in
+    with the setting and the group named (a 503 page), never half-applies the mapping."""
     try:
         data = json.loads(text or "{}")
     except json.JSONDecodeError as exc:

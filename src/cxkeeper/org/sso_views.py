@@ -91,6 +91,9 @@ def sso_callback(request):
         user = authenticate(request, sso_claims=claims, sso_issuer=issuer)
     except SsoRefused as exc:
         return _refuse(request, exc.reason, 403)
+    except (sso.ProviderMismatch, ImproperlyConfigured) as exc:
+        log.error("single sign-on is misconfigured: %s", exc)
+        return _refuse(request, f"Single sign-on is not set up correctly here: {exc} Tell an administrator.", 503)
     except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError, TypeError) as exc:
         log.warning("single sign-on answer refused: %s", exc)
         error = request.GET.get("error")
