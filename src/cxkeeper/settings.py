@@ -186,6 +186,9 @@ CXKEEPER_SSO_EMAIL_CLAIM = os.environ.get("CXKEEPER_SSO_EMAIL_CLAIM", "email")
 CXKEEPER_SSO_NAME_CLAIM = os.environ.get("CXKEEPER_SSO_NAME_CLAIM", "name")
 CXKEEPER_SSO_GROUPS_CLAIM = os.environ.get("CXKEEPER_SSO_GROUPS_CLAIM", "groups")
 CXKEEPER_SSO_MAPPING = os.environ.get("CXKEEPER_SSO_MAPPING", "{}")
+# 1: an account with a password and the provider's username is linked at its first single sign-on
+# (moving a workspace to single sign-on); otherwise it is refused, never taken over.
+CXKEEPER_SSO_LINK_EXISTING = os.environ.get("CXKEEPER_SSO_LINK_EXISTING", "") == "1"
 # "off" turns every password path off while single sign-on is configured (break glass:
 # `cxkeeper signin-link`); minutes a one-time sign-in link stays valid.
 CXKEEPER_PASSWORD_SIGN_IN = os.environ.get("CXKEEPER_PASSWORD_SIGN_IN", "on").strip().lower() not in ("off", "0", "no")

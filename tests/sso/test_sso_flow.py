@@ -109,6 +109,21 @@ def test_an_account_with_a_password_is_not_taken_over(idp, teams, local_admin):
     assert signed_in_as(client) is None and not SingleSignOnIdentity.objects.exists()
 
 
+def test_moving_a_workspace_to_single_sign_on_links_accounts_with_passwords_when_told(idp, teams, local_admin,
+                                                                                    settings):
+    settings.CXKEEPER_SSO_LINK_EXISTING = True
+    idp.person = person(sub="ada-at-idp", username="ada", groups=["cx-keepers"])
+    client = Client()
+    assert sso_sign_in(client).status_code == 302 and signed_in_as(client) == local_admin
+    # The mapping decides from now on: the admin the workspace had is a keeper, as her groups say.
+    assert Person.objects.get(user=local_admin).role == Role.KEEPER
+    local_admin.refresh_from_db()
+    assert not local_admin.is_superuser
+    # Another subject with the same username is still refused: the account is linked already.
+    idp.person = person(sub="someone-else", username="ada", groups=["cx-admins"])
+    assert sso_sign_in(Client()).status_code == 403
+
+
 def test_a_person_from_a_workspace_file_without_a_password_is_linked(idp, teams):
     from cxkeeper.core.actors import SYSTEM
     from cxkeeper.org.actions import create_person
@@ -265,3 +280,15 @@ def test_the_highest_role_wins_and_teams_add_up():
                             '"c": {"role": "member", "teams": ["y"]}}')
     assert mapping.role_for(["a", "c"]) == Role.MEMBER and mapping.role_for(["c", "b", "a"]) == Role.KEEPER
     assert mapping.role_for(["z"]) is None and mapping.teams_for(["a", "c", "z"]) == {"x", "y"}
+
+
+def test_name_and_email_follow_the_provider_with_history(idp, teams):
+    idp.person = person(groups=["billing"])
+    sso_sign_in(Client())
+    idp.person = person(groups=["billing"], name="Nora Newname", email="nora.new@example.com")
+    sso_sign_in(Client())
+    user = get_user_model().objects.get(username="nora")
+    assert user.get_full_name() == "Nora Newname" and user.email == "nora.new@example.com"
+    change = ChangeRecord.objects.filter(content_type__model="person", action="update").latest("pk")
+    assert change.before == {"full_name": "Nora Example", "email": "nora@example.com"}
+    assert change.after == {"full_name": "Nora Newname", "email": "nora.new@example.com"}

@@ -18,7 +18,9 @@ The rules (docs/integrations.md, decision 0042):
 * a person is known by the provider's issuer and subject (`sub`), never by a username or an
   e-mail address a provider may let people change. At the first sign-in a new person is made
   — or, for an existing one with no password (made by a workspace file) and the same username,
-  linked — and a username that belongs to someone with a password is refused, not taken over;
+  linked — and a username that belongs to someone with a password is refused, not taken over,
+  unless the deployment says the provider's usernames are the same people's
+  (CXKEEPER_SSO_LINK_EXISTING=1, for moving a workspace with passwords to single sign-on);
 * a deactivated person stays out: the provider cannot reactivate them;
 * every change is written with history, by the person themselves "signed in through single
   sign-on".
@@ -188,8 +190,10 @@ def sign_in_through_sso(claims: dict, *, issuer: str):
         else:
             username = _username(claims)
             user = User.objects.select_for_update().filter(username=username).first()
-            if user is not None and (user.has_usable_password()
-                                     or SingleSignOnIdentity.objects.filter(user=user, issuer=issuer).exists()):
+            linked_elsewhere = (user is not None
+                                and SingleSignOnIdentity.objects.filter(user=user, issuer=issuer).exists())
+            if user is not None and (linked_elsewhere or (user.has_usable_password()
+                                                          and not settings.CXKEEPER_SSO_LINK_EXISTING)):
                 raise SsoRefused(f"There is already an account called “{username}” here that signs in another way. "
                                  "It is not taken over: ask an administrator to rename or remove it.")
             identity = SingleSignOnIdentity(issuer=issuer, subject=subject)
@@ -210,10 +214,15 @@ def sign_in_through_sso(claims: dict, *, issuer: str):
 def _apply(user, role: Role, current_mapping: Mapping, groups, claims) -> None:
     """Role, managed teams and account details from the provider, each change with history."""
     account = _account(claims)
-    before = {name: getattr(user, name) for name in account}
-    if account and before != account:
-        for name, value in account.items():
-            setattr(user, name, value)
+
+    def shown(u) -> dict:  # as update_person_account records an account change
+        return {"full_name": u.get_full_name(), "email": u.email}
+
+    before = shown(user)
+    for name, value in account.items():
+        setattr(user, name, value)
+    changed = shown(user) != before
+    if changed:
         user.save(update_fields=list(account))
     granted = _teams(current_mapping.teams_for(groups))
     managed = {t.pk for t in _teams(current_mapping.managed_teams)}
@@ -222,8 +231,8 @@ def _apply(user, role: Role, current_mapping: Mapping, groups, claims) -> None:
         person, _ = create_object(Person, {"user": user, "role": role, "teams": [t.pk for t in granted]},
                                   acting_user=user)
     else:
-        if account and before != account:
-            record_change(person, ChangeAction.UPDATE, before, account, user)
+        if changed:
+            record_change(person, ChangeAction.UPDATE, before, shown(user), user)
         kept = [pk for pk in person.teams.values_list("pk", flat=True) if pk not in managed]
         update_object(person, {"role": role, "teams": sorted(set(kept) | {t.pk for t in granted})},
                       expected_version=None, acting_user=user)

@@ -112,12 +112,11 @@ def sso_callback(request):
 def one_time_sign_in(request, token: str):
     """The break-glass link (`cxkeeper signin-link`): GET asks, POST signs in (a link preview or
     a mail scanner following the link does not use it up). Good once, for a few minutes."""
-    gate = _gate(request)
     if request.method != "POST":
-        if user_for_one_time_token(token) is None:
-            return _refuse(request, "This sign-in link has been used, has expired or is not valid. "
-                                    "Make a new one on the server (cxkeeper signin-link).", 400)
+        # Asks only, whether or not the link is good: the answer to GET tells nothing about a
+        # guessed link; the POST is checked, and counted, like a password.
         return render(request, "org/one_time_sign_in.html", {})
+    gate = _gate(request)
     wait, reservation = gate.reserve()
     if wait:
         return _refuse(request, wait_message(wait), 429)
@@ -126,6 +125,7 @@ def one_time_sign_in(request, token: str):
         return _refuse(request, "This sign-in link has been used, has expired or is not valid. "
                                 "Make a new one on the server (cxkeeper signin-link).", 400)
     gate.succeeded(reservation)
-    user.cxkeeper_via = "signed in with a one-time link"
+    log.warning("break glass: %s signed in with a one-time sign-in link from %s", user.get_username(),
+                client_address(request))
     login(request, user, backend="cxkeeper.org.sso.SingleSignOnBackend")
     return redirect("home")
