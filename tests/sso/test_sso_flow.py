@@ -292,3 +292,12 @@ def test_name_and_email_follow_the_provider_with_history(idp, teams):
     change = ChangeRecord.objects.filter(content_type__model="person", action="update").latest("pk")
     assert change.before == {"full_name": "Nora Example", "email": "nora@example.com"}
     assert change.after == {"full_name": "Nora Newname", "email": "nora.new@example.com"}
+
+
+def test_admins_see_the_links_in_django_admin(idp, teams, local_admin):
+    idp.person = person(groups=["billing"])
+    sso_sign_in(Client())
+    admin = Client()
+    admin.force_login(local_admin)
+    page = admin.get("/admin/org/singlesignonidentity/")
+    assert page.status_code == 200 and "u-1001" in page.content.decode()
