@@ -128,6 +128,37 @@ def setpassword(
     console.print(f"[green]Password set[/green] for {username}; they can sign in now.")
 
 
+@app.command("signin-link")
+def signin_link(
+    username: Annotated[str, typer.Argument(help="The administrator's sign-in name.")],
+    base_url: Annotated[str, typer.Option("--base-url", envvar="CXKEEPER_BASE_URL",
+                                          help="Where people reach cxkeeper, e.g. https://cx.example.com.")]
+    = "http://127.0.0.1:8000",
+    data_dir: DataDir = None,
+):
+    """Break glass: a one-time sign-in link for an administrator (password sign-in off and the
+    identity provider unreachable). Good once, for CXKEEPER_SIGNIN_LINK_MINUTES (15) minutes."""
+    setup_django(data_dir)
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from cxkeeper.org.sso import SsoRefused, one_time_token
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        err_console.print(f"[red]error:[/red] there is nobody called “{username}”.")
+        raise typer.Exit(2)
+    try:
+        token = one_time_token(user)
+    except SsoRefused as exc:
+        err_console.print(f"[red]error:[/red] {exc.reason}")
+        raise typer.Exit(2) from None
+    console.print(base_url.rstrip("/") + reverse("one_time_sign_in", args=[token]), markup=False, highlight=False,
+                  soft_wrap=True)
+    err_console.print(f"Good once, for {settings.CXKEEPER_SIGNIN_LINK_MINUTES} minutes. Do not share it.")
+
+
 def _serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     from cxkeeper import server
 

@@ -169,7 +169,30 @@ CXKEEPER_TRUSTED_PROXY_COUNT = int(os.environ.get("CXKEEPER_TRUSTED_PROXY_COUNT"
 # API tokens live at most this many days (and never longer than the token that minted them).
 CXKEEPER_TOKEN_MAX_DAYS = int(os.environ.get("CXKEEPER_TOKEN_MAX_DAYS", "365"))
 # Every path that checks a password (sign-in page, admin, password change) shares one limit.
-AUTHENTICATION_BACKENDS = ["cxkeeper.core.auth.RateLimitedModelBackend"]
+AUTHENTICATION_BACKENDS = ["cxkeeper.core.auth.RateLimitedModelBackend",
+                           "cxkeeper.org.sso.SingleSignOnBackend"]  # single sign-on (decision 0042)
+
+# Single sign-on by OpenID Connect (docs/integrations.md, decision 0042): on when an issuer (or a
+# discovery URL) is set. The mapping (JSON) says which groups give which role and teams.
+CXKEEPER_SSO_ISSUER = os.environ.get("CXKEEPER_SSO_ISSUER", "").strip()
+CXKEEPER_SSO_DISCOVERY_URL = os.environ.get("CXKEEPER_SSO_DISCOVERY_URL", "").strip()
+CXKEEPER_SSO_CLIENT_ID = os.environ.get("CXKEEPER_SSO_CLIENT_ID", "").strip()
+CXKEEPER_SSO_CLIENT_SECRET = os.environ.get("CXKEEPER_SSO_CLIENT_SECRET", "").strip()
+CXKEEPER_SSO_SCOPES = os.environ.get("CXKEEPER_SSO_SCOPES", "openid email profile")
+CXKEEPER_SSO_PROVIDER_NAME = os.environ.get("CXKEEPER_SSO_PROVIDER_NAME", "").strip()
+CXKEEPER_SSO_REDIRECT_URI = os.environ.get("CXKEEPER_SSO_REDIRECT_URI", "").strip()
+CXKEEPER_SSO_USERNAME_CLAIM = os.environ.get("CXKEEPER_SSO_USERNAME_CLAIM", "preferred_username")
+CXKEEPER_SSO_EMAIL_CLAIM = os.environ.get("CXKEEPER_SSO_EMAIL_CLAIM", "email")
+CXKEEPER_SSO_NAME_CLAIM = os.environ.get("CXKEEPER_SSO_NAME_CLAIM", "name")
+CXKEEPER_SSO_GROUPS_CLAIM = os.environ.get("CXKEEPER_SSO_GROUPS_CLAIM", "groups")
+CXKEEPER_SSO_MAPPING = os.environ.get("CXKEEPER_SSO_MAPPING", "{}")
+# 1: an account with a password and the provider's username is linked at its first single sign-on
+# (moving a workspace to single sign-on); otherwise it is refused, never taken over.
+CXKEEPER_SSO_LINK_EXISTING = os.environ.get("CXKEEPER_SSO_LINK_EXISTING", "") == "1"
+# "off" turns every password path off while single sign-on is configured (break glass:
+# `cxkeeper signin-link`); minutes a one-time sign-in link stays valid.
+CXKEEPER_PASSWORD_SIGN_IN = os.environ.get("CXKEEPER_PASSWORD_SIGN_IN", "on").strip().lower() not in ("off", "0", "no")
+CXKEEPER_SIGNIN_LINK_MINUTES = int(os.environ.get("CXKEEPER_SIGNIN_LINK_MINUTES", "15"))
 
 # The step router's embeddings: wordllama (default, no torch), tfidf (none) or minilm (the
 # optional `cxkeeper[embeddings]` extra: all-MiniLM-L6-v2, better few-shot accuracy, slower).

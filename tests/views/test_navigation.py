@@ -22,6 +22,8 @@ ELSEWHERE = {
     "password_change_done": "where changing the password leads",
     "login": "signed-out people are sent there",
     "logout": "the account menu's Sign out button (POST)",
+    "sso_start": "the sign-in page's “Sign in with <provider>” (single sign-on)",
+    "sso_callback": "where the identity provider sends people back (single sign-on)",
     "healthz": "not a page: the load balancer's health check",
     "notifications_read": "a button on the Inbox (POST)",
     "insights:retrain": "a button on routing quality (POST)",

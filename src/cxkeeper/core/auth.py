@@ -40,6 +40,8 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from cxkeeper.core import sso
+from cxkeeper.core.errors import Forbidden
 from cxkeeper.core.models import LoginFailure, LoginGate
 
 DEVICE_COOKIE = "cxkeeper_device"
@@ -161,6 +163,12 @@ class RateLimitedModelBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
             return None
+        if not sso.password_sign_in_allowed():
+            # Password sign-in is off (single sign-on only): refused before any check, on every
+            # path that calls authenticate() — the sign-in page, Django admin's login, any other.
+            if request is not None:
+                request.cxkeeper_password_off = True
+            raise PermissionDenied("password sign-in is off")
         gate = gate_for(request, username)
         wait, reservation = gate.reserve()
         if wait:
@@ -200,8 +208,24 @@ class DeviceCookieMiddleware:
 
 
 class RateLimitedLoginView(auth_views.LoginView):
+    """The sign-in page: a password form, a "Sign in with <provider>" button when single sign-on
+    is configured, or only that button when password sign-in is off (a password POST is then
+    refused with 403 before any check)."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        current = sso.config()
+        context["sso_provider"] = current.provider_name if current else ""
+        context["password_sign_in"] = sso.password_sign_in_allowed()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not sso.password_sign_in_allowed():
+            raise Forbidden(sso.password_off_message())
+        return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
         wait = getattr(self.request, "cxkeeper_sign_in_wait", 0)
@@ -217,6 +241,8 @@ class RateLimitedPasswordChangeForm(auth_forms.PasswordChangeForm):
     per person (a stolen session cannot try the old password without end)."""
 
     def clean_old_password(self):
+        if not sso.password_sign_in_allowed():
+            raise Forbidden(sso.password_off_message())
         gate = SignInGate(username=f"#{self.user.pk}", address="", purpose="password-change")
         wait, reservation = gate.reserve()
         if wait:
@@ -229,6 +255,11 @@ class RateLimitedPasswordChangeForm(auth_forms.PasswordChangeForm):
 
 class RateLimitedPasswordChangeView(auth_views.PasswordChangeView):
     form_class = RateLimitedPasswordChangeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not sso.password_sign_in_allowed():
+            raise Forbidden(sso.password_off_message())
+        return super().dispatch(request, *args, **kwargs)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -3,6 +3,7 @@ from django.urls import path
 
 from cxkeeper.core import views
 from cxkeeper.core.auth import RateLimitedLoginView, RateLimitedPasswordChangeView
+from cxkeeper.core.sso import SignOutView
 
 urlpatterns = [
     path("activity/", views.activity, name="activity"),
@@ -11,7 +12,7 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),  # and at the provider (decision 0042)
     path("accounts/password/", RateLimitedPasswordChangeView.as_view(
         template_name="registration/password_change.html", success_url="/accounts/password/done/"),
         name="password_change"),

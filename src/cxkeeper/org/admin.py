@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cxkeeper.core.admin import AuditedAdmin
-from cxkeeper.org.models import ApiToken, GlossaryTerm, Person, Team, Workspace
+from cxkeeper.org.models import ApiToken, GlossaryTerm, Person, SingleSignOnIdentity, Team, Workspace
 
 
 @admin.register(Workspace)
@@ -33,3 +33,16 @@ class PersonAdmin(AuditedAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+
+
+@admin.register(SingleSignOnIdentity)
+class SingleSignOnIdentityAdmin(admin.ModelAdmin):
+    """Who signs in as whom through the identity provider (decision 0042). Deleting a link lets
+    the person's next single sign-on make or link their account again."""
+
+    list_display = ("user", "issuer", "subject", "last_sign_in_at")
+    search_fields = ("user__username", "subject")
+    readonly_fields = ("user", "issuer", "subject", "created_at", "last_sign_in_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -131,3 +131,26 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class SingleSignOnIdentity(models.Model):
+    """Who a person is at the identity provider: the issuer and its never-reassigned subject
+    (`sub`), not a username or an e-mail address that the provider may let people change
+    (docs/decisions/0042). One identity per person and provider."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="org_sso_identity_unique"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="org_sso_identity_one_per_user"),
+        ]
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+
+    def __str__(self):
+        return f"{self.user} at {self.issuer}"
