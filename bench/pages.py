@@ -57,12 +57,15 @@ class Sample:
     def __init__(self):
         from django.contrib.auth import get_user_model
 
-        from cxkeeper.initiatives.models import FrictionPoint
+        from cxkeeper.governance.models import ActionItem, AgendaItem, Council, CouncilMember, Meeting
+        from cxkeeper.governance.models import Decision as CouncilDecision
+        from cxkeeper.initiatives.models import FrictionPoint, Initiative, PlannedChange
         from cxkeeper.insights import queries as insight_queries
         from cxkeeper.insights.models import Feedback, ImportJob
         from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Step
         from cxkeeper.org.models import ApiToken, GlossaryTerm, Person, Team
         from cxkeeper.outcomes.models import KpiLink, MetricDefinition, SharedOutcome, SuccessStatement, Target, TeamKpi
+        from cxkeeper.wins.models import Measurement
 
         users = get_user_model().objects
         self.keeper, self.admin = users.get(username="kira"), users.get(username="alex")
@@ -71,7 +74,10 @@ class Sample:
         self.team = Team.objects.get(pk=self.step.responsibilities.filter(role="owns").values("team")[:1])
         first = {model: model.objects.order_by("pk").first() for model in (
             Persona, Responsibility, Handoff, GlossaryTerm, Person, FrictionPoint, ImportJob, Feedback,
-            SharedOutcome, MetricDefinition, SuccessStatement, Target, TeamKpi, KpiLink, ApiToken)}
+            SharedOutcome, MetricDefinition, SuccessStatement, Target, TeamKpi, KpiLink, ApiToken, Initiative,
+            PlannedChange, Measurement, CouncilMember, Meeting, AgendaItem, CouncilDecision, ActionItem)}
+        council = Council.objects.order_by("pk").first()
+        self.council_slug = council.slug if council else None
         self.first = first
         entries = insight_queries.review_queue().entries
         self.cluster_id = entries[0].cluster_id if entries else None
@@ -107,6 +113,15 @@ ARGUMENTS = {
     "feedback/review/clusters/": lambda s: {"cluster_id": s.cluster_id},
     "feedback/": lambda s: {"pk": s.pk("Feedback")},
     "friction-points/": lambda s: {"pk": s.pk("FrictionPoint")},
+    "initiatives/": lambda s: {"pk": s.pk("Initiative")},
+    "planned-changes/": lambda s: {"pk": s.pk("PlannedChange")},
+    "wins/": lambda s: {"pk": s.pk("Measurement")},
+    "councils/": lambda s: {"slug": s.council_slug},
+    "council/members/": lambda s: {"pk": s.pk("CouncilMember")},
+    "council/meetings/": lambda s: {"pk": s.pk("Meeting"), "kind": "agenda", "fmt": EXPORT_FORMAT},
+    "council/agenda-items/": lambda s: {"pk": s.pk("AgendaItem")},
+    "council/decisions/": lambda s: {"pk": s.pk("Decision")},
+    "council/action-items/": lambda s: {"pk": s.pk("ActionItem")},
 }
 # Query strings that make a page show what people open it for (the default period otherwise).
 QUERIES = {
@@ -219,6 +234,9 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, help="an existing data folder with the sample and its feedback")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder")
     parser.add_argument("--only", help="measure only the pages whose URL name matches this regular expression")
+    parser.add_argument("--judge", choices=("auto", "cpu", "warm"), default="auto",
+                        help="what the 50 ms target is checked on: the warm CPU time, the warm wall time (warm), "
+                             "or auto: CPU time when the load average before the run exceeds half the CPUs")
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.page_rows, args.repeat, args.cold_repeat = 100_000, 1_000_000, 5, 1
@@ -277,6 +295,11 @@ def print_table(sizes, *, started: str, load_before: float, args) -> None:
     print(f"\nstarted {started}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
           f"{os.cpu_count()} CPUs; warm = median of {args.repeat} after a warm-up, first visit = median of "
           f"{args.cold_repeat} with every stored figure dropped\n")
+    # On a shared machine the wall clock measures the neighbours too; the CPU time of this
+    # process (SQLite in-process: the server's whole work) is what the page costs. Judge on it
+    # when the machine was busy, on the wall clock when it was quiet (or as asked).
+    judge = args.judge if args.judge != "auto" else ("cpu" if load_before > (os.cpu_count() or 1) / 2 else "warm")
+    print(f"✓/✗: the warm {'CPU time' if judge == 'cpu' else 'wall time'} against {TARGET_MS:.0f} ms\n")
     head = " | ".join(f"{label}: warm (CPU) | first visit" for label in labels)
     print(f"| page | role | {head} |")
     print("|---|---|" + "---:|---:|" * len(labels))
@@ -288,14 +311,14 @@ def print_table(sizes, *, started: str, load_before: float, args) -> None:
         cells = []
         for _, result in sizes:
             r = result["pages"][name]
-            mark = "" if r["status"] != 200 else (" ✓" if r["warm"] <= TARGET_MS else " ✗")
+            mark = "" if r["status"] != 200 else (" ✓" if r[judge] <= TARGET_MS else " ✗")
             cells.append(f"{r['warm']:.1f} ({r['cpu']:.1f}){mark} | {r['cold']:.1f}")
         first = sizes[0][1]["pages"][name]
         status = "" if first["status"] == 200 else f" → {first['status']}"
         print(f"| {name}{status} | {first['role']} | {' | '.join(cells)} |")
     for label, result in sizes:
         measured = [r for r in result["pages"].values() if r["status"] == 200]
-        missed = [n for n, r in result["pages"].items() if r["status"] == 200 and r["warm"] > TARGET_MS]
+        missed = [n for n, r in result["pages"].items() if r["status"] == 200 and r[judge] > TARGET_MS]
         print(f"\n{label}: {len(measured)} pages answered 200; {len(measured) - len(missed)} at ≤ {TARGET_MS:.0f} ms "
               f"warm; missed: {', '.join(missed) or 'none'}")
 
