@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cxkeeper.core import words
+from cxkeeper.core.errors import InvalidInput
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.journeys.choices import ROLE_LETTERS, Lane, ResponsibilityRole
 from cxkeeper.journeys.models import Handoff, Journey, Responsibility, ShareLink, Stage, Step, Suggestion
@@ -405,4 +407,27 @@ def map_changes_since(journey: Journey, since) -> MapChanges:
     for record in records[:2000]:
         who = record.actor_label if record.actor_label and record.actor_label != "system" else "The system"
         changes.extend(readers[record.content_type_id](record, who))
+    existing = set(Step.objects.filter(pk__in={c.step_id for c in changes if c.step_id}).values_list("pk", flat=True))
+    for change in changes:
+        if change.step_id not in existing:
+            change.step_id = None  # removed since: nothing to link to
     return MapChanges(journey, since, changes)
+
+
+def parse_since(text: str | None, today=None):
+    """The `since` of "changes since": a date as YYYY-MM-DD, not in the future. Bad → InvalidInput."""
+    from datetime import date
+
+    value = (text or "").strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        since = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput({"since": f"“{value[:40]}” is not a date: give one as YYYY-MM-DD, e.g. 2026-11-27."}) \
+            from None
+    today = today or timezone.localdate()
+    if since > today:
+        raise InvalidInput({"since": f"{since.isoformat()} is in the future; give a day up to today "
+                                     f"({today.isoformat()})."})
+    return since
