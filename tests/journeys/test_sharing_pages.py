@@ -132,7 +132,8 @@ def test_a_viewer_suggests_a_change_and_the_owners_and_keeper_hear_of_it(small_o
     # IT owns the step (ivan is in IT); the journey's keeper is kim; Customer service only contributes.
     assert set(told[0].recipient_ids) == {small_org.it_member.pk, small_org.keeper.pk}
     assert told[0].team_ids == (small_org.it.pk,)
-    assert "Say the code comes by SMS" in told[0].message and told[0].url.startswith(f"/steps/{small_org.login_step.pk}/")
+    assert "Say the code comes by SMS" in told[0].message
+    assert told[0].url.startswith(f"/steps/{small_org.login_step.pk}/")
     step_page = client(small_org.sales_member).get(small_org.login_step.get_absolute_url()).content.decode()
     assert "Say the code comes by SMS" in step_page and "Open" in step_page
     assert "Answer this suggestion" not in step_page  # Sales does not own the step

@@ -517,7 +517,8 @@ def suggestion_create(request, pk):
         request, form,
         lambda data: actions.suggest_step_change(step, {"what": data["what"], "why": data["why"]},
                                                  acting_user=request.user),
-        template=SUGGESTION_FORM, context={"title": f"Suggest a change to “{step.name}”", "cancel_url": step.get_absolute_url(),
+        template=SUGGESTION_FORM, context={"title": f"Suggest a change to “{step.name}”",
+                                           "cancel_url": step.get_absolute_url(),
                                 "intro": "Your suggestion goes to the teams that own this step and to the "
                                          "journey's keeper; you hear back when they answer."},
         success_url=lambda s: s.get_absolute_url(),
