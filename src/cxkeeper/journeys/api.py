@@ -788,7 +788,7 @@ def journey_changes(request, slug: str, query: Query[ChangesQuery]):
 
 
 @serializes(Suggestion)
-class SuggestionOut(Schema):
+class StepSuggestionOut(Schema):
     id: int
     step_id: int
     step_name: str
@@ -815,25 +815,25 @@ class SuggestionOut(Schema):
         return obj.decided_by.get_username() if obj.decided_by_id else None
 
 
-class SuggestionIn(Schema):
+class StepSuggestionIn(Schema):
     what: str = Field(description="What should change (up to 500 characters).")
     why: str = Field("", description="Why (up to 2,000 characters).")
 
 
-class SuggestionDecisionIn(VersionIn):
+class StepSuggestionDecisionIn(VersionIn):
     decision: Literal["accepted", "declined"]
     reply: str = Field(description="A short reply the person who suggested it reads (up to 500 characters).")
 
 
-@steps_router.get("/{id}/suggestions", url_name="step_suggestions", response={200: list[SuggestionOut], **READ_ERRORS},
+@steps_router.get("/{id}/suggestions", url_name="step_suggestions", response={200: list[StepSuggestionOut], **READ_ERRORS},
                   summary="Suggested changes to a step")
 def list_step_suggestions(request, id: int):
     return list(suggestions_for(get_or_404(Step, id)).select_related("step"))
 
 
-@steps_router.post("/{id}/suggestions", url_name="step_suggestions", response={201: SuggestionOut, **WRITE_ERRORS},
+@steps_router.post("/{id}/suggestions", url_name="step_suggestions", response={201: StepSuggestionOut, **WRITE_ERRORS},
                    summary="Suggest a change to a step (anyone signed in)")
-def suggest_step_change(request, id: int, payload: SuggestionIn):
+def suggest_step_change(request, id: int, payload: StepSuggestionIn):
     """The step's owning teams and the journey's keeper hear of it (event `step.suggestion`)."""
     return 201, actions.suggest_step_change(get_or_404(Step, id), payload.dict(), acting_user=acting_user(request))
 
@@ -841,9 +841,9 @@ def suggest_step_change(request, id: int, payload: SuggestionIn):
 suggestions_router = Router(tags=["steps"])
 
 
-@suggestions_router.post("/{id}/decide", url_name="suggestion_decide", response={200: SuggestionOut, **WRITE_ERRORS},
+@suggestions_router.post("/{id}/decide", url_name="suggestion_decide", response={200: StepSuggestionOut, **WRITE_ERRORS},
                          summary="Accept or decline a suggested change (owning team or keeper)")
-def decide_suggestion(request, id: int, payload: SuggestionDecisionIn):
+def decide_suggestion(request, id: int, payload: StepSuggestionDecisionIn):
     """Only an open suggestion; the person who suggested it hears back (event `step.suggestion_answered`)."""
     suggestion = get_or_404(Suggestion, id, Suggestion.objects.select_related("step__stage__journey", "author"))
     return actions.decide_suggestion(suggestion, payload.decision, payload.reply,
