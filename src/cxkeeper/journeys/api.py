@@ -825,7 +825,8 @@ class StepSuggestionDecisionIn(VersionIn):
     reply: str = Field(description="A short reply the person who suggested it reads (up to 500 characters).")
 
 
-@steps_router.get("/{id}/suggestions", url_name="step_suggestions", response={200: list[StepSuggestionOut], **READ_ERRORS},
+@steps_router.get("/{id}/suggestions", url_name="step_suggestions",
+                  response={200: list[StepSuggestionOut], **READ_ERRORS},
                   summary="Suggested changes to a step")
 def list_step_suggestions(request, id: int):
     return list(suggestions_for(get_or_404(Step, id)).select_related("step"))
@@ -841,7 +842,8 @@ def suggest_step_change(request, id: int, payload: StepSuggestionIn):
 suggestions_router = Router(tags=["steps"])
 
 
-@suggestions_router.post("/{id}/decide", url_name="suggestion_decide", response={200: StepSuggestionOut, **WRITE_ERRORS},
+@suggestions_router.post("/{id}/decide", url_name="suggestion_decide",
+                         response={200: StepSuggestionOut, **WRITE_ERRORS},
                          summary="Accept or decline a suggested change (owning team or keeper)")
 def decide_suggestion(request, id: int, payload: StepSuggestionDecisionIn):
     """Only an open suggestion; the person who suggested it hears back (event `step.suggestion_answered`)."""
