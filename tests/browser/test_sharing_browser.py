@@ -64,3 +64,35 @@ def test_the_journey_page_prints_landscape_without_the_menu(small_org, sign_in, 
     pdf = page.pdf(landscape=True, format="A4")  # Chromium's own print: it lays out with the print CSS
     assert pdf.startswith(b"%PDF-")
     assert page.console_errors == [], page.console_errors
+
+
+def test_the_sharing_pages_are_accessible_and_fit_a_laptop_and_a_phone(small_org, browser, live_server, password):
+    """The pages of this feature through axe at 1440 and 390 px (the every-page walk reaches them
+    too, but only those a link leads to in its world)."""
+    from .test_every_page import BLOCKING, WIDTHS, _axe, _overflow
+
+    share = actions.create_share_link(small_org.journey, acting_user=SYSTEM)
+    item = actions.suggest_step_change(small_org.login_step, {"what": "Say SMS", "why": "Inbox"},
+                                       acting_user=small_org.viewer)
+    urls = [f"/journeys/{small_org.journey.slug}/changes/", f"/journeys/{small_org.journey.slug}/sharing/",
+            share.get_absolute_url(), f"{share.get_absolute_url()}?team=it", "/shared/revoked-or-never-was/",
+            f"/steps/{small_org.login_step.pk}/", f"/steps/{small_org.login_step.pk}/suggest/",
+            f"/suggestions/{item.pk}/decide/", f"/journeys/{small_org.journey.slug}/changes/?since=someday"]
+    problems = []
+    for label, (width, height) in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(small_org.keeper.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        for url in urls:
+            page.goto(live_server.url + url)
+            size = _overflow(page)
+            if size["scroll"] > size["client"]:
+                problems.append(f"{label} {url}: scrolls sideways ({size})")
+            problems += [f"{label} {url}: {v['impact']} {v['id']}: {v['nodes']}" for v in _axe(page)
+                         if v["impact"] in BLOCKING]
+        context.close()
+    assert not problems, "\n".join(problems)
