@@ -10,8 +10,28 @@ from django.utils import timezone
 
 from cxkeeper.journeys import actions
 from cxkeeper.journeys.models import Suggestion
+from cxkeeper.testing.api_matrix import E, endpoint_role_matrix
+from cxkeeper.testing.builders import build_small_org
 
 pytestmark = pytest.mark.django_db
+
+
+def open_suggestion(w):
+    return actions.suggest_step_change(w.login_step, {"what": "Say SMS"}, acting_user=w.viewer)
+
+
+# The JSON endpoints through the shared role matrix (the files are checked below: they are not JSON).
+ENDPOINTS = [
+    E("GET", "/journeys/{slug}/changes", lambda w: f"/journeys/{w.journey.slug}/changes?since=2026-01-01"),
+    E("GET", "/steps/{id}/suggestions", lambda w: f"/steps/{w.login_step.pk}/suggestions"),
+    E("POST", "/steps/{id}/suggestions", lambda w: f"/steps/{w.login_step.pk}/suggestions",
+      lambda w: {"what": "Say the code comes by SMS", "why": "Customers look in their e-mail."}),
+    E("POST", "/suggestions/{id}/decide", lambda w: f"/suggestions/{open_suggestion(w).pk}/decide",
+      lambda w: {"decision": "declined", "reply": "The SMS goes away next month.", "version": 1},
+      allowed="it_member", refused="sales_member", status=200),
+]
+
+TestSharingEndpointRoles = endpoint_role_matrix(ENDPOINTS, build=build_small_org, keeps=[Suggestion])
 
 
 def test_the_blueprint_as_svg_png_and_pdf(small_org, api_as, anonymous):
