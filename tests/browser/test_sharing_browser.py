@@ -53,14 +53,21 @@ def test_the_journey_page_prints_landscape_without_the_menu(small_org, sign_in, 
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
     expect(page.locator(".toolbar")).to_be_hidden()
     expect(page.locator(".bp-downloads")).to_be_hidden()
-    expect(page.locator(".card.is-highlighted .hl-marker")).to_have_text(re.compile("◆ IT"))
+    # Seven stages: on paper, two sheets of four and three stages instead of one squeezed grid.
+    expect(page.locator("#blueprint > .blueprint")).to_be_hidden()
+    sheets = page.locator(".bp-sheet")
+    expect(sheets).to_have_count(2)
+    expect(sheets.first).to_be_visible()
+    expect(sheets.first.locator(".bp-sheet-title")).to_have_text("Get help — stages 1 to 4 of 7")
+    expect(sheets.first.locator(".card.is-highlighted .hl-marker")).to_have_text(re.compile("◆ IT"))
     overflow = page.evaluate("""() => {
         const root = document.scrollingElement;
-        const grid = document.querySelector('.blueprint');
-        return {page: root.scrollWidth - root.clientWidth, grid: grid.scrollWidth - grid.clientWidth,
-                right: grid.getBoundingClientRect().right, width: root.clientWidth};
+        const grids = [...document.querySelectorAll('.bp-sheet .blueprint')];
+        return {page: root.scrollWidth - root.clientWidth, width: root.clientWidth,
+                grids: grids.map(g => g.scrollWidth - g.clientWidth),
+                right: Math.max(...grids.map(g => g.getBoundingClientRect().right))};
     }""")
-    assert overflow["page"] <= 0 and overflow["grid"] <= 1 and overflow["right"] <= overflow["width"], overflow
+    assert overflow["page"] <= 0 and max(overflow["grids"]) <= 1 and overflow["right"] <= overflow["width"], overflow
     pdf = page.pdf(landscape=True, format="A4")  # Chromium's own print: it lays out with the print CSS
     assert pdf.startswith(b"%PDF-")
     assert page.console_errors == [], page.console_errors

@@ -88,3 +88,18 @@ def test_a_wide_journey_takes_several_pdf_pages(small_org):
         document.close()
     headings = [heading for heading, _ in outline(bp)]
     assert headings[0] == "Stage 1: Ask for help" and headings[-1] == "Stage 9: Stage number 9"
+
+
+def test_a_wide_journey_prints_as_sheets_of_four_stages(small_org):
+    from cxkeeper.journeys.queries import blueprint_sheets
+
+    for n in range(2, 6):
+        stage = actions.add_stage(small_org.journey, {"name": f"Stage {n}"}, acting_user=SYSTEM)
+        actions.add_step(stage, {"name": f"Step {n}"}, acting_user=SYSTEM)
+    assert blueprint_sheets(journey_blueprint(small_org.journey)) == []  # five stages fit one sheet
+    actions.add_stage(small_org.journey, {"name": "Stage 6"}, acting_user=SYSTEM)
+    sheets = blueprint_sheets(journey_blueprint(small_org.journey, small_org.it))
+    assert [(first, last, len(part.stages)) for first, last, part in sheets] == [(1, 4, 4), (5, 6, 2)]
+    first = sheets[0][2]
+    assert [len(row.cells) for row in first.rows] == [4, 4, 4, 4]
+    assert any(card.highlighted for row in first.rows for cell in row.cells for card in cell)

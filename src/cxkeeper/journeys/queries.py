@@ -431,3 +431,21 @@ def parse_since(text: str | None, today=None):
         raise InvalidInput({"since": f"{since.isoformat()} is in the future; give a day up to today "
                                      f"({today.isoformat()})."})
     return since
+
+
+PRINT_STAGES_PER_SHEET = 4  # as the PDF export: wider journeys print as sheets of four stages
+
+
+def blueprint_sheets(blueprint: Blueprint, size: int = PRINT_STAGES_PER_SHEET) -> list[tuple[int, int, Blueprint]]:
+    """The blueprint cut into parts of `size` stages, (first and last stage number, part), for print:
+    one sheet each. A journey that fits one sheet gives no parts (the page prints as it is)."""
+    if len(blueprint.stages) <= size + 1:
+        return []
+    sheets = []
+    for start in range(0, len(blueprint.stages), size):
+        part = slice(start, start + size)
+        rows = [BlueprintRow(row.lane, row.label, row.cells[part]) for row in blueprint.rows]
+        sheet = Blueprint(blueprint.journey, blueprint.stages[part], rows, blueprint.teams, blueprint.highlight,
+                          blueprint.n_steps, blueprint.n_highlighted, blueprint.unowned)
+        sheets.append((start + 1, min(start + size, len(blueprint.stages)), sheet))
+    return sheets

@@ -80,6 +80,7 @@ def journey_map(request, slug):
         "can_structure": can(require_structure, request.user),
         "activity": queries.recent_activity(8, journey),
         "confirm": ConfirmForm(initial={"version": journey.version}),
+        "sheets": queries.blueprint_sheets(blueprint),
     }
     template = "journeys/partials/blueprint.html" if request.headers.get("HX-Request") else "journeys/map.html"
     return render(request, template, context)
@@ -503,8 +504,9 @@ def shared_blueprint(request, token):
     journey = queries.journey_by_slug(link.journey.slug)
     team_slug = request.GET.get("team", "")
     highlight = Team.objects.filter(slug=team_slug).first() if team_slug else None
+    blueprint = queries.journey_blueprint(journey, highlight)
     return render(request, "journeys/shared.html", {
-        "journey": journey, "link": link, "blueprint": queries.journey_blueprint(journey, highlight),
+        "journey": journey, "link": link, "blueprint": blueprint, "sheets": queries.blueprint_sheets(blueprint),
         "all_teams": Team.objects.all(), "can_structure": False, "read_only": True,
     })
 
