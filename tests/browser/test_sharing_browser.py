@@ -59,7 +59,7 @@ def test_the_journey_page_prints_landscape_without_the_menu(small_org, sign_in, 
     expect(sheets).to_have_count(2)
     expect(sheets.first).to_be_visible()
     expect(sheets.first.locator(".bp-sheet-title")).to_have_text("Get help — stages 1 to 4 of 7")
-    expect(sheets.first.locator(".card.is-highlighted .hl-marker")).to_have_text(re.compile("◆ IT"))
+    expect(sheets.first.locator(".sheet-card.is-highlighted .hl-marker")).to_have_text(re.compile("◆ IT"))
     overflow = page.evaluate("""() => {
         const root = document.scrollingElement;
         const grids = [...document.querySelectorAll('.bp-sheet .blueprint')];
