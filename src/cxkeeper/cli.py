@@ -234,6 +234,7 @@ def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
+    from cxkeeper.journeys.cli import journey_app  # one journey: blueprint export, changes since (issue 14)
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
     from cxkeeper.sample.cli import sample_app
     from cxkeeper.wins.cli import impact, wins  # wins (issue 13): `impact` takes an optional INITIATIVE
@@ -242,6 +243,8 @@ def _register_subcommands() -> None:
     app.add_typer(workspace_app, name="workspace",
                   help="Workspace-as-code: export, apply and validate the workspace (people included) as YAML.")
     app.add_typer(workspace_app, name="journeys", help="The same as `cxkeeper workspace` (its first name).")
+    app.add_typer(journey_app, name="journey",
+                  help="One journey: its blueprint as SVG, PNG or PDF, and what changed since a day.")
     app.add_typer(import_app, name="import", help="Import feedback from files.")
     app.add_typer(route_app, name="route", help="Evaluate and retrain the step router.")
     app.add_typer(sample_app, name="sample", help="The sample organization's generated data.")

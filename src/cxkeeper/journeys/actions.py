@@ -7,6 +7,8 @@ change in history and, after commit, notifies the teams responsible for affected
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,17 +16,31 @@ from cxkeeper.core import history, words
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
+from cxkeeper.core.events import Event, emit, event_kind
 from cxkeeper.core.models import ChangeRecord, Notification
 from cxkeeper.core.removals import announce_removal, lock_for_removal
-from cxkeeper.journeys.choices import JourneyStatus
-from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
+from cxkeeper.core.roles import Role
+from cxkeeper.journeys.choices import JourneyStatus, ResponsibilityRole
+from cxkeeper.journeys.models import (
+    Handoff,
+    Journey,
+    Persona,
+    Responsibility,
+    ShareLink,
+    Stage,
+    Step,
+    Suggestion,
+    SuggestionStatus,
+)
 from cxkeeper.journeys.permissions import (
     require_step_content_edit,
     require_structure,
+    require_suggestion_decision,
     step_fields_editable_by,
 )
 from cxkeeper.org.actions import unique_slug
 from cxkeeper.org.models import Person, Team, Workspace
+from cxkeeper.org.permissions import require_signed_in
 
 # ---------------------------------------------------------------- notifications
 
@@ -125,6 +141,8 @@ def delete_journey(journey: Journey, *, expected_version, acting_user) -> None:
         current = lock_for_removal(journey, expected_version=expected_version)
         for stage in current.stages.all():
             _remove_stage(stage, expected_version=None, acting_user=acting_user)
+        for link in current.share_links.all():
+            delete_object(link, expected_version=None, acting_user=acting_user)
         announce_removal(current, acting_user=acting_user)
         delete_object(current, expected_version=expected_version, acting_user=acting_user)
 
@@ -239,6 +257,8 @@ def move_step(step: Step, direction: int, *, expected_version, acting_user) -> S
 
 
 def _delete_step_contents(step: Step, acting_user) -> None:
+    for suggestion in step.suggestions.all():
+        delete_object(suggestion, expected_version=None, acting_user=acting_user)
     for responsibility in step.responsibilities.all():
         delete_object(responsibility, expected_version=None, acting_user=acting_user)
     for handoff in Handoff.objects.filter(from_step=step) | Handoff.objects.filter(to_step=step):
@@ -349,3 +369,108 @@ def remove_handoff(handoff: Handoff, *, expected_version, acting_user) -> None:
     require_structure(acting_user, "remove handoffs")
     delete_object(handoff, expected_version=expected_version, acting_user=acting_user)
 
+
+
+# ---------------------------------------------------------------- sharing the journey (issue 14, decisions/0037)
+
+STEP_SUGGESTION = event_kind("step.suggestion", "Someone suggested a change to a step your team owns")
+SUGGESTION_ANSWERED = event_kind("step.suggestion_answered", "Your suggested change to a step was answered")
+MAX_OPEN_SUGGESTIONS_PER_PERSON = 20  # open at once, whole workspace: a person, not a flood
+
+
+def create_share_link(journey: Journey, *, acting_user) -> ShareLink:
+    """A new read-only address of the journey's blueprint for everyone signed in."""
+    require_structure(acting_user, "share journeys by link")
+    link, _ = create_object(ShareLink, {
+        "journey": journey, "token": secrets.token_urlsafe(24),
+        "created_by": acting_user if getattr(acting_user, "pk", None) else None,
+    }, acting_user=acting_user)
+    return link
+
+
+def revoke_share_link(link: ShareLink, *, acting_user) -> ShareLink:
+    """The address stops working at once (a clear "no longer shared" page); revoking twice is a no-op."""
+    require_structure(acting_user, "revoke share links")
+    if link.revoked_at is not None:
+        return link
+    link, _ = update_object(link, {
+        "revoked_at": timezone.now(), "revoked_by": acting_user if getattr(acting_user, "pk", None) else None,
+    }, expected_version=None, acting_user=acting_user)
+    return link
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _keeper_ids(journey: Journey) -> set[int]:
+    """The journey's keeper; a journey without one is kept by every keeper of the workspace."""
+    if journey.keeper_id:
+        return {journey.keeper_id}
+    return set(Person.objects.filter(role=Role.KEEPER).values_list("user_id", flat=True))
+
+
+def suggestion_recipients(step: Step) -> tuple[set[int], set[int]]:
+    """(user ids, team ids) who hear of a suggestion: members of the owning teams and the keeper(s)."""
+    owners = set(step.responsibilities.filter(role=ResponsibilityRole.OWNS).values_list("team_id", flat=True))
+    members = set(Person.objects.filter(teams__in=owners).values_list("user_id", flat=True))
+    return members | _keeper_ids(step.stage.journey), owners
+
+
+def suggest_step_change(step: Step, values: dict, *, acting_user) -> Suggestion:
+    """Anyone signed in (viewers too) suggests a change; the owning teams and the keeper hear of it."""
+    require_signed_in(acting_user)
+    if acting_user is SYSTEM or not getattr(acting_user, "pk", None):
+        raise InvalidInput({"author": "A suggestion needs a person who signed in; the command line cannot suggest."})
+    what, why = (values.get("what") or "").strip(), (values.get("why") or "").strip()
+    if not what:
+        raise InvalidInput({"what": "Say what should change (one or two sentences)."})
+    if Suggestion.objects.filter(author=acting_user, status=SuggestionStatus.OPEN).count() \
+            >= MAX_OPEN_SUGGESTIONS_PER_PERSON:
+        raise InvalidInput({"what": f"You have {MAX_OPEN_SUGGESTIONS_PER_PERSON} suggestions still open; "
+                                    "wait for answers before adding more."})
+    with transaction.atomic():
+        suggestion, change = create_object(
+            Suggestion, {"step": step, "author": acting_user, "what": what, "why": why}, acting_user=acting_user)
+        users, teams = suggestion_recipients(step)
+        emit(Event(
+            STEP_SUGGESTION,
+            f"{_who(acting_user)} suggested a change to step “{step.name}”: {_short(what)}",
+            url=suggestion.get_absolute_url(),
+            recipient_ids=tuple(sorted(users - {acting_user.pk})), team_ids=tuple(sorted(teams)),
+            actor=acting_user.get_username(), change_id=change.pk,
+            data={"suggestion_id": suggestion.pk, "step_id": step.pk, "journey_id": step.stage.journey_id},
+        ))
+    return suggestion
+
+
+def decide_suggestion(suggestion: Suggestion, decision: str, reply: str, *, expected_version,
+                      acting_user) -> Suggestion:
+    """Accept or decline an open suggestion with a short reply; the person who suggested it hears back.
+    Accepting records the answer only: the step itself is changed by its editors as usual."""
+    step = suggestion.step
+    require_suggestion_decision(acting_user, step)
+    if decision not in (SuggestionStatus.ACCEPTED, SuggestionStatus.DECLINED):
+        raise InvalidInput({"decision": "Choose accepted or declined."})
+    reply = (reply or "").strip()
+    if not reply:
+        raise InvalidInput({"reply": "Write a short reply: the person who suggested it reads it."})
+    with transaction.atomic():
+        current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if current.status != SuggestionStatus.OPEN:
+            raise InvalidInput({"decision": f"This suggestion was already {current.get_status_display().lower()}."})
+        suggestion, change = update_object(current, {
+            "status": decision, "reply": reply, "decided_at": timezone.now(),
+            "decided_by": acting_user if getattr(acting_user, "pk", None) else None,
+        }, expected_version=expected_version, acting_user=acting_user)
+        if suggestion.author_id and suggestion.author_id != getattr(acting_user, "pk", None):
+            emit(Event(
+                SUGGESTION_ANSWERED,
+                f"{_who(acting_user)} {suggestion.get_status_display().lower()} your suggestion for step "
+                f"“{step.name}”: {_short(reply)}",
+                url=suggestion.get_absolute_url(), recipient_ids=(suggestion.author_id,),
+                actor=getattr(acting_user, "get_username", lambda: None)(), change_id=change.pk if change else None,
+                data={"suggestion_id": suggestion.pk, "step_id": step.pk, "status": suggestion.status},
+            ))
+    return suggestion

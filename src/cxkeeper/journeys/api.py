@@ -4,14 +4,18 @@ Every write goes through `cxkeeper.journeys.actions`, like the pages: keepers re
 members of a responsible team edit a step's content, viewers read."""
 
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.db.models import F, Prefetch, Q
-from ninja import Field, Router, Schema
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
 from cxkeeper.core.api import (
+    READ_ERRORS,
     WRITE_ERRORS,
+    ErrorOut,
     VersionIn,
     acting_user,
     expected_version,
@@ -22,11 +26,20 @@ from cxkeeper.core.api import (
     serializes,
 )
 from cxkeeper.core.crud import Crud
+from cxkeeper.core.errors import InvalidInput
 from cxkeeper.journeys import actions
+from cxkeeper.journeys import blueprint_export as exports
 from cxkeeper.journeys.choices import JourneyStatus, Lane, ResponsibilityRole
-from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step
+from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage, Step, Suggestion
 from cxkeeper.journeys.permissions import step_fields_editable_by
-from cxkeeper.journeys.queries import is_overdue, review_deadline
+from cxkeeper.journeys.queries import (
+    is_overdue,
+    journey_blueprint,
+    map_changes_since,
+    parse_since,
+    review_deadline,
+    suggestions_for,
+)
 from cxkeeper.org.models import Team, Workspace
 
 Ref = int | str  # an id, or a name (or slug) where the object has a unique one
@@ -666,3 +679,175 @@ handoffs_router = Router(tags=["handoffs"])
     .update(HandoffPatch, actions.update_handoff, summary="Edit a handoff (keeper)")
     .delete(actions.remove_handoff, summary="Remove a handoff (keeper)")
     .history())
+
+
+# ---------------------------------------------------------------- sharing the journey (issue 14, decisions/0037)
+
+
+def _journey_at(value: str) -> Journey:
+    """A journey named in a path by slug (or id); unknown → 404."""
+    journey = Journey.objects.select_related("persona", "keeper").filter(slug=value).first()
+    if journey is None and value.isdigit() and len(value) < 19:
+        journey = Journey.objects.select_related("persona", "keeper").filter(pk=int(value)).first()
+    if journey is None:
+        raise HttpError(404, f"No journey with the slug or id “{value[:80]}”.")
+    return journey
+
+
+def _export_team(value: str | None) -> Team | None:
+    if not value:
+        return None
+    team = Team.objects.filter(slug=value).first()
+    if team is None:
+        raise InvalidInput({"team": f"No team has the short name (slug) “{value[:60]}”; leave it out for all teams."})
+    return team
+
+
+class BlueprintQuery(Schema):
+    team: str | None = Field(None, description="slug of a team to highlight; the other teams' steps are dimmed")
+
+
+def _file_answer(fmt: str) -> dict:
+    return {"responses": {200: {
+        "description": f"The blueprint as a {fmt.upper()} file (an attachment named after the journey and team).",
+        "content": {exports.CONTENT_TYPES[fmt]: {"schema": {"type": "string", "format": "binary"}}},
+    }}}
+
+
+def _blueprint_file(slug: str, team: str | None, fmt: str) -> HttpResponse:
+    blueprint = journey_blueprint(_journey_at(slug), _export_team(team))
+    response = HttpResponse(exports.render(blueprint, fmt), content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(blueprint, fmt)}"'
+    return response
+
+
+EXPORT_HELP = ("Stages as columns, lanes as rows, each step with its teams (O owns, C contributes, I informed, "
+               "* lead). With `team`, that team's steps get a thick border and a ◆ marker and the others are "
+               "dimmed. The same file as the download links on the journey page.")
+
+
+@journeys_router.get("/{slug}/blueprint.svg", url_name="journey_blueprint_svg", response=READ_ERRORS,
+                     summary="The service blueprint as SVG", description=EXPORT_HELP, openapi_extra=_file_answer("svg"))
+def blueprint_svg(request, slug: str, query: Query[BlueprintQuery]):
+    return _blueprint_file(slug, query.team, "svg")
+
+
+@journeys_router.get("/{slug}/blueprint.png", url_name="journey_blueprint_png", response=READ_ERRORS,
+                     summary="The service blueprint as PNG", description=EXPORT_HELP, openapi_extra=_file_answer("png"))
+def blueprint_png(request, slug: str, query: Query[BlueprintQuery]):
+    return _blueprint_file(slug, query.team, "png")
+
+
+@journeys_router.get("/{slug}/blueprint.pdf", url_name="journey_blueprint_pdf", response=READ_ERRORS,
+                     summary="The service blueprint as PDF", openapi_extra=_file_answer("pdf"),
+                     description=EXPORT_HELP + " Landscape A4, a few stages a page, then the journey as text, stage "
+                                               "by stage (for screen readers).")
+def blueprint_pdf(request, slug: str, query: Query[BlueprintQuery]):
+    return _blueprint_file(slug, query.team, "pdf")
+
+
+class MapChangeOut(Schema):
+    kind: Literal["added", "removed", "re-owned", "renamed", "moved"]
+    kind_label: str
+    at: datetime
+    who: str
+    text: str = Field(description="The change in one plain sentence, with who.")
+    step_id: int | None = Field(description="The step, when it still exists.")
+    step_name: str
+
+
+class MapChangesOut(Schema):
+    journey_id: int
+    journey_name: str
+    since: date
+    counts: dict[str, int] = Field(description="How many changes of each kind.")
+    changes: list[MapChangeOut] = Field(description="Newest first.")
+
+
+class ChangesQuery(Schema):
+    since: str = Field(description="a day, YYYY-MM-DD, up to today: changes from the start of that day")
+
+
+@journeys_router.get("/{slug}/changes", url_name="journey_changes",
+                     response={200: MapChangesOut, 400: ErrorOut, **READ_ERRORS},
+                     summary="What changed on the map since a day")
+def journey_changes(request, slug: str, query: Query[ChangesQuery]):
+    """Steps and stages added, removed, renamed or moved (to another stage or lane) and every change of
+    responsibility, since the start of `since`, in plain words with who and when — read from history.
+    A `since` that is not a date, or is in the future, is answered 400 with the reason."""
+    journey = _journey_at(slug)
+    try:
+        since = parse_since(query.since)
+    except InvalidInput as exc:
+        return 400, {"detail": " ".join(exc.errors["since"])}
+    found = map_changes_since(journey, since)
+    return {"journey_id": journey.pk, "journey_name": journey.name, "since": since,
+            "counts": {kind: n for kind, _, n in found.counts},
+            "changes": [{"kind": c.kind, "kind_label": c.kind_label, "at": c.at, "who": c.who, "text": c.text,
+                         "step_id": c.step_id, "step_name": c.step_name} for c in found.changes]}
+
+
+@serializes(Suggestion)
+class StepSuggestionOut(Schema):
+    id: int
+    step_id: int
+    step_name: str
+    author: str | None = Field(description="Username of who suggested it.")
+    what: str
+    why: str
+    status: Literal["open", "accepted", "declined"]
+    reply: str
+    decided_by: str | None
+    decided_at: datetime | None
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_step_name(obj):
+        return obj.step.name
+
+    @staticmethod
+    def resolve_author(obj):
+        return obj.author.get_username() if obj.author_id else None
+
+    @staticmethod
+    def resolve_decided_by(obj):
+        return obj.decided_by.get_username() if obj.decided_by_id else None
+
+
+class StepSuggestionIn(Schema):
+    what: str = Field(description="What should change (up to 500 characters).")
+    why: str = Field("", description="Why (up to 2,000 characters).")
+
+
+class StepSuggestionDecisionIn(VersionIn):
+    decision: Literal["accepted", "declined"]
+    reply: str = Field(description="A short reply the person who suggested it reads (up to 500 characters).")
+
+
+@steps_router.get("/{id}/suggestions", url_name="step_suggestions",
+                  response={200: list[StepSuggestionOut], **READ_ERRORS},
+                  summary="Suggested changes to a step")
+def list_step_suggestions(request, id: int):
+    return list(suggestions_for(get_or_404(Step, id)).select_related("step"))
+
+
+@steps_router.post("/{id}/suggestions", url_name="step_suggestions", response={201: StepSuggestionOut, **WRITE_ERRORS},
+                   summary="Suggest a change to a step (anyone signed in)")
+def suggest_step_change(request, id: int, payload: StepSuggestionIn):
+    """The step's owning teams and the journey's keeper hear of it (event `step.suggestion`)."""
+    return 201, actions.suggest_step_change(get_or_404(Step, id), payload.dict(), acting_user=acting_user(request))
+
+
+suggestions_router = Router(tags=["steps"])
+
+
+@suggestions_router.post("/{id}/decide", url_name="suggestion_decide",
+                         response={200: StepSuggestionOut, **WRITE_ERRORS},
+                         summary="Accept or decline a suggested change (owning team or keeper)")
+def decide_suggestion(request, id: int, payload: StepSuggestionDecisionIn):
+    """Only an open suggestion; the person who suggested it hears back (event `step.suggestion_answered`)."""
+    suggestion = get_or_404(Suggestion, id, Suggestion.objects.select_related("step__stage__journey", "author"))
+    return actions.decide_suggestion(suggestion, payload.decision, payload.reply,
+                                     expected_version=expected_version(request, payload.version),
+                                     acting_user=acting_user(request))

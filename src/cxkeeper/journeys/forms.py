@@ -81,3 +81,25 @@ class ConfirmForm(VersionedForm):
     """Delete/move/publish buttons: only the version travels, so a stale page is refused."""
 
     requires_version = True
+
+
+class SuggestionForm(VersionedForm):
+    what = forms.CharField(max_length=500, label="What should change",
+                           widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+                           help_text="One or two sentences, up to 500 characters.")
+    why = forms.CharField(max_length=2000, required=False, label="Why",
+                          widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+                          help_text="What you saw or heard that makes you suggest it (up to 2,000 characters).")
+
+
+class SuggestionDecisionForm(VersionedForm):
+    requires_version = True
+    decision = forms.ChoiceField(choices=[("accepted", "Accept"), ("declined", "Decline")],
+                                 widget=forms.RadioSelect, label="Your answer")
+    reply = forms.CharField(max_length=500, label="Reply", widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+                            help_text="A short reply; the person who suggested it reads it (up to 500 characters).")
+
+
+class ChangesSinceForm(forms.Form):
+    since = forms.DateField(label="Changes since", widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"invalid": "Give a date as YYYY-MM-DD, e.g. 2026-11-27."})

@@ -158,3 +158,72 @@ class Handoff(VersionedModel):
         if self.from_step_id and self.to_step_id and self.from_step_id == self.to_step_id \
                 and self.from_team_id == self.to_team_id:
             raise ValidationError("A handoff must change step or team.")
+
+
+# ---------------------------------------------------------------- sharing the journey (issue 14, decisions/0037)
+
+
+class ShareLink(VersionedModel):
+    """A read-only link to a journey's blueprint for everyone signed in to the workspace.
+
+    The token only makes the address unguessable and revocable; it grants nothing a signed-in
+    viewer does not already have (decisions/0037), so it is kept as it is and shown again."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "share link"
+
+    def __str__(self):
+        return f"share link to {self.journey.name}"
+
+    def get_absolute_url(self):
+        return reverse("journeys:shared", args=[self.token])
+
+    def history_place(self):
+        return self.journey_id, None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Suggestion(VersionedModel):
+    """Anyone signed in suggests a change to a step; its owning teams or the keeper decide."""
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="suggestions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="step_suggestions")
+    what = models.CharField("What should change", max_length=500)
+    why = models.TextField("Why", max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN)
+    reply = models.CharField("Reply", max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "suggested change"
+
+    def __str__(self):
+        return f"suggestion for {self.step.name}: {self.what[:80]}"
+
+    def get_absolute_url(self):
+        return reverse("journeys:step", args=[self.step_id]) + f"#suggestion-{self.pk}"
+
+    def history_place(self):
+        return self.step.stage.journey_id, self.step_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cxkeeper.core.errors import Forbidden
 from cxkeeper.core.roles import Role, role_of
-from cxkeeper.journeys.choices import EDITING_ROLES
+from cxkeeper.journeys.choices import EDITING_ROLES, ResponsibilityRole
 from cxkeeper.org.permissions import TRUSTED, require_keeper, require_signed_in
 
 # The fields of a step that a member of a responsible team may edit.
@@ -50,3 +50,16 @@ def step_fields_editable_by(user, step) -> tuple[str, ...]:
     except Forbidden:
         return ()
     return MEMBER_EDITABLE_STEP_FIELDS
+
+
+def require_suggestion_decision(user, step, doing: str = "answer suggestions for this step") -> None:
+    """A suggested change is answered by a keeper (or admin) or by a member of a team that owns the step."""
+    if user is TRUSTED:
+        return
+    require_signed_in(user)
+    if role_of(user) in (Role.ADMIN, Role.KEEPER):
+        return
+    owners = set(step.responsibilities.filter(role=ResponsibilityRole.OWNS).values_list("team_id", flat=True))
+    if role_of(user) == Role.MEMBER and owners & team_ids_of(user):
+        return
+    raise Forbidden(f"Only a keeper or a member of a team that owns “{step.name}” may {doing}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -10,9 +11,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from cxkeeper.core import words
+from cxkeeper.core.errors import InvalidInput
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.journeys.choices import ROLE_LETTERS, Lane, ResponsibilityRole
-from cxkeeper.journeys.models import Handoff, Journey, Responsibility, Stage, Step
+from cxkeeper.journeys.models import Handoff, Journey, Responsibility, ShareLink, Stage, Step, Suggestion
 from cxkeeper.org.models import Team, Workspace
 
 # ---------------------------------------------------------------- fetching
@@ -262,3 +265,187 @@ def team_map_parts(team: Team) -> tuple[int, int]:
     """(responsibilities, handoffs) of a team: what leaves the map with it."""
     handoffs = Handoff.objects.filter(Q(from_team=team) | Q(to_team=team)).count()
     return Responsibility.objects.filter(team=team).count(), handoffs
+
+
+# ---------------------------------------------------------------- sharing the journey (issue 14, decisions/0037)
+
+
+def share_links_of(journey: Journey) -> QuerySet:
+    return ShareLink.objects.filter(journey=journey).select_related("created_by", "revoked_by")
+
+
+def active_share_link(token: str):
+    """The share link with this token if it still works, else None (unknown and revoked look alike)."""
+    if not token or len(token) > 64:
+        return None
+    return ShareLink.objects.select_related("journey").filter(token=token, revoked_at__isnull=True).first()
+
+
+def suggestions_for(step: Step) -> QuerySet:
+    return Suggestion.objects.filter(step=step).select_related("author", "decided_by")
+
+
+def suggestion_by_id(pk: int):
+    return get_object_or_404(Suggestion.objects.select_related("step__stage__journey", "author"), pk=pk)
+
+
+# What changed on the map since a date, in plain words, read from history (core.ChangeRecord).
+ADDED, REMOVED, REOWNED, RENAMED, MOVED = "added", "removed", "re-owned", "renamed", "moved"
+CHANGE_KINDS = {ADDED: "Added", REMOVED: "Removed", REOWNED: "Responsibility changed", RENAMED: "Renamed",
+                MOVED: "Moved"}
+
+
+@dataclass
+class MapChange:
+    kind: str          # one of CHANGE_KINDS
+    at: object         # datetime
+    who: str
+    text: str          # one plain sentence
+    step_id: int | None
+    step_name: str
+
+    @property
+    def kind_label(self) -> str:
+        return CHANGE_KINDS[self.kind]
+
+
+@dataclass
+class MapChanges:
+    journey: Journey
+    since: object      # date
+    changes: list[MapChange]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+    @property
+    def counts(self) -> list[tuple[str, str, int]]:
+        return [(kind, label, self.count(kind)) for kind, label in CHANGE_KINDS.items()]
+
+
+def _stage_name(label: str | None) -> str:
+    return (label or "").split(" › ", 1)[-1]
+
+
+def _role_words(snapshot: dict | None) -> str:
+    if not snapshot:
+        return ""
+    role = ResponsibilityRole(snapshot.get("role", "owns")).label.lower()
+    verb = {"owns": "owns", "contributes": "contributes to", "informed": "is informed of"}[role]
+    return verb + (" (lead owner)" if snapshot.get("is_lead") else "")
+
+
+def _step_change(record: ChangeRecord, who: str) -> list[MapChange]:
+    before, after = record.before or {}, record.after or {}
+    name = after.get("name") or before.get("name") or record.object_repr
+    lanes = dict(Lane.choices)
+    if record.action == "create":
+        return [MapChange(ADDED, record.at, who, f"{who} added step “{name}” to stage "
+                          f"“{_stage_name(after.get('stage_label'))}” ({lanes.get(after.get('lane'), '')}).",
+                          record.object_id, name)]
+    if record.action == "delete":
+        return [MapChange(REMOVED, record.at, who, f"{who} removed step “{name}” from stage "
+                          f"“{_stage_name(before.get('stage_label'))}”.", None, name)]
+    found = []
+    if before.get("name") != after.get("name"):
+        found.append(MapChange(RENAMED, record.at, who, f"{who} renamed step “{before.get('name')}” to "
+                               f"“{after.get('name')}”.", record.object_id, name))
+    if before.get("stage") != after.get("stage"):
+        found.append(MapChange(MOVED, record.at, who, f"{who} moved step “{name}” from stage "
+                               f"“{_stage_name(before.get('stage_label'))}” to "
+                               f"“{_stage_name(after.get('stage_label'))}”.", record.object_id, name))
+    if before.get("lane") != after.get("lane"):
+        found.append(MapChange(MOVED, record.at, who, f"{who} moved step “{name}” from the lane "
+                               f"“{lanes.get(before.get('lane'), '')}” to “{lanes.get(after.get('lane'), '')}”.",
+                               record.object_id, name))
+    return found
+
+
+def _responsibility_change(record: ChangeRecord, who: str) -> list[MapChange]:
+    before, after = record.before or {}, record.after or {}
+    snap = after or before
+    team, step_name, step_id = snap.get("team_label", "a team"), snap.get("step_label", "a step"), snap.get("step")
+    if record.action == "create":
+        text = f"{who} recorded that {team} {_role_words(after)} “{step_name}”."
+    elif record.action == "delete":
+        text = f"{who} removed {team} from “{step_name}” (it {_role_words(before)} it)."
+    elif (before.get("role"), before.get("is_lead")) != (after.get("role"), after.get("is_lead")):
+        text = f"{who} changed {words.possessive(team)} part in “{step_name}”: it now {_role_words(after)} it " \
+               f"(before: {_role_words(before)})."
+    else:
+        return []
+    return [MapChange(REOWNED, record.at, who, text, step_id, step_name)]
+
+
+def _stage_record(record: ChangeRecord, who: str) -> list[MapChange]:
+    before, after = record.before or {}, record.after or {}
+    if record.action == "create":
+        return [MapChange(ADDED, record.at, who, f"{who} added stage “{after.get('name')}”.", None, "")]
+    if record.action == "delete":
+        return [MapChange(REMOVED, record.at, who, f"{who} removed stage “{before.get('name')}”.", None, "")]
+    if before.get("name") != after.get("name"):
+        return [MapChange(RENAMED, record.at, who, f"{who} renamed stage “{before.get('name')}” to "
+                          f"“{after.get('name')}”.", None, "")]
+    return []
+
+
+def map_changes_since(journey: Journey, since) -> MapChanges:
+    """Steps and stages added, removed, renamed or moved, and responsibilities changed, since the
+    start of day `since` (the server's time zone), newest first — all read from history, so
+    removed steps are there too."""
+    from datetime import datetime, time
+
+    from django.contrib.contenttypes.models import ContentType
+
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    types = ContentType.objects.get_for_models(Step, Responsibility, Stage)
+    readers = {types[Step].pk: _step_change, types[Responsibility].pk: _responsibility_change,
+               types[Stage].pk: _stage_record}
+    records = (ChangeRecord.objects.filter(journey_id=journey.pk, at__gte=start, content_type_id__in=readers)
+               .order_by("-at", "-id"))
+    changes: list[MapChange] = []
+    for record in records[:2000]:
+        who = record.actor_label if record.actor_label and record.actor_label != "system" else "The system"
+        changes.extend(readers[record.content_type_id](record, who))
+    existing = set(Step.objects.filter(pk__in={c.step_id for c in changes if c.step_id}).values_list("pk", flat=True))
+    for change in changes:
+        if change.step_id not in existing:
+            change.step_id = None  # removed since: nothing to link to
+    return MapChanges(journey, since, changes)
+
+
+def parse_since(text: str | None, today=None):
+    """The `since` of "changes since": a date as YYYY-MM-DD, not in the future. Bad → InvalidInput."""
+    from datetime import date
+
+    value = (text or "").strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        since = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput({"since": f"“{value[:40]}” is not a date: give one as YYYY-MM-DD, e.g. 2026-11-27."}) \
+            from None
+    today = today or timezone.localdate()
+    if since > today:
+        raise InvalidInput({"since": f"{since.isoformat()} is in the future; give a day up to today "
+                                     f"({today.isoformat()})."})
+    return since
+
+
+PRINT_STAGES_PER_SHEET = 4  # as the PDF export: wider journeys print as sheets of four stages
+
+
+def blueprint_sheets(blueprint: Blueprint, size: int = PRINT_STAGES_PER_SHEET) -> list[tuple[int, int, Blueprint]]:
+    """The blueprint cut into parts of `size` stages, (first and last stage number, part), for print:
+    one sheet each. A journey that fits one sheet gives no parts (the page prints as it is)."""
+    if len(blueprint.stages) <= size + 1:
+        return []
+    sheets = []
+    for start in range(0, len(blueprint.stages), size):
+        part = slice(start, start + size)
+        rows = [BlueprintRow(row.lane, row.label, row.cells[part]) for row in blueprint.rows]
+        sheet = Blueprint(blueprint.journey, blueprint.stages[part], rows, blueprint.teams, blueprint.highlight,
+                          blueprint.n_steps, blueprint.n_highlighted, blueprint.unowned)
+        sheets.append((start + 1, min(start + size, len(blueprint.stages)), sheet))
+    return sheets

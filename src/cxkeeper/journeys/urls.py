@@ -36,3 +36,15 @@ urlpatterns = [
     path("personas/<int:pk>/edit/", views.persona_edit, name="persona_edit"),
     path("personas/<int:pk>/delete/", views.persona_delete, name="persona_delete"),
 ]
+
+# Sharing the journey (issue 14, docs/decisions/0037): exports, share links, suggestions, changes since.
+urlpatterns += [
+    path("journeys/<slug:slug>/blueprint.<str:fmt>", views.blueprint_export, name="blueprint_export"),
+    path("journeys/<slug:slug>/changes/", views.map_changes, name="changes"),
+    path("journeys/<slug:slug>/sharing/", views.share_links, name="share_links"),
+    path("journeys/<slug:slug>/sharing/new/", views.share_link_create, name="share_link_create"),
+    path("share-links/<int:pk>/revoke/", views.share_link_revoke, name="share_link_revoke"),
+    path("shared/<str:token>/", views.shared_blueprint, name="shared"),
+    path("steps/<int:pk>/suggest/", views.suggestion_create, name="suggestion_create"),
+    path("suggestions/<int:pk>/decide/", views.suggestion_decide, name="suggestion_decide"),
+]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cxkeeper.core import words
@@ -12,6 +16,7 @@ from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import MISSING_VERSION, run_form
 from cxkeeper.core.views import confirm_delete
 from cxkeeper.journeys import actions, queries
+from cxkeeper.journeys import blueprint_export as exports
 from cxkeeper.journeys.choices import Lane, ResponsibilityRole
 from cxkeeper.journeys.forms import (
     ConfirmForm,
@@ -21,17 +26,21 @@ from cxkeeper.journeys.forms import (
     ResponsibilityForm,
     StageForm,
     StepForm,
+    SuggestionDecisionForm,
+    SuggestionForm,
 )
-from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, Stage
+from cxkeeper.journeys.models import Handoff, Journey, Persona, Responsibility, ShareLink, Stage
 from cxkeeper.journeys.permissions import (
     require_step_content_edit,
     require_structure,
+    require_suggestion_decision,
     step_fields_editable_by,
 )
 from cxkeeper.org.models import Person, Team
-from cxkeeper.org.permissions import can, require_admin
+from cxkeeper.org.permissions import can, require_admin, require_signed_in
 
 FORM = "core/form.html"
+SUGGESTION_FORM = "journeys/suggestion_form.html"  # the core form with a sentence of context above it
 ROLE_ORDER = {role: i for i, role in enumerate(ResponsibilityRole.values)}
 
 
@@ -71,6 +80,7 @@ def journey_map(request, slug):
         "can_structure": can(require_structure, request.user),
         "activity": queries.recent_activity(8, journey),
         "confirm": ConfirmForm(initial={"version": journey.version}),
+        "sheets": queries.blueprint_sheets(blueprint),
     }
     template = "journeys/partials/blueprint.html" if request.headers.get("HX-Request") else "journeys/map.html"
     return render(request, template, context)
@@ -214,6 +224,8 @@ def step_detail(request, pk):
         "can_edit": bool(step_fields_editable_by(request.user, step)),
         "can_structure": can(require_structure, request.user),
         "confirm": ConfirmForm(initial={"version": step.version}),
+        "suggestions": queries.suggestions_for(step),
+        "can_decide": can(require_suggestion_decision, request.user, step),
     })
 
 
@@ -426,3 +438,126 @@ def persona_delete(request, pk):
         success_url=reverse("journeys:personas"), success_message="Persona deleted.",
     )
 
+
+
+# ---------------------------------------------------------------- sharing the journey (issue 14, decisions/0037)
+
+
+def _export_team(request):
+    """The team to highlight in an export (?team=slug), None for all; an unknown slug is refused."""
+    slug = (request.GET.get("team") or "").strip()
+    if not slug:
+        return None
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        raise InvalidInput({"team": f"No team has the short name “{slug[:60]}”; leave it out for all teams."})
+    return team
+
+
+def blueprint_export(request, slug, fmt):
+    """The blueprint as a file (SVG, PNG or PDF), all teams or one highlighted: anyone signed in."""
+    journey = queries.journey_by_slug(slug)
+    if fmt not in exports.FORMATS:
+        raise Http404(f"No {fmt} export: the blueprint is exported as {', '.join(exports.FORMATS)}.")
+    try:
+        team = _export_team(request)
+    except InvalidInput as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    blueprint = queries.journey_blueprint(journey, team)
+    response = HttpResponse(exports.render(blueprint, fmt), content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(blueprint, fmt)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def share_links(request, slug):
+    """The keeper's list of a journey's share links: create one, copy it, revoke it."""
+    journey = queries.journey_by_slug(slug)
+    require_structure(request.user, "share journeys by link")
+    return render(request, "journeys/share_links.html", {
+        "journey": journey, "links": queries.share_links_of(journey),
+    })
+
+
+@require_POST
+def share_link_create(request, slug):
+    journey = queries.journey_by_slug(slug)
+    link = actions.create_share_link(journey, acting_user=request.user)
+    messages.success(request, "Share link created: everyone signed in to the workspace can open it.")
+    return redirect(reverse("journeys:share_links", args=[journey.slug]) + f"#link-{link.pk}")
+
+
+@require_POST
+def share_link_revoke(request, pk):
+    link = get_object_or_404(ShareLink.objects.select_related("journey"), pk=pk)
+    actions.revoke_share_link(link, acting_user=request.user)
+    messages.success(request, "Share link revoked: it no longer opens the journey.")
+    return redirect("journeys:share_links", link.journey.slug)
+
+
+def shared_blueprint(request, token):
+    """The read-only blueprint behind a share link: for anyone signed in (the sign-in gate asks
+    the others to sign in first); no edit controls. Unknown or revoked → a clear 404 page."""
+    link = queries.active_share_link(token)
+    if link is None:
+        return render(request, "journeys/share_gone.html", status=404)
+    journey = queries.journey_by_slug(link.journey.slug)
+    team_slug = request.GET.get("team", "")
+    highlight = Team.objects.filter(slug=team_slug).first() if team_slug else None
+    blueprint = queries.journey_blueprint(journey, highlight)
+    return render(request, "journeys/shared.html", {
+        "journey": journey, "link": link, "blueprint": blueprint, "sheets": queries.blueprint_sheets(blueprint),
+        "all_teams": Team.objects.all(), "can_structure": False, "read_only": True,
+    })
+
+
+def suggestion_create(request, pk):
+    step = queries.step_by_id(pk)
+    require_signed_in(request.user)
+    form = SuggestionForm(request.POST or None)
+    return run_form(
+        request, form,
+        lambda data: actions.suggest_step_change(step, {"what": data["what"], "why": data["why"]},
+                                                 acting_user=request.user),
+        template=SUGGESTION_FORM, context={"title": f"Suggest a change to “{step.name}”",
+                                           "cancel_url": step.get_absolute_url(),
+                                "intro": "Your suggestion goes to the teams that own this step and to the "
+                                         "journey's keeper; you hear back when they answer."},
+        success_url=lambda s: s.get_absolute_url(),
+        success_message="Thank you: the step's owning teams and the keeper were told.",
+    )
+
+
+def suggestion_decide(request, pk):
+    suggestion = queries.suggestion_by_id(pk)
+    step = suggestion.step
+    require_suggestion_decision(request.user, step)
+    form = SuggestionDecisionForm(request.POST or None, initial={"version": suggestion.version})
+    return run_form(
+        request, form,
+        lambda data: actions.decide_suggestion(suggestion, data["decision"], data["reply"],
+                                               expected_version=data["version"], acting_user=request.user),
+        template=SUGGESTION_FORM, context={"title": f"Answer the suggestion for “{step.name}”", "object": suggestion,
+                                "intro": f"{suggestion.author.get_username() if suggestion.author else 'Someone'} "
+                                         f"suggested: {suggestion.what}",
+                                "cancel_url": step.get_absolute_url()},
+        success_url=lambda s: s.get_absolute_url(), success_message="Answered; the person who suggested it was told.",
+    )
+
+
+def map_changes(request, slug):
+    """What changed on the map since a date (a week ago unless chosen)."""
+    journey = queries.journey_by_slug(slug)
+    today = timezone.localdate()
+    given = request.GET.get("since")
+    status, changes, error = 200, None, ""
+    try:
+        since = queries.parse_since(given) if given else today - timedelta(days=7)
+    except InvalidInput as exc:
+        since, status, error = None, 400, " ".join(exc.errors["since"])
+    else:
+        changes = queries.map_changes_since(journey, since)
+    return render(request, "journeys/changes.html", {
+        "journey": journey, "changes": changes, "since": since, "given": given or "", "error": error,
+        "today": today, "week_ago": today - timedelta(days=7), "month_ago": today - timedelta(days=30),
+    }, status=status)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from cxkeeper.core.fonts import FONT_DIR, FONT_FAMILY  # noqa: F401 - the vendored font lives in core (shared)
 from cxkeeper.outcomes.choices import Status
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-FONT_FAMILY = "DejaVu Sans"
 
 INK, MUTED, LINE, BRAND, TARGET = "#1d2433", "#5a6375", "#d9dee8", "#2546a8", "#c2410c"
 KPI_COLOUR = "#0f766e"
