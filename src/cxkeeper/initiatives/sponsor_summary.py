@@ -35,7 +35,8 @@ def top_priorities() -> list[SponsorItem]:
             entry.title, reverse("initiatives:friction_point", args=[entry.friction_point_id]),
             f"Priority {entry.rank} of {total}: about {numbers.fixed(m.customers_per_month, 0)} customers a month "
             f"at its steps (n={numbers.count(m.n)} in the board's period)"
-            + ("; waiting for the sponsor." if entry.to_sponsor else "."), m.n))
+            + (f"; the board asks the sponsor to look at it ({'; '.join(entry.flags)})." if entry.to_sponsor
+               else "."), m.n))
     return found
 
 

@@ -94,6 +94,14 @@ class Trend:
         return (CLEAR_BETTER if self.better else CLEAR_WORSE).format(ago=ago)
 
     @property
+    def clause(self) -> str:
+        """The trend in words with how far it moved and the n behind it (a mover's line)."""
+        if self.change is None:
+            return f"{self.words} (n={numbers.count(self.n)})"
+        change = numbers.with_unit(numbers.signed_significant(self.change), self.view.target.metric.unit)
+        return f"{self.words} ({change} over {self.months} months, n={numbers.count(self.n)})"
+
+    @property
     def details(self) -> str:
         if self.slope is None:
             return "No trend line: at least 3 months with enough responses are needed."
@@ -144,9 +152,7 @@ class SponsorSummary:
                 f"{c.get(Status.OFF_TRACK, 0)} off track and {c.get(Status.NO_DATA, 0)} without enough data.")
 
     def mover_sentence(self, trend: Trend) -> str:
-        change = numbers.with_unit(numbers.signed_significant(trend.change), trend.view.target.metric.unit)
-        return (f"{trend.label}: {trend.words} ({change} "
-                f"over {trend.months} months, n={numbers.count(trend.n)}).")
+        return f"{trend.label}: {trend.clause}."
 
     @property
     def movers_sentence(self) -> str:
