@@ -15,6 +15,7 @@ from django.views.defaults import page_not_found
 from cxkeeper import search
 from cxkeeper.core import api as core_api
 from cxkeeper.governance import api as governance_api
+from cxkeeper.governance import planning_api
 from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
@@ -111,6 +112,9 @@ api.add_router("/councils", governance_api.councils_router)
 api.add_router("/meetings", governance_api.meetings_router)
 api.add_router("/decisions", governance_api.decisions_router)
 api.add_router("/action-items", governance_api.action_items_router)
+# Planning exports (issue 15, item 7): CSV (plain or Jira's importer) and iCalendar.
+api.add_router("/initiatives", planning_api.initiatives_export_router)
+api.add_router("/action-items", planning_api.action_items_export_router)
 
 # Search everything (issue 14): one query over every app, so it lives above them (cxkeeper.search).
 api.add_router("/search", search.search_router)
