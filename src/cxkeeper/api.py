@@ -99,6 +99,10 @@ api.add_router("/alignment", outcomes_api.alignment_router)
 api.add_router("/scorecards", outcomes_api.scorecards_router)
 api.add_router("/language", outcomes_api.language_router)
 api.add_router("/friction-points", initiatives_api.friction_points_router)
+# Planning exports (issue 15, item 7): CSV (plain or Jira's importer) and iCalendar — before
+# the routers whose "/{id}" would otherwise take "export.csv" for an id.
+api.add_router("/initiatives", planning_api.initiatives_export_router)
+api.add_router("/action-items", planning_api.action_items_export_router)
 api.add_router("/initiatives", initiatives_api.initiatives_router)
 api.add_router("/priorities", initiatives_api.priorities_router)
 api.add_router("/planned-changes", initiatives_api.planned_changes_router)
@@ -112,9 +116,6 @@ api.add_router("/councils", governance_api.councils_router)
 api.add_router("/meetings", governance_api.meetings_router)
 api.add_router("/decisions", governance_api.decisions_router)
 api.add_router("/action-items", governance_api.action_items_router)
-# Planning exports (issue 15, item 7): CSV (plain or Jira's importer) and iCalendar.
-api.add_router("/initiatives", planning_api.initiatives_export_router)
-api.add_router("/action-items", planning_api.action_items_export_router)
 
 # Search everything (issue 14): one query over every app, so it lives above them (cxkeeper.search).
 api.add_router("/search", search.search_router)
