@@ -23,7 +23,7 @@ def test_csv_and_ics_for_a_viewer(w, api_as):
     response = api.get("/initiatives/export.csv", {"layout": "jira"})
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     table = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
-    assert table[0][:3] == ["Issue ID", "Parent ID", "Summary"] and table[1][2] == "'" + HOSTILE_TITLE
+    assert table[0][:3] == ["Issue ID", "Parent", "Summary"] and table[1][2] == "'" + HOSTILE_TITLE
     # the same bytes as the module writes for the same address (the links point at the server)
     assert response.content == planning_exports.initiatives_csv(layout="jira", base_url="http://testserver/").content
     plain = api.get("/action-items/export.csv")

@@ -69,7 +69,7 @@ def test_plain_csv_round_trips_every_initiative_and_action_item_safely(w):
 def test_jira_layout_has_the_importers_columns_and_links_tasks_to_their_epic(w):
     content = planning_exports.initiatives_csv(layout="jira").content
     table = rows(content)
-    assert table[0] == ["Issue ID", "Parent ID", "Summary", "Description", "Issue Type", "Priority", "Due Date",
+    assert table[0] == ["Issue ID", "Parent", "Summary", "Description", "Issue Type", "Priority", "Due Date",
                         "Epic Name", "Epic Link", "Team", "Labels", "Labels", "Labels", "Labels"]
     assert_formula_safe(table)
     epic, *milestones = [dict(zip(table[0][:10], r[:10], strict=True)) | {"labels": r[10:]} for r in table[1:]]
@@ -79,7 +79,7 @@ def test_jira_layout_has_the_importers_columns_and_links_tasks_to_their_epic(w):
     assert "team-it" in epic["labels"] and all(" " not in label for label in epic["labels"])
     assert [m["Summary"] for m in milestones] == ["New mail provider, chosen", "Release 4.2", "Tell the helpline"]
     for m in milestones:
-        assert m["Issue Type"] == "Task" and m["Parent ID"] == epic["Issue ID"]
+        assert m["Issue Type"] == "Task" and m["Parent"] == epic["Issue ID"]
         assert m["Epic Link"] == epic["Epic Name"]
     # the importer's default date format, dd/MMM/yy h:mm a
     assert dt.datetime.strptime(milestones[1]["Due Date"], "%d/%b/%y %I:%M %p").date() == dt.date(2027, 6, 1)
@@ -185,7 +185,7 @@ def test_cli_writes_each_format(w, tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["export", "initiatives", "--format", "jira"])
     assert result.exit_code == 0, result.output
-    assert rows(result.stdout_bytes)[0][:3] == ["Issue ID", "Parent ID", "Summary"]
+    assert rows(result.stdout_bytes)[0][:3] == ["Issue ID", "Parent", "Summary"]
     out = tmp_path / "items.ics"
     result = runner.invoke(app, ["export", "action-items", "--format", "ics", "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -6,7 +6,8 @@ and one Jira's CSV importer reads — and as iCalendar, for the tools teams plan
   starts with a quote), so a title like ``=HYPERLINK(…)`` stays text.
 - **Jira layout**: the columns of Jira's CSV importer (Summary, Description, Issue Type,
   Priority, Due Date, Labels — repeated, one label each, Epic Name / Epic Link for
-  company-managed projects, Issue ID / Parent ID for team-managed and cloud projects). An
+  company-managed Server and Data Center projects, Issue ID / Parent for Jira Cloud, where
+  Epic Link is retired; parents come before their children, as the importer needs). An
   initiative is an Epic and each of its milestones a Task under it; an action item is a Task,
   under its initiative's epic when it serves one. Teams become labels (``team-it``): Jira
   assignees are Jira accounts cxkeeper does not know. Dates are written in the importer's
@@ -48,7 +49,7 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HIGH_PRIORITY_RANKS = 3  # initiatives on the board's top friction points are "High" in Jira
 
-JIRA_COLUMNS = ("Issue ID", "Parent ID", "Summary", "Description", "Issue Type", "Priority", "Due Date",
+JIRA_COLUMNS = ("Issue ID", "Parent", "Summary", "Description", "Issue Type", "Priority", "Due Date",
                 "Epic Name", "Epic Link", "Team")
 JIRA_LABEL_COLUMNS = 4  # "Labels" repeated: Jira reads one label per column
 
@@ -190,6 +191,7 @@ def initiatives_csv(*, layout: str = "plain", base_url: str = "") -> Export:
                          _url(base_url, i.get_absolute_url()), i.description])
         return Export(_csv(INITIATIVE_COLUMNS, rows), "initiatives.csv", CSV_TYPE)
     ranks = _board_ranks()
+    tasks = []  # after every epic: Jira's importer links a child only to a parent already read
     for i in initiatives:
         lead = _lead(i)
         team = lead.name if lead else ""
@@ -203,12 +205,13 @@ def initiatives_csv(*, layout: str = "plain", base_url: str = "") -> Export:
                                      f"Friction point: {i.friction_point.title}" if i.friction_point_id else "",
                                      f"Status in cxkeeper: {i.get_status_display()}")))
         for position, title, due, done in _milestones(i):
-            rows.append(_jira_row(
+            tasks.append(_jira_row(
                 issue_id=f"{epic_id}-milestone-{position}", parent_id=epic_id, summary=title, issue_type="Task",
                 priority=_initiative_priority(i, ranks), due=due, epic_link=i.title, team=team,
                 labels=["cxkeeper", "milestone"] + (["done"] if done else []),
                 description=_description("", _url(base_url, i.get_absolute_url()),
                                          f"Milestone {position} of the initiative “{i.title}”.")))
+    rows += tasks
     return Export(_csv(_jira_header(), rows), "initiatives-jira.csv", CSV_TYPE)
 
 
