@@ -15,6 +15,7 @@ from django.views.defaults import page_not_found
 from cxkeeper import search
 from cxkeeper.core import api as core_api
 from cxkeeper.governance import api as governance_api
+from cxkeeper.governance import planning_api
 from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
@@ -99,6 +100,10 @@ api.add_router("/alignment", outcomes_api.alignment_router)
 api.add_router("/scorecards", outcomes_api.scorecards_router)
 api.add_router("/language", outcomes_api.language_router)
 api.add_router("/friction-points", initiatives_api.friction_points_router)
+# Planning exports (issue 15, item 7): CSV (plain or Jira's importer) and iCalendar — before
+# the routers whose "/{id}" would otherwise take "export.csv" for an id.
+api.add_router("/initiatives", planning_api.initiatives_export_router)
+api.add_router("/action-items", planning_api.action_items_export_router)
 api.add_router("/initiatives", initiatives_api.initiatives_router)
 api.add_router("/priorities", initiatives_api.priorities_router)
 api.add_router("/planned-changes", initiatives_api.planned_changes_router)

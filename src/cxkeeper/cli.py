@@ -229,6 +229,7 @@ def demo(
 
 def _register_subcommands() -> None:
     from cxkeeper.governance.cli import actions_app, council_app  # the CX council (issue 12)
+    from cxkeeper.governance.planning_cli import export_app  # planning exports (issue 15, item 7)
     from cxkeeper.initiatives.cli import initiatives, priorities
     from cxkeeper.initiatives.cli_perspectives import perspectives_app
     from cxkeeper.insights.cli import metrics_app
@@ -256,6 +257,7 @@ def _register_subcommands() -> None:
                   help="Perspectives of affected teams: who has not answered, and reminders (for a scheduler).")
     app.add_typer(council_app, name="council", help="The CX council: the agenda the data proposes, the decision log.")
     app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
+    app.add_typer(export_app, name="export", help="Initiatives and action items as CSV, Jira CSV or iCalendar.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("cxkeeper.initiatives.urls")),
     path("", include("cxkeeper.wins.urls")),  # wins (issue 13)
     path("", include("cxkeeper.governance.urls")),  # the CX council (issue 12)
+    path("", include("cxkeeper.governance.planning_urls")),  # planning exports (issue 15, item 7)
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"

@@ -12,3 +12,6 @@ class GovernanceConfig(AppConfig):
         # The team scorecard (outcomes, a lower layer) shows each team's commitments: governance
         # fills outcomes' registry with the team's action items (docs/decisions/0028).
         commitments.register()
+        from cxkeeper.governance import sponsor_summary
+
+        sponsor_summary.register()  # escalated questions on the organization view (0038)

@@ -33,6 +33,7 @@ from cxkeeper.outcomes.forms import (
 )
 from cxkeeper.outcomes.models import KpiLink, MetricDefinition, SharedOutcome, SuccessStatement, Target, TeamKpi
 from cxkeeper.outcomes.permissions import require_define, require_team_kpis
+from cxkeeper.outcomes.summary import sponsor_summary
 
 FORM = "core/form.html"
 
@@ -540,6 +541,7 @@ def org_scorecard(request):
         outcomes.append((outcome, [_target_card(t, index * 100 + i) for i, t in enumerate(outcome.targets)]))
     return render(request, "outcomes/org_scorecard.html", {
         "view": view, "outcomes": outcomes, "days": days, "periods": PERIODS, "statuses": Status.choices,
+        "summary": sponsor_summary(view),  # the sponsor's one screen, from the same view (decision 0038)
         "data_through": through, "period": queries.period_ending(view.as_of, days),
         "period_query": _period_query(days),
         "worst_label": queries.BASE_METRICS["ces"][0],

@@ -26,6 +26,7 @@ from cxkeeper.outcomes.api.schemas import (
     tension_dict,
 )
 from cxkeeper.outcomes.models import SuccessStatement
+from cxkeeper.outcomes.summary import sponsor_summary
 
 
 class TeamBriefOut(Schema):
@@ -253,6 +254,68 @@ class WorstStepOut(Schema):
     owners: list[TeamBriefOut]
 
 
+class SponsorTrendOut(Schema):
+    target_id: int
+    label: str
+    words: str = Field(description="the trend in plain words: “no clear change”, “better than 12 months ago …”")
+    months: int
+    n: int = Field(description="responses over the months of the trend")
+    slope_per_month: float | None
+    change: float | None = Field(description="slope × the months the line spans")
+    p: float | None = Field(description="the trend's p, as the target card quotes it")
+    q: float | None = Field(description="Benjamini–Hochberg across every target trend of the view")
+    clear: bool = Field(description="q ≤ 0.05: larger than chance")
+    better: bool | None
+
+
+class SponsorItemOut(Schema):
+    title: str
+    url: str
+    sentence: str
+    n: int | None
+
+
+class SponsorWinOut(Schema):
+    title: str
+    metric: str
+    effect: str
+    sentence: str
+    url: str
+
+
+class SponsorSummaryOut(Schema):
+    sentences: list[str] = Field(description="the summary in words, as the page and the report's first page say it")
+    north_star: SponsorTrendOut | None = Field(description="the first organization-wide target")
+    status_counts: dict[str, int]
+    movers: list[SponsorTrendOut] = Field(description="the largest clear changes (at most 3)")
+    n_escalations: int
+    escalations: list[SponsorItemOut]
+    priorities: list[SponsorItemOut] = Field(description="the top of the priority board")
+    wins: list[SponsorWinOut]
+
+
+def _trend_dict(trend) -> dict:
+    return {"target_id": trend.view.target.pk, "label": trend.label, "words": trend.words, "months": trend.months,
+            "n": trend.n, "slope_per_month": num(trend.slope), "change": num(trend.change), "p": num(trend.p),
+            "q": num(trend.q), "clear": trend.clear, "better": trend.better}
+
+
+def _item_dict(item) -> dict:
+    return {"title": item.title, "url": item.url, "sentence": item.sentence, "n": item.n}
+
+
+def summary_dict(summary) -> dict:
+    return {
+        "sentences": summary.sentences,
+        "north_star": _trend_dict(summary.north_star) if summary.north_star is not None else None,
+        "status_counts": summary.status_counts, "movers": [_trend_dict(t) for t in summary.movers],
+        "n_escalations": summary.n_escalations, "escalations": [_item_dict(e) for e in summary.escalations],
+        "priorities": [_item_dict(p) for p in summary.priorities],
+        "wins": [{"title": w.title, "metric": w.metric, "effect": w.effect, "sentence": w.sentence, "url": w.url}
+                 for w in summary.wins],
+    }
+
+
 class OrgScorecardOut(Schema):
     as_of: dt.date
     data_through: dt.date | None = Field(description="the clock's last day of data (docs/insights.md, “The clock”)")
@@ -265,6 +328,7 @@ class OrgScorecardOut(Schema):
     stale_journeys: list[StaleJourneyOut]
     worst_steps: list[WorstStepOut]
     tensions: list[TensionOut] = Field(description="tensions found in the data")
+    summary: SponsorSummaryOut = Field(description="the sponsor's one-screen summary at the top of the page")
 
 
 def _statement_dict(statement) -> SuccessStatement:
@@ -302,6 +366,7 @@ def org_dict(view, period_days: int) -> dict:
         "worst_steps": [{"step": step_brief(w.step), "metric": w.metric, "value": metric_value_dict(w.value),
                          "owners": [team_brief(t) for t in w.owners]} for w in view.worst_steps],
         "tensions": [tension_dict(f) for f in view.tensions],
+        "summary": summary_dict(sponsor_summary(view)),
     }
 
 

@@ -53,6 +53,7 @@ class Chart:
 class Section:
     title: str
     blocks: list = field(default_factory=list)
+    page_break_after: bool = False  # the PDF starts a new page after it (the sponsor's one-page summary)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Document:
     north_star: str
     sections: list[Section]
     as_of: dt.date
+    language: str = "en"  # the PDF's /Lang: screen readers pick their voice by it
 
     @property
     def footer(self) -> str:

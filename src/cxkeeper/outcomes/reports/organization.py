@@ -11,6 +11,31 @@ from cxkeeper.outcomes.reports.blocks import data_through_text, targets_blocks, 
 from cxkeeper.outcomes.reports.charts import interval_dots_spec
 from cxkeeper.outcomes.reports.document import Bullets, Chart, Document, Paragraph, Section, Subheading, Table
 from cxkeeper.outcomes.reports.text import MISSING, day_text, interval_text, plain, status_summary, value_text
+from cxkeeper.outcomes.summary import SponsorSummary, sponsor_summary
+
+
+def summary_section(summary: SponsorSummary) -> Section:
+    """The sponsor's summary, the same sentences and figures as the top of the organization
+    view: the report's first page (issue 14, item 3)."""
+    blocks: list = [Paragraph(summary.north_star_sentence, "lead"), Subheading("Targets"),
+                    Paragraph(summary.status_sentence), Subheading("Biggest movers"),
+                    Paragraph(summary.movers_sentence)]
+    if summary.movers:
+        blocks.append(Bullets([summary.mover_sentence(t) for t in summary.movers]))
+    blocks += [Subheading("Waiting for the sponsor"), Paragraph(summary.escalations_sentence)]
+    if summary.escalations:
+        blocks.append(Bullets([f"{e.title} — {e.sentence}" for e in summary.escalations]))
+    blocks.append(Subheading("Top friction points"))
+    blocks.append(Bullets([f"{p.title} — {p.sentence}" for p in summary.priorities]) if summary.priorities
+                  else Paragraph("No open friction point to rank.", "muted"))
+    blocks.append(Subheading("Recent wins"))
+    blocks.append(Bullets([f"{w.title}: {w.metric} {w.effect}. {w.sentence}" for w in summary.wins])
+                  if summary.wins else Paragraph("No credible win measured yet.", "muted"))
+    if summary.movers or summary.north_star is not None:
+        trends = ([summary.north_star] if summary.north_star is not None else []) + [
+            t for t in summary.movers if t is not summary.north_star]
+        blocks.append(Paragraph("Statistics: " + " ".join(f"{t.label}: {t.details}" for t in trends), "muted"))
+    return Section("In one page", blocks, page_break_after=True)
 
 
 def org_document(view: queries.OrgView, *, period_days: int = 90, worst_metric: str = "ces") -> Document:
@@ -35,7 +60,7 @@ def org_document(view: queries.OrgView, *, period_days: int = 90, worst_metric: 
             rows.append([item.outcome.name, str(len(item.targets)), *(str(counts[s]) for s in Status.values)])
         summary.append(Table(["Shared outcome", "Targets", *(Status(s).label for s in Status.values)], rows,
                              [40, 12, 12, 12, 12, 16], align="LRRRRR"))
-    sections = [Section("Summary", summary)]
+    sections = [summary_section(sponsor_summary(view)), Section("Summary", summary)]
 
     outcomes: list = []
     if not view.outcomes:

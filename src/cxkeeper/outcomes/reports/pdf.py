@@ -51,6 +51,8 @@ def to_pdf(doc: Document, *, chart_renderer: Callable[[dict], bytes] = render_ch
 
     pdf = ReportPdf(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(f"{doc.kind}: {doc.title}")
+    pdf.set_lang(doc.language)
+    pdf.set_subject(f"{doc.kind} as of {day_text(doc.as_of)}")
     pdf.set_author("cxkeeper")
     pdf.set_creator(f"cxkeeper {__version__}")
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
@@ -151,7 +153,10 @@ def to_pdf(doc: Document, *, chart_renderer: Callable[[dict], bytes] = render_ch
             text(8.5, MUTED)
             pdf.multi_cell(width, 4.2, block.caption, align="L")
             png, height = images[index]
-            pdf.image(io.BytesIO(png), x=x, y=top + max(captions) + 0.5, w=width, h=height)
+            # the chart's text alternative: its caption and its numbers in words (screen readers, copy)
+            alt = f"{block.caption}. {block.text}".strip() if block.text else block.caption
+            pdf.image(io.BytesIO(png), x=x, y=top + max(captions) + 0.5, w=width, h=height, alt_text=alt,
+                      title=block.caption)
         pdf.set_xy(pdf.l_margin, top + needed)
 
     for section in doc.sections:
@@ -189,6 +194,8 @@ def to_pdf(doc: Document, *, chart_renderer: Callable[[dict], bytes] = render_ch
                 pdf.ln(1.5)
             elif isinstance(block, Table):
                 table(block)
+        if section.page_break_after:
+            pdf.add_page()
     pdf.ln(4)
     text(7.5, MUTED)
     pdf.multi_cell(0, 4, doc.footer, new_x="LMARGIN", new_y="NEXT", align="L")
