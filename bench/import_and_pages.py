@@ -211,11 +211,12 @@ def duckdb_heatmap_ms(parquet: Path, step_ids: list[int], days: int = 365, copie
     return 1000 * median_time(lambda: con.execute(sql).fetchall(), repeat=10)
 
 
-def scale_rollups(factor: int) -> None:
+def scale_rollups(factor: int, *, undo: bool = False) -> None:
     """Rollups as `factor` times the rows would leave them. A page's cost depends on the cells
     it reads, and cells are bounded by steps × days (× channels × segments for splits), which
     the imported year already nearly fills; more rows of the same year only grow the sums.
-    So the same cells with every sum multiplied by `factor` is what the pages would read."""
+    So the same cells with every sum multiplied by `factor` is what the pages would read.
+    `undo=True` divides them back (a kept data folder must read as the rows it holds)."""
     from django.db import connection, transaction
 
     from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
@@ -224,7 +225,8 @@ def scale_rollups(factor: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for model in ROLLUP_MODELS:
             table = connection.ops.quote_name(model._meta.db_table)
-            assignments = ", ".join(f"{c} = {c} * {int(factor)}" for c in SUM_COLUMNS)
+            op = "/" if undo else "*"
+            assignments = ", ".join(f"{c} = {c} {op} {int(factor)}" for c in SUM_COLUMNS)
             cursor.execute(f"UPDATE {table} SET {assignments}")  # noqa: S608 - constants only
 
 

@@ -277,6 +277,8 @@ def main(argv=None) -> int:
         figures.data_changed(figures.FEEDBACK)  # the sums changed behind the rollup store's back
         label = f"{rows * factor:,} rows (sums ×{factor})"
         sizes.append((label, measure_all(pages, sample, args.repeat, args.cold_repeat, label)))
+        scale_rollups(factor, undo=True)  # the folder holds `rows` rows again (it may be kept and reused)
+        figures.data_changed(figures.FEEDBACK)
     print_table(sizes, started=started, load_before=load_before, args=args)
     if absent:
         print("\nnot measured, the sample data has no such object: " + ", ".join(absent))
