@@ -197,6 +197,7 @@ def demo(
 
 
 def _register_subcommands() -> None:
+    from cxkeeper.channels.cli import webhooks_app  # outgoing webhooks (issue 15)
     from cxkeeper.governance.cli import actions_app, council_app  # the CX council (issue 12)
     from cxkeeper.initiatives.cli import initiatives, priorities
     from cxkeeper.initiatives.cli_perspectives import perspectives_app
@@ -222,6 +223,7 @@ def _register_subcommands() -> None:
                   help="Perspectives of affected teams: who has not answered, and reminders (for a scheduler).")
     app.add_typer(council_app, name="council", help="The CX council: the agenda the data proposes, the decision log.")
     app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
+    app.add_typer(webhooks_app, name="webhooks", help="Outgoing webhooks: list, delivery log, replay.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)
