@@ -195,7 +195,7 @@ def test_a_500_is_retried_with_the_same_message_until_it_succeeds(org, receiver,
     assert hook.active and hook.consecutive_failures == 0
 
 
-def test_retry_delays_grow_and_the_next_attempt_is_queued_for_later(org, receiver, settings):
+def test_retry_delays_grow_and_the_next_attempt_is_queued_for_later(org, receiver, settings, monkeypatch):
     settings.CXKEEPER_WEBHOOK_RETRY_DELAYS = [5, 300, 1800]
     assert [delivery.retry_delay(n) for n in (1, 2, 3, 4)] == [5, 300, 1800, None]
     hook, _ = actions.create_webhook({"name": "Later", "url": receiver.url("/later")}, acting_user=org.admin)
@@ -203,18 +203,13 @@ def test_retry_delays_grow_and_the_next_attempt_is_queued_for_later(org, receive
     sent = Delivery.objects.create(webhook=hook, message_id="msg_1", event_kind=STEP_CHANGED, summary="x", body="{}")
     before = timezone.now()
     queued = []
-    from cxkeeper import jobs
-
-    original = jobs.TASKS[delivery.TASK]
-    jobs.TASKS[delivery.TASK] = lambda **kw: queued.append(kw)  # see what is queued, run nothing
-    try:
-        delivery.attempt_delivery(sent.pk, 1)
-    finally:
-        jobs.TASKS[delivery.TASK] = original
+    # What is handed to the job queue, kept instead of run (whichever queue is behind `enqueue`).
+    monkeypatch.setattr(delivery, "enqueue", lambda name, run_at=None, **kw: queued.append((name, run_at, kw)))
+    delivery.attempt_delivery(sent.pk, 1)
     sent.refresh_from_db()
     assert sent.status == DeliveryStatus.RETRYING and sent.attempts == 1
     assert before + timedelta(seconds=5) <= sent.next_attempt_at <= timezone.now() + timedelta(seconds=5)
-    assert queued == [{"delivery_id": sent.pk, "attempt": 2}]
+    assert queued == [(delivery.TASK, sent.next_attempt_at, {"delivery_id": sent.pk, "attempt": 2})]
     assert delivery.attempt_delivery(sent.pk, 1) is None  # the same job again: not sent twice
     assert len(receiver.at("/later")) == 1
 

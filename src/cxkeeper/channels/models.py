@@ -136,6 +136,11 @@ class Delivery(models.Model):
     def target(self) -> Webhook | TeamChannel | None:
         return self.webhook or self.channel
 
+    @property
+    def last_attempt(self) -> Attempt | None:
+        attempts = list(self.attempt_log.all())  # prefetched on the log pages
+        return attempts[-1] if attempts else None
+
 
 class Attempt(models.Model):
     """One try at sending a delivery, as the receiver answered it."""
