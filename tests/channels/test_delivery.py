@@ -116,7 +116,10 @@ def test_retired_office_365_connectors_and_other_schemes_are_refused(org):
                        ("file:///etc/passwd", "Only http:// and https://"),
                        ("ftp://example.org/hook", "Only http:// and https://"),
                        ("javascript:alert(1)", "Only http:// and https://"),
-                       ("https:///nohost", "no host")]:
+                       ("https:///nohost", "no host"),
+                       ("http://169.254.169.254/latest/meta-data/", "metadata"),
+                       ("http://[fe80::1]/hook", "metadata"),
+                       ("http://metadata.google.internal/computeMetadata/v1/", "metadata")]:
         with pytest.raises(InvalidInput) as refused:
             actions.connect_team_channel(org.it, {"kind": "teams", "name": "x", "url": url}, acting_user=org.admin)
         assert words in refused.value.errors["url"][0]

@@ -4,6 +4,7 @@ at most a few kilobytes of the answer read. Every outcome is an `Outcome`, never
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import time
 import urllib.error
 import urllib.request
@@ -49,7 +50,20 @@ def url_problem(url: str) -> str | None:
         return "The address names no host."
     if any(c.isspace() for c in url):
         return "An address has no spaces."
+    if _is_metadata_host(parts.hostname):
+        return "Link-local, 0.0.0.0 and cloud metadata addresses are not allowed."
     return None
+
+
+def _is_metadata_host(host: str) -> bool:
+    """Cloud metadata services answer on link-local addresses: never a receiver, often a secret."""
+    if host.lower().rstrip(".") in ("metadata.google.internal", "metadata"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_link_local or address.is_unspecified
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
