@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.views.defaults import page_not_found
 
 from cxkeeper import search
+from cxkeeper.channels import api as channels_api
 from cxkeeper.core import api as core_api
 from cxkeeper.governance import api as governance_api
 from cxkeeper.governance import planning_api
@@ -120,3 +121,7 @@ api.add_router("/action-items", governance_api.action_items_router)
 
 # Search everything (issue 14): one query over every app, so it lives above them (cxkeeper.search).
 api.add_router("/search", search.search_router)
+
+# Slack and Teams channels of a team, outgoing webhooks (issue 15; docs/integrations.md).
+api.add_router("/teams", channels_api.team_channels_router)
+api.add_router("/webhooks", channels_api.webhooks_router)

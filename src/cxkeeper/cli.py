@@ -228,6 +228,7 @@ def demo(
 
 
 def _register_subcommands() -> None:
+    from cxkeeper.channels.cli import webhooks_app  # outgoing webhooks (issue 15)
     from cxkeeper.governance.cli import actions_app, council_app  # the CX council (issue 12)
     from cxkeeper.governance.planning_cli import export_app  # planning exports (issue 15, item 7)
     from cxkeeper.initiatives.cli import initiatives, priorities
@@ -258,6 +259,7 @@ def _register_subcommands() -> None:
     app.add_typer(council_app, name="council", help="The CX council: the agenda the data proposes, the decision log.")
     app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
     app.add_typer(export_app, name="export", help="Initiatives and action items as CSV, Jira CSV or iCalendar.")
+    app.add_typer(webhooks_app, name="webhooks", help="Outgoing webhooks: list, delivery log, replay.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cxkeeper.initiatives",
     "cxkeeper.wins",  # wins (issue 13): above initiatives, below governance
     "cxkeeper.governance",  # the CX council (issue 12): above initiatives, below workspace
+    "cxkeeper.channels",  # Slack/Teams team channels and signed webhooks (issue 15): below workspace
     "cxkeeper.workspace",  # workspace-as-code: the top layer, over every app listed above
 ]
 
@@ -221,6 +222,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CXKEEPER_MAX_REQUEST_BYTES", s
 # Background work (imports, learning) shows it is alive every this many seconds; silent for six
 # beats, its process is taken for stopped and another server process resumes the work.
 CXKEEPER_HEARTBEAT_SECONDS = float(os.environ.get("CXKEEPER_HEARTBEAT_SECONDS", "10"))
+
+# Slack and Teams channels, outgoing webhooks (issue 15; docs/integrations.md). Links in messages
+# are absolute: the address people open cxkeeper at. Deliveries time out after a few seconds,
+# bodies are bounded, failed attempts are retried after these delays (seconds), a target is
+# turned off after this many failed attempts in a row, and a rotated secret signs on for a while.
+CXKEEPER_BASE_URL = os.environ.get("CXKEEPER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CXKEEPER_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("CXKEEPER_WEBHOOK_TIMEOUT_SECONDS", "5"))
+CXKEEPER_WEBHOOK_MAX_BYTES = int(os.environ.get("CXKEEPER_WEBHOOK_MAX_BYTES", "65536"))
+CXKEEPER_WEBHOOK_RETRY_DELAYS = [float(s) for s in os.environ.get(
+    "CXKEEPER_WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000").split(",") if s.strip()]
+CXKEEPER_WEBHOOK_DISABLE_AFTER = int(os.environ.get("CXKEEPER_WEBHOOK_DISABLE_AFTER", "15"))
+CXKEEPER_WEBHOOK_ROTATION_GRACE_HOURS = float(os.environ.get("CXKEEPER_WEBHOOK_ROTATION_GRACE_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

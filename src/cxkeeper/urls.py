@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("cxkeeper.wins.urls")),  # wins (issue 13)
     path("", include("cxkeeper.governance.urls")),  # the CX council (issue 12)
     path("", include("cxkeeper.governance.planning_urls")),  # planning exports (issue 15, item 7)
+    path("", include("cxkeeper.channels.urls")),  # Slack/Teams channels and webhooks (issue 15)
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"
