@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cxkeeper.org",
     "cxkeeper.journeys",
     "cxkeeper.insights",
+    "cxkeeper.insights.warehouse.apps.WarehouseConfig",  # warehouse sources (issue 16), insights layer
     "cxkeeper.outcomes",
     "cxkeeper.initiatives",
     "cxkeeper.wins",  # wins (issue 13): above initiatives, below governance
