@@ -194,7 +194,7 @@ def rollup(
             err_console.print("[red]error:[/red] --sync needs --source NAME (the external source's name).")
             raise typer.Exit(2)
         setup_django(data_dir)
-        from cxkeeper.insights.warehouse.cli import sync_from_cli
+        from cxkeeper.insights.warehouse.cli_sync import sync_from_cli
 
         sync_from_cli(engine=engine, table=table, source=source, routes=routes, id_column=id_column,
                       text_column=text_column, overlap_days=overlap_days, sample_per_cell=sample_per_cell,
