@@ -92,10 +92,14 @@ def connect(url: str, *, app_name: str = "cxkeeper-warehouse"):
             os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
 
         master = url.removeprefix("pyspark://") or "local[1]"
+        builder = (SparkSession.builder.master(master).appName(app_name)
+                   .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false"))
+        if master.startswith("local"):
+            # One machine: a few shuffle partitions, not Spark's 200 (each a task to schedule).
+            cores = re.search(r"\[(\d+)\]", master)
+            builder = builder.config("spark.sql.shuffle.partitions", str(2 * int(cores.group(1)) if cores else 4))
         try:
-            session = (SparkSession.builder.master(master).appName(app_name)
-                       .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-                       .getOrCreate())
+            session = builder.getOrCreate()
         except Exception as exc:
             raise EngineError(f"cannot start Spark at {master}: {exc}") from exc
         return ibis.pyspark.connect(session)
