@@ -208,6 +208,9 @@ CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
 # asks about the largest clusters of messages the router placed confidently (0 turns them off).
 CXKEEPER_REVIEW_SPOT_CHECK_SHARE = float(os.environ.get("CXKEEPER_REVIEW_SPOT_CHECK_SHARE", "0.25"))
 
+# How often the scheduled sync of warehouse sources runs (insights/warehouse/jobs.py, docs/warehouse.md).
+CXKEEPER_WAREHOUSE_SYNC_MINUTES = int(os.environ.get("CXKEEPER_WAREHOUSE_SYNC_MINUTES", "60"))
+
 # Bounded work for any imported file or API batch: columns, cell and line length, XLSX unzipped
 # size, JSON depth, stored rejected rows, preview cells, batch bytes. Every bound is a
 # CXKEEPER_IMPORT_* variable (or CXKEEPER_API_MAX_BATCH_BYTES); the defaults and names are in
