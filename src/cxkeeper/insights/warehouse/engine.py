@@ -19,24 +19,19 @@ routed-by rule as `actions.ingest_feedback_batch`), so results equal a local imp
 from __future__ import annotations
 
 import math
-import pickle
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
 from cxkeeper.insights.analytics.rollups import rollup_expr
-from cxkeeper.insights.ingest.validate import cell_text
-from cxkeeper.insights.text.batch import prepare_texts
+from cxkeeper.insights.warehouse.rows import TextModels, route_texts, spark_mapper
 
-MODEL_ROUTE = "model"  # RoutedBy.MODEL / RoutedBy.NONE, spelled here without Django
-NO_ROUTE = ""
 DEFAULT_CHUNK_ROWS = 10_000
 DEFAULT_SPARK_SLICE_ROWS = 1_000_000
 # Feedback columns the rollups read, besides the routed ones; only these two must exist.
@@ -48,20 +43,6 @@ ROUTED = ("step_id", "sentiment")
 
 class EngineError(Exception):
     """The engine cannot be reached, or a table is missing or lacks a column (named)."""
-
-
-@dataclass
-class TextModels:
-    """What routing a row needs: the same objects a local import uses, picklable."""
-
-    redactor: Any
-    router: Any
-    sentiment: Any
-    live_steps: frozenset
-    version: str  # router and sentiment model records, for messages and the broadcast cache
-
-    def to_bytes(self) -> bytes:
-        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def shown_url(url: str) -> str:
@@ -139,33 +120,6 @@ def require_columns(t: ir.Table, table: str, wanted: dict[str, str]) -> None:
     if missing:
         raise EngineError(f"table {table!r} has no column {', '.join(missing)}; "
                           f"its columns are {', '.join(sorted(t.columns))}")
-
-
-# ---------------------------------------------------------------- routing one batch
-
-
-def route_texts(ids: Sequence, texts: Sequence, models: TextModels, *, with_text: bool = False) -> dict[str, list]:
-    """One batch routed and scored as a local import does it: columns id, step_id,
-    step_confidence, routed_by, sentiment (and redacted_text when asked)."""
-    prepared = prepare_texts([cell_text(t) for t in texts], redactor=models.redactor, router=models.router,
-                             sentiment=models.sentiment)
-    out: dict[str, list] = {"id": list(ids), "step_id": [], "step_confidence": [], "routed_by": [],
-                            "sentiment": []}
-    if with_text:
-        out["redacted_text"] = []
-    for done in prepared:
-        step_id, confidence, routed_by = None, None, NO_ROUTE
-        if done.routed:
-            confidence = done.confidence
-            if done.label is not None and done.label in models.live_steps:
-                step_id, routed_by = int(done.label), MODEL_ROUTE
-        out["step_id"].append(step_id)
-        out["step_confidence"].append(None if confidence is None else float(confidence))
-        out["routed_by"].append(routed_by)
-        out["sentiment"].append(done.sentiment)
-        if with_text:
-            out["redacted_text"].append(done.text)
-    return out
 
 
 def _arrow_schema(id_type, with_text: bool):
@@ -248,32 +202,6 @@ def _route_streaming(con, source: ir.Table, into: str, models: TextModels, id_co
     return routed, skipped, chunks
 
 
-# The executors' copy of the models, unpickled once per Python worker and version.
-_executor_models: dict[str, TextModels] = {}
-
-
-def _models_on_executor(version: str, blob) -> TextModels:
-    models = _executor_models.get(version)
-    if models is None:
-        _executor_models.clear()
-        models = _executor_models[version] = pickle.loads(blob)  # noqa: S301 - our own broadcast
-    return models
-
-
-def _spark_mapper(broadcast, version: str, with_text: bool):
-    def route_partition(frames):
-        import pandas as pd
-
-        models = _models_on_executor(version, broadcast.value)
-        for frame in frames:
-            out = route_texts(frame["id"].tolist(), frame["text"].tolist(), models, with_text=with_text)
-            result = pd.DataFrame(out)
-            result["step_id"] = result["step_id"].astype("Int64")
-            yield result
-
-    return route_partition
-
-
 def _spark_frame(session, table: str):
     return session.read.parquet(table) if is_path(table) else session.table(table)
 
@@ -285,6 +213,10 @@ def _route_on_spark(con, table: str, into: str, models: TextModels, id_column: s
 
     session = con._session
     frame = _spark_frame(session, table).select(F.col(id_column).alias("id"), F.col(text_column).alias("text"))
+    # Every core routes: a small file is often one partition.
+    cores = session.sparkContext.defaultParallelism
+    if frame.rdd.getNumPartitions() < cores:
+        frame = frame.repartition(cores)
     id_type = frame.schema["id"].dataType
     fields = [T.StructField("id", id_type), T.StructField("step_id", T.LongType()),
               T.StructField("step_confidence", T.DoubleType()), T.StructField("routed_by", T.StringType()),
@@ -301,7 +233,7 @@ def _route_on_spark(con, table: str, into: str, models: TextModels, id_column: s
     if pending == 0:
         return 0, skipped, 0
     broadcast = session.sparkContext.broadcast(models.to_bytes())  # serialized once, shipped once per executor
-    mapper = _spark_mapper(broadcast, models.version, with_text)
+    mapper = spark_mapper(broadcast, models.version, with_text)
     slices = max(1, math.ceil(pending / max(1, slice_rows)))
     try:
         for k in range(slices):
