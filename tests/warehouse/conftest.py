@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import random
+import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -17,6 +19,10 @@ from cxkeeper.insights.analytics.rollups import SUM_COLUMNS
 from cxkeeper.insights.models import FeedbackRollup, FieldRollup, StepDayRollup, StepMonthRollup
 from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.outcomes_builders import build_outcomes
+
+# Spark's Python workers must run this interpreter (cxkeeper and its models), whichever test
+# starts the session first (tests/insights/analytics has one too): set before any session.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 LOGIN = ["I can't log in to the app", "password reset never arrives", "the app keeps signing me out",
          "login fails with my new password, call me on +44 20 7946 0958", "cannot sign in since the update"]
