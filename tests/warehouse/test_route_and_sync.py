@@ -188,3 +188,18 @@ def test_bad_tables_and_engines_are_named(world, warehouse, tmp_path):
     with pytest.raises(EngineError, match="CX_TEST_NO_SUCH_VARIABLE"):
         sync.sync_source(source, acting_user=SYSTEM)
     assert not FeedbackRollup.objects.exists() and ExternalSource.objects.count() == 2
+
+
+def test_removing_a_source_beside_imported_feedback_restores_its_figures(world, warehouse, tmp_path):
+    org, outcomes = world
+    url, _, _ = warehouse
+    import_locally(write_parquet(generated_rows(150, seed=5), tmp_path / "local.parquet"))
+    before_tables, before_pages = rollup_tables(), page_figures(org, outcomes)
+    _route(url)
+    source = _register(url)
+    sync.sync_source(source, acting_user=SYSTEM)
+    assert rollup_tables() != before_tables
+    sync.remove_source(source, acting_user=SYSTEM)
+    # Counts exactly as before; sentiment sums within rounding of one add and one subtract.
+    assert_close(rollup_tables(), before_tables)
+    assert_close(page_figures(org, outcomes), before_pages)
