@@ -235,8 +235,8 @@ def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
-    from cxkeeper.journeys.cli import journey_app  # one journey: blueprint export, changes since (issue 14)
     from cxkeeper.insights.warehouse.cli import sources_app  # warehouse (issue 16); registers `route batch`
+    from cxkeeper.journeys.cli import journey_app  # one journey: blueprint export, changes since (issue 14)
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
     from cxkeeper.sample.cli import sample_app
     from cxkeeper.wins.cli import impact, wins  # wins (issue 13): `impact` takes an optional INITIATIVE
