@@ -20,6 +20,7 @@ from cxkeeper.governance import planning_api
 from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
+from cxkeeper.insights.warehouse import api as warehouse_api
 from cxkeeper.journeys import api as journeys_api
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org import api as org_api
@@ -91,6 +92,7 @@ api.add_router("/feedback", insights_api.feedback_router)
 api.add_router("/metrics", insights_api.metrics_router)
 api.add_router("/review", insights_api.review_router)
 api.add_router("/imports", api_ingest.imports_router)
+api.add_router("/warehouse-sources", warehouse_api.warehouse_router)  # issue 16
 api.add_router("/outcomes", outcomes_api.outcomes_router)
 api.add_router("/metric-definitions", outcomes_api.metric_definitions_router)
 api.add_router("/targets", outcomes_api.targets_router)

@@ -236,6 +236,7 @@ def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
+    from cxkeeper.insights.warehouse.cli import sources_app  # warehouse (issue 16); registers `route batch`
     from cxkeeper.journeys.cli import journey_app  # one journey: blueprint export, changes since (issue 14)
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
     from cxkeeper.sample.cli import sample_app
@@ -260,6 +261,7 @@ def _register_subcommands() -> None:
     app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
     app.add_typer(export_app, name="export", help="Initiatives and action items as CSV, Jira CSV or iCalendar.")
     app.add_typer(webhooks_app, name="webhooks", help="Outgoing webhooks: list, delivery log, replay.")
+    app.add_typer(sources_app, name="sources", help="Feedback sources that live in a warehouse: list, sync, remove.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cxkeeper.org",
     "cxkeeper.journeys",
     "cxkeeper.insights",
+    "cxkeeper.insights.warehouse.apps.WarehouseConfig",  # warehouse sources (issue 16), insights layer
     "cxkeeper.outcomes",
     "cxkeeper.initiatives",
     "cxkeeper.wins",  # wins (issue 13): above initiatives, below governance
@@ -207,6 +208,9 @@ CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
 # The review queue's spot checks (insights/queries.py, decision 0029): this share of its groups
 # asks about the largest clusters of messages the router placed confidently (0 turns them off).
 CXKEEPER_REVIEW_SPOT_CHECK_SHARE = float(os.environ.get("CXKEEPER_REVIEW_SPOT_CHECK_SHARE", "0.25"))
+
+# How often the scheduled sync of warehouse sources runs (insights/warehouse/jobs.py, docs/warehouse.md).
+CXKEEPER_WAREHOUSE_SYNC_MINUTES = int(os.environ.get("CXKEEPER_WAREHOUSE_SYNC_MINUTES", "60"))
 
 # Bounded work for any imported file or API batch: columns, cell and line length, XLSX unzipped
 # size, JSON depth, stored rejected rows, preview cells, batch bytes. Every bound is a

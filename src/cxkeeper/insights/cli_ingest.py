@@ -172,8 +172,34 @@ def rollup(
     into: Annotated[str | None, typer.Option(help="Write the rollups to this table in the same engine.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the rollups to a Parquet file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as JSON.")] = False,
+    sync: Annotated[bool, typer.Option("--sync", help="Bring the rollups into cxkeeper as the external source "
+                                                      "--source (incrementally by day; see docs/warehouse.md).")]
+    = False,
+    source: Annotated[str | None, typer.Option(help="With --sync: the external source's name.")] = None,
+    routes: Annotated[str | None, typer.Option(help="With --sync: the table `route batch` wrote (step and "
+                                                    "sentiment per id), when the feedback table has none.")] = None,
+    id_column: Annotated[str, typer.Option(help="With --sync: the feedback's id column.")] = "id",
+    text_column: Annotated[str, typer.Option(help="With --sync: the text column the sample is taken from.")]
+    = "text",
+    overlap_days: Annotated[int, typer.Option(help="With --sync: days before the watermark read again.")] = 2,
+    sample_per_cell: Annotated[int, typer.Option(help="With --sync: redacted verbatims kept per step and day.")]
+    = 5,
+    full: Annotated[bool, typer.Option("--full", help="With --sync: every day again.")] = False,
+    data_dir: DataDir = None,
 ):
-    """Build rollups from a feedback table that lives in another engine (the distributed path)."""
+    """Build rollups from a feedback table that lives in another engine (the distributed path);
+    with --sync, load them into cxkeeper's figures as a named external source."""
+    if sync:
+        if not source:
+            err_console.print("[red]error:[/red] --sync needs --source NAME (the external source's name).")
+            raise typer.Exit(2)
+        setup_django(data_dir)
+        from cxkeeper.insights.warehouse.cli_sync import sync_from_cli
+
+        sync_from_cli(engine=engine, table=table, source=source, routes=routes, id_column=id_column,
+                      text_column=text_column, overlap_days=overlap_days, sample_per_cell=sample_per_cell,
+                      full=full, as_json=as_json)
+        return
     from cxkeeper.insights.analytics import engines
 
     try:

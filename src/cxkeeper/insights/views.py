@@ -18,6 +18,7 @@ from cxkeeper.core.views import safe_next
 from cxkeeper.insights import actions, charts, clock, presentation, queries
 from cxkeeper.insights.forms import NONE_OF_THESE, OFF_TOPIC, FeedbackFilterForm, MetricPeriodForm, RouteForm
 from cxkeeper.insights.metrics import CATALOGUE
+from cxkeeper.insights.warehouse import queries as warehouse_queries
 from cxkeeper.journeys import queries as journey_queries
 from cxkeeper.journeys.models import Step
 from cxkeeper.org.permissions import can, require_keeper
@@ -84,7 +85,9 @@ def step_insights(request, pk):
     # The step's own page needs only the source of each item; the count comes from the rollups
     # (every stored item of the step is in them), not from counting the step's feedback rows.
     rows = queries.feedback_list(step=step).select_related(None).select_related("source")
-    verbatims = _CountedPaginator(rows, VERBATIMS_PER_PAGE, count=queries.step_feedback_count(step)).get_page(
+    # Feedback kept in a warehouse is in the rollups but not in the store (its sample shows apart).
+    stored = queries.step_feedback_count(step) - warehouse_queries.external_count(step.pk)
+    verbatims = _CountedPaginator(rows, VERBATIMS_PER_PAGE, count=stored).get_page(
         request.GET.get("page"))
     themes = queries.step_themes(step, since=start, as_of=end) if themes_module is not None else None
     context = {
