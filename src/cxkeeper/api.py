@@ -18,6 +18,7 @@ from cxkeeper.governance import api as governance_api
 from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
+from cxkeeper.jobs import api as jobs_api
 from cxkeeper.journeys import api as journeys_api
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org import api as org_api
@@ -114,3 +115,6 @@ api.add_router("/action-items", governance_api.action_items_router)
 
 # Search everything (issue 14): one query over every app, so it lives above them (cxkeeper.search).
 api.add_router("/search", search.search_router)
+
+# Background work (issue 15): the job queue's jobs, for keepers and admins.
+api.add_router("/jobs", jobs_api.jobs_router)

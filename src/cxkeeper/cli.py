@@ -31,6 +31,9 @@ Workers = Annotated[int | None, typer.Option(
 Threads = Annotated[int | None, typer.Option(
     "--threads", envvar="CXKEEPER_WEB_THREADS", min=1, show_default=False,
     help="Threads per worker process (default 4; 8 with a single process).")]
+NoWorker = Annotated[bool, typer.Option(
+    "--no-worker", help="Do not start the background job worker beside the web server "
+                        "(run `cxkeeper worker` yourself; also CXKEEPER_WORKER=off).")]
 
 
 def _version(value: bool):
@@ -128,19 +131,20 @@ def setpassword(
     console.print(f"[green]Password set[/green] for {username}; they can sign in now.")
 
 
-def _serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
+def _serve(host: str, port: int, workers: int | None, threads: int | None, no_worker: bool = False) -> None:
     from cxkeeper import server
 
-    server.serve(host, port, workers=workers, threads=threads,
+    server.serve(host, port, workers=workers, threads=threads, job_worker=not no_worker,
                  announce=lambda text: console.print(text, markup=False, highlight=False))
 
 
 @app.command()
 def serve(port: Port = 8000, host: Host = "127.0.0.1", workers: Workers = None, threads: Threads = None,
-          data_dir: DataDir = None):
-    """Serve the web app and API with several worker processes. For a team, run it behind a TLS proxy."""
+          no_worker: NoWorker = False, data_dir: DataDir = None):
+    """Serve the web app and API with several worker processes, and the background job worker
+    beside them. For a team, run it behind a TLS proxy."""
     setup_django(data_dir)
-    _serve(host, port, workers, threads)
+    _serve(host, port, workers, threads, no_worker)
 
 
 @app.command()
@@ -151,6 +155,7 @@ def demo(
     host: Host = "127.0.0.1",
     workers: Workers = None,
     threads: Threads = None,
+    no_worker: NoWorker = False,
     data_dir: DataDir = None,
 ):
     """Load the sample organization (a broadband/mobile provider) and serve it."""
@@ -193,7 +198,7 @@ def demo(
         console.print(f"  [cyan]{username:<10}[/cyan] {what}")
     if not no_serve:
         console.print()
-        _serve(host, port, workers, threads)
+        _serve(host, port, workers, threads, no_worker)
 
 
 def _register_subcommands() -> None:
@@ -203,6 +208,7 @@ def _register_subcommands() -> None:
     from cxkeeper.insights.cli import metrics_app
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
+    from cxkeeper.jobs.cli import jobs_app, worker  # background work (issue 15)
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
     from cxkeeper.sample.cli import sample_app
     from cxkeeper.wins.cli import impact, wins  # wins (issue 13): `impact` takes an optional INITIATIVE
@@ -222,6 +228,8 @@ def _register_subcommands() -> None:
                   help="Perspectives of affected teams: who has not answered, and reminders (for a scheduler).")
     app.add_typer(council_app, name="council", help="The CX council: the agenda the data proposes, the decision log.")
     app.add_typer(actions_app, name="actions", help="Action items owned by teams: the board, overdue, reminders.")
+    app.add_typer(jobs_app, name="jobs", help="Background work: what is queued, running, done or failed; retry.")
+    app.command("worker")(worker)
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

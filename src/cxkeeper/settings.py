@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs page from its bundled files (no CDN)
     "cxkeeper.core",
+    "cxkeeper.jobs",  # background work without a broker (issue 15): right above core
     "cxkeeper.org",
     "cxkeeper.journeys",
     "cxkeeper.insights",
@@ -198,6 +199,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CXKEEPER_MAX_REQUEST_BYTES", s
 # Background work (imports, learning) shows it is alive every this many seconds; silent for six
 # beats, its process is taken for stopped and another server process resumes the work.
 CXKEEPER_HEARTBEAT_SECONDS = float(os.environ.get("CXKEEPER_HEARTBEAT_SECONDS", "10"))
+# The job queue (cxkeeper/jobs, decision 0039): a worker holds a job for CXKEEPER_JOBS_LEASE_SECONDS
+# and renews the lease while it runs; a job whose worker died is queued again once it expires.
+# A failed run is retried after CXKEEPER_JOBS_BACKOFF_SECONDS × 2^(attempt − 1) (at most an hour).
+# CXKEEPER_WORKER=off: `cxkeeper serve`/`demo` do not start a worker (run `cxkeeper worker` yourself).
+CXKEEPER_JOBS_LEASE_SECONDS = float(os.environ.get("CXKEEPER_JOBS_LEASE_SECONDS", "60"))
+CXKEEPER_JOBS_BACKOFF_SECONDS = float(os.environ.get("CXKEEPER_JOBS_BACKOFF_SECONDS", "10"))
+CXKEEPER_JOBS_POLL_SECONDS = float(os.environ.get("CXKEEPER_JOBS_POLL_SECONDS", "1"))
+CXKEEPER_WORKER = os.environ.get("CXKEEPER_WORKER", "on")
 
 LOGGING = {
     "version": 1,

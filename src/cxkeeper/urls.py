@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("cxkeeper.initiatives.urls")),
     path("", include("cxkeeper.wins.urls")),  # wins (issue 13)
     path("", include("cxkeeper.governance.urls")),  # the CX council (issue 12)
+    path("", include("cxkeeper.jobs.urls")),  # background work (issue 15)
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"
