@@ -193,8 +193,8 @@ def next_slot(entry: Schedule, after: datetime) -> datetime:
 
 
 def first_slot(entry: Schedule, now: datetime) -> datetime:
-    """When a schedule seen for the first time is due: now for "every N", else its next slot."""
-    return now if entry.at is None else next_slot(entry, now - timedelta(microseconds=1))
+    """When a schedule seen for the first time is due: its next slot (for "every N": N from now)."""
+    return next_slot(entry, now - timedelta(microseconds=1)) if entry.at is not None else now + entry.every
 
 
 def materialise_schedules(*, now: datetime | None = None) -> list[int]:
