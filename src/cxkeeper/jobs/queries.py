@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from cxkeeper.jobs.models import Job, JobStatus
-from cxkeeper.jobs.registry import title_of
+from cxkeeper.jobs.registry import load_tasks, title_of
 
 RECENT = 100
 
@@ -52,6 +52,7 @@ def _state(job: Job, now: datetime) -> str:
 
 
 def row(job: Job, now: datetime | None = None) -> JobRow:
+    load_tasks()  # the titles of tasks declared in modules this process has not imported yet
     now = now or timezone.now()
     total = job.progress_total
     share = min(1.0, job.progress_done / total) if total else None
