@@ -152,4 +152,4 @@ def test_two_workers_started_together_run_each_job_once(store, tmp_path):
     values = sorted(int(line.split()[0]) for line in ran.read_text().splitlines())
     assert values == list(range(40))  # each job ran once, whichever worker took it
     listed = store.cxkeeper("jobs", "list", "--status", "done", "--limit", "100", "--json")
-    assert len(json.loads(listed.stdout)) == 40
+    assert set(ids) <= {job["id"] for job in json.loads(listed.stdout)}
