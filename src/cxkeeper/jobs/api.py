@@ -1,7 +1,6 @@
 """API of background work (`/api/v1/jobs`): keepers and admins read the queue and retry a
 failed job. See docs/deployment.md, "Background work"."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Literal

@@ -46,7 +46,9 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"job {self.pk} ({self.task}, {self.status})"
+        from cxkeeper.jobs.registry import title_of
+
+        return f"Background job {self.pk}: {title_of(self.task)}"
 
 
 class ScheduleState(models.Model):
