@@ -144,6 +144,7 @@ def _single_process(host: str, port: int, threads: int) -> None:
 
     from cxkeeper.wsgi import application
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the job worker too (`serve`'s finally)
     waitress_serve(application, host=host, port=port, threads=threads, ident="cxkeeper")
 
 
