@@ -249,3 +249,12 @@ def test_weekly_and_daily_slots_in_local_time(settings):
     assert timezone.localtime(queue.next_slot(daily, early)).strftime("%d %H:%M") == "02 06:30"
     assert timezone.localtime(queue.first_slot(daily, early)).strftime("%d %H:%M") == "02 06:30"
     assert queue.first_slot(Schedule("often", every=timedelta(minutes=5)), early) == early + timedelta(minutes=5)
+
+
+def test_old_finished_jobs_are_forgotten(db, settings):
+    settings.CXKEEPER_JOBS_KEEP_DAYS = 30
+    done, failed, waiting = (jobs.enqueue("tests.record") for _ in range(3))
+    Job.objects.filter(pk=done).update(status="done", finished_at=timezone.now() - timedelta(days=31))
+    Job.objects.filter(pk=failed).update(status="failed", finished_at=timezone.now() - timedelta(days=31))
+    assert queue.prune() == 1 and set(Job.objects.values_list("pk", flat=True)) == {failed, waiting}
+    assert queue.prune(now=timezone.now() + timedelta(days=30)) == 1  # failed ones after twice as long

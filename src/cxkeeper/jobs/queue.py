@@ -172,6 +172,16 @@ def requeue_expired(*, now: datetime | None = None) -> int:
     return moved
 
 
+def prune(*, now: datetime | None = None) -> int:
+    """Forget done jobs finished more than CXKEEPER_JOBS_KEEP_DAYS (30) days ago (failed ones
+    stay until someone retries them, or for twice as long)."""
+    now = now or timezone.now()
+    days = float(getattr(settings, "CXKEEPER_JOBS_KEEP_DAYS", 30))
+    done = Job.objects.filter(status=JobStatus.DONE, finished_at__lt=now - timedelta(days=days))
+    failed = Job.objects.filter(status=JobStatus.FAILED, finished_at__lt=now - timedelta(days=2 * days))
+    return done.delete()[0] + failed.delete()[0]
+
+
 def retry(job: Job) -> bool:
     """A failed job queued again now, with its attempts counted afresh (a person asked)."""
     return bool(Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(

@@ -24,6 +24,7 @@ from cxkeeper.jobs import queue, registry, runner
 from cxkeeper.jobs.models import Job
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY = 3600.0  # seconds between two clean-ups of old finished jobs
 
 
 def poll_seconds() -> float:
@@ -43,6 +44,7 @@ class Worker:
         self.lock = threading.Lock()
         self.announce = announce or (lambda text: None)
         self.ran = 0
+        self.pruned_at = 0.0
 
     def stop(self, *_args) -> None:
         if self.stopping.is_set():
@@ -117,6 +119,9 @@ class Worker:
             close_old_connections()
             queue.requeue_expired()
             queue.materialise_schedules()
+            if time.monotonic() - self.pruned_at > PRUNE_EVERY:
+                queue.prune()
+                self.pruned_at = time.monotonic()
             for _ in range(self._free()):
                 job = queue.claim(self.id)
                 if job is None:
