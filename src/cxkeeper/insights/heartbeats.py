@@ -3,8 +3,9 @@
 Imports and learning run in `cxkeeper worker` processes (the job queue, decision 0039), and
 the CLI may run next to them, so "is this import still running?" cannot be answered from one
 process's memory. A row doing background work (`ImportJob`, `RelearnRun`) names its runner
-(`runner_id`: kind — "worker", "cli", or "web" on rows of earlier versions — host and process) and carries `heartbeat_at`, refreshed every `every()` seconds by a thread of that process
-(`beating`). A row whose heartbeat is older than `stale_after()` belongs to a process that
+(`runner_id`: kind — "worker", "cli", or "web" on rows of earlier versions — host and
+process) and carries `heartbeat_at`, refreshed every `every()` seconds by a thread of that
+process (`beating`). A row whose heartbeat is older than `stale_after()` belongs to a process that
 stopped: another one may claim it with a conditional update (`stale`).
 """
 
