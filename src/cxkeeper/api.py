@@ -21,6 +21,7 @@ from cxkeeper.initiatives import api as initiatives_api
 from cxkeeper.insights import api as insights_api
 from cxkeeper.insights import api_ingest
 from cxkeeper.insights.warehouse import api as warehouse_api
+from cxkeeper.jobs import api as jobs_api
 from cxkeeper.journeys import api as journeys_api
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org import api as org_api
@@ -127,3 +128,6 @@ api.add_router("/search", search.search_router)
 # Slack and Teams channels of a team, outgoing webhooks (issue 15; docs/integrations.md).
 api.add_router("/teams", channels_api.team_channels_router)
 api.add_router("/webhooks", channels_api.webhooks_router)
+
+# Background work (issue 15): the job queue's jobs, for keepers and admins.
+api.add_router("/jobs", jobs_api.jobs_router)

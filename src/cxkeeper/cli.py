@@ -31,6 +31,9 @@ Workers = Annotated[int | None, typer.Option(
 Threads = Annotated[int | None, typer.Option(
     "--threads", envvar="CXKEEPER_WEB_THREADS", min=1, show_default=False,
     help="Threads per worker process (default 4; 8 with a single process).")]
+NoWorker = Annotated[bool, typer.Option(
+    "--no-worker", help="Do not start the background job worker beside the web server "
+                        "(run `cxkeeper worker` yourself; also CXKEEPER_WORKER=off).")]
 
 
 def _version(value: bool):
@@ -159,19 +162,20 @@ def signin_link(
     err_console.print(f"Good once, for {settings.CXKEEPER_SIGNIN_LINK_MINUTES} minutes. Do not share it.")
 
 
-def _serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
+def _serve(host: str, port: int, workers: int | None, threads: int | None, no_worker: bool = False) -> None:
     from cxkeeper import server
 
-    server.serve(host, port, workers=workers, threads=threads,
+    server.serve(host, port, workers=workers, threads=threads, job_worker=not no_worker,
                  announce=lambda text: console.print(text, markup=False, highlight=False))
 
 
 @app.command()
 def serve(port: Port = 8000, host: Host = "127.0.0.1", workers: Workers = None, threads: Threads = None,
-          data_dir: DataDir = None):
-    """Serve the web app and API with several worker processes. For a team, run it behind a TLS proxy."""
+          no_worker: NoWorker = False, data_dir: DataDir = None):
+    """Serve the web app and API with several worker processes, and the background job worker
+    beside them. For a team, run it behind a TLS proxy."""
     setup_django(data_dir)
-    _serve(host, port, workers, threads)
+    _serve(host, port, workers, threads, no_worker)
 
 
 @app.command()
@@ -182,6 +186,7 @@ def demo(
     host: Host = "127.0.0.1",
     workers: Workers = None,
     threads: Threads = None,
+    no_worker: NoWorker = False,
     data_dir: DataDir = None,
 ):
     """Load the sample organization (a broadband/mobile provider) and serve it."""
@@ -224,7 +229,7 @@ def demo(
         console.print(f"  [cyan]{username:<10}[/cyan] {what}")
     if not no_serve:
         console.print()
-        _serve(host, port, workers, threads)
+        _serve(host, port, workers, threads, no_worker)
 
 
 def _register_subcommands() -> None:
@@ -237,6 +242,7 @@ def _register_subcommands() -> None:
     from cxkeeper.insights.cli_ingest import erase_customer, friction, import_app, rollup, route_app
     from cxkeeper.insights.cli_route import route_audit  # noqa: F401 - registers `route audit|reroute`
     from cxkeeper.insights.warehouse.cli import sources_app  # warehouse (issue 16); registers `route batch`
+    from cxkeeper.jobs.cli import jobs_app, worker  # background work (issue 15)
     from cxkeeper.journeys.cli import journey_app  # one journey: blueprint export, changes since (issue 14)
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
     from cxkeeper.sample.cli import sample_app
@@ -262,6 +268,8 @@ def _register_subcommands() -> None:
     app.add_typer(export_app, name="export", help="Initiatives and action items as CSV, Jira CSV or iCalendar.")
     app.add_typer(webhooks_app, name="webhooks", help="Outgoing webhooks: list, delivery log, replay.")
     app.add_typer(sources_app, name="sources", help="Feedback sources that live in a warehouse: list, sync, remove.")
+    app.add_typer(jobs_app, name="jobs", help="Background work: what is queued, running, done or failed; retry.")
+    app.command("worker")(worker)
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

@@ -5,18 +5,24 @@ thread at a time per process, so one process saturates one core whatever its thr
 (measured: ~9 requests/s on the demo with 8 threads). One process (`--workers 1`, or where
 the platform cannot fork) is served by waitress, the single-process server cxkeeper always had.
 
-Background work does not depend on which worker runs it: imports and learning claim their job
-row in the database and keep a heartbeat on it (`insights.jobs`, `insights.relearn`), so a
-second worker never runs the same job, and a job whose worker stopped is taken over by another
-(`insights.jobs.watch_orphans`, started in every worker). Workers are never recycled after a
-number of requests, and a stopping worker is given `GRACEFUL_TIMEOUT` seconds to finish the
-requests it is serving.
+Background work (imports, learning from review answers, digests, webhook deliveries) runs on
+the job queue in the workspace database (`cxkeeper.jobs`, decision 0039), not in the web
+processes: `serve` starts one `cxkeeper worker` process beside the web server and starts it
+again if it dies (`JobWorker`), unless told not to (`--no-worker`, CXKEEPER_WORKER=off — then
+run `cxkeeper worker` yourself, e.g. as a systemd service). A job whose worker is killed is
+queued again when its lease runs out, so a restart loses nothing. Web workers are never
+recycled after a number of requests, and a stopping worker is given `GRACEFUL_TIMEOUT`
+seconds to finish the requests it is serving.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import threading
+import time
 
 TIMEOUT = 120  # seconds a worker may stay silent before the arbiter restarts it (a PDF export is a few)
 GRACEFUL_TIMEOUT = 30  # seconds a stopping worker gets to finish its requests
@@ -51,9 +57,65 @@ def describe(workers: int, threads: int) -> str:
     return f"{workers} worker processes × {threads} threads"
 
 
+def job_worker_wanted() -> bool:
+    """CXKEEPER_WORKER=off (or 0, false, no) turns the worker `serve` starts off."""
+    from django.conf import settings
+
+    return str(getattr(settings, "CXKEEPER_WORKER", "on")).strip().lower() not in ("off", "0", "false", "no")
+
+
+class JobWorker:
+    """One `cxkeeper worker` child process, started again (after a pause growing to 30 s) when it
+    stops by itself; stopped with SIGTERM (it finishes or hands back its jobs) at the end."""
+
+    GRACE = 35  # seconds: the worker's own grace (25) and a margin
+
+    def __init__(self, announce=print):
+        self.announce = announce
+        self.process: subprocess.Popen | None = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._keep_running, name="job-worker", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self.thread.start()
+
+    def _spawn(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "cxkeeper", "worker"], env=dict(os.environ))  # noqa: S603
+
+    def _keep_running(self) -> None:
+        pause = 1.0
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            code = self.process.wait()
+            if self.stopping.is_set():
+                return
+            if time.monotonic() - started > 60:  # it had been running well: start it again soon
+                pause = 1.0
+            self.announce(f"The background job worker stopped (exit {code}); starting it again in {pause:.0f} s.")
+            if self.stopping.wait(pause):
+                return
+            pause = min(30.0, pause * 2)
+            self._spawn()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        try:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=self.GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+
 def serve(host: str, port: int, *, workers: int | None = None, threads: int | None = None,
-          announce=print) -> None:
-    """Serve the app (Django is set up and migrated) until stopped. `workers` None = the default."""
+          job_worker: bool = True, announce=print) -> None:
+    """Serve the app (Django is set up and migrated) until stopped. `workers` None = the default;
+    `job_worker`: start the background job worker beside it (unless CXKEEPER_WORKER=off)."""
     workers = default_workers() if workers is None else max(1, workers)
     if workers > 1 and not can_fork():
         announce("This platform cannot start worker processes; serving from one process.")
@@ -61,19 +123,28 @@ def serve(host: str, port: int, *, workers: int | None = None, threads: int | No
     threads = threads or (SINGLE_PROCESS_THREADS if workers == 1 else THREADS_PER_WORKER)
     shown = f"[{host}]" if ":" in host else host
     announce(f"Serving cxkeeper on http://{shown}:{port}/ with {describe(workers, threads)}  (Ctrl+C to stop)")
-    if workers == 1:
-        _single_process(host, port, threads)
+    background = JobWorker(announce) if job_worker and job_worker_wanted() else None
+    if background is not None:
+        background.start()
+        announce("Background work: one job worker process beside the web server (--no-worker to run your own).")
     else:
-        _worker_processes(host, port, workers, threads)
+        announce("Background work: no job worker started here; run `cxkeeper worker` for imports and other jobs.")
+    try:
+        if workers == 1:
+            _single_process(host, port, threads)
+        else:
+            _worker_processes(host, port, workers, threads)
+    finally:
+        if background is not None:
+            background.stop()
 
 
 def _single_process(host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
-    from cxkeeper.insights import jobs
     from cxkeeper.wsgi import application
 
-    jobs.watch_orphans()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the job worker too (`serve`'s finally)
     waitress_serve(application, host=host, port=port, threads=threads, ident="cxkeeper")
 
 
@@ -99,7 +170,6 @@ def _worker_processes(host: str, port: int, workers: int, threads: int) -> None:
                 "accesslog": None,
                 "errorlog": "-",
                 "loglevel": "warning",
-                "post_worker_init": _worker_started,
             }.items():
                 self.cfg.set(key, value)
 
@@ -112,10 +182,3 @@ def _worker_processes(host: str, port: int, workers: int, threads: int) -> None:
             return application
 
     CxkeeperServer().run()
-
-
-def _worker_started(worker) -> None:
-    """In each worker, once forked: watch for imports whose worker stopped."""
-    from cxkeeper.insights import jobs
-
-    jobs.watch_orphans()

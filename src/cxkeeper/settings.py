@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs page from its bundled files (no CDN)
     "cxkeeper.core",
+    "cxkeeper.jobs",  # background work without a broker (issue 15): right above core
     "cxkeeper.org",
     "cxkeeper.journeys",
     "cxkeeper.insights",
@@ -200,7 +201,7 @@ CXKEEPER_SIGNIN_LINK_MINUTES = int(os.environ.get("CXKEEPER_SIGNIN_LINK_MINUTES"
 # optional `cxkeeper[embeddings]` extra: all-MiniLM-L6-v2, better few-shot accuracy, slower).
 CXKEEPER_ROUTER_BACKEND = os.environ.get("CXKEEPER_ROUTER_BACKEND", "wordllama")
 
-# Review answers teach the router by themselves (insights/relearn.py): "background" (a thread,
+# Review answers teach the router by themselves (insights/relearn.py): "background" (a queued job,
 # once answers stop for CXKEEPER_RELEARN_DELAY seconds), "inline" (in the request) or "off".
 CXKEEPER_RELEARN = os.environ.get("CXKEEPER_RELEARN", "background")
 CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
@@ -224,8 +225,18 @@ CXKEEPER_UPLOAD_RETENTION_HOURS = float(os.environ.get("CXKEEPER_UPLOAD_RETENTIO
 # its own body up to CXKEEPER_API_MAX_BATCH_BYTES instead, so this stays Django's 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CXKEEPER_MAX_REQUEST_BYTES", str(2_621_440)))
 # Background work (imports, learning) shows it is alive every this many seconds; silent for six
-# beats, its process is taken for stopped and another server process resumes the work.
+# beats, its process is taken for stopped and the work may be resumed.
 CXKEEPER_HEARTBEAT_SECONDS = float(os.environ.get("CXKEEPER_HEARTBEAT_SECONDS", "10"))
+# The job queue (cxkeeper/jobs, decision 0039): a worker holds a job for CXKEEPER_JOBS_LEASE_SECONDS
+# and renews the lease while it runs; a job whose worker died is queued again once it expires.
+# A failed run is retried after CXKEEPER_JOBS_BACKOFF_SECONDS × 2^(attempt − 1) (at most an hour).
+# CXKEEPER_WORKER=off: `cxkeeper serve`/`demo` do not start a worker (run `cxkeeper worker` yourself).
+CXKEEPER_JOBS_LEASE_SECONDS = float(os.environ.get("CXKEEPER_JOBS_LEASE_SECONDS", "60"))
+CXKEEPER_JOBS_BACKOFF_SECONDS = float(os.environ.get("CXKEEPER_JOBS_BACKOFF_SECONDS", "10"))
+CXKEEPER_JOBS_POLL_SECONDS = float(os.environ.get("CXKEEPER_JOBS_POLL_SECONDS", "1"))
+CXKEEPER_JOBS_GRACE_SECONDS = float(os.environ.get("CXKEEPER_JOBS_GRACE_SECONDS", "25"))
+CXKEEPER_JOBS_KEEP_DAYS = float(os.environ.get("CXKEEPER_JOBS_KEEP_DAYS", "30"))  # done jobs kept (failed: twice)
+CXKEEPER_WORKER = os.environ.get("CXKEEPER_WORKER", "on")
 
 # Slack and Teams channels, outgoing webhooks (issue 15; docs/integrations.md). Links in messages
 # are absolute: the address people open cxkeeper at. Deliveries time out after a few seconds,

@@ -9,6 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
+from cxkeeper import jobs
 from cxkeeper.insights import actions, relearn
 from cxkeeper.insights.choices import RelearnStatus, RoutedBy
 from cxkeeper.insights.ingest.canonical import CanonicalRow
@@ -89,6 +90,7 @@ def test_review_twenty_by_keyboard_assign_a_cluster_and_see_the_share_move(small
     # Nobody presses Retrain: the router learns by itself, and the routed share moves.
     assert relearn.busy()  # a run is waiting for the answers to stop
     for _ in range(240):
+        jobs.run_pending()  # what the job worker does; the learning job waits for a quiet moment
         if not relearn.busy():
             break
         page.wait_for_timeout(500)

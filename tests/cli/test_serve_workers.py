@@ -1,8 +1,8 @@
-"""`cxkeeper serve --workers 2`, for real: a server process with two workers on a loopback
-port, people signing in through the form, pages, imports through the API and the import page
-— each import stored once — and an import whose worker is killed finished by another worker,
-once. On SQLite (a temp data folder) and, when DATABASE_URL is set, on a fresh PostgreSQL
-database next to the test one."""
+"""`cxkeeper serve --workers 2`, for real: a server process with two web workers and its job
+worker on a loopback port, people signing in through the form, pages, imports through the API
+and the import page — each import stored once — and an import whose job worker is killed
+(kill -9) finished by the worker the server starts again, once. On SQLite (a temp data
+folder) and, when DATABASE_URL is set, on a fresh PostgreSQL database next to the test one."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ import dj_database_url
 import pytest
 
 from cxkeeper.testing.loopback import Browser, cxkeeper_server
-from cxkeeper.testing.processes import children
+from cxkeeper.testing.processes import job_workers, web_workers
 
 PASSWORD = "a long test password 42"
 FAST = {"CXKEEPER_HEARTBEAT_SECONDS": "1",  # stale after 6 s: a stopped worker is noticed quickly
-        "CXKEEPER_IMPORT_WORKERS": "0"}  # the import stays in the web worker's thread (slower, killable)
+        "CXKEEPER_JOBS_LEASE_SECONDS": "3", "CXKEEPER_JOBS_POLL_SECONDS": "0.3",  # a killed job worker's job
+        "CXKEEPER_IMPORT_WORKERS": "0"}  # the import stays in the job worker's process (slower, killable)
 
 
 @dataclass
@@ -96,11 +97,12 @@ def served(tmp_path):
 
 def _workers(served: Served) -> list[int]:
     for _ in range(100):
-        found = children(served.pid)
-        if len(found) == 2:
+        found = web_workers(served.pid)
+        if len(found) == 2 and len(job_workers(served.pid)) == 1:
             return found
         time.sleep(0.2)
-    raise AssertionError(f"expected 2 workers, found {children(served.pid)}")
+    raise AssertionError(f"expected 2 web workers and a job worker, found {web_workers(served.pid)}, "
+                         f"{job_workers(served.pid)}")
 
 
 def _csv(rows: int, prefix: str) -> bytes:
@@ -158,7 +160,7 @@ def test_two_workers_serve_people_and_store_each_import_once(served):
     assert sum(body["duplicates"] for _, body in answers) == 300
     assert served.one("SELECT count(*) FROM insights_feedback WHERE external_id LIKE ?", "api-%") == 300
 
-    # A file through the import page: one worker's thread runs it, once.
+    # A file through the import page: the job worker runs it, once.
     job = _upload_and_start(people[0], 3000, "page")
     assert people[1].post(f"/feedback/import/{job}/start/", {"external_id": "external_id"})[0] == 302  # 2nd click
     done = _wait_until_done(people[2], job)
@@ -166,11 +168,12 @@ def test_two_workers_serve_people_and_store_each_import_once(served):
     assert (done["status"], done["imported"], done["duplicates"], done["rows_done"]) == ("done", 3000, 0, 3001)
     assert served.one("SELECT count(*) FROM insights_feedback WHERE external_id LIKE ?", "page%") == 3000
     runner = served.one("SELECT runner FROM insights_importjob WHERE id = ?", job)
-    assert runner.startswith("web ") and _runner_pid(runner) in workers
+    assert runner.startswith("worker ") and _runner_pid(runner) in job_workers(served.pid)
+    assert _runner_pid(runner) not in workers
     assert served.one("SELECT count(*) FROM insights_importjob") == 1
 
 
-def test_an_import_whose_worker_dies_is_finished_by_another_worker_once(served):
+def test_an_import_whose_job_worker_is_killed_is_finished_by_the_next_one_once(served):
     _workers(served)
     person = served.browser()
     rows = 40_000
@@ -184,7 +187,8 @@ def test_an_import_whose_worker_dies_is_finished_by_another_worker_once(served):
         time.sleep(0.1)
     assert status == "running" and rows_done < rows, (status, rows_done)
     killed = _runner_pid(runner)
-    os.kill(killed, signal.SIGKILL)  # a worker of the server this test started
+    assert killed in job_workers(served.pid)
+    os.kill(killed, signal.SIGKILL)  # the job worker of the server this test started
 
     done = _wait_until_done(person, job, seconds=300)
     assert (done["status"], done["imported"], done["duplicates"]) == ("done", rows, 0), done
@@ -193,4 +197,4 @@ def test_an_import_whose_worker_dies_is_finished_by_another_worker_once(served):
     taken_over_by = served.one("SELECT runner FROM insights_importjob WHERE id = ?", job)
     assert _runner_pid(taken_over_by) != killed
     assert "resumed after row" in served.log.read_text()
-    assert len(children(served.pid)) == 2  # the server replaced the killed worker
+    assert len(web_workers(served.pid)) == 2 and len(job_workers(served.pid)) == 1  # started again

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from typer.testing import CliRunner
 
+from cxkeeper import jobs
 from cxkeeper.cli import app
 from cxkeeper.insights.ingest import Limits
 from cxkeeper.insights.models import Feedback, ImportJob, ImportRowError
@@ -219,17 +219,13 @@ def _signed_in(user) -> Client:
 
 
 def _wait(job: ImportJob, seconds: float = 60) -> ImportJob:
+    """Run the queued background work here (as the worker would), until the import ends."""
     deadline = time.time() + seconds
     while time.time() < deadline:
+        jobs.run_pending()
         job.refresh_from_db()
         if job.status in ("done", "failed"):
-            for thread in threading.enumerate():  # let the import thread close its connection too
-                if thread.name == f"import-{job.pk}":
-                    thread.join(timeout=30)
             return job
-        # Not faster: the test database is SQLite's shared-cache memory database, where a read
-        # here can make the import thread's write fail at once ("table is locked"); a real
-        # SQLite file (WAL, busy timeout) or PostgreSQL waits instead.
         time.sleep(0.25)
     raise AssertionError(f"import still {job.status} after {seconds}s")
 

@@ -9,12 +9,15 @@ import pytest
 from django.utils import timezone
 
 import cxkeeper.insights as insights_package
+from cxkeeper import jobs as queue
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights import heartbeats, import_jobs, jobs, pipeline
 from cxkeeper.insights.actions import create_source
 from cxkeeper.insights.choices import JobStatus
 from cxkeeper.insights.import_jobs import JobStateError
 from cxkeeper.insights.models import ImportJob
+from cxkeeper.jobs import queue as queue_internals
+from cxkeeper.jobs.models import Job
 
 CSV = "id,date,comment,nps,channel\n1,2026-05-01,fine,9,app\n2,2026-05-02,slow,x,app\n3,2026-05-03,ok,7,app\n"
 
@@ -93,15 +96,50 @@ def test_a_web_import_whose_process_stopped_is_resumed_once_with_its_mapping(que
     cli_job = pipeline.start_import(Path(queued.options["path"]), source=queued.source, acting_user=small_org.keeper)
     import_jobs.mark_running(cli_job, "cli elsewhere:2")  # a CLI import is left to the person who ran it
     _age_heartbeat(cli_job, heartbeats.stale_after() + 1)
-    started = []
-    original = jobs._in_background
-    jobs._in_background = lambda job, chosen: started.append((job.pk, chosen, job.runner))
-    try:
-        assert jobs.adopt_orphans() == [queued.pk]
-        assert jobs.adopt_orphans() == []  # claimed: alive again, in this process
-    finally:
-        jobs._in_background = original
-    assert started == [(queued.pk, mapping, jobs.web_runner())]
+    assert jobs.adopt_orphans() == [queued.pk]
+    assert jobs.adopt_orphans() == []  # queued once: the job queue runs it
+    assert not jobs.interrupted(queued) and jobs.queued_run(queued)
+    queue.run_pending()
+    queued.refresh_from_db()
+    assert (queued.status, queued.imported, queued.rejected) == (JobStatus.DONE, 2, 1)
+    assert queued.runner.startswith("worker ") and queued.options["mapping"] == mapping
+    assert ImportJob.objects.get(pk=cli_job.pk).status == JobStatus.RUNNING
+
+
+def test_a_started_import_waits_for_the_queue_and_is_run_by_it_once(queued, small_org):
+    mapping = {"external_id": "id", "received_at": "date", "text": "comment", "nps": "nps", "channel": "channel"}
+    assert jobs.start(queued, mapping, acting_user=small_org.keeper) is True
+    assert jobs.start(queued, mapping, acting_user=small_org.keeper) is False  # the second click
+    queued.refresh_from_db()
+    assert (queued.status, queued.runner) == (JobStatus.RUNNING, import_jobs.QUEUE)
+    assert not jobs.interrupted(queued)  # waiting for the worker is not an interruption
+    _age_heartbeat(queued, heartbeats.stale_after() + 1)
+    assert not jobs.interrupted(queued) and jobs.adopt_orphans() == []  # however long it waits
+    assert queue.run_pending() >= 1
+    queued.refresh_from_db()
+    assert (queued.status, queued.imported) == (JobStatus.DONE, 2)
+    run = Job.objects.get(dedupe_key=f"insights.import:{queued.pk}")
+    assert (run.status, run.attempts, run.progress_done, run.stage) == ("done", 1, 4, "Done")
+
+
+def test_an_import_whose_worker_was_killed_is_resumed_by_the_queue(queued, small_org):
+    import socket
+    import subprocess
+    import sys
+
+    assert jobs.start(queued, None, acting_user=small_org.keeper)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = f"worker {socket.gethostname()}:{gone.pid}"
+    run = queue_internals.claim(dead)  # the worker that took it, then was killed (kill -9) mid-import
+    assert import_jobs.take_over_from_queue(queued, dead)
+    import_jobs.mark_running(queued, dead)
+    Job.objects.filter(pk=run.pk).update(leased_until=timezone.now() - timedelta(seconds=1))  # its lease ran out
+    assert queue.run_pending() >= 1
+    queued.refresh_from_db()
+    assert (queued.status, queued.imported, queued.runner != dead) == (JobStatus.DONE, 2, True)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("done", 2) and "stopped" in run.last_error
 
 
 def test_starting_and_resuming_in_the_background_check_the_role(queued, small_org):

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from cxkeeper import jobs
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.insights.models import Feedback, ImportJob
 from cxkeeper.org.actions import create_api_token
@@ -32,8 +33,10 @@ def upload(client, name="survey.csv", content=CSV):
 
 
 def wait_for(job, seconds=60):
+    """Run the queued background work here (as the worker would), until the import ends."""
     deadline = time.time() + seconds
     while time.time() < deadline:
+        jobs.run_pending()
         job.refresh_from_db()
         if job.status in ("done", "failed"):
             return job

@@ -15,7 +15,7 @@ from cxkeeper.insights.models import RelearnRun
 @pytest.fixture
 def no_thread(monkeypatch, small_org):
     started = []
-    monkeypatch.setattr(relearn, "_ensure_thread", lambda: started.append(True))
+    monkeypatch.setattr(relearn, "_ensure_queued", lambda: started.append(True))
     return started
 
 
@@ -40,7 +40,7 @@ def test_one_run_at_a_time_across_processes(no_thread):
     RelearnRun.objects.filter(pk=waiting.pk).update(requested_at=timezone.now())  # a newer answer came in
     assert relearn._claim(moved_on) is None  # wait for the quiet period again
     claimed = relearn._claim(RelearnRun.objects.get(pk=waiting.pk))
-    assert claimed.status == RelearnStatus.RUNNING and claimed.runner == heartbeats.runner_id("web")
+    assert claimed.status == RelearnStatus.RUNNING and claimed.runner == heartbeats.runner_id("worker")
     assert relearn._claim(RelearnRun.objects.get(pk=waiting.pk)) is None  # claimed once
 
 

@@ -1,10 +1,11 @@
 """Signs of life of background work, kept in the database.
 
-`cxkeeper serve` runs several worker processes (and the CLI may run next to them), so "is
-this import still running?" cannot be answered from one process's memory. A row doing
-background work (`ImportJob`, `RelearnRun`) names its runner (`runner_id`: kind, host and
-process) and carries `heartbeat_at`, refreshed every `every()` seconds by a thread of that process
-(`beating`). A row whose heartbeat is older than `stale_after()` belongs to a process that
+Imports and learning run in `cxkeeper worker` processes (the job queue, decision 0039), and
+the CLI may run next to them, so "is this import still running?" cannot be answered from one
+process's memory. A row doing background work (`ImportJob`, `RelearnRun`) names its runner
+(`runner_id`: kind — "worker", "cli", or "web" on rows of earlier versions — host and
+process) and carries `heartbeat_at`, refreshed every `every()` seconds by a thread of that
+process (`beating`). A row whose heartbeat is older than `stale_after()` belongs to a process that
 stopped: another one may claim it with a conditional update (`stale`).
 """
 
@@ -36,7 +37,7 @@ def stale_after() -> float:
 
 
 def runner_id(kind: str) -> str:
-    """This process, as written on the rows it works on: "web host:pid" or "cli host:pid"."""
+    """This process, as written on the rows it works on: "worker host:pid" or "cli host:pid"."""
     return f"{kind} {socket.gethostname()}:{os.getpid()}"[:120]
 
 

@@ -7,7 +7,7 @@
                       failed
 
 * `create` — a queued job for one file (its SHA-256 pins the content).
-* `claim` — a background thread is about to work on the job: queued → running (start), or
+* `claim` — the job queue (or the CLI) is about to work on the job: queued → running (start), or
   failed / running-but-interrupted → running (resume). A conditional update naming the
   claiming process (`runner`), so two clicks — or two server processes — never start two
   threads on one job.
@@ -20,7 +20,7 @@
 
 A running job is alive while its runner's heartbeat is fresh (`insights.heartbeats`: the
 pipeline beats every 10 s); one silent for a minute was interrupted (its process stopped)
-and may be resumed — by a person, or by another server process (`jobs.watch_orphans`).
+and may be resumed — by a person, or by the job queue (`jobs.run_import`, `jobs.adopt_orphans`).
 * `finish` / `fail` — done with its summary, or failed with a message naming the file and
   what is wrong; a failed job can be resumed.
 
@@ -185,6 +185,19 @@ def claim(job: ImportJob, *, resume: bool, runner: str | None = None, mapping: d
     claimed = ImportJob.objects.filter(allowed, pk=job.pk).update(**values)
     job.refresh_from_db(fields=["status", "runner", "heartbeat_at", "options"])
     return bool(claimed)
+
+
+#: The runner of an import claimed for the job queue, until a worker takes it over.
+QUEUE = "queue"
+
+
+def take_over_from_queue(job: ImportJob, runner: str) -> bool:
+    """A queue worker takes over the import `start`/`resume` claimed for the queue: one
+    conditional update, so of two workers one wins. False when the queue no longer holds it."""
+    taken = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, runner=QUEUE).update(
+        runner=runner, heartbeat_at=timezone.now())
+    job.refresh_from_db(fields=["status", "runner", "heartbeat_at", "options"])
+    return bool(taken)
 
 
 def mark_running(job: ImportJob, runner: str | None = None) -> ImportJob:

@@ -1,33 +1,34 @@
 """Learning from corrections without a retrain button.
 
 Every answer in the review queue asks for a run (`request`): the one waiting `RelearnRun`
-row gets the time of the latest answer. A background thread of the web process waits until
-corrections stop arriving for ``CXKEEPER_RELEARN_DELAY`` seconds, then retrains the router
-(`routing.train_router`, with every correction) and re-routes the stored items no person and
-no rule placed (`reroute_stored`), moving their figures through the one rollup write path.
-Corrections that arrive during a run ask for the next one. The review page reads the rows to
-say "learning from your corrections…" and how the routed share moved.
+row gets the time of the latest answer, and one job of the task `insights.relearn` waits on
+the job queue (`cxkeeper.jobs`, decision 0039). The task runs once corrections have stopped
+arriving for ``CXKEEPER_RELEARN_DELAY`` seconds (until then it asks the queue to run it again
+later), retrains the router (`routing.train_router`, with every correction) and re-routes the
+stored items no person and no rule placed (`reroute_stored`), moving their figures through the
+one rollup write path. Corrections that arrive during a run ask for the next one. The review
+page reads the rows to say "learning from your corrections…" and how the routed share moved.
 
-The waiting row, not a process's memory, is the request, so several server processes agree:
-a process claims the run with a conditional update under the ingest lock, only while no
-other run has a live heartbeat (`insights.heartbeats`) — one run at a time across processes.
-A run whose process stopped is marked failed and asked for again (`recover`, from the
-watcher every server process runs: `jobs.watch_orphans`).
+The waiting row, not a process's memory, is the request, so several processes agree: a worker
+claims the run with a conditional update under the ingest lock, only while no other run has a
+live heartbeat (`insights.heartbeats`) — one run at a time. A run whose worker stopped is
+marked failed and asked for again (`recover`: at the start of every run, and from the
+schedule `insights.recover`).
 
-``CXKEEPER_RELEARN``: "background" (default), "inline" (run at once in the caller, for the
-CLI and tests) or "off".
+``CXKEEPER_RELEARN``: "background" (default: on the queue), "inline" (run at once in the
+caller, for the CLI and tests) or "off".
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from cxkeeper import jobs as queue
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.history import record_change
 from cxkeeper.core.models import ChangeAction
@@ -40,8 +41,7 @@ from cxkeeper.org.models import Workspace
 log = logging.getLogger(__name__)
 REROUTE_CHUNK = 2000  # items re-routed per transaction: the ingest lock is held briefly
 CONFIDENCE_CHANGE = 0.05  # a stored confidence is rewritten only when it moved more (it orders the queue)
-_state = threading.Lock()  # "is this process's thread on it?" and starting one, as one step
-_worker: threading.Thread | None = None
+TASK = "insights.relearn"
 
 
 def mode() -> str:
@@ -67,53 +67,43 @@ def request() -> None:
             RelearnRun.objects.create(requested_at=now)
         else:
             RelearnRun.objects.filter(pk=waiting.pk).update(requested_at=now)  # the quiet period restarts
-    _ensure_thread()
+        _ensure_queued()
 
 
 def _waiting():
     return RelearnRun.objects.filter(status=RelearnStatus.WAITING).order_by("-requested_at", "-id")
 
 
-def _ensure_thread() -> None:
-    global _worker
-    with _state:
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_loop, name="relearn", daemon=True)
-            _worker.start()
+def _ensure_queued() -> None:
+    """One job of the learning task waiting (or running) on the queue."""
+    queue.enqueue_once(TASK, TASK, run_at=timezone.now() + timedelta(seconds=delay()))
 
 
 def busy() -> bool:
-    """Whether this process has a run waiting or going."""
-    with _state:
-        return _worker is not None and _worker.is_alive()
+    """Whether a run is waiting or going (on the queue)."""
+    from cxkeeper.jobs.models import ACTIVE, Job
+
+    return Job.objects.filter(dedupe_key=TASK, status__in=ACTIVE).exists()
 
 
-def _loop() -> None:
-    """Wait for a quiet moment, claim the waiting run, run it; again while requests keep coming."""
-    global _worker
-    close_old_connections()
-    try:
-        while True:
-            with _state:  # decided under the lock `request` starts threads under: no request is missed
-                waiting = _waiting().first()
-                if waiting is None:
-                    _worker = None
-                    return
-            quiet = (timezone.now() - waiting.requested_at).total_seconds()
-            if quiet < delay():
-                time.sleep(delay() - quiet)
-                continue
-            claimed = _claim(waiting)
-            if claimed is None:  # another process runs, or a newer answer restarted the wait
-                time.sleep(max(delay(), 0.5))
-                continue
-            _run(claimed)
-    except Exception:  # the thread must end cleanly; the run row already says what failed
-        log.exception("learning from corrections failed")
-        with _state:
-            _worker = None
-    finally:
-        connection.close()
+@queue.task(TASK, max_attempts=3, title="Learn from review answers")
+def learn() -> None:
+    """The queue's run: wait for a quiet moment, claim the waiting run, run it; asked again
+    (the same job, later) while requests keep coming."""
+    _recover_stopped()
+    waiting = _waiting().first()
+    if waiting is None:
+        return
+    quiet = (timezone.now() - waiting.requested_at).total_seconds()
+    if quiet < delay():
+        raise queue.RunLater(delay() - quiet, "waiting until review answers stop for a moment")
+    claimed = _claim(waiting)
+    if claimed is None:  # another process runs, or a newer answer restarted the wait
+        raise queue.RunLater(max(delay(), 0.5), "another learning run is under way")
+    queue.progress(stage="Retraining the router and re-routing feedback")
+    _run(claimed)
+    if _waiting().exists():  # answers that came during the run: this job serves them next
+        raise queue.RunLater(delay(), "more answers came in during the run")
 
 
 def _claim(waiting: RelearnRun) -> RelearnRun | None:
@@ -126,7 +116,7 @@ def _claim(waiting: RelearnRun) -> RelearnRun | None:
             return None
         claimed = RelearnRun.objects.filter(pk=waiting.pk, status=RelearnStatus.WAITING,
                                             requested_at=waiting.requested_at).update(
-            status=RelearnStatus.RUNNING, started_at=now, runner=heartbeats.runner_id("web"), heartbeat_at=now)
+            status=RelearnStatus.RUNNING, started_at=now, runner=heartbeats.runner_id("worker"), heartbeat_at=now)
         if not claimed:
             return None
         # Requests two processes created at the same moment are served by this run too.
@@ -134,17 +124,23 @@ def _claim(waiting: RelearnRun) -> RelearnRun | None:
     return RelearnRun.objects.get(pk=waiting.pk)
 
 
+def _recover_stopped() -> int:
+    """Runs whose process stopped: failed, and a new run asked for (without queueing)."""
+    stopped = RelearnRun.objects.filter(heartbeats.stale(), status=RelearnStatus.RUNNING)
+    found = stopped.update(status=RelearnStatus.FAILED, finished_at=timezone.now(),
+                           message="Its worker process stopped; learning again.")
+    if found and mode() == "background" and not _waiting().exists():
+        RelearnRun.objects.create(requested_at=timezone.now())
+    return found
+
+
 def recover() -> int:
     """Runs whose process stopped (no heartbeat for `heartbeats.stale_after()`): failed, and a
     new run asked for, so the corrections they served are learned from after all. Then, if a
-    run is waiting and no thread of this process serves it, start one. Returns the runs found."""
-    stopped = RelearnRun.objects.filter(heartbeats.stale(), status=RelearnStatus.RUNNING)
-    found = stopped.update(status=RelearnStatus.FAILED, finished_at=timezone.now(),
-                           message="Its server process stopped; learning again.")
-    if found and mode() == "background" and not _waiting().exists():
-        RelearnRun.objects.create(requested_at=timezone.now())
-    if mode() == "background" and _waiting().exists():
-        _ensure_thread()
+    run is waiting and no queue job serves it, queue one. Returns the runs found."""
+    found = _recover_stopped()
+    if mode() == "background" and _waiting().exists() and not busy():
+        _ensure_queued()
     return found
 
 

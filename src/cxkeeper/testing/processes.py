@@ -58,6 +58,23 @@ def children(pid: int, *, zombies: bool = False) -> list[int]:
     return sorted(p.pid for p in table().values() if p.parent == pid and (zombies or not p.zombie))
 
 
+def command_line(pid: int) -> list[str]:
+    try:
+        return (PROC / str(pid) / "cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def job_workers(pid: int) -> list[int]:
+    """Children of a `cxkeeper serve` that are its background job worker (`cxkeeper worker`)."""
+    return [child for child in children(pid) if "worker" in command_line(child)[3:4]]
+
+
+def web_workers(pid: int) -> list[int]:
+    """Children of a `cxkeeper serve` that serve pages (its job worker left out)."""
+    return [child for child in children(pid) if child not in job_workers(pid)]
+
+
 def descendants(pid: int, *, zombies: bool = False) -> list[int]:
     """Children, their children, and so on."""
     processes = table()
