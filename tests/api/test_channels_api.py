@@ -14,6 +14,7 @@ from cxkeeper.channels import actions
 from cxkeeper.channels.models import Delivery, TeamChannel, Webhook
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.events import event_kind
+from cxkeeper.jobs import run_pending
 from cxkeeper.org import actions as org_actions
 from cxkeeper.testing.api_matrix import ApiClient, E, endpoint_role_matrix, v
 from cxkeeper.testing.builders import SmallOrg, build_small_org
@@ -144,7 +145,10 @@ class TestChannelsAnswers:
         assert on.json()["active"] is True
         replayed = api.post(f"/webhooks/deliveries/{world.delivery.pk}/replay").json()
         assert replayed["replay_of"] == world.delivery.pk and replayed["message_id"] == "msg_1"
-        assert replayed["attempt_log"][0]["error"].startswith("cannot connect")
+        assert replayed["attempt_log"] == []  # queued: the worker sends it
+        run_pending()
+        sent = api.get(f"/webhooks/deliveries/{replayed['id']}").json()
+        assert sent["attempt_log"][0]["error"].startswith("cannot connect")
         log = api.get(f"/webhooks/{world.webhook.pk}/deliveries", {"limit": 1}).json()
         assert log["count"] == 2 and [d["id"] for d in log["items"]] == [replayed["id"]]
         one = api.get(f"/webhooks/deliveries/{world.delivery.pk}").json()

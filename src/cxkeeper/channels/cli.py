@@ -102,6 +102,7 @@ def webhooks_replay(
     """Send a delivery again: the same message (same webhook-id and body), freshly signed."""
     setup_django(data_dir)
     from cxkeeper.channels import actions
+    from cxkeeper.channels import delivery as engine
     from cxkeeper.channels.models import Delivery
     from cxkeeper.core.actors import SYSTEM
     from cxkeeper.core.errors import InvalidInput
@@ -113,5 +114,8 @@ def webhooks_replay(
         again = actions.replay_delivery(found, acting_user=SYSTEM)
     except InvalidInput as exc:
         _fail(str(exc))
+    # A person at the command line waits for the answer: the first attempt is made here (the
+    # queued job then finds it logged and does nothing; a failure is retried by the worker).
+    engine.attempt_delivery(again.pk, again.attempts + 1)
     again.refresh_from_db()
     console.print(f"Replayed as delivery {again.pk}: {again.get_status_display()}.")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cxkeeper.channels import actions, queries
+from cxkeeper.channels.choices import DeliveryStatus
 from cxkeeper.channels.forms import TeamChannelForm, VersionOnly, WebhookEditForm, WebhookForm
 from cxkeeper.channels.permissions import require_manage_channels, require_webhooks
 from cxkeeper.core.errors import Conflict, InvalidInput
@@ -176,5 +177,8 @@ def delivery_replay(request, pk):
         messages.error(request, _problem_text(exc))
         return redirect(found.get_absolute_url())
     again.refresh_from_db()
-    messages.success(request, f"Sent again: {again.get_status_display()}.")
+    if again.status == DeliveryStatus.PENDING:  # the background worker sends it in a moment
+        messages.success(request, "Queued to be sent again; this page shows the receiver's answer once it is sent.")
+    else:
+        messages.success(request, f"Sent again: {again.get_status_display()}.")
     return redirect(again.get_absolute_url())
