@@ -198,7 +198,8 @@ def main() -> None:
     parser.add_argument("--confident", type=int, default=0,
                         help="also measure 200 answers of which this many go to clusters of confident routes")
     parser.add_argument("--spot-check-share", default="0.25",
-                        help="comma-separated spot-check shares of the review queue measured after answers")
+                        help="comma-separated spot-check shares of the review queue measured after answers "
+                             "(none: no after-answers rows)")
     parser.add_argument("--options", type=json.loads, default={},
                         help="extra keyword arguments of self_train as JSON (variants tried, docs/performance.md)")
     parser.add_argument("--variants", type=json.loads, default=None,
@@ -213,7 +214,7 @@ def main() -> None:
     steps = demo_steps()
     table = []
     sweep = () if args.no_sweep else SWEEP
-    shares = [float(x) for x in args.spot_check_share.split(",")]
+    shares = [] if args.spot_check_share == "none" else [float(x) for x in args.spot_check_share.split(",")]
 
     started = time.perf_counter()
     examples = training_examples_from_steps(steps)
@@ -224,6 +225,12 @@ def main() -> None:
     variants = {"as is": dict(args.options)} if args.variants is None else \
         {"as is": dict(args.options), **{k: {**args.options, **v} for k, v in args.variants.items()}}
     before: dict[str, tuple] = {}  # self_train options → (results, seconds): variants differing after answers share it
+    def progress(row):  # each row as soon as it is measured (a long run under load can be read while it goes)
+        name, f, secs = row
+        print(f"  | {name} | {f['right']:.1%} | {f['unrouted']:.1%} | {f['precision']:.1%} "
+              f"| {f['off-topic unrouted']:.1%} | {secs:.0f} |", file=sys.stderr, flush=True)
+
+    progress(table[0])
     for label, variant in variants.items():
         train_options = {k: v for k, v in variant.items() if k not in BENCH_OPTIONS}
         key = json.dumps(train_options, sort_keys=True)
@@ -236,6 +243,7 @@ def main() -> None:
             results = router.route(texts, threshold=0.0)
             name = f"{prefix}self-trained on the organization's messages"
             table.append((name, figures(at(results, router.threshold), truth), seconds))
+            progress(table[-1])
             table += [(f"{name}, threshold {t}", figures(at(results, t), truth), seconds) for t in sweep]
             results = [r if r.confidence >= router.threshold else type(r)(None, r.confidence, r.top) for r in results]
             before[key] = (results, router.threshold)
@@ -266,7 +274,7 @@ def main() -> None:
                     labels[i] = answer
                 table.append((name if threshold_after == router_after.threshold
                               else f"{name}, threshold {threshold_after}", figures(labels, truth), seconds))
-            sys.stderr.write(f"  done: {name}\n")
+                progress(table[-1])
 
     if args.variants is not None:
         print("variants: " + "; ".join(f"[{k}] {json.dumps(v)}" for k, v in variants.items()))

@@ -177,3 +177,21 @@ def test_all_but_these_refuses_strangers_and_an_empty_answer(org):
     moved = Feedback.objects.filter(pk__in=set(cluster.member_ids) - {left})
     assert set(moved.values_list("step_id", "routed_by")) == {(org.call_step.pk, RoutedBy.PERSON)}
     assert Feedback.objects.get(pk=left).step_id == cluster.spot_step.pk
+
+
+def test_a_confirmation_is_told_apart_from_a_correction_when_the_router_learns(org):
+    """A spot check's "yes" keeps each message's model confidence (a correction sets 1.0), so
+    retraining can weigh a confirmation apart from a correction (routing.CONFIRMATION_WEIGHT)."""
+    from cxkeeper.insights import routing
+
+    check, cluster = _login_check(org)
+    confidences = dict(Feedback.objects.filter(pk__in=cluster.member_ids).values_list("pk", "routing_confidence"))
+    actions.assign_cluster(cluster.member_ids, cluster.spot_step, acting_user=org.it_member)
+    kept = dict(Feedback.objects.filter(pk__in=cluster.member_ids).values_list("pk", "routing_confidence"))
+    assert kept == confidences and all(c < 1.0 for c in kept.values())
+    hold = list(Feedback.objects.filter(text__in=HOLD).values_list("pk", flat=True))
+    actions.assign_cluster(hold, org.login_step, acting_user=org.it_member)  # moved: a correction
+    answers = {text: confirmed for text, _, confirmed in routing._answers()}
+    assert all(answers[t] for t in Feedback.objects.filter(pk__in=cluster.member_ids).values_list("text", flat=True))
+    assert not any(answers[t] for t in HOLD)
+    assert set(Feedback.objects.filter(text__in=HOLD).values_list("routing_confidence", flat=True)) == {1.0}

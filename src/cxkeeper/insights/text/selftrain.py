@@ -266,7 +266,7 @@ class _Views:
             model.fit(self._embedder.embed(texts), y, sample_weight=w)
             views.append([classes[k] for k in model.classes_[model.predict_proba(self._sample_embedded).argmax(1)]])
         if self.kind in ("word", "both"):
-            vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, min_df=2,
+            vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32,
                                          max_features=20_000)
             model = LogisticRegression(C=10.0, solver="newton-cg", max_iter=300, tol=1e-3)
             model.fit(vectorizer.fit_transform(texts), y, sample_weight=w)
