@@ -5,6 +5,10 @@
     python bench/routing_demo.py --confident 100  # also: 100 of the 200 answers on confident clusters
     python bench/routing_demo.py --spot-check-share 0,0.5  # the review queue's order at these shares
     python bench/routing_demo.py --options '{"rounds": 2}'  # self_train with other settings
+    python bench/routing_demo.py --no-sweep --variants '{"emb": {"agreement": "embedding"}}'
+        # variants beside the code as it is, in one run (decision 0035): self_train keyword
+        # arguments, or confirmation_weight (a spot check's "yes" in retraining) and
+        # all_but_these (a spot check answered from a sample of N with "Leave out" boxes)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's

@@ -23,7 +23,7 @@ MAX_CORRECTIONS = 20_000  # newest first; older corrections add little once the 
 # A spot check's "yes" teaches the router what it already does; a correction what it got wrong.
 # Measured on the demo (decision 0035, docs/performance.md): a confirmation weighs this much
 # (a correction 3, a phrase of the map 1, a pseudo-label 0.5).
-CONFIRMATION_WEIGHT = 3.0
+CONFIRMATION_WEIGHT = 1.0
 
 
 def training_steps() -> list[dict]:
