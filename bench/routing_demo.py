@@ -5,6 +5,10 @@
     python bench/routing_demo.py --confident 100  # also: 100 of the 200 answers on confident clusters
     python bench/routing_demo.py --spot-check-share 0,0.5  # the review queue's order at these shares
     python bench/routing_demo.py --options '{"rounds": 2}'  # self_train with other settings
+    python bench/routing_demo.py --no-sweep --variants '{"emb": {"agreement": "embedding"}}'
+        # variants beside the code as it is, in one run (decision 0035): self_train keyword
+        # arguments, or confirmation_weight (a spot check's "yes" in retraining) and
+        # all_but_these (a spot check answered from a sample of N with "Leave out" boxes)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -33,7 +37,7 @@ import json
 import os
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from cxkeeper.insights.text.clusters import cluster_texts
 from cxkeeper.insights.text.router import StepRouter, training_examples_from_steps
@@ -105,9 +109,15 @@ def confident_choice(results, texts: list[str], n: int) -> list[int]:
     return [first[c] for c in order[:n]]
 
 
-def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float):
+def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float,
+                       all_but_these: int = 0):
     """The first n groups of the review queue as the product orders them (see the docstring).
-    Returns [(members, answer)]: the messages one answer places and the step (None: off-topic)."""
+    Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
+    off-topic) and whether it kept them where the router had put them (a spot check's "yes").
+    ``all_but_these``: a spot check shows this many of its messages with a tick box each; the
+    person answers with the step most of them belong to (a tie: the first message's) and
+    unticks the shown ones that do not belong there — those stay where they are, the rest of
+    the cluster (shown or not) takes the answer."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
     import django
     import numpy as np
@@ -142,11 +152,48 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
             continue
         seen.add(entry.cluster_id)
         first = entry.feedback_id - 1
-        members = [m - 1 for m in entries.members(entry.cluster_id)] if entry.spot_check else [first]
-        answers.append((members, truth[first]))
+        answer = truth[first]
+        if not entry.spot_check:
+            answers.append(([first], answer, False))
+        else:
+            members = [m - 1 for m in entries.members(entry.cluster_id)]
+            if all_but_these:
+                shown = members[:all_but_these]
+                votes = Counter(truth[i] for i in shown)
+                answer = max(votes, key=lambda t: (votes[t], t == truth[first]))
+                unticked = {i for i in shown if truth[i] != answer}
+                members = [i for i in members if i not in unticked]
+            answers.append((members, answer, answer == results[first].label))
         if len(answers) == n:
             break
     return answers
+
+
+BENCH_OPTIONS = ("confirmation_weight", "all_but_these")
+
+
+def after_answers(steps, texts, truth, newest, answers, variant: dict):
+    """The router relearnt from `answers` as the product does; returns (router, placed, negatives)."""
+    train_options = {k: v for k, v in variant.items() if k not in BENCH_OPTIONS}
+    placed, confirmed = {}, set()
+    for members, answer, confirming in answers:
+        for i in members:
+            placed[i] = answer
+            if confirming:
+                confirmed.add(i)
+            else:
+                confirmed.discard(i)
+    fixes = [(texts[i], answer) for i, answer in placed.items() if answer is not None and i not in confirmed]
+    confirmations = [(texts[i], answer) for i, answer in placed.items() if answer is not None and i in confirmed]
+    negatives = [texts[i] for i, answer in placed.items() if answer is None]
+    answered_texts = {texts[i] for i in placed}
+    unlabeled = [t for t in newest if t not in answered_texts]
+    corrected_examples = training_examples_from_steps(steps, fixes, confirmations=confirmations,
+                                                      confirmation_weight=variant.get("confirmation_weight"))
+    router_after, _ = self_train(corrected_examples, unlabeled, negatives=negatives,
+                                 corrections=fixes + confirmations, max_unlabeled=SELF_TRAINING_SAMPLE,
+                                 **train_options)
+    return router_after, placed, negatives
 
 
 def main() -> None:
@@ -155,9 +202,14 @@ def main() -> None:
     parser.add_argument("--confident", type=int, default=0,
                         help="also measure 200 answers of which this many go to clusters of confident routes")
     parser.add_argument("--spot-check-share", default="0.25",
-                        help="comma-separated spot-check shares of the review queue measured after answers")
+                        help="comma-separated spot-check shares of the review queue measured after answers "
+                             "(none: no after-answers rows)")
     parser.add_argument("--options", type=json.loads, default={},
                         help="extra keyword arguments of self_train as JSON (variants tried, docs/performance.md)")
+    parser.add_argument("--variants", type=json.loads, default=None,
+                        help="JSON {name: options}: variants measured beside the code as it is, in the same run "
+                             "(self_train keyword arguments, or confirmation_weight / all_but_these)")
+    parser.add_argument("--no-sweep", action="store_true", help="leave out the threshold sweep rows")
     args = parser.parse_args()
     print(f"routing on the demo — {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     rows = [r for r in generate_feedback(args.rows, seed=7) if r["text"]]
@@ -165,6 +217,8 @@ def main() -> None:
     newest = [r["text"] for r in sorted(rows, key=lambda r: r["received_at"], reverse=True)[:MAX_UNLABELED_ROWS]]
     steps = demo_steps()
     table = []
+    sweep = () if args.no_sweep else SWEEP
+    shares = [] if args.spot_check_share == "none" else [float(x) for x in args.spot_check_share.split(",")]
 
     started = time.perf_counter()
     examples = training_examples_from_steps(steps)
@@ -172,53 +226,67 @@ def main() -> None:
     table.append(("journey map only", figures([r.label for r in base.route(texts)], truth),
                   time.perf_counter() - started))
 
-    started = time.perf_counter()
-    router, report = self_train(examples, newest, base=base, max_unlabeled=SELF_TRAINING_SAMPLE,
-                                **args.options)
-    seconds = time.perf_counter() - started
-    results = router.route(texts, threshold=0.0)
-    name = "self-trained on the organization's messages"
-    table.append((name, figures(at(results, router.threshold), truth), seconds))
-    table += [(f"{name}, threshold {t}", figures(at(results, t), truth), seconds) for t in SWEEP]
-    results = [r if r.confidence >= router.threshold else type(r)(None, r.confidence, r.top) for r in results]
-    print(f"  self-training: {report.as_dict()}", file=sys.stderr)
+    variants = {"as is": dict(args.options)} if args.variants is None else \
+        {"as is": dict(args.options), **{k: {**args.options, **v} for k, v in args.variants.items()}}
+    before: dict[str, tuple] = {}  # self_train options → (results, seconds): variants differing after answers share it
+    def progress(row):  # each row as soon as it is measured (a long run under load can be read while it goes)
+        name, f, secs = row
+        print(f"  | {name} | {f['right']:.1%} | {f['unrouted']:.1%} | {f['precision']:.1%} "
+              f"| {f['off-topic unrouted']:.1%} | {secs:.0f} |", file=sys.stderr, flush=True)
 
-    answered_sets = []
-    for share in (float(x) for x in args.spot_check_share.split(",")):
-        answers = queue_order_choice(results, texts, truth, CORRECTIONS, share, router.threshold)
-        spot = sum(results[members[0]].label is not None for members, _ in answers)
-        answered_sets.append((f" by the review queue, spot-check share {share:g} ({spot} spot checks)", answers))
-    if args.confident:  # the earlier simulation (decision 0023): one item per group
-        chosen = review_queue_choice(results, texts, CORRECTIONS - args.confident) \
-            + confident_choice(results, texts, args.confident)
-        answered_sets.append((f" simulated, {args.confident} of them on confident clusters",
-                              [([i], truth[i]) for i in chosen]))
-    for how, answers in answered_sets:
-        placed = {i: answer for members, answer in answers for i in members}
-        fixes = [(texts[i], answer) for i, answer in placed.items() if answer is not None]
-        negatives = [texts[i] for i, answer in placed.items() if answer is None]
-        answered_texts = {texts[i] for i in placed}
-        unlabeled = [t for t in newest if t not in answered_texts]
-        started = time.perf_counter()
-        corrected_examples = training_examples_from_steps(steps, fixes)
-        router_after, _ = self_train(corrected_examples, unlabeled, negatives=negatives, corrections=fixes,
-                                     max_unlabeled=SELF_TRAINING_SAMPLE, **args.options)
-        seconds = time.perf_counter() - started
-        corrected = router_after.route(texts, threshold=0.0)
-        name = (f"after {len(answers)} answers{how} ({len(placed):,} messages placed by people, "
-                f"{len(negatives):,} of them off-topic)")
-        for threshold in (router_after.threshold, *SWEEP):
-            labels = at(corrected, threshold)
-            for i, answer in placed.items():  # what people said stays: the answered items are placed by them
-                labels[i] = answer
-            table.append((name if threshold == router_after.threshold else f"{name}, threshold {threshold}",
-                          figures(labels, truth), seconds))
+    progress(table[0])
+    for label, variant in variants.items():
+        train_options = {k: v for k, v in variant.items() if k not in BENCH_OPTIONS}
+        key = json.dumps(train_options, sort_keys=True)
+        prefix = "" if args.variants is None else f"[{label}] "
+        if key not in before:
+            started = time.perf_counter()
+            router, report = self_train(examples, newest, base=base, max_unlabeled=SELF_TRAINING_SAMPLE,
+                                        **train_options)
+            seconds = time.perf_counter() - started
+            results = router.route(texts, threshold=0.0)
+            name = f"{prefix}self-trained on the organization's messages"
+            table.append((name, figures(at(results, router.threshold), truth), seconds))
+            progress(table[-1])
+            table += [(f"{name}, threshold {t}", figures(at(results, t), truth), seconds) for t in sweep]
+            results = [r if r.confidence >= router.threshold else type(r)(None, r.confidence, r.top) for r in results]
+            before[key] = (results, router.threshold)
+            print(f"  {prefix}self-training: {report.as_dict()}", file=sys.stderr)
+        results, threshold = before[key]
 
+        answered_sets = []
+        for share in shares:
+            answers = queue_order_choice(results, texts, truth, CORRECTIONS, share, threshold,
+                                         all_but_these=int(variant.get("all_but_these", 0)))
+            spot = sum(results[members[0]].label is not None for members, _, _ in answers if members)
+            answered_sets.append((f" by the review queue, spot-check share {share:g} ({spot} spot checks)", answers))
+        if args.confident:  # the earlier simulation (decision 0023): one item per group
+            chosen = review_queue_choice(results, texts, CORRECTIONS - args.confident) \
+                + confident_choice(results, texts, args.confident)
+            answered_sets.append((f" simulated, {args.confident} of them on confident clusters",
+                                  [([i], truth[i], False) for i in chosen]))
+        for how, answers in answered_sets:
+            started = time.perf_counter()
+            router_after, placed, negatives = after_answers(steps, texts, truth, newest, answers, variant)
+            seconds = time.perf_counter() - started
+            corrected = router_after.route(texts, threshold=0.0)
+            name = (f"{prefix}after {len(answers)} answers{how} ({len(placed):,} messages placed by people, "
+                    f"{len(negatives):,} of them off-topic)")
+            for threshold_after in (router_after.threshold, *sweep):
+                labels = at(corrected, threshold_after)
+                for i, answer in placed.items():  # what people said stays: the answered items are placed by them
+                    labels[i] = answer
+                table.append((name if threshold_after == router_after.threshold
+                              else f"{name}, threshold {threshold_after}", figures(labels, truth), seconds))
+                progress(table[-1])
+
+    if args.variants is not None:
+        print("variants: " + "; ".join(f"[{k}] {json.dumps(v)}" for k, v in variants.items()))
     print("| router | right | unrouted | precision | off-topic unrouted | train s |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, f, secs in table:
         print(f"| {name} | {f['right']:.1%} | {f['unrouted']:.1%} | {f['precision']:.1%} "
-              f"| {f['off-topic unrouted']:.1%} | {secs:.0f} |")
+              f"| {f['off-topic unrouted']:.1%} | {secs:.0f} |", flush=True)
     print(f"| target | {' | '.join(TARGETS.values())} | |")
     f = table[0][1]
     print(f"\n{f['n on-topic']:,} on-topic and {f['n off-topic']:,} off-topic messages; "

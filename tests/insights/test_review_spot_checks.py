@@ -131,3 +131,67 @@ def test_clusters_within_split_similar_messages_by_their_step():
     texts = ["the parcel never arrived", "The parcel never arrived!", "the parcel never arrived.", "hello there"]
     groups = clusters_within([7, 3, 5, 9], texts, [1, 1, 2, 1])
     assert groups == {7: 3, 3: 3, 5: 5, 9: 9}  # 5 is like 3 and 7 but on another step
+
+
+def _login_check(org):
+    login = set(Feedback.objects.filter(text__in=LOGIN).values_list("pk", flat=True))
+    queue = queries.review_queue()
+    check = next(e.cluster_id for e in spot_checks(queue) if set(queue.members(e.cluster_id)) >= login)
+    return check, queries.queue_cluster(check)
+
+
+def test_a_spot_check_answered_for_all_but_these(org):
+    """A person unticks the odd ones of the sample ("Leave out"): the answer is for every other
+    member; the ones left out keep waiting, still where the router put them."""
+    check, cluster = _login_check(org)
+    client = client_of(org.it_member)
+    html = client.get(f"/feedback/review/clusters/{check}/").content.decode()
+    left = cluster.sample[1].pk
+    assert f'name="leave_out" value="{left}" form="cluster-answer"' in html
+    response = client.post(f"/feedback/review/clusters/{check}/assign/",
+                           {"step": cluster.spot_step.pk, "leave_out": [str(left)]}, follow=True)
+    assert "1 left out keeps waiting for an answer" in response.content.decode()
+    others = Feedback.objects.filter(pk__in=set(cluster.member_ids) - {left})
+    assert set(others.values_list("step_id", "routed_by")) == {(cluster.spot_step.pk, RoutedBy.PERSON)}
+    assert Feedback.objects.get(pk=left).routed_by == RoutedBy.MODEL
+    assert queries.queue_cluster(check).member_ids == [left]  # still asked about
+
+
+def test_all_but_these_refuses_strangers_and_an_empty_answer(org):
+    check, cluster = _login_check(org)
+    client = client_of(org.it_member)
+    stranger = Feedback.objects.exclude(pk__in=cluster.member_ids).values_list("pk", flat=True).first()
+    for leave_out, problem in (([str(stranger)], "is not a message of this group"),
+                               (["abc"], "is not a message of this group"),
+                               ([str(pk) for pk in cluster.member_ids], "Every message was left out")):
+        response = client.post(f"/feedback/review/clusters/{check}/assign/",
+                               {"step": cluster.spot_step.pk, "leave_out": leave_out}, follow=True)
+        assert problem in response.content.decode()
+    assert set(Feedback.objects.filter(pk__in=cluster.member_ids).values_list("routed_by", flat=True)) == \
+        {RoutedBy.MODEL}
+    # the step from the list, for all but one
+    left = cluster.sample[0].pk
+    response = client.post(f"/feedback/review/clusters/{check}/assign/",
+                           {"step": "other", "other_step": str(org.call_step.pk), "leave_out": [str(left)]})
+    assert response.status_code == 302
+    moved = Feedback.objects.filter(pk__in=set(cluster.member_ids) - {left})
+    assert set(moved.values_list("step_id", "routed_by")) == {(org.call_step.pk, RoutedBy.PERSON)}
+    assert Feedback.objects.get(pk=left).step_id == cluster.spot_step.pk
+
+
+def test_a_confirmation_is_told_apart_from_a_correction_when_the_router_learns(org):
+    """A spot check's "yes" keeps each message's model confidence (a correction sets 1.0), so
+    retraining can weigh a confirmation apart from a correction (routing.CONFIRMATION_WEIGHT)."""
+    from cxkeeper.insights import routing
+
+    check, cluster = _login_check(org)
+    confidences = dict(Feedback.objects.filter(pk__in=cluster.member_ids).values_list("pk", "routing_confidence"))
+    actions.assign_cluster(cluster.member_ids, cluster.spot_step, acting_user=org.it_member)
+    kept = dict(Feedback.objects.filter(pk__in=cluster.member_ids).values_list("pk", "routing_confidence"))
+    assert kept == confidences and all(c < 1.0 for c in kept.values())
+    hold = list(Feedback.objects.filter(text__in=HOLD).values_list("pk", flat=True))
+    actions.assign_cluster(hold, org.login_step, acting_user=org.it_member)  # moved: a correction
+    answers = {text: confirmed for text, _, confirmed in routing._answers()}
+    assert all(answers[t] for t in Feedback.objects.filter(pk__in=cluster.member_ids).values_list("text", flat=True))
+    assert not any(answers[t] for t in HOLD)
+    assert set(Feedback.objects.filter(text__in=HOLD).values_list("routing_confidence", flat=True)) == {1.0}

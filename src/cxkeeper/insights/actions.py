@@ -405,6 +405,14 @@ def _placement(step: Step | None | str) -> tuple[int | None, str, float | None]:
     return (step.pk if step is not None else None), RoutedBy.PERSON, 1.0
 
 
+def _confirms(feedback: Feedback, step_id: int | None, routed_by: str) -> bool:
+    """A person's answer that keeps a message on the step the model had put it (a spot check's
+    "yes"). Such a row keeps the model's confidence instead of 1.0, so the router can tell a
+    confirmation from a correction when it learns (`routing.corrections`, decision 0035)."""
+    return (routed_by == RoutedBy.PERSON and step_id is not None and feedback.routed_by == RoutedBy.MODEL
+            and feedback.step_id == step_id and feedback.routing_confidence is not None)
+
+
 def mark_off_topic(feedback: Feedback, *, acting_user) -> Feedback:
     """A person says this is not customer feedback about the journey (spam, chatter, a test):
     it stays stored but leaves every figure — its rollup cell, even the unrouted one — and the
@@ -460,7 +468,9 @@ def assign_cluster(feedback_ids: Sequence[int], answer: Step | None | str, *, ac
         was = dict(Counter(f.routed_by for f in rows))
         rollup_store.remove_feedback(rows)
         for feedback in rows:
-            feedback.step_id, feedback.routed_by, feedback.routing_confidence = step_id, routed_by, confidence
+            kept = _confirms(feedback, step_id, routed_by)
+            feedback.step_id, feedback.routed_by = step_id, routed_by
+            feedback.routing_confidence = feedback.routing_confidence if kept else confidence
         Feedback.objects.bulk_update(rows, ["step", "routed_by", "routing_confidence"], batch_size=500)
         rollup_store.add_feedback(rows)
         what = ("off-topic" if answer == OFF_TOPIC else f"“{answer.name}”" if answer is not None

@@ -231,6 +231,8 @@ class AssignIn(Schema):
     step: int | None = Field(None, description="the step every message of the cluster is about; null with "
                                                "off_topic false for “none of these steps”")
     off_topic: bool = Field(False, description="set every message aside as off-topic instead")
+    leave_out: list[int] = Field(default_factory=list, description="“all but these”: ids of messages of the "
+                                 "cluster the answer is not for (they keep waiting for review)")
 
 
 class AssignOut(Schema):
@@ -249,7 +251,11 @@ def assign_cluster(request, cluster_id: int, payload: AssignIn):
     cluster = _cluster(cluster_id)
     answer = actions.OFF_TOPIC if payload.off_topic else (
         step_ref(payload.step, "step") if payload.step is not None else None)
-    moved = actions.assign_cluster(cluster.member_ids, answer, acting_user=user,
+    try:
+        members = cluster.all_but(payload.leave_out)
+    except ValueError as problem:
+        raise InvalidInput({"leave_out": str(problem)}) from None
+    moved = actions.assign_cluster(members, answer, acting_user=user,
                                    description=cluster.sample[0].text[:120] if cluster.sample else "")
     return {"moved": moved, "routed_share": _share(queries.routed_share())}
 

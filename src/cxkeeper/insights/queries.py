@@ -8,6 +8,7 @@ heatmap colours, legends, the JSON shapes — in `presentation.py`, Vega-Lite sp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -1084,6 +1085,23 @@ class QueueCluster:
     suggestions: list
     spot_step: Step | None = None  # a spot check: the step the router is sure these messages are about
 
+    def all_but(self, left_out: Sequence) -> list[int]:
+        """The members an answer "for all but these" places: every waiting member except
+        `left_out` (ids of messages of this cluster a person unticked: they keep waiting).
+        ValueError naming the problem for an id that is not a waiting member, or when nothing
+        would be left to answer."""
+        members = set(self.member_ids)
+        out: set[int] = set()
+        for value in left_out:
+            text = str(value).strip()
+            if not text.isdigit() or int(text) not in members:
+                raise ValueError(f"Left out: {text[:20]!r} is not a message of this group waiting for review.")
+            out.add(int(text))
+        if out and len(out) == len(members):
+            raise ValueError("Every message was left out: there is nothing to answer. Answer them one by one "
+                             "in the queue instead.")
+        return [pk for pk in self.member_ids if pk not in out]
+
 
 def queue_cluster(cluster_id: int) -> QueueCluster | None:
     """One cluster of the queue with a sample of its messages and the router's suggestions for
@@ -1094,22 +1112,42 @@ def queue_cluster(cluster_id: int) -> QueueCluster | None:
         return None
     sample = list(Feedback.objects.select_related("step", "source").filter(pk__in=members[:CLUSTER_SAMPLE])
                   .order_by("id"))
+    votes = cluster_suggestions(members)
+    steps = Step.objects.select_related("stage", "stage__journey").in_bulk([pk for pk, *_ in votes])
+    spot_step = queue.spot_step(cluster_id)
+    return QueueCluster(cluster_id, len(members), members, sample,
+                        [Suggestion(steps[pk], share, readable) for pk, share, readable in votes if pk in steps],
+                        Step.objects.select_related("stage__journey").filter(pk=spot_step).first()
+                        if spot_step is not None else None)
+
+
+CLUSTER_SUGGESTION_MEMBERS = 200  # members whose routes are added up into a cluster's suggestions
+
+
+def cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool]]:
+    """The router's top steps for a whole cluster: (step id, the members' mean confidence for it,
+    whether the router knows a word of any of them), best first. Model inference on up to 200
+    messages (40–50 ms), so kept per router and set of members (`core.figures`): every view of
+    the cluster page and the API after the first reads it; a new router or an answer that takes
+    members out of the cluster is a new key."""
+    head = sorted(members[:CLUSTER_SUGGESTION_MEMBERS])
+    router, _ = _router_state()
+    digest = hashlib.sha1(np.asarray(head, np.int64).tobytes(), usedforsecurity=False).hexdigest()
+    return figures.figure("insights.cluster_suggestions", (router, len(head), digest),
+                          lambda: _cluster_suggestions(head), depends=())
+
+
+def _cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool]]:
     votes: dict[int, float] = defaultdict(float)
-    steps: dict[int, Step] = {}
-    per_item = suggestions_for(list(Feedback.objects.filter(pk__in=members[:200]).only("pk", "text")))
     readable: dict[int, bool] = {}
+    per_item = suggestions_for(list(Feedback.objects.filter(pk__in=members).only("pk", "text")))
     for suggestions in per_item.values():
         for suggestion in suggestions:
             votes[suggestion.step.pk] += suggestion.confidence
-            steps[suggestion.step.pk] = suggestion.step
             readable[suggestion.step.pk] = readable.get(suggestion.step.pk, False) or suggestion.readable
     counted = max(len(per_item), 1)
     ranked = sorted(votes, key=lambda pk: (-votes[pk], pk))[:3]
-    spot_step = queue.spot_step(cluster_id)
-    return QueueCluster(cluster_id, len(members), members, sample,
-                        [Suggestion(steps[pk], votes[pk] / counted, readable.get(pk, False)) for pk in ranked],
-                        Step.objects.select_related("stage__journey").filter(pk=spot_step).first()
-                        if spot_step is not None else None)
+    return [(pk, votes[pk] / counted, readable.get(pk, False)) for pk in ranked]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ from cxkeeper.journeys.models import Step
 _cache: dict[int, StepRouter] = {}
 _lock = threading.Lock()
 MAX_CORRECTIONS = 20_000  # newest first; older corrections add little once the map has thousands
+# A spot check's "yes" teaches the router what it already does; a correction what it got wrong.
+# Measured on the demo (decision 0035, docs/performance.md): a confirmation weighs this much
+# (a correction 3, a phrase of the map 1, a pseudo-label 0.5).
+CONFIRMATION_WEIGHT = 1.0
 
 
 def training_steps() -> list[dict]:
@@ -28,9 +32,18 @@ def training_steps() -> list[dict]:
 
 
 def corrections() -> list[tuple[str, int]]:
+    """Every message a person placed on a step (newest first): corrections and confirmations."""
+    return [(text, step) for text, step, _ in _answers()]
+
+
+def _answers() -> list[tuple[str, int, bool]]:
+    """(text, step, confirmed) of the messages people placed on a step, newest first. A
+    confirmation kept the message where the model had put it with confidence (a spot check's
+    "yes": the row keeps the model's confidence, `actions._confirms`); a correction moved it
+    (its confidence is 1.0)."""
     rows = (Feedback.objects.filter(routed_by=RoutedBy.PERSON, step__isnull=False).exclude(text="")
-            .order_by("-received_at").values_list("text", "step_id")[:MAX_CORRECTIONS])
-    return list(rows)
+            .order_by("-received_at").values_list("text", "step_id", "routing_confidence")[:MAX_CORRECTIONS])
+    return [(text, step, confidence is not None and confidence < 1.0) for text, step, confidence in rows]
 
 
 def off_topic_answers(limit: int = MAX_CORRECTIONS) -> list[str]:
@@ -74,10 +87,14 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
     steps = training_steps()
     if len(steps) < 2:
         return None
-    fixes = corrections()
+    answers = _answers()
+    fixes = [(text, step) for text, step, _ in answers]
     if off_topic is None:
         off_topic = off_topic_answers()
-    examples = training_examples_from_steps(steps, fixes)
+    examples = training_examples_from_steps(
+        steps, [(text, step) for text, step, confirmed in answers if not confirmed],
+        confirmations=[(text, step) for text, step, confirmed in answers if confirmed],
+        confirmation_weight=CONFIRMATION_WEIGHT)
     backend = settings.CXKEEPER_ROUTER_BACKEND
     router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
     learned = {}

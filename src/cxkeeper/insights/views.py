@@ -144,6 +144,9 @@ def review_queue(request):
     return render(request, "insights/review.html", context)
 
 
+OTHER_STEP = "other"  # the cluster page's "these messages are about <a step from the list>" button
+
+
 def review_cluster(request, cluster_id):
     """A cluster of similar queue items: a sample first, then one answer for all of them."""
     from django.http import Http404
@@ -153,6 +156,7 @@ def review_cluster(request, cluster_id):
         raise Http404("Every message of this cluster has been reviewed.")
     return render(request, "insights/review_cluster.html", {
         "cluster": cluster, "steps": queries.filter_choices()["steps"], "none_value": NONE_OF_THESE,
+        "other_value": OTHER_STEP,
         "off_topic_value": OFF_TOPIC, "min_confidence": queries.SUGGESTION_MIN_CONFIDENCE,
         "can_correct": can(actions.require_correct, request.user, None),
     })
@@ -165,19 +169,31 @@ def assign_cluster(request, cluster_id):
     if cluster is None:
         messages.info(request, "Every message of that cluster has already been reviewed.")
         return redirect(reverse("insights:review"))
-    form = RouteForm(request.POST)
+    data = request.POST.copy()
+    if data.get("step") == OTHER_STEP:  # "these messages are about" with a step from the list
+        data["step"] = data.get("other_step", "")
+    form = RouteForm(data)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("step", ["Choose a step."])))
         return redirect(reverse("insights:review_cluster", args=[cluster_id]))
+    try:
+        members = cluster.all_but(data.getlist("leave_out"))
+    except ValueError as problem:
+        messages.error(request, str(problem))
+        return redirect(reverse("insights:review_cluster", args=[cluster_id]))
     answer = form.cleaned_data["step"]
-    moved = actions.assign_cluster(cluster.member_ids, answer, acting_user=request.user,
+    moved = actions.assign_cluster(members, answer, acting_user=request.user,
                                    description=cluster.sample[0].text[:120] if cluster.sample else "")
     where = ("set aside as off-topic" if answer == OFF_TOPIC else f"routed to “{answer.name}”" if answer
              else "marked as about none of the steps")
     if cluster.spot_step is not None and answer == cluster.spot_step:
-        where = f"confirmed on “{answer.name}” (this spot check is not asked again)"
+        where = f"confirmed on “{answer.name}”"
+        if len(members) == cluster.size:
+            where += " (this spot check is not asked again)"
+    left = cluster.size - len(members)
     messages.success(request, f"{moved} similar message{'s' if moved != 1 else ''} {where}. "
-                              "The router is learning from them.")
+                              + (f"{left} left out {'keep' if left != 1 else 'keeps'} waiting for an answer. "
+                                 if left else "") + "The router is learning from them.")
     return redirect(reverse("insights:review"))
 
 

@@ -176,3 +176,16 @@ def test_a_message_answered_many_times_is_one_example():
     examples = training_examples_from_steps(steps, answers)
     assert examples.texts[2:] == ["The app crashed!", "The app crashed!", "bill too high"]
     assert examples.labels[2:] == [2, 1, 1] and examples.weights[2:] == [3.0, 3.0, 3.0]
+
+
+def test_confirmations_weigh_what_they_are_given_and_a_correction_of_the_same_text_wins():
+    from cxkeeper.insights.text.router import training_examples_from_steps
+
+    steps = [{"id": 1, "name": "Pay a bill"}, {"id": 2, "name": "Log in"}]
+    corrections = [("the password reset never came", 2)]
+    confirmations = [("bill paid twice", 1), ("Bill paid twice!", 1), ("the password reset never came", 2)]
+    examples = training_examples_from_steps(steps, corrections, confirmations=confirmations, confirmation_weight=1.0)
+    assert examples.texts[2:] == ["the password reset never came", "bill paid twice"]
+    assert examples.weights[2:] == [3.0, 1.0]  # confirmed twice, counted once; the correction kept its weight
+    same = training_examples_from_steps(steps, corrections, confirmations=confirmations)
+    assert same.weights[2:] == [3.0, 3.0]  # by default a confirmation weighs as much as a correction

@@ -123,3 +123,18 @@ def test_a_second_round_only_with_enough_distinct_messages_per_step():
     assert right_share(router, texts, truth) >= 0.9
     _, again = self_train(examples, unlabeled, backend="tfidf", max_features=5000, second_round_min_per_step=10)
     assert len(again.pseudo_labelled) == 2 and again.pseudo_labelled[1] >= again.pseudo_labelled[0]
+
+
+def test_agreement_keeps_only_pseudo_labels_another_view_agrees_with():
+    """Co-training's filter: a pseudo-label is kept only when a classifier on another view of the
+    messages (word TF-IDF alone here; the WordLlama embedding in the product) fitted on the same
+    examples picks the same step. Fewer guesses, still as right on fresh messages."""
+    examples = training_examples_from_steps(STEPS)
+    unlabeled, _ = world(seed=1)
+    texts, truth = world(seed=2, new_only=True)
+    _, plain = self_train(examples, unlabeled, backend="tfidf", max_features=5000)
+    router, agreed = self_train(examples, unlabeled, backend="tfidf", max_features=5000, agreement="word")
+    assert 0 < agreed.pseudo_labelled[0] <= plain.pseudo_labelled[0]
+    assert right_share(router, texts, truth) >= 0.9
+    with pytest.raises(ValueError, match="unknown agreement view"):
+        self_train(examples, unlabeled, backend="tfidf", agreement="votes")

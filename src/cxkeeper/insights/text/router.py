@@ -99,6 +99,8 @@ def training_examples_from_steps(
     steps: Iterable[Mapping[str, Any]],
     corrections: Iterable[Mapping[str, Any] | tuple[str, Label]] = (),
     correction_weight: float = 3.0,
+    confirmations: Iterable[tuple[str, Label]] = (),
+    confirmation_weight: float | None = None,
 ) -> TrainingSet:
     """Build training examples from journey steps and human corrections.
 
@@ -109,7 +111,11 @@ def training_examples_from_steps(
     phrase because they are real customer wording, judged by someone who knows the journey.
     A message answered many times (a cluster of the same words answered in one action, a spot
     check confirmed) counts once: one example per distinct normalised text and answer, or the
-    router would lean toward the steps of the largest clusters answered.
+    router would lean toward the steps of the largest clusters answered. ``confirmations`` are
+    answers that kept a message where the router had put it (a spot check answered "yes"): they
+    weigh ``confirmation_weight`` (default: as much as a correction) — they teach the router
+    little it did not already believe, and a whole cluster confirmed at once can hold a few
+    messages that did not belong there.
     """
     from .clusters import normalize
 
@@ -127,7 +133,9 @@ def training_examples_from_steps(
                 labels.append(step_id)
                 weights.append(1.0)
     seen: set[tuple[str, Label]] = set()
-    for correction in corrections:
+    weight_of_confirmation = correction_weight if confirmation_weight is None else confirmation_weight
+    answered = [(c, correction_weight) for c in corrections] + [(c, weight_of_confirmation) for c in confirmations]
+    for correction, answer_weight in answered:
         if isinstance(correction, Mapping):
             text = correction.get("text")
             step_id = correction["step"] if "step" in correction else correction.get("label")
@@ -140,7 +148,7 @@ def training_examples_from_steps(
             seen.add(key)
             texts.append(str(text).strip())
             labels.append(step_id)
-            weights.append(float(correction_weight))
+            weights.append(float(answer_weight))
     return TrainingSet(texts, labels, weights)
 
 

@@ -151,6 +151,7 @@ def self_train(
     calibrate: bool = False,
     seed: int = 0,
     threshold: float | None = None,
+    agreement: str | None = None,
 ) -> tuple[StepRouter, SelfTrainingReport]:
     """A router trained on ``examples`` (map + corrections) and the confident part of
     ``unlabeled`` (see the module docstring). ``base`` is the router trained on ``examples``
@@ -187,12 +188,17 @@ def self_train(
     if not sample:
         return finish(router)
     noise: list[str] = []  # examples of "no step": filled after the pseudo-labelling round(s)
+    fitted_on = (list(examples.texts), list(examples.labels), list(examples.weights))
 
     def fit(chosen: list[int], labels_of: dict[int, Label]) -> StepRouter:
+        nonlocal fitted_on
         texts = list(examples.texts) + [sample[i] for i in chosen] + noise
         labels = list(examples.labels) + [labels_of[i] for i in chosen] + [OFF_TOPIC] * len(noise)
         weights = list(examples.weights) + [weight] * (len(chosen) + len(noise))
+        fitted_on = (texts, labels, weights)
         return StepRouter(**options).fit(texts, labels, weights)
+
+    views = _Views(agreement, backend, sample) if agreement else None
 
     # People's answers first: a message nearly identical to one a person placed takes that
     # answer, whatever the router guessed. One answer then teaches the router the whole cluster
@@ -206,9 +212,12 @@ def self_train(
         rounds = min(rounds, 1)
     for _ in range(rounds):
         results = router.route(sample, threshold=0.0)
+        agreed = views.labels(*fitted_on) if views is not None else None
         by_step: dict[Label, list[tuple[float, int]]] = defaultdict(list)
         for i, result in enumerate(results):
             if i in told:
+                continue
+            if agreed is not None and not all(view[i] == result.label for view in agreed):
                 continue
             if result.label is not None and result.confidence >= confidence and result.label in known:
                 by_step[result.label].append((-result.confidence, i))
@@ -226,3 +235,41 @@ def self_train(
     if noise:
         router = fit(chosen, labels_of)
     return finish(router)
+
+
+class _Views:
+    """Other views of the same messages for co-training's agreement filter (Blum & Mitchell
+    1998): a pseudo-label is kept only when a classifier that sees the messages differently,
+    fitted on the same examples, picks the same step. ``"embedding"``: a logistic regression on
+    the WordLlama sentence embedding alone (which words mean alike); ``"word"``: one on word
+    1–2-gram TF-IDF alone (which words are used); ``"both"``: both must agree."""
+
+    def __init__(self, kind: str, backend: str, sample: list[str]) -> None:
+        if kind not in ("embedding", "word", "both"):
+            raise ValueError(f"unknown agreement view {kind!r}")
+        self.kind, self.sample = kind, sample
+        from .embeddings import get_embedder
+
+        self._embedder = get_embedder(backend) if kind in ("embedding", "both") else None
+        self._sample_embedded = self._embedder.embed(sample) if self._embedder is not None else None
+
+    def labels(self, texts: list[str], labels: list[Label], weights: list[float]) -> list[list[Label]]:
+        from sklearn.linear_model import LogisticRegression
+
+        views = []
+        classes = list(dict.fromkeys(labels))
+        index = {label: i for i, label in enumerate(classes)}
+        y = np.array([index[label] for label in labels])
+        w = np.asarray(weights, dtype=np.float64)
+        if self._embedder is not None:
+            model = LogisticRegression(C=10.0, max_iter=300, tol=1e-3)
+            model.fit(self._embedder.embed(texts), y, sample_weight=w)
+            views.append([classes[k] for k in model.classes_[model.predict_proba(self._sample_embedded).argmax(1)]])
+        if self.kind in ("word", "both"):
+            vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32,
+                                         max_features=20_000)
+            model = LogisticRegression(C=10.0, solver="newton-cg", max_iter=300, tol=1e-3)
+            model.fit(vectorizer.fit_transform(texts), y, sample_weight=w)
+            predicted = model.classes_[model.predict_proba(vectorizer.transform(self.sample)).argmax(1)]
+            views.append([classes[k] for k in predicted])
+        return views
