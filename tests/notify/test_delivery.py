@@ -95,9 +95,9 @@ def test_without_an_smtp_host_e_mail_choices_stay_in_the_app(small_org, after_co
 
 def test_a_refused_address_does_not_stop_the_others(small_org, smtp, after_commit):
     """The server refuses one recipient: the others still get their e-mail, everyone the notice."""
-    from cxkeeper.org import actions as org_actions
     from cxkeeper.core.actors import SYSTEM
     from cxkeeper.core.roles import Role
+    from cxkeeper.org import actions as org_actions
 
     second = org_actions.create_person(username="ines", password="x-long-password-1", role=Role.MEMBER,
                                        teams=[small_org.it], acting_user=SYSTEM, full_name="Ines",

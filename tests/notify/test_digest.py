@@ -21,9 +21,12 @@ from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.notify import actions, digest, queries, tasks
 from cxkeeper.notify.models import DigestDelivery, DigestEntry, NotificationPreference
 from cxkeeper.outcomes import queries as outcome_queries
+from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.cocreation import add_cocreation
 from cxkeeper.testing.governance_builders import build_council
 from cxkeeper.testing.outcomes_builders import build_outcomes
+from cxkeeper.testing.wins_builders import build_wins_world
+from cxkeeper.testing.worlds import class_world
 
 from .conftest import BASE_URL, parts
 
@@ -59,68 +62,68 @@ def send(**kwargs) -> int:
 # ---------------------------------------------------------------- what it tells
 
 
-@pytest.fixture
-def busy_week(small_org):
+def build_busy_week():
     """IT's week: the keeper edited its step, a friction point was raised there and IT is asked
     for its perspective, the council decided, an action item falls due in three days; IT has
     targets with a year of feedback behind them."""
-    org = small_org
+    org = build_small_org()
     org.outcomes = build_outcomes(org)
     org.council = build_council(org)
     add_cocreation(org)
     edit_login_step(org)
     org.decision = governance_actions.record_decision(org.council.council, {
-        "meeting": org.council.past, "decided_on": dt.date.today(), "statement": "Reset links stay valid for an hour", "rationale": "Fewer locked-out customers."},
-        acting_user=SYSTEM)
+        "meeting": org.council.past, "decided_on": dt.date.today(), "statement": "Reset links stay valid for an hour",
+        "rationale": "Fewer locked-out customers."}, acting_user=SYSTEM)
     org.due_soon = governance_actions.raise_action_item(org.council.council, {
         "title": "Lengthen the reset link's life", "owner_team": org.it,
         "due": dt.date.today() + dt.timedelta(days=3)}, acting_user=SYSTEM)
     return org
 
 
-def test_the_digest_of_a_team_tells_each_part_of_its_week(busy_week):
-    org = busy_week
-    built = digest.team_digest(org.it)
-    assert [s.title for s in built.sections] == [
-        "What changed at our steps", "Our measures against targets", "New friction", "Perspectives we owe",
-        "Decisions", "Our action items due", "Wins we share in"]
-    assert any(text.startswith("Log in to the app (Get help): kim updated the step") for text in lines(built, "changes"))
-    assert lines(built, "friction") == ["Password reset e-mails arrive late"]
-    assert lines(built, "perspectives") == ["Password reset e-mails arrive late"]
-    assert "“CX council” decided: Reset links stay valid for an hour" in lines(built, "decisions")
-    # the past meeting's decision (two weeks ago) is not news of this week
-    assert not any("Fix password reset" in text for text in lines(built, "decisions"))
-    # due within the week; the item due in three weeks waits
-    assert lines(built, "actions") == ["Lengthen the reset link's life"]
-    assert not built.is_empty
+class TestWhatItTells:
+    busy_week = class_world(build_busy_week)
 
+    def test_the_digest_of_a_team_tells_each_part_of_its_week(self, busy_week):
+        org = busy_week
+        built = digest.team_digest(org.it)
+        assert [s.title for s in built.sections] == [
+            "What changed at our steps", "Our measures against targets", "New friction", "Perspectives we owe",
+            "Decisions", "Our action items due", "Wins we share in"]
+        assert any(text.startswith("Log in to the app (Get help): kim updated the step")
+                   for text in lines(built, "changes"))
+        assert lines(built, "friction") == ["Password reset e-mails arrive late"]
+        assert lines(built, "perspectives") == ["Password reset e-mails arrive late"]
+        assert "“CX council” decided: Reset links stay valid for an hour" in lines(built, "decisions")
+        # the past meeting's decision (two weeks ago) is not news of this week
+        assert not any("Fix password reset" in text for text in lines(built, "decisions"))
+        # due within the week; the item due in three weeks waits
+        assert lines(built, "actions") == ["Lengthen the reset link's life"]
+        assert not built.is_empty
 
-def test_targets_are_the_scorecard_s_own_figures_with_n(busy_week):
-    """One truth per figure: the digest's targets are the team scorecard's target views."""
-    org = busy_week
-    built = digest.team_digest(org.it)
-    [section] = [s for s in built.sections if s.key == "targets"]
-    card = outcome_queries.scorecard(org.it, as_of=outcome_queries.default_as_of(), period_days=90)
-    assert sorted(line.detail for line in section.lines) == sorted(v.assessment.explanation for v in card.targets)
-    assert len(section.lines) == 2 and all("n=" in line.detail for line in section.lines)
-    assert any(line.text.startswith("Customer effort score at Log in to the app") or "Log in to the app" in line.text
-               for line in section.lines)
+    def test_targets_are_the_scorecard_s_own_figures_with_n(self, busy_week):
+        """One truth per figure: the digest's targets are the team scorecard's target views."""
+        org = busy_week
+        built = digest.team_digest(org.it)
+        [section] = [s for s in built.sections if s.key == "targets"]
+        card = outcome_queries.scorecard(org.it, as_of=outcome_queries.default_as_of(), period_days=90)
+        assert sorted(line.detail for line in section.lines) == sorted(v.assessment.explanation
+                                                                       for v in card.targets)
+        assert len(section.lines) == 2 and all("n=" in line.detail for line in section.lines)
 
+    def test_the_preview_page_and_the_cli_show_the_same_digest(self, busy_week, client):
+        from typer.testing import CliRunner
 
-def test_the_preview_page_and_the_cli_show_the_same_digest(busy_week, client):
-    from typer.testing import CliRunner
+        from cxkeeper.notify.cli import digest_app
 
-    from cxkeeper.notify.cli import digest_app
-
-    org = busy_week
-    client.force_login(org.keeper)
-    page = client.get(f"/notifications/digests/{org.it.slug}/").content.decode()
-    assert "Lengthen the reset link&#x27;s life" in page and "Ivan" in page  # who gets it
-    shown = CliRunner().invoke(digest_app, ["preview", "--team", org.it.slug])
-    assert shown.exit_code == 0, shown.output
-    assert "== Our action items due ==" in shown.output and "Lengthen the reset link's life" in shown.output
-    unknown = CliRunner().invoke(digest_app, ["preview", "--team", "legal"])
-    assert unknown.exit_code == 2 and "No team named “legal”" in unknown.output
+        org = busy_week
+        client.force_login(org.keeper)
+        page = client.get(f"/notifications/digests/{org.it.slug}/").content.decode()
+        assert "Lengthen the reset link&#x27;s life" in page and "Ivan" in page  # who gets it
+        shown = CliRunner().invoke(digest_app, ["preview", "--team", org.it.slug])
+        assert shown.exit_code == 0, shown.output
+        assert "== Our action items due ==" in shown.output and "Lengthen the reset link's life" in shown.output
+        unknown = CliRunner().invoke(digest_app, ["preview", "--team", "legal"])
+        assert unknown.exit_code == 2 and "No team named “legal”" in unknown.output
 
 
 # ---------------------------------------------------------------- sent by e-mail
@@ -219,3 +222,30 @@ def test_the_weekly_run_is_scheduled_as_configured(settings):
     entry = SCHEDULES["notify.weekly_digests"]
     assert entry.every == dt.timedelta(days=7)
     assert (entry.weekday, entry.at) == (settings.CXKEEPER_DIGEST_WEEKDAY, settings.CXKEEPER_DIGEST_AT)
+
+
+class TestWins:
+    wins_world = class_world(build_wins_world)
+
+    def test_wins_we_share_in_are_the_wins_app_s_own_measurements(self, wins_world):
+        """IT led the password-reset fix and Customer service contributed: the win is in both
+        teams' digests, in the words and figures the wins app measured (with n)."""
+        w = wins_world
+        for team in (w.it, w.service):
+            [section] = [s for s in digest.team_digest(team).sections if s.key == "wins"]
+            assert [(line.text, line.detail) for line in section.lines] == [("Fix the password reset", w.win.sentence)]
+        assert not [s for s in digest.team_digest(w.sales).sections if s.key == "wins" and s.lines]
+
+
+def test_one_job_at_a_time_takes_a_digest_on(small_org):
+    """Two jobs for the same team, week and person: the second finds it taken; once sent, nobody
+    takes it again; a job that died while sending is taken over after a while."""
+    week = digest.week_of(timezone.now())
+    first = actions.claim_delivery(small_org.it, week, small_org.it_member)
+    assert first is not None and actions.claim_delivery(small_org.it, week, small_org.it_member) is None
+    DigestDelivery.objects.filter(pk=first.pk).update(attempted_at=timezone.now() - actions.STALE_CLAIM * 2)
+    assert actions.claim_delivery(small_org.it, week, small_org.it_member) is not None
+    actions.mark_sent(first, [])
+    DigestDelivery.objects.filter(pk=first.pk).update(attempted_at=timezone.now() - actions.STALE_CLAIM * 2)
+    assert actions.claim_delivery(small_org.it, week, small_org.it_member) is None
+    assert DigestDelivery.objects.count() == 1

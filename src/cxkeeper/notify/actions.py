@@ -3,9 +3,11 @@ like every edit), the digest turned off from its unsubscribe link, and digests s
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cxkeeper.core.actions import create_object, update_object
@@ -97,16 +99,25 @@ def unsubscribe_from_digest(user) -> bool:
 # ---------------------------------------------------------------- digests
 
 
+STALE_CLAIM = dt.timedelta(minutes=15)  # a job that took a digest on this long ago and never finished died
+
+
 def claim_delivery(team, week, user) -> DigestDelivery | None:
-    """The delivery of this week's digest of `team` to `user`, if it is not sent yet; None once
-    sent. The unique key makes two runs of the same week claim one row."""
+    """The delivery of this week's digest of `team` to `user`, taken on by this job; None when it
+    is sent already or another job is sending it. The unique key makes two runs of the same week
+    share one row, and the conditional update lets one job at a time take it on (a job that died
+    while sending is taken over after STALE_CLAIM: the digest may then go out twice, never not)."""
     key = DigestDelivery.key_for(getattr(team, "pk", None), week, user.pk)
     try:
         with transaction.atomic():
             row, _ = DigestDelivery.objects.get_or_create(key=key, defaults={"team": team, "user": user, "week": week})
     except IntegrityError:  # the other run created it between our read and our write
         row = DigestDelivery.objects.get(key=key)
-    return None if row.status == DeliveryStatus.SENT else row
+    now = timezone.now()
+    takeable = (Q(status__in=[DeliveryStatus.QUEUED, DeliveryStatus.FAILED])
+                | Q(status=DeliveryStatus.SENDING, attempted_at__lt=now - STALE_CLAIM))
+    taken = DigestDelivery.objects.filter(takeable, pk=row.pk).update(status=DeliveryStatus.SENDING, attempted_at=now)
+    return row if taken else None
 
 
 def mark_sent(delivery: DigestDelivery, entry_ids: list[int]) -> None:

@@ -40,13 +40,15 @@ def send_digest(*, team_id: int | None, until: str, user_id: int) -> None:
     if user is None or not user.email or (team_id and team is None):
         return
     moment = dt.datetime.fromisoformat(until)
-    delivery = actions.claim_delivery(team, digest.week_of(moment), user)
-    if delivery is None:
-        return  # sent already this week
+    if queries.sent(team_id, digest.week_of(moment), user.pk):
+        return
     built = digest.team_digest(team, until=moment) if team is not None else digest.personal_digest(until=moment)
     reading = digest.for_reader(built, user)
     if reading.is_empty:
         return
+    delivery = actions.claim_delivery(team, digest.week_of(moment), user)
+    if delivery is None:
+        return  # sent already this week, or another job is sending it
     subject, text, html, headers = digest.render(reading, user)
     try:
         mail.send(user.email, subject, text, html, headers=headers)
