@@ -249,3 +249,31 @@ def test_one_job_at_a_time_takes_a_digest_on(small_org):
     DigestDelivery.objects.filter(pk=first.pk).update(attempted_at=timezone.now() - actions.STALE_CLAIM * 2)
     assert actions.claim_delivery(small_org.it, week, small_org.it_member) is None
     assert DigestDelivery.objects.count() == 1
+
+
+def test_the_cli_sends_for_cron_and_says_what_it_would_do(small_org, smtp):
+    from typer.testing import CliRunner
+
+    from cxkeeper.notify.cli import digest_app
+
+    edit_login_step(small_org)
+    dry = CliRunner().invoke(digest_app, ["send", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "IT: would go to ivan." in dry.output and "Sales: nothing to tell this week, no digest." in dry.output
+    assert smtp.messages == []
+    sent = CliRunner().invoke(digest_app, ["send", "--team", "it"])
+    assert sent.exit_code == 0 and "1 digest sent." in sent.output and len(smtp.to("ivan@example.com")) == 1
+    again = CliRunner().invoke(digest_app, ["send"])
+    assert "No digest to send" in again.output and len(smtp.messages) == 1
+    dry = CliRunner().invoke(digest_app, ["send", "--dry-run", "--team", "it"])
+    assert "IT: would go to nobody (sent already: ivan)." in dry.output
+
+
+def test_the_cli_refuses_to_send_without_an_smtp_host(small_org, settings):
+    from typer.testing import CliRunner
+
+    from cxkeeper.notify.cli import digest_app
+
+    settings.EMAIL_BACKEND, settings.EMAIL_HOST = "django.core.mail.backends.smtp.EmailBackend", ""
+    refused = CliRunner().invoke(digest_app, ["send"])
+    assert refused.exit_code == 1 and "E-mail is not set up" in refused.output
