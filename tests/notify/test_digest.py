@@ -277,3 +277,12 @@ def test_the_cli_refuses_to_send_without_an_smtp_host(small_org, settings):
     settings.EMAIL_BACKEND, settings.EMAIL_HOST = "django.core.mail.backends.smtp.EmailBackend", ""
     refused = CliRunner().invoke(digest_app, ["send"])
     assert refused.exit_code == 1 and "E-mail is not set up" in refused.output
+
+
+def test_the_weekly_job_sends_them_through_the_queue(small_org, smtp):
+    from cxkeeper.jobs import enqueue
+
+    edit_login_step(small_org)
+    enqueue("notify.weekly_digests")
+    assert run_pending() == 2  # the weekly run, then Ivan's digest it queued
+    assert len(smtp.to("ivan@example.com")) == 1 and len(smtp.messages) == 1

@@ -44,7 +44,7 @@ def deliver_event(event: Event) -> None:
     for uid in sorted(uid for uid in modes if modes[uid] == Mode.EMAIL):
         try:
             enqueue("notify.send_notice", user_id=uid, kind=event.kind, message=message, url=url)
-        except Exception:  # run at once without a queue: one refused address must not stop the others
+        except Exception:  # the queue unreachable: the notices are written, the others still queued
             log.exception("e-mail of a %s notice to user %s failed", event.kind, uid)
 
 

@@ -6,7 +6,6 @@ and person (`DigestDelivery.key`)."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,13 +14,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cxkeeper.jobs import enqueue, schedule, task
+from cxkeeper.jobs import enqueue_once, schedule, task
 from cxkeeper.notify import actions, digest, mail, preferences, queries
 
-log = logging.getLogger(__name__)
 
-
-@task("notify.send_notice")
+@task("notify.send_notice", title="Send a notice by e-mail")
 def send_notice(*, user_id: int, kind: str, message: str, url: str = "") -> None:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email or not mail.configured():
@@ -32,7 +29,7 @@ def send_notice(*, user_id: int, kind: str, message: str, url: str = "") -> None
               render_to_string("notify/email/notice.html", context), headers={"Auto-Submitted": "auto-generated"})
 
 
-@task("notify.send_digest")
+@task("notify.send_digest", title="Send a weekly digest")
 def send_digest(*, team_id: int | None, until: str, user_id: int) -> None:
     """One person's digest of one team for the week of `until` (ISO time): sent at most once."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
@@ -101,15 +98,15 @@ def send_digests(*, team=None, until: dt.datetime | None = None) -> int:
         for user in people:
             if queries.sent(getattr(t, "pk", None), week, user.pk) or digest.for_reader(built, user).is_empty:
                 continue
-            try:
-                enqueue("notify.send_digest", team_id=getattr(t, "pk", None), until=until.isoformat(), user_id=user.pk)
-                count += 1
-            except Exception:  # run at once without a queue: one refused address must not stop the others
-                log.exception("the digest of %s to %s failed", t, user.get_username())
+            # one job per team, week and person while it waits: a second run queues nothing more
+            key = f"notify.digest:{getattr(t, 'pk', None) or '-'}:{week.isoformat()}:{user.pk}"
+            _job, queued = enqueue_once(key, "notify.send_digest", team_id=getattr(t, "pk", None),
+                                        until=until.isoformat(), user_id=user.pk)
+            count += queued
     return count
 
 
-@task("notify.weekly_digests")
+@task("notify.weekly_digests", title="Send the weekly digests of the teams")
 def weekly_digests() -> None:
     send_digests()
 
