@@ -278,8 +278,7 @@ EMAIL_USE_TLS = _env("EMAIL_USE_TLS", "0") == "1"  # STARTTLS, usually on port 5
 EMAIL_USE_SSL = _env("EMAIL_USE_SSL", "0") == "1"
 EMAIL_TIMEOUT = int(_env("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = _env("EMAIL_FROM", os.environ.get("DEFAULT_FROM_EMAIL", "cxkeeper <cxkeeper@localhost>"))
-# Links in e-mails (the digest, its unsubscribe link) start with this address.
-CXKEEPER_BASE_URL = os.environ.get("CXKEEPER_BASE_URL", "http://127.0.0.1:8000")
+# Links in e-mails (the digest, its unsubscribe link) start with CXKEEPER_BASE_URL (set above).
 # When the weekly digest goes out: a weekday (0 = Monday) and a local time.
 CXKEEPER_DIGEST_WEEKDAY = int(os.environ.get("CXKEEPER_DIGEST_WEEKDAY", "0"))
 CXKEEPER_DIGEST_AT = datetime.time.fromisoformat(os.environ.get("CXKEEPER_DIGEST_AT", "08:00"))
