@@ -23,6 +23,7 @@ from cxkeeper.insights import api_ingest
 from cxkeeper.insights.warehouse import api as warehouse_api
 from cxkeeper.jobs import api as jobs_api
 from cxkeeper.journeys import api as journeys_api
+from cxkeeper.notify import api as notify_api
 from cxkeeper.org import actions as org_actions
 from cxkeeper.org import api as org_api
 from cxkeeper.org import api_auth
@@ -76,6 +77,7 @@ api = core_api.Api(
 core_api.install_error_handlers(api, unauthenticated_detail=api_auth.UNAUTHENTICATED)
 
 api.add_router("/me", org_api.me_router)
+api.add_router("/me/notification-preferences", notify_api.preferences_router)  # issue 15
 api.add_router("/tokens", org_api.tokens_router)
 api.add_router("/workspace", org_api.workspace_router)
 api.add_router("/glossary", org_api.glossary_router)

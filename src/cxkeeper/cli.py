@@ -244,6 +244,7 @@ def _register_subcommands() -> None:
     from cxkeeper.insights.warehouse.cli import sources_app  # warehouse (issue 16); registers `route batch`
     from cxkeeper.jobs.cli import jobs_app, worker  # background work (issue 15)
     from cxkeeper.journeys.cli import journey_app  # one journey: blueprint export, changes since (issue 14)
+    from cxkeeper.notify.cli import digest_app  # e-mail digests (issue 15)
     from cxkeeper.outcomes.cli import kpi_app, outcomes_app, report_app
     from cxkeeper.sample.cli import sample_app
     from cxkeeper.wins.cli import impact, wins  # wins (issue 13): `impact` takes an optional INITIATIVE
@@ -270,6 +271,7 @@ def _register_subcommands() -> None:
     app.add_typer(sources_app, name="sources", help="Feedback sources that live in a warehouse: list, sync, remove.")
     app.add_typer(jobs_app, name="jobs", help="Background work: what is queued, running, done or failed; retry.")
     app.command("worker")(worker)
+    app.add_typer(digest_app, name="digest", help="The weekly digests of the teams: send them (cron) or preview one.")
     app.command("rollup")(rollup)
     app.command("friction")(friction)
     app.command("impact")(impact)

@@ -8,6 +8,7 @@ CXKEEPER_ROUTER_BACKEND.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "cxkeeper.initiatives",
     "cxkeeper.wins",  # wins (issue 13): above initiatives, below governance
     "cxkeeper.governance",  # the CX council (issue 12): above initiatives, below workspace
+    "cxkeeper.notify",  # notices by preference, e-mail and weekly digests (issue 15): below channels and workspace
     "cxkeeper.channels",  # Slack/Teams team channels and signed webhooks (issue 15): below workspace
     "cxkeeper.workspace",  # workspace-as-code: the top layer, over every app listed above
 ]
@@ -259,3 +261,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("CXKEEPER_LOG_LEVEL", "WARNING")},
 }
+
+
+# E-mail over SMTP and the weekly digest (issue 15, docs/deployment.md "E-mail"). CXKEEPER_EMAIL_*
+# first, Django's own EMAIL_* names as well; no host: no e-mail is sent (notices stay in the app).
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"CXKEEPER_{name}", os.environ.get(name, default))
+
+
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = _env("EMAIL_HOST")
+EMAIL_PORT = int(_env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = _env("EMAIL_USER", _env("EMAIL_HOST_USER"))
+EMAIL_HOST_PASSWORD = _env("EMAIL_PASSWORD", _env("EMAIL_HOST_PASSWORD"))
+EMAIL_USE_TLS = _env("EMAIL_USE_TLS", "0") == "1"  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = _env("EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(_env("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = _env("EMAIL_FROM", os.environ.get("DEFAULT_FROM_EMAIL", "cxkeeper <cxkeeper@localhost>"))
+# Links in e-mails (the digest, its unsubscribe link) start with CXKEEPER_BASE_URL (set above).
+# When the weekly digest goes out: a weekday (0 = Monday) and a local time.
+CXKEEPER_DIGEST_WEEKDAY = int(os.environ.get("CXKEEPER_DIGEST_WEEKDAY", "0"))
+CXKEEPER_DIGEST_AT = datetime.time.fromisoformat(os.environ.get("CXKEEPER_DIGEST_AT", "08:00"))

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("cxkeeper.governance.planning_urls")),  # planning exports (issue 15, item 7)
     path("", include("cxkeeper.channels.urls")),  # Slack/Teams channels and webhooks (issue 15)
     path("", include("cxkeeper.jobs.urls")),  # background work (issue 15)
+    path("", include("cxkeeper.notify.urls")),  # notification preferences, digests (issue 15)
 ]
 
 handler403 = "cxkeeper.core.views.forbidden"

@@ -18,6 +18,7 @@ ELSEWHERE = {
     "search": "the search box in the header",
     "notifications": "the Inbox link in the header",
     "org:tokens": "the account menu",
+    "notify:preferences": "the account menu",
     "password_change": "the account menu",
     "password_change_done": "where changing the password leads",
     "login": "signed-out people are sent there",

@@ -65,6 +65,25 @@ def emit(event: Event) -> None:
     transaction.on_commit(lambda: deliver(event))
 
 
+def emit_after_commit(kind: str, make: Callable[[], Event | None]) -> None:
+    """Like `emit`, for an event whose recipients are read once the transaction commits (the
+    members of a team as they are then): `make` runs after commit and returns the event, or
+    None when there is nobody to tell. The kind is checked now, where the mistake is."""
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown event kind {kind!r}: declare it with event_kind()")
+
+    def later():
+        try:
+            event = make()
+        except Exception:  # like a listener: a failed notice must not undo nor stop the action
+            log.exception("building the %s event failed", kind)
+            return
+        if event is not None:
+            deliver(event)
+
+    transaction.on_commit(later)
+
+
 def deliver(event: Event) -> None:
     for listener in list(_listeners):
         try:

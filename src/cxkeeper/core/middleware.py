@@ -25,7 +25,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 # Reachable without signing in. The API authenticates with tokens itself.
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz")
+# /unsubscribe/ is the digest's signed unsubscribe link (notify), which works without signing in.
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz", "/unsubscribe/")
 
 
 class ContentSecurityPolicyMiddleware:

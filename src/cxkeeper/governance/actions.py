@@ -13,7 +13,8 @@ from django.utils.text import slugify
 
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.errors import InvalidInput
-from cxkeeper.core.models import ChangeRecord, Notification
+from cxkeeper.core.events import Event, emit, event_kind
+from cxkeeper.core.models import ChangeRecord
 from cxkeeper.governance import links, queries
 from cxkeeper.governance.choices import (
     ActionStatus,
@@ -51,19 +52,27 @@ def _only(values: dict, allowed: tuple[str, ...]) -> dict:
     return dict(values)
 
 
-def _notify(user_ids, message: str, url: str, change: ChangeRecord | None, *, acting_user) -> None:
-    """After commit: an in-app notification to each person (never to whoever acted)."""
+SEAT_GIVEN = event_kind("council.seat", "You were given a seat on a council")
+AGENDA_SENT = event_kind("council.agenda", "A council you sit on sent its agenda")
+COUNCIL_DECIDED = event_kind("council.decided", "A council you sit on decided")
+ESCALATED_TO_SPONSOR = event_kind("council.escalated", "A council question waits for your decision as sponsor")
+SPONSOR_DECIDED = event_kind("council.sponsor_decided", "The sponsor decided a council's escalated question")
+ACTION_ASSIGNED = event_kind("action_item.assigned", "A new action item for you or your team")
+ACTION_PROGRESS = event_kind("action_item.progress", "An action item of a council you run changed status")
+ACTION_OVERDUE = event_kind("action_item.overdue", "An action item of yours is overdue")
+
+
+def _notify(kind: str, user_ids, message: str, url: str, change: ChangeRecord | None, *, acting_user,
+            team_ids=()) -> None:
+    """After commit: the event, told to each person (never to whoever acted)."""
     actor = getattr(acting_user, "pk", None)
     recipients = sorted({uid for uid in user_ids if uid is not None and uid != actor})
     if not recipients:
         return
-
-    def send():
-        Notification.objects.bulk_create([
-            Notification(recipient_id=uid, message=message[:500], url=url[:300],
-                         change_id=change.pk if change is not None else None) for uid in recipients])
-
-    transaction.on_commit(send)
+    emit(Event(kind, message[:500], url=url[:300], recipient_ids=tuple(recipients),
+               team_ids=tuple(sorted({t for t in team_ids if t is not None})),
+               actor=acting_user.get_username() if actor else None,
+               change_id=change.pk if change is not None else None))
 
 
 def _team_member_ids(team_id: int) -> list[int]:
@@ -124,8 +133,9 @@ def add_member(council: Council, values: dict, *, acting_user) -> CouncilMember:
     if council.members.filter(team=team).exists():
         raise InvalidInput({"team": f"{team.name} already has a seat on “{council.name}”."})
     seat, change = create_object(CouncilMember, {**values, "council": council}, acting_user=acting_user)
-    _notify([seat.representative_id, seat.deputy_id], f"You represent {team.name} on “{council.name}”.",
-            council.get_absolute_url(), change, acting_user=acting_user)
+    _notify(SEAT_GIVEN, [seat.representative_id, seat.deputy_id], f"You represent {team.name} on “{council.name}”.",
+            council.get_absolute_url(), change, acting_user=acting_user,
+            team_ids=[team.pk])
     return seat
 
 
@@ -267,7 +277,7 @@ def send_agenda(meeting: Meeting, *, acting_user) -> Meeting:
     for seat in council.members.all():
         people += [seat.representative_id, seat.deputy_id]
     n = meeting.items.count()
-    _notify(people, f"Agenda of “{council.name}” on {meeting.starts_at:%d %b %Y %H:%M} UTC: {n} items. "
+    _notify(AGENDA_SENT, people, f"Agenda of “{council.name}” on {meeting.starts_at:%d %b %Y %H:%M} UTC: {n} items. "
                     "The calendar file is on the meeting's page.", meeting.get_absolute_url(), change,
             acting_user=acting_user)
     return meeting
@@ -333,7 +343,8 @@ def record_decision(council: Council, values: dict, *, acting_user) -> Decision:
     values.update(council=council, status=DecisionStatus.DECIDED, recorded_by=_user(acting_user))
     decision, change = create_object(Decision, values, acting_user=acting_user)
     people = [seat.representative_id for seat in council.members.all()] + [council.sponsor_id]
-    _notify(people, f"“{council.name}” decided: {decision.statement}", decision.get_absolute_url(), change,
+    _notify(COUNCIL_DECIDED,
+            people, f"“{council.name}” decided: {decision.statement}", decision.get_absolute_url(), change,
             acting_user=acting_user)
     return decision
 
@@ -353,7 +364,8 @@ def escalate(council: Council, values: dict, *, acting_user) -> Decision:
         raise InvalidInput({"meeting": "That meeting is of another council."})
     values.update(council=council, status=DecisionStatus.ESCALATED, decided_by="", recorded_by=_user(acting_user))
     decision, change = create_object(Decision, values, acting_user=acting_user)
-    _notify([council.sponsor_id], f"Waiting for your decision (“{council.name}”): {decision.statement}",
+    _notify(ESCALATED_TO_SPONSOR,
+            [council.sponsor_id], f"Waiting for your decision (“{council.name}”): {decision.statement}",
             decision.get_absolute_url(), change, acting_user=acting_user)
     return decision
 
@@ -372,7 +384,8 @@ def decide_escalation(decision: Decision, values: dict, *, expected_version, act
     decision, change = update_object(decision, changes, expected_version=expected_version, acting_user=acting_user)
     council = decision.council
     people = [seat.representative_id for seat in council.members.all()] + [council.facilitator_id]
-    _notify(people, f"The sponsor decided (“{council.name}”): {decision.statement}", decision.get_absolute_url(),
+    _notify(SPONSOR_DECIDED,
+            people, f"The sponsor decided (“{council.name}”): {decision.statement}", decision.get_absolute_url(),
             change, acting_user=acting_user)
     return decision
 
@@ -426,8 +439,10 @@ def raise_action_item(council: Council, values: dict, *, acting_user) -> ActionI
     item, change = create_object(ActionItem, {**values, "council": council}, acting_user=acting_user)
     people = [item.owner_id] if item.owner_id else _team_member_ids(item.owner_team_id)
     due = f", due {item.due:%d %b %Y}" if item.due else ""
-    _notify(people, f"New action item for {item.owner_team.name}{due}: {item.title}", item.get_absolute_url(),
-            change, acting_user=acting_user)
+    _notify(ACTION_ASSIGNED,
+            people, f"New action item for {item.owner_team.name}{due}: {item.title}", item.get_absolute_url(),
+            change, acting_user=acting_user,
+            team_ids=[item.owner_team_id])
     return item
 
 
@@ -449,8 +464,10 @@ def update_action_item(item: ActionItem, changes: dict, *, expected_version, act
     item, change = update_object(item, changes, expected_version=expected_version, acting_user=acting_user)
     if change is not None and "status" in changes:
         council = item.council
-        _notify([council.facilitator_id], f"{item.owner_team.name} marked “{item.title}” {item.get_status_display()}.",
-                item.get_absolute_url(), change, acting_user=acting_user)
+        _notify(ACTION_PROGRESS,
+                [council.facilitator_id], f"{item.owner_team.name} marked “{item.title}” {item.get_status_display()}.",
+                item.get_absolute_url(), change, acting_user=acting_user,
+            team_ids=[item.owner_team_id])
     return item
 
 
@@ -473,8 +490,10 @@ def remind_overdue(*, as_of: dt.date | None = None, acting_user) -> list[ActionI
         item, change = update_object(item, {"reminded_on": as_of}, expected_version=None, acting_user=acting_user)
         people = [item.owner_id] if item.owner_id else _team_member_ids(item.owner_team_id)
         days = (as_of - item.due).days
-        _notify(people, f"Overdue by {days} day{'s' if days != 1 else ''} ({item.owner_team.name}): {item.title}",
-                item.get_absolute_url(), change, acting_user=acting_user)
+        _notify(ACTION_OVERDUE,
+                people, f"Overdue by {days} day{'s' if days != 1 else ''} ({item.owner_team.name}): {item.title}",
+                item.get_absolute_url(), change, acting_user=acting_user,
+            team_ids=[item.owner_team_id])
         reminded.append(item)
     return reminded
 

@@ -18,8 +18,9 @@ from cxkeeper.core.actions import _validate as validate_object
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, InvalidInput
+from cxkeeper.core.events import Event, emit, emit_after_commit, event_kind
 from cxkeeper.core.history import record_change, snapshot
-from cxkeeper.core.models import ChangeAction, Notification
+from cxkeeper.core.models import ChangeAction
 from cxkeeper.core.roles import Role, role_of
 from cxkeeper.initiatives import queries
 from cxkeeper.initiatives.choices import (
@@ -394,19 +395,38 @@ def _write_parts(initiative: Initiative, teams, metrics) -> None:
                                               for m, d in metrics])
 
 
+TEAM_NAMED = event_kind("initiative.team_named", "Your team is named on an initiative")
+PERSPECTIVE_ASKED = event_kind("perspective.asked", "Your team is asked for its perspective")
+PERSPECTIVE_REMINDER = event_kind("perspective.reminder", "A reminder: your team's perspective is still owed")
+PERSPECTIVE_GIVEN = event_kind("perspective.given", "A team gave its perspective")
+OPTION_PROPOSED = event_kind("friction.option", "A new option on a friction point your team is affected by")
+FRICTION_DECIDED = event_kind("friction.decided", "A friction point your team is affected by was decided")
+FRICTION_ESCALATED = event_kind("friction.escalated", "A friction point waits for your decision as sponsor")
+
+
+def _actor_name(acting_user) -> str | None:
+    return acting_user.get_username() if getattr(acting_user, "pk", None) else None
+
+
+def _members_event(kind: str, team_ids, message: str, url: str, *, actor_id, actor, change_id=None):
+    """The event for every member of these teams (but the one acting), read after commit."""
+    team_ids = sorted(set(team_ids))
+
+    def event():
+        recipients = (Person.objects.filter(teams__in=team_ids).exclude(user_id=actor_id)
+                      .values_list("user_id", flat=True))
+        return Event(kind, message[:500], url=url, recipient_ids=tuple(sorted(set(recipients))),
+                     team_ids=tuple(team_ids), actor=actor, change_id=change_id)
+
+    emit_after_commit(kind, event)
+
+
 def _notify_teams(initiative: Initiative, team_ids: set[int], *, acting_user, message: str) -> None:
     """After commit: the members of teams newly named on an initiative hear of it."""
     if not team_ids:
         return
-    actor_id, url = getattr(acting_user, "pk", None), initiative.get_absolute_url()
-
-    def send():
-        recipients = (Person.objects.filter(teams__in=team_ids).exclude(user_id=actor_id)
-                      .values_list("user_id", flat=True))
-        Notification.objects.bulk_create([Notification(recipient_id=uid, message=message[:500], url=url)
-                                          for uid in sorted(set(recipients))])
-
-    transaction.on_commit(send)
+    _members_event(TEAM_NAMED, team_ids, message, initiative.get_absolute_url(),
+                   actor_id=getattr(acting_user, "pk", None), actor=_actor_name(acting_user))
 
 
 def plan_initiative(values: dict, *, acting_user) -> Initiative:
@@ -613,27 +633,19 @@ def remember_ranking(board) -> RankingSnapshot | None:
 # sponsor's tie-break. Every write is an audited core action; notices go out after commit.
 
 
-def _notify_members(team_ids, message: str, url: str, change, *, acting_user) -> None:
+def _notify_members(kind: str, team_ids, message: str, url: str, change, *, acting_user) -> None:
     """After commit: every member of these teams (but the one acting) gets a notice."""
     if change is None:
         return
-    team_ids, actor_id, change_id = list(team_ids), getattr(acting_user, "pk", None), change.pk
-
-    def send():
-        recipients = (Person.objects.filter(teams__in=team_ids).exclude(user_id=actor_id)
-                      .values_list("user_id", flat=True))
-        Notification.objects.bulk_create([Notification(recipient_id=uid, message=message[:500], url=url,
-                                                       change_id=change_id) for uid in sorted(set(recipients))])
-
-    transaction.on_commit(send)
+    _members_event(kind, team_ids, message, url, actor_id=getattr(acting_user, "pk", None),
+                   actor=_actor_name(acting_user), change_id=change.pk)
 
 
-def _notify_user(user_id, message: str, url: str, change) -> None:
+def _notify_user(kind: str, user_id, message: str, url: str, change, *, acting_user=None) -> None:
     if user_id is None or change is None:
         return
-    change_id = change.pk
-    transaction.on_commit(lambda: Notification.objects.create(recipient_id=user_id, message=message[:500], url=url,
-                                                              change_id=change_id))
+    emit(Event(kind, message[:500], url=url, recipient_ids=(user_id,), actor=_actor_name(acting_user),
+               change_id=change.pk))
 
 
 def _subject_words(subject) -> str:
@@ -644,7 +656,7 @@ def _subject_words(subject) -> str:
 def _ask(row: AffectedTeam, subject, *, acting_user) -> AffectedTeam:
     """Mark the team asked now and tell its members."""
     row, change = update_object(row, {"asked_at": timezone.now()}, expected_version=None, acting_user=acting_user)
-    _notify_members([row.team_id], f"Your team {row.team.name} is asked for its perspective on "
+    _notify_members(PERSPECTIVE_ASKED, [row.team_id], f"Your team {row.team.name} is asked for its perspective on "
                                  f"{_subject_words(subject)}: {row.why or row.reason}.",
                   subject.get_absolute_url(), change, acting_user=acting_user)
     return row
@@ -784,10 +796,12 @@ def give_perspective(subject, team, values: dict, *, expected_version=None, acti
         perspective, change = update_object(existing, cleaned, expected_version=expected_version,
                                             acting_user=acting_user)
     keepers = list(Person.objects.filter(role__in=("keeper", "admin")).values_list("user_id", flat=True))
-    for uid in keepers:
-        if uid != getattr(acting_user, "pk", None):
-            _notify_user(uid, f"{team.name} gave its perspective on {_subject_words(subject)}: "
-                              f"{Stance(perspective.stance).label}.", subject.get_absolute_url(), change)
+    keepers = [uid for uid in keepers if uid != getattr(acting_user, "pk", None)]
+    if keepers and change is not None:
+        emit(Event(PERSPECTIVE_GIVEN, f"{team.name} gave its perspective on {_subject_words(subject)}: "
+                                      f"{Stance(perspective.stance).label}."[:500],
+                   url=subject.get_absolute_url(), recipient_ids=tuple(sorted(set(keepers))), team_ids=(team.pk,),
+                   actor=_actor_name(acting_user), change_id=change.pk))
     return perspective
 
 
@@ -800,7 +814,8 @@ def remind_pending(*, acting_user, now=None) -> int:
         subject = row.subject
         row, change = update_object(row, {"reminded_at": now or timezone.now()}, expected_version=None,
                                     acting_user=acting_user)
-        _notify_members([row.team_id], f"Reminder: your team {row.team.name} has not yet given its perspective on "
+        _notify_members(PERSPECTIVE_REMINDER,
+                        [row.team_id], f"Reminder: your team {row.team.name} has not yet given its perspective on "
                                      f"{_subject_words(subject)}.", subject.get_absolute_url(), change,
                       acting_user=acting_user)
     return len(due)
@@ -815,7 +830,8 @@ def propose_option(friction_point: FrictionPoint, values: dict, *, acting_user) 
     option, change = create_object(Option, {**values, "friction_point": friction_point,
                                             "proposed_by": acting_user if getattr(acting_user, "pk", None) else None},
                                    acting_user=acting_user)
-    _notify_members(affected, f"A new option for “{friction_point.title}”: “{option.title}”. Give your team's stance.",
+    _notify_members(OPTION_PROPOSED,
+                    affected, f"A new option for “{friction_point.title}”: “{option.title}”. Give your team's stance.",
                   friction_point.get_absolute_url(), change, acting_user=acting_user)
     return option
 
@@ -888,7 +904,7 @@ def decide_by_consensus(friction_point: FrictionPoint, option: Option, *, ration
               "decided_by": acting_user if getattr(acting_user, "pk", None) else None}
     with transaction.atomic():
         decision, change = _record_decision(friction_point, values, acting_user=acting_user)
-    _notify_members([t.pk for t in queries.affected_teams(friction_point)],
+    _notify_members(FRICTION_DECIDED, [t.pk for t in queries.affected_teams(friction_point)],
                   f"Decided by every affected team: “{option.title}” for “{friction_point.title}”.",
                   friction_point.get_absolute_url(), change, acting_user=acting_user)
     return decision
@@ -912,8 +928,9 @@ def escalate(friction_point: FrictionPoint, *, note: str, acting_user) -> Decisi
     with transaction.atomic():
         decision, change = _record_decision(friction_point, values, acting_user=acting_user)
     sponsor = Workspace.current().executive_sponsor_id
-    _notify_user(sponsor, f"Escalated to you: the teams disagree on “{friction_point.title}”. {note}",
-                 friction_point.get_absolute_url(), change)
+    _notify_user(FRICTION_ESCALATED,
+                 sponsor, f"Escalated to you: the teams disagree on “{friction_point.title}”. {note}",
+                 friction_point.get_absolute_url(), change, acting_user=acting_user)
     return decision
 
 
@@ -930,7 +947,7 @@ def sponsor_decide(friction_point: FrictionPoint, option: Option, *, rationale: 
               "how": DecidedHow.SPONSOR, "decided_at": timezone.now(),
               "decided_by": acting_user if getattr(acting_user, "pk", None) else None}
     decision, change = update_object(decision, values, expected_version=None, acting_user=acting_user)
-    _notify_members([t.pk for t in queries.affected_teams(friction_point)],
+    _notify_members(FRICTION_DECIDED, [t.pk for t in queries.affected_teams(friction_point)],
                   f"The executive sponsor chose “{option.title}” for “{friction_point.title}”.",
                   friction_point.get_absolute_url(), change, acting_user=acting_user)
     return decision

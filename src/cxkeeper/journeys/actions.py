@@ -16,8 +16,8 @@ from cxkeeper.core import history, words
 from cxkeeper.core.actions import create_object, delete_object, update_object
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
-from cxkeeper.core.events import Event, emit, event_kind
-from cxkeeper.core.models import ChangeRecord, Notification
+from cxkeeper.core.events import Event, emit, emit_after_commit, event_kind
+from cxkeeper.core.models import ChangeRecord
 from cxkeeper.core.removals import announce_removal, lock_for_removal
 from cxkeeper.core.roles import Role
 from cxkeeper.journeys.choices import JourneyStatus, ResponsibilityRole
@@ -45,24 +45,29 @@ from cxkeeper.org.permissions import require_signed_in
 # ---------------------------------------------------------------- notifications
 
 
+STEP_CHANGED = event_kind("step.changed", "A step your team is responsible for changed")
+
+
 def notify_step_teams(step: Step, change: ChangeRecord | None, *, acting_user, message: str) -> None:
     """After commit: every member of a team responsible for the step hears of the change."""
     if change is None:
         return
-    step_id, actor_id = step.pk, getattr(acting_user, "pk", None)
+    step_id, actor_id, actor = step.pk, getattr(acting_user, "pk", None), _actor_name(acting_user)
 
-    def send():
-        team_ids = Responsibility.objects.filter(step_id=step_id).values_list("team_id", flat=True)
+    def event():
+        team_ids = sorted(set(Responsibility.objects.filter(step_id=step_id).values_list("team_id", flat=True)))
         recipients = (
             Person.objects.filter(teams__in=team_ids).exclude(user_id=actor_id).values_list("user_id", flat=True)
         )
-        url = step.get_absolute_url()
-        Notification.objects.bulk_create(
-            [Notification(recipient_id=uid, message=message[:500], url=url, change_id=change.pk)
-             for uid in sorted(set(recipients))]
-        )
+        return Event(STEP_CHANGED, message[:500], url=step.get_absolute_url(),
+                     recipient_ids=tuple(sorted(set(recipients))), team_ids=tuple(team_ids), actor=actor,
+                     change_id=change.pk, data={"step_id": step_id})
 
-    transaction.on_commit(send)
+    emit_after_commit(STEP_CHANGED, event)
+
+
+def _actor_name(acting_user) -> str | None:
+    return acting_user.get_username() if getattr(acting_user, "pk", None) else None
 
 
 def _who(acting_user) -> str:

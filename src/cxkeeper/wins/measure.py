@@ -39,8 +39,8 @@ from django.utils import timezone
 from cxkeeper.core import figures, numbers
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import InvalidInput
+from cxkeeper.core.events import Event, emit_after_commit, event_kind
 from cxkeeper.core.history import record_change
-from cxkeeper.core.models import Notification
 from cxkeeper.initiatives.choices import InitiativeStatus, PlannedStatus
 from cxkeeper.initiatives.models import Initiative, PlannedChange
 from cxkeeper.insights import clock
@@ -337,6 +337,9 @@ def teams_of(subject) -> list:
     return [subject.team] if subject.team_id else []
 
 
+REGRESSION = event_kind("wins.regression", "A result your team shares in got credibly worse")
+
+
 def flag_regression(row: Measurement, now) -> None:
     """A credibly worse result: every member of its teams gets a notice (after commit); the
     council sees it on its next agenda (governance.agenda, kind "initiative_regression")."""
@@ -347,9 +350,9 @@ def flag_regression(row: Measurement, now) -> None:
     message = f"Regression: {subject.title} — {row.sentence}"[:500]
     url = row.get_absolute_url()
 
-    def send():
+    def event():
         users = Person.objects.filter(teams__in=team_ids).values_list("user_id", flat=True)
-        Notification.objects.bulk_create([Notification(recipient_id=uid, message=message, url=url)
-                                          for uid in sorted(set(users))])
+        return Event(REGRESSION, message, url=url, recipient_ids=tuple(sorted(set(users))),
+                     team_ids=tuple(sorted(team_ids)), data={"measurement_id": row.pk, "verdict": row.verdict})
 
-    transaction.on_commit(send)
+    emit_after_commit(REGRESSION, event)
