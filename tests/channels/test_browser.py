@@ -60,7 +60,7 @@ def test_admin_and_team_lead_in_the_browser(org, receiver, happen, kinds, chromi
     page.get_by_role("link", name="Integrations").click()
     page.wait_for_url("**/integrations/")
     page.get_by_role("link", name="Add a webhook").click()
-    page.get_by_label("Name").fill("Service desk")
+    page.locator("#id_name").fill("Service desk")
     page.get_by_label("Address").fill(receiver.url("/desk"))
     page.get_by_role("button", name="Add webhook").click()
     secret = page.locator("#new-secret").inner_text()
