@@ -113,11 +113,13 @@ def test_the_scheduled_sync_resumes_after_a_failure(world, engine_url, monkeypat
     source = sync.register_source("Survey warehouse", engine_url_or_env="env:CX_TEST_WAREHOUSE_URL",
                                   table="feedback", routes="routes", acting_user=SYSTEM)
     jobs.enqueue(SYNC_ALL)  # the engine's URL is missing: recorded on the source, nothing loaded
+    jobs.run_pending()  # the worker's part
     source.refresh_from_db()
     assert source.status == SyncStatus.FAILED and "CX_TEST_WAREHOUSE_URL" in source.message
     assert not StepDayRollup.objects.exists()
     monkeypatch.setenv("CX_TEST_WAREHOUSE_URL", engine_url)
     jobs.enqueue(SYNC_ALL)
+    jobs.run_pending()
     source.refresh_from_db()
     assert source.status == SyncStatus.DONE and source.rows == ROWS and source.last_synced_at
     assert ExternalSource.objects.count() == 1
