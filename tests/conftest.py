@@ -4,6 +4,7 @@ import pytest
 from django.test import override_settings
 
 from cxkeeper.testing import url_coverage
+from cxkeeper.testing.browser import browser, page  # noqa: F401 - the one Chromium, for every folder
 from cxkeeper.testing.builders import PASSWORD, build_small_org
 
 # The API client and its fixtures (`world`, `api_as`, `anonymous`) for every suite that calls the API.

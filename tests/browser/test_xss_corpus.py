@@ -34,7 +34,7 @@ from cxkeeper.testing.api_matrix import ApiClient
 MAX_PAGES = 70  # pages rendered: every page of the stored objects, then what their links lead to
 PER_VIEW = 2  # pages of one kind (one URL name) at most, so the walk covers kinds rather than rows
 SKIPPED = re.compile(r"logout|/delete/|/revoke/|/up/|/down/|/read/|/start/|/resume/|/retrain/|/status/|"
-                     r"/export\.|errors\.csv|/admin/|/api/v1/")
+                     r"/export\.|errors\.csv|/admin/|/api/v1/|\.(pdf|png|svg|csv|ics)$")  # files download
 
 
 def long_payload(n: int) -> str:

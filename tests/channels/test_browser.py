@@ -22,15 +22,10 @@ AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe-core" / 
 WIDTHS = {"laptop": (1440, 900), "phone": (390, 844)}
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The session's one Chromium (a second Playwright in this thread would fail)."""
+    return browser
 
 
 def sign_in(chromium, live_server, user, password, width=1440, height=900):

@@ -7,7 +7,7 @@ with axe-core like every other page."""
 from __future__ import annotations
 
 import pytest
-from browser.conftest import ARTIFACTS, browser, page  # noqa: F401 - the shared Chromium fixtures
+from browser.conftest import ARTIFACTS  # `browser` and `page`: the session's one Chromium (tests/conftest.py)
 from browser.test_every_page import _axe
 
 from cxkeeper.core.roles import Role
@@ -18,7 +18,7 @@ from .conftest import person
 pytestmark = pytest.mark.browser
 
 
-def _accessible(browser, url):  # noqa: F811 - `browser` is the shared fixture
+def _accessible(browser, url):
     """axe-core on one page; bypass_csp only to inject axe (the app's CSP rightly refuses it)."""
     context = browser.new_context(bypass_csp=True)
     check = context.new_page()
@@ -28,7 +28,7 @@ def _accessible(browser, url):  # noqa: F811 - `browser` is the shared fixture
     return problems
 
 
-def test_sign_in_through_the_provider_and_out_again(idp, teams, live_server, page):  # noqa: F811
+def test_sign_in_through_the_provider_and_out_again(idp, teams, live_server, page):
     idp.person = person(groups=["cx-keepers", "billing"])
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="Sign in with Example ID").click()
@@ -48,7 +48,7 @@ def test_sign_in_through_the_provider_and_out_again(idp, teams, live_server, pag
     assert page.console_errors == []
 
 
-def test_no_mapped_role_shows_why(idp, teams, live_server, page, browser):  # noqa: F811
+def test_no_mapped_role_shows_why(idp, teams, live_server, page, browser):
     idp.person = person(groups=["it-staff"])
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="Sign in with Example ID").click()
@@ -58,7 +58,7 @@ def test_no_mapped_role_shows_why(idp, teams, live_server, page, browser):  # no
     assert _accessible(browser, page.url) == []
 
 
-def test_with_passwords_off_the_page_offers_only_the_provider(idp, settings, live_server, page, browser):  # noqa: F811
+def test_with_passwords_off_the_page_offers_only_the_provider(idp, settings, live_server, page, browser):
     settings.CXKEEPER_PASSWORD_SIGN_IN = False
     page.goto(f"{live_server.url}/accounts/login/")
     assert page.get_by_role("link", name="Sign in with Example ID").is_visible()
