@@ -239,6 +239,9 @@ CXKEEPER_JOBS_POLL_SECONDS = float(os.environ.get("CXKEEPER_JOBS_POLL_SECONDS", 
 CXKEEPER_JOBS_GRACE_SECONDS = float(os.environ.get("CXKEEPER_JOBS_GRACE_SECONDS", "25"))
 CXKEEPER_JOBS_KEEP_DAYS = float(os.environ.get("CXKEEPER_JOBS_KEEP_DAYS", "30"))  # done jobs kept (failed: twice)
 CXKEEPER_WORKER = os.environ.get("CXKEEPER_WORKER", "on")
+# Costly figures recomputed by the worker after each change of the data (workspace/jobs.py).
+CXKEEPER_WARM_FIGURES = os.environ.get("CXKEEPER_WARM_FIGURES", "on")
+CXKEEPER_WARM_DELAY_SECONDS = float(os.environ.get("CXKEEPER_WARM_DELAY_SECONDS", "30"))
 
 # Slack and Teams channels, outgoing webhooks (issue 15; docs/integrations.md). Links in messages
 # are absolute: the address people open cxkeeper at. Deliveries time out after a few seconds,

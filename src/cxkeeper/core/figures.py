@@ -46,6 +46,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import pickle
 import threading
 import time
@@ -105,6 +106,23 @@ def _bump(scopes: Iterable[str]) -> None:
             # One statement, on SQLite and PostgreSQL alike: concurrent moves never lose one.
             cursor.execute(f"INSERT INTO {table} (scope, version) VALUES (%s, 1) "  # noqa: S608 - constant table
                            f"ON CONFLICT (scope) DO UPDATE SET version = {table}.version + 1", [scope])
+
+
+    for listener in list(_after_change):
+        try:
+            listener(tuple(scopes))
+        except Exception:  # a listener (e.g. queueing the warm-up) must never fail the write
+            logging.getLogger(__name__).exception("after-change listener failed")
+
+
+_after_change: list[Callable[[tuple[str, ...]], None]] = []
+
+
+def after_change(listener: Callable[[tuple[str, ...]], None]) -> None:
+    """Call `listener(scopes)` each time data versions move (after the commit). Higher layers
+    subscribe here, e.g. to queue the recomputation of costly figures in the background."""
+    if listener not in _after_change:
+        _after_change.append(listener)
 
 
 def _pending_scopes() -> set[str]:
