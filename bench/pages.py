@@ -81,6 +81,41 @@ class Sample:
         self.first = first
         entries = insight_queries.review_queue().entries
         self.cluster_id = entries[0].cluster_id if entries else None
+        self._add_missing()
+
+    def _add_missing(self) -> None:
+        """The objects the sample organization has none of until someone uses the feature (a share
+        link, a suggestion, a webhook and one of its deliveries, a background job): made once, so
+        their pages are measured too. A kept data folder reused by `--data` gets no second copy."""
+        from cxkeeper import jobs
+        from cxkeeper.channels import actions as channel_actions
+        from cxkeeper.channels.models import Delivery, Webhook
+        from cxkeeper.jobs.models import Job
+        from cxkeeper.journeys import actions as journey_actions
+        from cxkeeper.journeys.models import ShareLink, Suggestion
+        from cxkeeper.notify import mail
+        from cxkeeper.org import sso
+
+        if not ShareLink.objects.exists():
+            journey_actions.create_share_link(self.journey, acting_user=self.keeper)
+        if not Suggestion.objects.exists():
+            journey_actions.suggest_step_change(self.step, {"what": "Say which browsers are supported.",
+                                                            "why": "Bench"}, acting_user=self.keeper)
+        if not Webhook.objects.exists():
+            channel_actions.create_webhook({"name": "Bench", "url": "https://hooks.example.org/cx",
+                                            "event_kinds": []}, acting_user=self.admin)
+        webhook = Webhook.objects.order_by("pk").first()
+        if not Delivery.objects.exists():
+            Delivery.objects.create(webhook=webhook, message_id="msg_bench", event_kind="step.suggestion",
+                                    summary="Bench delivery", body="{}")
+        if not Job.objects.exists():
+            jobs.enqueue("figures.warm")
+        self.share = ShareLink.objects.order_by("pk").first()
+        self.suggestion = Suggestion.objects.order_by("pk").first()
+        self.webhook, self.delivery = webhook, Delivery.objects.order_by("pk").first()
+        self.job = Job.objects.order_by("pk").first()
+        self.unsubscribe_token = mail.unsubscribe_token(self.keeper.pk)
+        self.sign_in_token = sso.one_time_token(self.admin)
 
     def pk(self, model_name: str) -> int | None:
         for model, obj in self.first.items():
@@ -122,6 +157,15 @@ ARGUMENTS = {
     "council/agenda-items/": lambda s: {"pk": s.pk("AgendaItem")},
     "council/decisions/": lambda s: {"pk": s.pk("Decision")},
     "council/action-items/": lambda s: {"pk": s.pk("ActionItem")},
+    "accounts/login/once/": lambda s: {"token": s.sign_in_token},
+    "share-links/": lambda s: {"pk": s.share.pk},
+    "shared/": lambda s: {"token": s.share.token},
+    "suggestions/": lambda s: {"pk": s.suggestion.pk},
+    "integrations/webhooks/": lambda s: {"pk": s.webhook.pk},
+    "integrations/deliveries/": lambda s: {"pk": s.delivery.pk},
+    "background-work/": lambda s: {"pk": s.job.pk},
+    "notifications/digests/": lambda s: {"slug": s.team.slug},
+    "unsubscribe/": lambda s: {"token": s.unsubscribe_token},
 }
 # Query strings that make a page show what people open it for (the default period otherwise).
 QUERIES = {
