@@ -248,6 +248,8 @@ CXKEEPER_WARM_DELAY_SECONDS = float(os.environ.get("CXKEEPER_WARM_DELAY_SECONDS"
 # bodies are bounded, failed attempts are retried after these delays (seconds), a target is
 # turned off after this many failed attempts in a row, and a rotated secret signs on for a while.
 CXKEEPER_BASE_URL = os.environ.get("CXKEEPER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Set on purpose: page downloads use it too instead of the request's host (core/links.py).
+CXKEEPER_BASE_URL_SET = bool(os.environ.get("CXKEEPER_BASE_URL"))
 CXKEEPER_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("CXKEEPER_WEBHOOK_TIMEOUT_SECONDS", "5"))
 CXKEEPER_WEBHOOK_MAX_BYTES = int(os.environ.get("CXKEEPER_WEBHOOK_MAX_BYTES", "65536"))
 CXKEEPER_WEBHOOK_RETRY_DELAYS = [float(s) for s in os.environ.get(

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
-
+from cxkeeper.core import links
 from cxkeeper.core.events import EVENT_KINDS, Event
 
 SLACK_TEXT_MAX = 2900  # a section's text may have 3,000 characters
@@ -21,10 +20,7 @@ OPEN = "Open in cxkeeper"
 
 
 def absolute(url: str) -> str:
-    base = settings.CXKEEPER_BASE_URL.rstrip("/")
-    if url.startswith(("http://", "https://")):
-        return url
-    return f"{base}/{url.lstrip('/')}" if url else f"{base}/"
+    return links.absolute(url)
 
 
 def label_of(kind: str) -> str:

@@ -7,6 +7,7 @@ from typing import Literal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from cxkeeper.core import links
 from cxkeeper.core.api import READ_ERRORS
 from cxkeeper.governance import planning_exports
 
@@ -32,7 +33,7 @@ def _body(media_type: str, description: str) -> dict:
 
 
 def _base(request) -> str:
-    return request.build_absolute_uri("/")
+    return links.base_url(request)
 
 
 @initiatives_export_router.get(

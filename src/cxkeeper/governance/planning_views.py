@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
+from cxkeeper.core import links
 from cxkeeper.governance import planning_exports
 
 
@@ -16,7 +17,7 @@ def _download(request, what: str, fmt: str) -> HttpResponse:
         raise Http404(str(exc)) from None
     layout = request.GET.get("layout", "plain") or "plain"
     try:
-        export = planning_exports.export(what, fmt, layout=layout, base_url=request.build_absolute_uri("/"))
+        export = planning_exports.export(what, fmt, layout=layout, base_url=links.base_url(request))
     except planning_exports.UnknownExport as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     response = HttpResponse(export.content, content_type=export.content_type)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cxkeeper.core import links as site_links
 from cxkeeper.core.errors import Conflict, InvalidInput
 from cxkeeper.core.forms import exception_text, problems_text, run_form
 from cxkeeper.core.views import confirm_delete
@@ -130,7 +131,7 @@ def member_delete(request, pk):
 def council_calendar(request, slug):
     council = queries.council_by_slug(slug)
     content = exports.calendar(queries.meetings(council=council).order_by("starts_at"), host=request.get_host(),
-                               url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()))
+                               url_of=lambda m: site_links.absolute(m.get_absolute_url(), request))
     return _file(content, f"{council.slug}.ics", "text/calendar; charset=utf-8")
 
 
@@ -297,7 +298,7 @@ def meeting_export(request, pk, kind, fmt):
 def meeting_calendar(request, pk):
     meeting = queries.meeting_by_id(pk)
     content = exports.calendar([meeting], host=request.get_host(),
-                               url_of=lambda m: request.build_absolute_uri(m.get_absolute_url()))
+                               url_of=lambda m: site_links.absolute(m.get_absolute_url(), request))
     return _file(content, f"{meeting.council.slug}-{meeting.starts_at:%Y-%m-%d}.ics", "text/calendar; charset=utf-8")
 
 

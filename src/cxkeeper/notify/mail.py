@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from cxkeeper.core import links
+
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 UNSUBSCRIBE_SALT = "cxkeeper.notify.unsubscribe"
 
@@ -20,9 +22,7 @@ def configured() -> bool:
 
 def absolute(url: str) -> str:
     """A site-relative address as a link that works from an e-mail (CXKEEPER_BASE_URL)."""
-    if url.startswith(("http://", "https://")):
-        return url
-    return settings.CXKEEPER_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
+    return links.absolute(url)
 
 
 def send(to: str, subject: str, text: str, html: str, *, headers: dict | None = None) -> None:
