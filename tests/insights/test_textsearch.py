@@ -56,3 +56,46 @@ def test_follows_inserts_edits_and_deletes(org):
     assert found("QUOKKA") == {item.pk, clone.pk}
     Feedback.objects.filter(pk=item.pk).delete()
     assert found("quokka") == {clone.pk}
+
+
+def test_common_words_are_read_from_the_newest_rows_and_rare_ones_from_the_index(org, monkeypatch):
+    """A common word (more matches than textsearch.COMMON_MATCHES) is found by reading the
+    newest rows, which stops at the first page; a rare one through the index. Same rows either way."""
+    from cxkeeper.insights import textsearch
+
+    rare = queries.feedback_list(q="crash")
+    monkeypatch.setattr(textsearch, "COMMON_MATCHES", 1)  # every word of the fixture with 2+ matches is common
+    common = queries.feedback_list(q="app")
+    assert set(common.values_list("pk", flat=True)) == scanned("app") and len(scanned("app")) > 1
+    if connection.vendor == "sqlite":
+        assert "insights_feedback_text" not in str(common.query)
+        monkeypatch.setattr(textsearch, "COMMON_MATCHES", 10_000)
+        assert "insights_feedback_text" in str(queries.feedback_list(q="app").query)
+    assert set(rare.values_list("pk", flat=True)) == scanned("crash")
+
+
+def test_the_explorer_counts_a_search_up_to_a_cap(org, monkeypatch):
+    from django.test import Client
+
+    from cxkeeper.insights import views
+
+    client = Client()
+    client.force_login(org.viewer)
+    matches = len(scanned("app"))
+    page = client.get("/feedback/?q=app")
+    assert page.context["page"].paginator.count == matches and not page.context["capped"]
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", matches - 1)
+    page = client.get("/feedback/?q=app")
+    assert page.context["capped"] and page.context["page"].paginator.count == matches - 1
+    assert f"More than {matches - 1} items match these filters" in page.content.decode()
+    unfiltered = client.get("/feedback/")  # without words the count is exact, whatever the cap
+    assert unfiltered.context["page"].paginator.count == Feedback.objects.count()
+
+
+@pytest.mark.parametrize("q", ["app", "crash", "zz-no-such-words", "ap"])
+def test_a_capped_count_is_the_count_up_to_the_cap(org, q):
+    rows = queries.feedback_list(q=q)
+    matches = len(scanned(q))
+    for cap in (1, 2, matches, matches + 5):
+        assert queries.feedback_count_up_to(rows, cap, words_only=q) == min(matches, cap)
+        assert queries.feedback_count_up_to(rows, cap) == min(matches, cap)

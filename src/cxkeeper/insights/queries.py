@@ -534,6 +534,14 @@ ROUTED_FILTERS = {
 }
 
 
+def feedback_count_up_to(rows: QuerySet[Feedback], cap: int, *, words_only: str = "") -> int:
+    """How many of `rows` there are, counting no further than `cap`. `words_only`: `rows` are
+    every item containing these words, with no other filter — the text index then counts (a
+    common word read row by row up to the cap took 110 ms at 1M rows, the index 4 ms)."""
+    found = textsearch.count_up_to(words_only, cap) if words_only else None
+    return found if found is not None else rows[:cap].count()
+
+
 def feedback_list(*, q: str = "", step=None, journey=None, channel: str = "", segment: str | None = None,
                   routed: str = "", source=None, start: dt.date | None = None,
                   end: dt.date | None = None) -> QuerySet[Feedback]:

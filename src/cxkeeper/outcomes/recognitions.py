@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cxkeeper.core import figures
+
 
 @dataclass(frozen=True)
 class Recognition:
@@ -43,5 +45,10 @@ def wins_of(team) -> list[Recognition]:
 
 
 def all_wins() -> list[Recognition]:
-    found = [r for provider in _providers.values() for r in provider(None)]
-    return sorted(found, key=lambda r: (r.change_date or dt.date.min, r.title), reverse=True)
+    """Every provider's wins, newest change first: kept per change of the data (a win is
+    measured from feedback and credited from records), as the organization view is."""
+    def compute() -> list[Recognition]:
+        found = [r for provider in _providers.values() for r in provider(None)]
+        return sorted(found, key=lambda r: (r.change_date or dt.date.min, r.title), reverse=True)
+
+    return figures.figure("outcomes.all_wins", (), compute)
