@@ -114,6 +114,9 @@ class Sample:
         self.suggestion = Suggestion.objects.order_by("pk").first()
         self.webhook, self.delivery = webhook, Delivery.objects.order_by("pk").first()
         self.job = Job.objects.order_by("pk").first()
+        from cxkeeper.initiatives.models import Option
+
+        self.option = Option.objects.order_by("pk").first()  # the co-creation sample's first option
         self.unsubscribe_token = mail.unsubscribe_token(self.keeper.pk)
         self.sign_in_token = sso.one_time_token(self.admin)
 
@@ -126,7 +129,7 @@ class Sample:
 
 # The literal start of a route → how to fill its arguments. Longest prefix wins.
 ARGUMENTS = {
-    "journeys/": lambda s: {"slug": s.journey.slug},
+    "journeys/": lambda s: {"slug": s.journey.slug, "fmt": "svg"},  # the blueprint download: SVG, its cheapest
     "stages/": lambda s: {"pk": s.step.stage_id, "stage_pk": s.step.stage_id},
     "steps/": lambda s: {"pk": s.step.pk, "step_pk": s.step.pk},
     "responsibilities/": lambda s: {"pk": s.pk("Responsibility")},
@@ -147,8 +150,9 @@ ARGUMENTS = {
     "feedback/import/": lambda s: {"pk": s.pk("ImportJob")},
     "feedback/review/clusters/": lambda s: {"cluster_id": s.cluster_id},
     "feedback/": lambda s: {"pk": s.pk("Feedback")},
-    "friction-points/": lambda s: {"pk": s.pk("FrictionPoint")},
-    "initiatives/": lambda s: {"pk": s.pk("Initiative")},
+    "friction-points/": lambda s: ({"pk": s.option.friction_point_id, "option_pk": s.option.pk} if s.option
+                                   else {"pk": s.pk("FrictionPoint")}),
+    "initiatives/": lambda s: {"pk": s.pk("Initiative"), "fmt": "csv"},
     "planned-changes/": lambda s: {"pk": s.pk("PlannedChange")},
     "wins/": lambda s: {"pk": s.pk("Measurement")},
     "councils/": lambda s: {"slug": s.council_slug},
@@ -156,7 +160,7 @@ ARGUMENTS = {
     "council/meetings/": lambda s: {"pk": s.pk("Meeting"), "kind": "agenda", "fmt": EXPORT_FORMAT},
     "council/agenda-items/": lambda s: {"pk": s.pk("AgendaItem")},
     "council/decisions/": lambda s: {"pk": s.pk("Decision")},
-    "council/action-items/": lambda s: {"pk": s.pk("ActionItem")},
+    "council/action-items/": lambda s: {"pk": s.pk("ActionItem"), "fmt": "csv"},
     "accounts/login/once/": lambda s: {"token": s.sign_in_token},
     "share-links/": lambda s: {"pk": s.share.pk},
     "shared/": lambda s: {"token": s.share.token},

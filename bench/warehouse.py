@@ -97,6 +97,7 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cxk-bench-warehouse-"))
     table = folder / "feedback.parquet"
+    when, load_before = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.getloadavg()[0]
     started = time.perf_counter()
     write_feedback(table, args.rows)
     print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s → {table}", flush=True)
@@ -156,7 +157,8 @@ def main() -> int:
             return 1
         results.append(("local import, same rows (route + rollups + store)", job.imported, local_s))
 
-    print(f"\nWarehouse path, {args.rows:,} rows, {os.cpu_count()} cores\n")
+    print(f"\nWarehouse path, {args.rows:,} rows, {os.cpu_count()} cores, started {when}; "
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n")
     print(f"| {'step':<62} | {'rows':>11} | {'seconds':>8} | {'rows/s':>9} |")
     print(f"|{'-' * 64}|{'-' * 13}|{'-' * 10}|{'-' * 11}|")
     for name, rows, seconds in results:
