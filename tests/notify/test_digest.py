@@ -286,3 +286,23 @@ def test_the_weekly_job_sends_them_through_the_queue(small_org, smtp):
     enqueue("notify.weekly_digests")
     assert run_pending() == 2  # the weekly run, then Ivan's digest it queued
     assert len(smtp.to("ivan@example.com")) == 1 and len(smtp.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the figure store keeps only committed figures
+def test_the_preview_is_built_once_per_change_of_the_data(small_org, client, monkeypatch):
+    """The keepers' preview page keeps the digest it built (core.figures) until the data
+    changes: a second view builds nothing, a change shows at once."""
+    built = []
+    real = digest.team_digest
+    monkeypatch.setattr(digest, "team_digest", lambda team, **kw: built.append(team.pk) or real(team, **kw))
+    client.force_login(small_org.keeper)
+    url = f"/notifications/digests/{small_org.it.slug}/"
+    assert "Lengthen the reset link" not in client.get(url).content.decode()
+    client.get(url)
+    assert built == [small_org.it.pk]
+    council = build_council(small_org)
+    governance_actions.raise_action_item(council.council, {
+        "title": "Lengthen the reset link's life", "owner_team": small_org.it,
+        "due": dt.date.today() + dt.timedelta(days=3)}, acting_user=SYSTEM)
+    assert "Lengthen the reset link&#x27;s life" in client.get(url).content.decode()
+    assert len(built) == 2

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cxkeeper.core import history
+from cxkeeper.core import figures, history
 from cxkeeper.governance import queries as governance_queries
 from cxkeeper.governance.choices import CLOSED_STATUSES, DecisionStatus
 from cxkeeper.initiatives import queries as initiative_queries
@@ -184,6 +184,17 @@ def team_digest(team: Team, *, until: dt.datetime | None = None) -> Digest:
         Section.of("wins", "Wins we share in", _wins(team, since, until)),
     ]
     return Digest(team, since, until, sections)
+
+
+def team_digest_preview(team: Team) -> Digest:
+    """The team's digest as it reads now, for the keepers' preview page: the week up to the end
+    of the current hour, kept per change of the data (`core.figures`), so opening the preview
+    does not build the digest again (45 ms of CPU at 1M feedback rows) until something changed
+    or the hour turned."""
+    now = timezone.now()
+    until = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    return figures.figure("notify.team_digest", (team.pk, team.version, until.isoformat()),
+                          lambda: team_digest(team, until=until))
 
 
 def personal_digest(*, until: dt.datetime | None = None) -> Digest:

@@ -38,7 +38,7 @@ def digest_preview(request, slug: str):
     if role_of(request.user) not in (Role.ADMIN, Role.KEEPER):
         raise Forbidden("Only keepers and admins preview the teams' weekly digests.")
     team = queries.team_by_slug(slug)
-    built = digest.team_digest(team)
+    built = digest.team_digest_preview(team)
     recipients = queries.digest_recipients(team)
     sent_ids = {u.pk for u in recipients if queries.sent(team.pk, built.week, u.pk)}
     return render(request, "notify/digest_preview.html", {"digest": built, "recipients": recipients,
