@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from cxkeeper.core import numbers
+from cxkeeper.core import figures, numbers
 from cxkeeper.initiatives.choices import FrictionStatus, TeamRole
 from cxkeeper.initiatives.models import FrictionPoint, Initiative, InitiativeMetric, InitiativeTeam, RankingSnapshot
 from cxkeeper.journeys.models import Journey, Stage, Step
@@ -540,8 +540,10 @@ def planned_changes_on(journey) -> list:
     the marker list of the journey map."""
     from cxkeeper.initiatives.choices import PlannedStatus
 
-    return list(planned_changes().filter(steps__stage__journey=journey).exclude(status=PlannedStatus.WITHDRAWN)
-                .distinct().order_by("go_live", "pk"))
+    # Kept per change of the records (`core.figures`): the journey map shows it on every view.
+    return figures.figure("initiatives.planned_changes_on", (journey.pk,), lambda: list(
+        planned_changes().filter(steps__stage__journey=journey).exclude(status=PlannedStatus.WITHDRAWN)
+        .distinct().order_by("go_live", "pk")), depends=(figures.RECORDS,))
 
 
 @dataclass(frozen=True)

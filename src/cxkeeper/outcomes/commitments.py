@@ -12,6 +12,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
+
+from cxkeeper.core import figures
+
 
 @dataclass(frozen=True)
 class Commitment:
@@ -35,6 +39,11 @@ def register_provider(name: str, provider: Provider) -> None:
 
 
 def commitments_of(team) -> list[Commitment]:
-    """Every provider's commitments of the team: open ones first (overdue first), by due date."""
-    found = [c for provider in _providers.values() for c in provider(team)]
-    return sorted(found, key=lambda c: (c.status in ("done", "dropped"), not c.overdue, c.due or dt.date.max, c.title))
+    """Every provider's commitments of the team: open ones first (overdue first), by due date.
+    Kept per change of the data and day (`core.figures`): the scorecard shows them on every view."""
+    def compute() -> list[Commitment]:
+        found = [c for provider in _providers.values() for c in provider(team)]
+        return sorted(found, key=lambda c: (c.status in ("done", "dropped"), not c.overdue, c.due or dt.date.max,
+                                            c.title))
+
+    return figures.figure("outcomes.commitments_of", (team.pk, timezone.localdate()), compute)

@@ -39,9 +39,13 @@ def register_provider(name: str, provider: Provider) -> None:
 
 
 def wins_of(team) -> list[Recognition]:
-    """Every provider's wins the team helped make, newest change first."""
-    found = [r for provider in _providers.values() for r in provider(team)]
-    return sorted(found, key=lambda r: (r.change_date or dt.date.min, r.title), reverse=True)
+    """Every provider's wins the team helped make, newest change first: kept per change of the
+    data (`core.figures`), as `all_wins` is."""
+    def compute() -> list[Recognition]:
+        found = [r for provider in _providers.values() for r in provider(team)]
+        return sorted(found, key=lambda r: (r.change_date or dt.date.min, r.title), reverse=True)
+
+    return figures.figure("outcomes.wins_of", (team.pk,), compute)
 
 
 def all_wins() -> list[Recognition]:
