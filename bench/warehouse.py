@@ -2,7 +2,8 @@
 
     python bench/warehouse.py                     # 20,000 rows: a few minutes on 2 cores
     python bench/warehouse.py --rows 200000
-    python bench/warehouse.py --rows 10000000     # the size: hours on 2 shared cores
+    python bench/warehouse.py --rows 1000000      # Spark and the local import: ~12 minutes
+    python bench/warehouse.py --rows 10000000 --skip-local  # the size, Spark only: ~17 minutes
     python bench/warehouse.py --skip-local        # Spark only (the local import is the slow part)
 
 In a fresh temporary data folder (SQLite) with a small organization and a router trained from
