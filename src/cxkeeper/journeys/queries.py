@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from cxkeeper.core import words
+from cxkeeper.core import figures, words
 from cxkeeper.core.errors import InvalidInput
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.journeys.choices import ROLE_LETTERS, Lane, ResponsibilityRole
@@ -94,7 +94,15 @@ class Blueprint:
 
 
 def journey_blueprint(journey: Journey, highlight: Team | None = None) -> Blueprint:
-    """Stages as columns, lanes as rows, step cards with team chips — three queries in all."""
+    """Stages as columns, lanes as rows, step cards with team chips: kept per change of the
+    records (`core.figures`), since the journey map, its exports and the shared link show it on
+    every view. Read-only for callers: the same value is handed to every reader."""
+    return figures.figure("journeys.blueprint", (journey.pk, journey.version, highlight.pk if highlight else None),
+                          lambda: _journey_blueprint(journey, highlight), depends=(figures.RECORDS,))
+
+
+def _journey_blueprint(journey: Journey, highlight: Team | None = None) -> Blueprint:
+    """Three queries in all."""
     stages = list(journey.stages.order_by("position", "pk"))
     steps = list(steps_with_teams().filter(stage__journey=journey).order_by("stage__position", "position", "pk"))
     column = {stage.pk: i for i, stage in enumerate(stages)}
