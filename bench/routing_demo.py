@@ -109,6 +109,14 @@ def confident_choice(results, texts: list[str], n: int) -> list[int]:
     return [first[c] for c in order[:n]]
 
 
+def _django() -> None:
+    """The product's modules that read settings (queries, routing) need Django set up."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
+    import django
+
+    django.setup()
+
+
 def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float,
                        all_but_these: int = 0, cluster_answers: int | bool = 0):
     """The first n groups of the review queue as the product orders them (see the docstring).
@@ -125,11 +133,9 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     left out, and every other member — shown or not, right for it or not — takes the answer.
     Without it, only the group's first item is answered. Left-out members keep waiting, as in
     the product; they are not asked about again within the n answers."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
-    import django
     import numpy as np
 
-    django.setup()
+    _django()
     from cxkeeper.insights import queries
     from cxkeeper.insights.text.clusters import clusters_within
 
@@ -199,6 +205,9 @@ def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_ro
     answered; with the variant's ``unlabeled_rows``, as insights.routing.unlabeled_texts reads
     them: the newest MAX_UNLABELED_ROWS rows no person placed (``newest_rows``: row positions,
     newest first), so other rows with an answered text stay and older rows fill the places."""
+    _django()
+    from cxkeeper.insights import routing
+
     train_options = {k: v for k, v in variant.items() if k not in BENCH_OPTIONS}
     placed, confirmed = {}, set()
     for members, answer, confirming in answers:
@@ -216,11 +225,14 @@ def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_ro
     else:
         answered_texts = {texts[i] for i in placed}
         unlabeled = [t for t in newest if t not in answered_texts]
-    corrected_examples = training_examples_from_steps(steps, fixes, confirmations=confirmations,
-                                                      confirmation_weight=variant.get("confirmation_weight"))
-    router_after, _ = self_train(corrected_examples, unlabeled, negatives=negatives,
+    # a confirmation weighs what the product gives it (routing.CONFIRMATION_WEIGHT) unless the variant says
+    corrected_examples = training_examples_from_steps(
+        steps, fixes, confirmations=confirmations,
+        confirmation_weight=variant.get("confirmation_weight", routing.CONFIRMATION_WEIGHT))
+    router_after, report = self_train(corrected_examples, unlabeled, negatives=negatives,
                                  corrections=fixes + confirmations, max_unlabeled=SELF_TRAINING_SAMPLE,
                                  **train_options)
+    print(f"  self-training after answers: {report.as_dict()}", file=sys.stderr)
     return router_after, placed, negatives
 
 
