@@ -25,8 +25,12 @@ for a group that needs a person, its first item corrected with its true step ("n
 become off-topic examples); for a spot check, the person reads its first item and answers for
 the whole group in one action — "yes" (its true step is where the router put it) or that
 item's true step — so every member takes that answer, right for it or not. The router then
-learns as the product does (every person-placed message a correction, answered messages out
-of the unlabeled ones). `--confident N` keeps the earlier simulation (decision 0023).
+learns as the product does (every person-placed message a correction, a spot check's "yes" a
+confirmation of the product's weight, routing.CONFIRMATION_WEIGHT; answered messages out of
+the unlabeled ones). The cluster page's whole-cluster answer for groups that need a person is
+the variant `cluster_answers` (decision 0044: measured, the router learns worse from it on the
+demo, so the default keeps one message per group). `--confident N` keeps the earlier
+simulation (decision 0023).
 Four figures for each, over every generated message with text:
 right = on-topic messages at their true step / on-topic; unrouted = on-topic at no step /
 on-topic; precision = at their true step / at any step; off-topic unrouted = off-topic
