@@ -7,8 +7,12 @@
     python bench/routing_demo.py --options '{"rounds": 2}'  # self_train with other settings
     python bench/routing_demo.py --no-sweep --variants '{"emb": {"agreement": "embedding"}}'
         # variants beside the code as it is, in one run (decision 0035): self_train keyword
-        # arguments, or confirmation_weight (a spot check's "yes" in retraining) and
-        # all_but_these (a spot check answered from a sample of N with "Leave out" boxes)
+        # arguments, or confirmation_weight (a spot check's "yes" in retraining; default: the
+        # product's routing.CONFIRMATION_WEIGHT), all_but_these (a spot check answered from a
+        # sample of N with "Leave out" boxes), cluster_answers (true or N: a group that needs a
+        # person answered for all its members from the cluster page's sample of 8 or N, with
+        # "Leave out" boxes) and unlabeled_rows (the unlabeled messages read by row, as
+        # insights.routing does, instead of without every answered text)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -21,8 +25,12 @@ for a group that needs a person, its first item corrected with its true step ("n
 become off-topic examples); for a spot check, the person reads its first item and answers for
 the whole group in one action — "yes" (its true step is where the router put it) or that
 item's true step — so every member takes that answer, right for it or not. The router then
-learns as the product does (every person-placed message a correction, answered messages out
-of the unlabeled ones). `--confident N` keeps the earlier simulation (decision 0023).
+learns as the product does (every person-placed message a correction, a spot check's "yes" a
+confirmation of the product's weight, routing.CONFIRMATION_WEIGHT; answered messages out of
+the unlabeled ones). The cluster page's whole-cluster answer for groups that need a person is
+the variant `cluster_answers` (decision 0044: measured, the router learns worse from it on the
+demo, so the default keeps one message per group). `--confident N` keeps the earlier
+simulation (decision 0023).
 Four figures for each, over every generated message with text:
 right = on-topic messages at their true step / on-topic; unrouted = on-topic at no step /
 on-topic; precision = at their true step / at any step; off-topic unrouted = off-topic
@@ -109,22 +117,37 @@ def confident_choice(results, texts: list[str], n: int) -> list[int]:
     return [first[c] for c in order[:n]]
 
 
+def _django() -> None:
+    """The product's modules that read settings (queries, routing) need Django set up."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
+    import django
+
+    django.setup()
+
+
 def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float,
-                       all_but_these: int = 0):
+                       all_but_these: int = 0, cluster_answers: int | bool = 0):
     """The first n groups of the review queue as the product orders them (see the docstring).
     Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
     off-topic) and whether it kept them where the router had put them (a spot check's "yes").
     ``all_but_these``: a spot check shows this many of its messages with a tick box each; the
     person answers with the step most of them belong to (a tie: the first message's) and
     unticks the shown ones that do not belong there — those stay where they are, the rest of
-    the cluster (shown or not) takes the answer."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cxkeeper.settings")
-    import django
+    the cluster (shown or not) takes the answer.
+    ``cluster_answers``: a group that needs a person is answered as the cluster page lets a
+    person answer it (decision 0035): the first this many members (queries.CLUSTER_SAMPLE, the
+    sample the page shows) are read, the answer is the step most of them truly belong to (a
+    tie: the first member's; no step: off-topic), the shown ones that do not belong there are
+    left out, and every other member — shown or not, right for it or not — takes the answer.
+    Without it, only the group's first item is answered. Left-out members keep waiting, as in
+    the product; they are not asked about again within the n answers."""
     import numpy as np
 
-    django.setup()
+    _django()
     from cxkeeper.insights import queries
     from cxkeeper.insights.text.clusters import clusters_within
+
+    cluster_answers = queries.CLUSTER_SAMPLE if cluster_answers is True else int(cluster_answers)
 
     # ids are positions + 1 (import order, as stored ids); unrouted: below the threshold or no step
     pending = sorted((i for i, r in enumerate(results) if r.label is None), key=lambda i: (results[i].confidence, i))
@@ -146,14 +169,23 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     order = queries.order_from_arrays(ids, uncertainty, np.full(len(ids), -1, np.int64), step, clusters, is_spot, 0)
     live = np.ones(len(ids), bool)
     entries = queries.QueueEntries(order, live, queries.interleave(order.ranked, order.spot_ranked, share))
-    answers, seen = [], set()
+    answers, seen, left = [], set(), 0
     for entry in entries:
         if entry.cluster_id in seen:
             continue
         seen.add(entry.cluster_id)
         first = entry.feedback_id - 1
         answer = truth[first]
-        if not entry.spot_check:
+        if not entry.spot_check and cluster_answers:
+            members = [m - 1 for m in entries.members(entry.cluster_id)]
+            shown = members[:cluster_answers]
+            votes = Counter(truth[i] for i in shown)
+            answer = max(votes, key=lambda t: (votes[t], t == truth[first]))
+            left_out = {i for i in shown if truth[i] != answer}
+            left += len(left_out)
+            # unrouted members: an answer never keeps them where the model had put them
+            answers.append(([i for i in members if i not in left_out], answer, False))
+        elif not entry.spot_check:
             answers.append(([first], answer, False))
         else:
             members = [m - 1 for m in entries.members(entry.cluster_id)]
@@ -162,18 +194,28 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
                 votes = Counter(truth[i] for i in shown)
                 answer = max(votes, key=lambda t: (votes[t], t == truth[first]))
                 unticked = {i for i in shown if truth[i] != answer}
+                left += len(unticked)
                 members = [i for i in members if i not in unticked]
             answers.append((members, answer, answer == results[first].label))
         if len(answers) == n:
             break
+    if left:
+        print(f"  {left} shown messages left out (they keep waiting)", file=sys.stderr)
     return answers
 
 
-BENCH_OPTIONS = ("confirmation_weight", "all_but_these")
+BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows")
 
 
-def after_answers(steps, texts, truth, newest, answers, variant: dict):
-    """The router relearnt from `answers` as the product does; returns (router, placed, negatives)."""
+def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_rows=()):
+    """The router relearnt from `answers` as the product does; returns (router, placed, negatives).
+    The unlabeled messages: ``newest`` (the newest rows' texts) without every text a person
+    answered; with the variant's ``unlabeled_rows``, as insights.routing.unlabeled_texts reads
+    them: the newest MAX_UNLABELED_ROWS rows no person placed (``newest_rows``: row positions,
+    newest first), so other rows with an answered text stay and older rows fill the places."""
+    _django()
+    from cxkeeper.insights import routing
+
     train_options = {k: v for k, v in variant.items() if k not in BENCH_OPTIONS}
     placed, confirmed = {}, set()
     for members, answer, confirming in answers:
@@ -186,14 +228,44 @@ def after_answers(steps, texts, truth, newest, answers, variant: dict):
     fixes = [(texts[i], answer) for i, answer in placed.items() if answer is not None and i not in confirmed]
     confirmations = [(texts[i], answer) for i, answer in placed.items() if answer is not None and i in confirmed]
     negatives = [texts[i] for i, answer in placed.items() if answer is None]
-    answered_texts = {texts[i] for i in placed}
-    unlabeled = [t for t in newest if t not in answered_texts]
-    corrected_examples = training_examples_from_steps(steps, fixes, confirmations=confirmations,
-                                                      confirmation_weight=variant.get("confirmation_weight"))
-    router_after, _ = self_train(corrected_examples, unlabeled, negatives=negatives,
+    if variant.get("unlabeled_rows"):
+        unlabeled = [texts[i] for i in newest_rows if i not in placed][:MAX_UNLABELED_ROWS]
+    else:
+        answered_texts = {texts[i] for i in placed}
+        unlabeled = [t for t in newest if t not in answered_texts]
+    # a confirmation weighs what the product gives it (routing.CONFIRMATION_WEIGHT) unless the variant says
+    corrected_examples = training_examples_from_steps(
+        steps, fixes, confirmations=confirmations,
+        confirmation_weight=variant.get("confirmation_weight", routing.CONFIRMATION_WEIGHT))
+    router_after, report = self_train(corrected_examples, unlabeled, negatives=negatives,
                                  corrections=fixes + confirmations, max_unlabeled=SELF_TRAINING_SAMPLE,
                                  **train_options)
+    print(f"  self-training after answers: {report.as_dict()}", file=sys.stderr)
     return router_after, placed, negatives
+
+
+def _embed_each_text_once(backend: str) -> None:
+    """Bench only: the process's embedder of `backend` (MiniLM: tens to hundreds of texts/s on
+    2 cores) keeps each text's vector, so the sample self-training routes and fits on several
+    times, and the routing of every message, embed each distinct text once. The vectors are
+    the model's own; only batching changes, which moves them by float rounding at most."""
+    from cxkeeper.insights.text.embeddings import get_embedder
+
+    embedder = get_embedder(backend)
+    if embedder is None or getattr(embedder, "_bench_cache", None) is not None:
+        return
+    import numpy as np
+
+    embedder._bench_cache = cache = {}
+    embed = embedder.embed
+
+    def cached(texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            cache.update(zip(missing, embed(missing), strict=True))
+        return np.stack([cache[t] for t in texts]) if texts else embed(texts)
+
+    embedder.embed = cached
 
 
 def main() -> None:
@@ -214,7 +286,8 @@ def main() -> None:
     print(f"routing on the demo — {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     rows = [r for r in generate_feedback(args.rows, seed=7) if r["text"]]
     texts, truth = [r["text"] for r in rows], [r["true_step"] for r in rows]
-    newest = [r["text"] for r in sorted(rows, key=lambda r: r["received_at"], reverse=True)[:MAX_UNLABELED_ROWS]]
+    newest_rows = sorted(range(len(rows)), key=lambda i: rows[i]["received_at"], reverse=True)
+    newest = [texts[i] for i in newest_rows[:MAX_UNLABELED_ROWS]]
     steps = demo_steps()
     table = []
     sweep = () if args.no_sweep else SWEEP
@@ -241,8 +314,11 @@ def main() -> None:
         prefix = "" if args.variants is None else f"[{label}] "
         if key not in before:
             started = time.perf_counter()
-            router, report = self_train(examples, newest, base=base, max_unlabeled=SELF_TRAINING_SAMPLE,
-                                        **train_options)
+            backend = train_options.get("backend", "wordllama")
+            if backend != "wordllama":  # the map router of that backend, as the product builds it
+                _embed_each_text_once(backend)
+            router, report = self_train(examples, newest, base=base if backend == "wordllama" else None,
+                                        max_unlabeled=SELF_TRAINING_SAMPLE, **train_options)
             seconds = time.perf_counter() - started
             results = router.route(texts, threshold=0.0)
             name = f"{prefix}self-trained on the organization's messages"
@@ -256,8 +332,10 @@ def main() -> None:
 
         answered_sets = []
         for share in shares:
+            sample = variant.get("cluster_answers", 0)
             answers = queue_order_choice(results, texts, truth, CORRECTIONS, share, threshold,
-                                         all_but_these=int(variant.get("all_but_these", 0)))
+                                         all_but_these=int(variant.get("all_but_these", 0)),
+                                         cluster_answers=sample)
             spot = sum(results[members[0]].label is not None for members, _, _ in answers if members)
             answered_sets.append((f" by the review queue, spot-check share {share:g} ({spot} spot checks)", answers))
         if args.confident:  # the earlier simulation (decision 0023): one item per group
@@ -267,11 +345,13 @@ def main() -> None:
                                   [([i], truth[i], False) for i in chosen]))
         for how, answers in answered_sets:
             started = time.perf_counter()
-            router_after, placed, negatives = after_answers(steps, texts, truth, newest, answers, variant)
+            router_after, placed, negatives = after_answers(steps, texts, truth, newest, answers, variant,
+                                                            newest_rows)
             seconds = time.perf_counter() - started
             corrected = router_after.route(texts, threshold=0.0)
+            wrong = sum(answer != truth[i] for i, answer in placed.items())
             name = (f"{prefix}after {len(answers)} answers{how} ({len(placed):,} messages placed by people, "
-                    f"{len(negatives):,} of them off-topic)")
+                    f"{len(negatives):,} of them off-topic, {wrong:,} not where they truly belong)")
             for threshold_after in (router_after.threshold, *sweep):
                 labels = at(corrected, threshold_after)
                 for i, answer in placed.items():  # what people said stays: the answered items are placed by them
