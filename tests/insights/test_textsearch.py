@@ -97,5 +97,5 @@ def test_a_capped_count_is_the_count_up_to_the_cap(org, q):
     rows = queries.feedback_list(q=q)
     matches = len(scanned(q))
     for cap in (1, 2, matches, matches + 5):
-        assert queries.feedback_count_up_to(rows, cap, words_only=q) == min(matches, cap)
+        assert queries.feedback_count_up_to(rows, cap, filters={"q": q}) == min(matches, cap)
         assert queries.feedback_count_up_to(rows, cap) == min(matches, cap)

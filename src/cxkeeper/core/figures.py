@@ -336,6 +336,12 @@ def computed_fresh():
         _local.fresh -= 1
 
 
+def has_uncommitted_changes(depends: Iterable[str] = ALL) -> bool:
+    """This connection changed data of `depends` in a transaction not committed yet: a value
+    derived from it now must not be kept (other processes would not see that data)."""
+    return _uncommitted(depends)
+
+
 def computing_fresh() -> bool:
     """True inside `computed_fresh()`: callers that keep their own memo of a stored figure
     (the review queue's per-thread order) skip it there too."""

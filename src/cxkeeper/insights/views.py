@@ -77,9 +77,9 @@ class _CappedPaginator(Paginator):
     message, and counting them all (hundreds of milliseconds at a million rows) tells a person
     no more than "more than 1,000 — narrow the search"; the pages go as far as the cap."""
 
-    def __init__(self, object_list, per_page, *, cap: int, words_only: str = ""):
+    def __init__(self, object_list, per_page, *, cap: int, filters: dict):
         super().__init__(object_list, per_page)
-        found = queries.feedback_count_up_to(object_list, cap + 1, words_only=words_only)
+        found = queries.feedback_count_up_to(object_list, cap + 1, filters=filters)
         self.capped = found > cap
         self.__dict__["count"] = min(found, cap)  # fills the cached_property
 
@@ -130,10 +130,8 @@ def feedback_explorer(request):
     form = FeedbackFilterForm(request.GET or None, choices=choices)
     filters = form.filters() if request.GET else {}
     rows = queries.feedback_list(**filters)
-    words = filters.get("q") or ""
-    only_words = words and not any(value for key, value in filters.items() if key != "q")
-    paginator = (_CappedPaginator(rows, 25, cap=SEARCH_COUNT_CAP, words_only=words if only_words else "")
-                 if words else Paginator(rows, 25))
+    paginator = (_CappedPaginator(rows, 25, cap=SEARCH_COUNT_CAP, filters=filters) if filters.get("q")
+                 else Paginator(rows, 25))
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "insights/feedback_list.html", {"form": form, "page": page, "filtered": bool(request.GET),
                                                            "capped": getattr(paginator, "capped", False)})

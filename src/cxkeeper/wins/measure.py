@@ -204,7 +204,7 @@ _found_current: dict[str, tuple] = {}
 
 
 def _versions_key(as_of: dt.date | None) -> tuple | None:
-    if figures.computing_fresh() or figures._uncommitted(figures.ALL):
+    if figures.computing_fresh() or figures.has_uncommitted_changes():
         return None  # this connection changed data it has not committed: no shortcut
     newest = Feedback.objects.aggregate(newest=Max("pk"))["newest"] or 0
     return tuple(sorted(figures.versions().items())), as_of or clock.as_of(), newest, figures.code_fingerprint()
