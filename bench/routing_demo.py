@@ -11,8 +11,10 @@
         # product's routing.CONFIRMATION_WEIGHT), all_but_these (a spot check answered from a
         # sample of N with "Leave out" boxes), cluster_answers (true or N: a group that needs a
         # person answered for all its members from the cluster page's sample of 8 or N, with
-        # "Leave out" boxes) and unlabeled_rows (the unlabeled messages read by row, as
-        # insights.routing does, instead of without every answered text)
+        # "Leave out" boxes), unlabeled_rows (the unlabeled messages read by row, as
+        # insights.routing does, instead of without every answered text) and relearn_every
+        # (N: the router relearns after every N answers and the queue is ordered again, as the
+        # product's background relearning does while a person works through the queue)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -126,7 +128,7 @@ def _django() -> None:
 
 
 def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float,
-                       all_but_these: int = 0, cluster_answers: int | bool = 0):
+                       all_but_these: int = 0, cluster_answers: int | bool = 0, answered=frozenset()):
     """The first n groups of the review queue as the product orders them (see the docstring).
     Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
     off-topic) and whether it kept them where the router had put them (a spot check's "yes").
@@ -140,7 +142,9 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     tie: the first member's; no step: off-topic), the shown ones that do not belong there are
     left out, and every other member — shown or not, right for it or not — takes the answer.
     Without it, only the group's first item is answered. Left-out members keep waiting, as in
-    the product; they are not asked about again within the n answers."""
+    the product; they are not asked about again within the n answers. ``answered``: messages a
+    person already placed (earlier rounds of ``relearn_every``): out of the queue, as in the
+    product."""
     import numpy as np
 
     _django()
@@ -150,10 +154,12 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     cluster_answers = queries.CLUSTER_SAMPLE if cluster_answers is True else int(cluster_answers)
 
     # ids are positions + 1 (import order, as stored ids); unrouted: below the threshold or no step
-    pending = sorted((i for i, r in enumerate(results) if r.label is None), key=lambda i: (results[i].confidence, i))
+    pending = sorted((i for i, r in enumerate(results) if r.label is None and i not in answered),
+                     key=lambda i: (results[i].confidence, i))
     clustered = pending[:queries.QUEUE_MAX_CLUSTERED]
     cluster_of = cluster_texts([i + 1 for i in clustered], [texts[i] for i in clustered])
-    routed = [i for i in reversed(range(len(results))) if results[i].label is not None][:queries.QUEUE_MAX_SPOT_CHECKED]
+    routed = [i for i in reversed(range(len(results)))
+              if results[i].label is not None and i not in answered][:queries.QUEUE_MAX_SPOT_CHECKED]
     spot_of = clusters_within([i + 1 for i in routed], [texts[i] for i in routed], [results[i].label for i in routed])
     sizes = defaultdict(int)
     for name in spot_of.values():
@@ -204,7 +210,7 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     return answers
 
 
-BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows")
+BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows", "relearn_every")
 
 
 def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_rows=()):
@@ -333,10 +339,25 @@ def main() -> None:
         answered_sets = []
         for share in shares:
             sample = variant.get("cluster_answers", 0)
-            answers = queue_order_choice(results, texts, truth, CORRECTIONS, share, threshold,
-                                         all_but_these=int(variant.get("all_but_these", 0)),
-                                         cluster_answers=sample)
-            spot = sum(results[members[0]].label is not None for members, _, _ in answers if members)
+            every = int(variant.get("relearn_every", 0)) or CORRECTIONS
+            answers, spot = [], 0
+            current = results
+            while len(answers) < CORRECTIONS:  # rounds of `every` answers, relearning in between
+                if answers:
+                    router_now, placed, _ = after_answers(steps, texts, truth, newest, answers, variant, newest_rows)
+                    current = [r if r.confidence >= router_now.threshold else type(r)(None, r.confidence, r.top)
+                               for r in router_now.route(texts, threshold=0.0)]
+                    print(f"  relearnt after {len(answers)} answers: "
+                          f"{figures([placed.get(i, r.label) for i, r in enumerate(current)], truth)}",
+                          file=sys.stderr, flush=True)
+                batch = queue_order_choice(current, texts, truth, min(every, CORRECTIONS - len(answers)), share,
+                                           threshold, all_but_these=int(variant.get("all_but_these", 0)),
+                                           cluster_answers=sample,
+                                           answered=frozenset(i for members, _, _ in answers for i in members))
+                if not batch:
+                    break
+                spot += sum(current[members[0]].label is not None for members, _, _ in batch if members)
+                answers += batch
             answered_sets.append((f" by the review queue, spot-check share {share:g} ({spot} spot checks)", answers))
         if args.confident:  # the earlier simulation (decision 0023): one item per group
             chosen = review_queue_choice(results, texts, CORRECTIONS - args.confident) \
