@@ -291,6 +291,10 @@ def test_a_constraint_meets_a_target_only_when_it_is_in_trouble_at_the_teams_ste
     assert status in ("off_track", "at_risk")
     found = [t for t in queries.tensions(o.fp) if t.kind == "target"]
     assert len(found) == 1 and found[0].teams == ("IT",) and "No budget this year." in found[0].detail
+    # the target in plain words in the tension, its figures behind "Details"
+    assessment = outcome_queries.assess(hard).assessment
+    assert assessment.plain in found[0].detail and "n=" not in found[0].detail
+    assert found[0].statistics == assessment.explanation
 
 
 def test_not_affected_against_a_live_friction_signal_at_its_steps(o):
