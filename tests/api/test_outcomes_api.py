@@ -169,6 +169,10 @@ def test_target_status_current_value_and_series_agree_with_the_queries(data, api
         view = queries.assess(Target.objects.get(pk=target.pk))
         assert body["status"] == view.status and body["status_label"] == view.status_label
         assert body["explanation"] == view.assessment.explanation and len(body["explanation"]) > 20
+        # the plain sentence beside it: the same verdict without the statistics
+        assert body["plain"] == view.assessment.plain
+        assert body["plain"].startswith(("On track: ", "At risk: ", "Off track: "))
+        assert not any(word in body["plain"] for word in ("n=", "p=", "p<", "interval"))
         _same_value(body["current"], view.assessment.current)
         assert body["current"]["n"] > 0
         assert len(body["monthly"]) == len(view.monthly) == queries.TREND_MONTHS
@@ -177,6 +181,8 @@ def test_target_status_current_value_and_series_agree_with_the_queries(data, api
             _same_value({k: out[k] for k in METRIC_VALUE_KEYS}, value)
         assert body["projection"]["months_used"] == view.assessment.months_used
         assert body["projection"]["value"] == pytest.approx(view.assessment.projected)
+    listed_plain = {t["id"]: t["plain"] for t in client.get("/targets").json()["items"]}
+    assert listed_plain[data.org_target.pk] == queries.assess(data.org_target).assessment.plain
     listed = {t["id"]: t["status"] for t in client.get("/targets").json()["items"]}
     assert listed[data.org_target.pk] == queries.assess(data.org_target).status
 
@@ -255,6 +261,10 @@ def test_alignment_has_nodes_and_edges_with_the_found_tension(data, api_as):
     assert nodes["north"]["kind"] == "north_star"
     assert nodes[f"o{data.effort.pk}"]["api_url"] == f"/api/v1/outcomes/{data.effort.pk}"
     assert nodes[f"t{data.org_target.pk}"]["status"] == queries.assess(data.org_target).status
+    org_view = queries.assess(data.org_target)
+    assert nodes[f"t{data.org_target.pk}"]["plain"] == f"the organization: {org_view.assessment.plain}"
+    assert nodes[f"t{data.org_target.pk}"]["detail"] == f"the organization: {org_view.assessment.explanation}"
+    assert nodes[f"o{data.effort.pk}"]["plain"] == ""
     assert nodes[f"k{data.handle_time.pk}"]["status"] == "tension"
     edges = {(e["source"], e["target"], e["kind"]) for e in body["edges"]}
     assert (f"m{data.ces.pk}", f"k{data.handle_time.pk}", "found_tension") in edges

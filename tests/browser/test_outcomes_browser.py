@@ -57,6 +57,16 @@ def test_alignment_map_is_one_picture_and_every_node_opens_its_page(org, sign_in
     expect_charts_rendered(page, 1)
     assert page.console_errors == [], page.console_errors
 
+    # plain words first; the statistics one click away behind "Details"
+    card = page.locator(f"#target-{org.outcomes.org_target.pk}")
+    expect(card.locator(".plain-verdict")).to_contain_text("Off track: at ")
+    statistics = card.locator(".summary-details .explanation")
+    expect(statistics).to_be_hidden()
+    card.get_by_text("Details", exact=True).click()
+    expect(statistics).to_be_visible()
+    expect(statistics).to_contain_text("n=")
+    shot(page, "outcomes-target-plain-and-details")
+
 
 def test_team_scorecard_shows_tension_and_target_status(org, sign_in, live_server):
     page = sign_in(org.it_member)

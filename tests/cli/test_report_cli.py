@@ -124,6 +124,7 @@ def test_status_json_has_every_target_explained(outcomes):
     for row in payload:
         assert row["status"] in ("on_track", "at_risk", "off_track", "no_data")
         assert row["explanation"] and row["current"]["n"] > 0 and row["outcome"] == "Reduce customer effort"
+        assert row["plain"].startswith(("On track: ", "At risk: ", "Off track: ")) and "n=" not in row["plain"]
 
 
 def test_status_table(outcomes):
@@ -132,6 +133,11 @@ def test_status_table(outcomes):
     assert "Reduce customer effort" in result.output
     assert "Customer effort (CES) ≥ 5 at step “Log in to the app”" in result.output
     assert "On track" in result.output and "n = 180" in result.output
+    # each target: the plain sentence, then the statistics on a "Details:" line
+    lines = [" ".join(line.split()) for line in result.output.splitlines()]
+    plain = [i for i, line in enumerate(lines) if line.startswith(("On track: at ", "Off track: at ", "At risk: at "))]
+    assert len(plain) == 2
+    assert all(lines[i + 1].startswith("Details: Customer effort (CES) at ") for i in plain)
 
 
 def test_tensions_json_finds_the_handle_time_tension(outcomes):

@@ -14,14 +14,16 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from cxkeeper.core.actors import SYSTEM
-from cxkeeper.governance import actions, agenda, queries
+from cxkeeper.governance import actions, agenda, exports, queries
 from cxkeeper.governance.models import AgendaItem
 from cxkeeper.initiatives import actions as initiative_actions
 from cxkeeper.insights import clock
 from cxkeeper.journeys import actions as journey_actions
 from cxkeeper.outcomes import actions as outcome_actions
+from cxkeeper.outcomes import queries as outcome_queries
 from cxkeeper.outcomes.models import MetricDefinition
 from cxkeeper.testing.governance_builders import build_council_world
 from cxkeeper.testing.outcomes_builders import build_outcomes, ensure_standard_metrics
@@ -75,6 +77,26 @@ class TestDataDrivenKinds:
         assert regression.evidence_url == reverse("insights:step", args=[call])
         assert {t.name for t in regression.teams} == {"Customer service"}
         assert all(i.time_box > 0 and i.title for i in items)
+
+    def test_a_target_item_reads_in_plain_words_with_its_figures_behind_details(self, world, client):
+        through = clock.data_through()
+        items = agenda.propose(world.council, since=through - dt.timedelta(days=30), as_of=through)
+        [item] = [i for i in items if i.kind == "target_status"]
+        view = outcome_queries.assess(world.helpline_target, as_of=through)
+        assert item.detail == view.assessment.plain and item.detail.startswith("At risk: ")
+        assert item.statistics == view.assessment.explanation and "n=" in item.statistics
+        assert item.as_dict()["statistics"] == item.statistics
+        # stored with the meeting (a copy), shown plain first and the figures behind "Details"
+        stored = [i for i in actions.generate_agenda(world.upcoming, as_of=through, acting_user=world.keeper)
+                  if i.kind == "target_status"]
+        assert [(i.detail, i.statistics) for i in stored] == [(item.detail, item.statistics)]
+        client.force_login(world.keeper)
+        page = client.get(world.upcoming.get_absolute_url()).content.decode()
+        shown, folded = page.split(escape(item.detail), 1)[1].split("</details>", 1)[0].split(
+            '<details class="summary-details"><summary>Details</summary>', 1)
+        assert "<" not in shown.replace("</p>", "").strip() and escape(item.statistics) in folded
+        markdown = exports.render(world.upcoming, "agenda", "md")[0].decode()
+        assert f"{item.detail}<br>_Details: {item.statistics}_" in markdown.replace("\\", "")
 
     def test_conditions_that_already_held_at_the_last_meeting_are_not_proposed_again(self, world):
         through = clock.data_through()

@@ -6,8 +6,11 @@ reminders — all through the real actions, with history and notices."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.test import Client
+from django.utils.html import escape
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.errors import Conflict, Forbidden, InvalidInput
@@ -291,6 +294,22 @@ def test_a_constraint_meets_a_target_only_when_it_is_in_trouble_at_the_teams_ste
     assert status in ("off_track", "at_risk")
     found = [t for t in queries.tensions(o.fp) if t.kind == "target"]
     assert len(found) == 1 and found[0].teams == ("IT",) and "No budget this year." in found[0].detail
+    # the target in plain words in the tension, its figures behind "Details"
+    assessment = outcome_queries.assess(hard).assessment
+    assert assessment.plain in found[0].detail and "n=" not in found[0].detail
+    assert found[0].statistics == assessment.explanation
+    # the pages: the friction point's tension and the planned change's review, plain first, figures folded
+    client = Client()
+    client.force_login(o.it_member)
+    planned = actions.declare_planned_change({"title": "New login page", "go_live": dt.date(2027, 1, 1),
+                                              "steps": [o.login_step]}, acting_user=o.it_member)
+    for url in (o.fp.get_absolute_url(), planned.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert escape(assessment.plain) in page, url
+        shown, folded = page.split(escape(assessment.plain), 1)[1].split("</details>", 1)[0].split(
+            "<summary>Details</summary>", 1)
+        assert "<details" in shown and escape(assessment.explanation) in folded, url
+        assert escape(assessment.explanation) not in re.sub(r"<details.*?</details>", "", page, flags=re.S), url
 
 
 def test_not_affected_against_a_live_friction_signal_at_its_steps(o):

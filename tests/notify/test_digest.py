@@ -11,6 +11,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.events import Event, emit
@@ -106,9 +107,29 @@ class TestWhatItTells:
         built = digest.team_digest(org.it)
         [section] = [s for s in built.sections if s.key == "targets"]
         card = outcome_queries.scorecard(org.it, as_of=outcome_queries.default_as_of(), period_days=90)
-        assert sorted(line.detail for line in section.lines) == sorted(v.assessment.explanation
-                                                                       for v in card.targets)
-        assert len(section.lines) == 2 and all("n=" in line.detail for line in section.lines)
+        assert sorted((line.detail, line.statistics) for line in section.lines) == sorted(
+            (v.assessment.plain, v.assessment.explanation) for v in card.targets)
+        assert len(section.lines) == 2 and all("n=" in line.statistics for line in section.lines)
+        assert not any("n=" in line.detail or "interval" in line.detail for line in section.lines)
+
+    def test_targets_read_in_plain_words_with_the_statistics_behind_details(self, busy_week, client):
+        """E-mail (text and HTML) and the preview page: the plain sentence first, then the figures."""
+        org = busy_week
+        built = digest.team_digest(org.it)
+        [section] = [s for s in built.sections if s.key == "targets"]
+        _subject, text, html, _headers = digest.render(built, org.it_member)
+        client.force_login(org.keeper)
+        page = client.get(f"/notifications/digests/{org.it.slug}/").content.decode()
+        for line in section.lines:
+            assert line.detail.startswith(("On track: ", "At risk: ", "Off track: ", "Met: ", "Not enough"))
+            assert f"\n  {line.detail}\n  Details: {line.statistics}\n" in text
+            assert (f"<br><small>{escape(line.detail)}</small><br><small style=\"color:#5a6375\">Details: "
+                    f"{escape(line.statistics)}</small>") in html
+            # the keepers' preview page folds the figures away behind "Details"
+            [item] = [li for li in re.findall(r"<li>.*?</li>", page, re.S) if escape(line.detail) in li]
+            shown, folded = item.split("<details", 1)
+            assert escape(line.detail) in shown and escape(line.statistics) not in shown
+            assert f"<summary>Details</summary><p class=\"explanation small\">{escape(line.statistics)}</p>" in folded
 
     def test_the_preview_page_and_the_cli_show_the_same_digest(self, busy_week, client):
         from typer.testing import CliRunner

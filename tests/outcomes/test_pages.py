@@ -6,17 +6,20 @@ tensions, escaped user text, stale edits, bad CSV files and the glossary links."
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import Client
+from django.utils.html import escape
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.org.actions import add_glossary_term, update_workspace
 from cxkeeper.org.models import Workspace
 from cxkeeper.outcomes import actions
+from cxkeeper.outcomes import queries as outcome_queries
 from cxkeeper.outcomes.models import MetricDefinition, SharedOutcome, SuccessStatement, Target, TeamKpi
 from cxkeeper.testing.builders import build_small_org
 from cxkeeper.testing.outcomes_builders import build_outcomes
@@ -172,6 +175,37 @@ def test_outcome_page_shows_status_value_interval_n_and_explanation(org):
     assert "Average handle time" in page  # linked KPI
     assert "Tension found" in page  # found in the data for this outcome's metric
     assert f"/outcomes/{org.outcomes.effort.pk}/edit/" not in page  # a viewer sees no edit buttons
+
+
+def assert_plain_then_details(page: str, assessment) -> None:
+    """The plain sentence is shown as it is; the explanation only inside the <details> right after it."""
+    plain, explanation = escape(assessment.plain), escape(assessment.explanation)
+    assert plain and "n=" not in plain and "interval" not in plain
+    shown = f'<p class="plain-verdict">{plain}</p>'
+    assert shown in page
+    folded = page.split(shown, 1)[1].split("</details>", 1)[0]
+    assert folded.startswith('<details class="summary-details"><summary>Details</summary>'), folded[:200]
+    assert explanation in folded
+    # nowhere outside a <details>: the statistics are one click away, never in the way
+    assert explanation not in re.sub(r"<details.*?</details>", "", page, flags=re.S)
+
+
+def test_target_cards_show_the_plain_sentence_with_the_statistics_behind_details(org):
+    page = text_of(as_user(org.viewer).get(f"/outcomes/{org.outcomes.effort.pk}/"))
+    for target in (org.outcomes.org_target, org.outcomes.login_target):
+        assert_plain_then_details(page, outcome_queries.assess(target).assessment)
+    one = text_of(as_user(org.viewer).get(f"/targets/{org.outcomes.org_target.pk}/"))
+    view = outcome_queries.assess(org.outcomes.org_target)
+    assert view.status == "off_track" and view.assessment.plain.startswith("Off track: at ")
+    assert_plain_then_details(one, view.assessment)
+
+
+def test_team_scorecard_why_column_is_plain_first_with_details(org):
+    page = text_of(as_user(org.viewer).get(f"/scorecards/{org.service.slug}/?days=90"))
+    table = page.split('id="targets-h"', 1)[1].split("</table>", 1)[0]
+    assert "<th scope=\"col\">Why</th>" in table
+    for target in (org.outcomes.org_target, org.outcomes.login_target):
+        assert_plain_then_details(table, outcome_queries.assess(target).assessment)
 
 
 def test_keeper_sees_the_edit_buttons_viewer_does_not(org):

@@ -75,7 +75,7 @@ def test_markdown_scorecard_has_team_targets_statuses_and_n(service, outcomes):
     assert report.filename.startswith("cxkeeper-scorecard-customer-service-") and report.filename.endswith(".md")
     for section in SECTIONS:
         assert f"## {section}" in text
-    assert "| Target | Scope | Value | 95% interval | n | Status | Explanation |" in text
+    assert "| Target | Scope | Value | 95% interval | n | Status | Why |" in text
     assert "Customer effort (CES) ≥ 5.5 by" in text and "the organization" in text
     assert any(label in text for label in ("On track", "At risk", "Off track"))
     assert "| n |" in text or " n |" in text
@@ -83,6 +83,12 @@ def test_markdown_scorecard_has_team_targets_statuses_and_n(service, outcomes):
     row = next(line for line in text.splitlines() if line.startswith("| Customer effort (CES) ≥ 5.5"))
     n = int(row.split("|")[5])
     assert 300 <= n <= 400
+    # why: the plain sentence first, the statistics after it as a muted "Details:" line
+    why = row.split("|")[7].strip()
+    plain, details = why.split("<br>")
+    assert plain.startswith(("On track: ", "At risk: ", "Off track: ")) and "n=" not in plain and "p=" not in plain
+    assert details.startswith("_Details: Customer effort (CES) at the organization is ") and details.endswith("_")
+    assert f"n={n}" in details
     # period over period and the KPIs with their found tension, with its evidence
     assert "| Measure | This period | 95% interval | n | Previous |" in text
     assert "Average handle time" in text and "Tension found" in text
@@ -101,6 +107,12 @@ def test_pdf_scorecard_has_a_text_layer_with_team_and_sections(service, outcomes
     for section in SECTIONS:
         assert section in text, section
     assert "Average handle time" in text and "(CES) ≥ 5.5" in text
+    # each target in plain words, then its statistics on a "Details:" line under it
+    targets = reports.queries.scorecard(service).targets
+    assert targets
+    for view in targets:
+        plain, explanation = flat(view.assessment.plain), flat(view.assessment.explanation)
+        assert f"{plain} Details: {explanation}" in text
     assert f"Page 1 of {page_count(report.content)}" in text
     document = pdfium.PdfDocument(report.content)
     width, height = document[0].get_size()

@@ -279,6 +279,148 @@ def test_invalid_arguments():
         assess_b(target=5.6, alpha=0)
 
 
+# ------------------------------------------------------------------------------- plain sentences
+# Every path of assess_target fills `plain`: the verdict in everyday words, with the value now and
+# the projected value written as the explanation writes them, and none of the statistics.
+
+STATISTICS = ("p=", "p<", "n=", "interval", "significan")
+
+
+def assert_plain(a, *parts: str) -> None:
+    assert a.plain, a
+    for word in STATISTICS:
+        assert word not in a.plain, (word, a.plain)
+    for part in parts:
+        assert part in a.plain, (part, a.plain)
+
+
+def test_plain_when_the_target_is_already_met():
+    a = assess_b(target=5.4)
+    assert a.status == "on_track"
+    assert a.plain == "On track: at 5.7 it already meets the target."
+    assert_plain(a)
+    # the same figure as the explanation: its digits and its unit
+    b = assess_b(target=5.4, digits=2, unit=" pts")
+    assert "5.70 pts (5.50 pts to 5.90 pts" in b.explanation
+    assert b.plain == "On track: at 5.70 pts it already meets the target."
+
+
+def test_plain_when_the_projection_is_on_track():
+    a = assess_b(target=5.6, digits=2)
+    assert a.status == "on_track"
+    assert "projects 6.80 (5.63 to 7.97) by then" in a.explanation
+    assert a.plain == ("On track: at 5.70 it is close to the target, and at the pace of the last 4 months it would "
+                       "reach about 6.80 by Jul 2026.")
+    assert_plain(a)
+
+
+def test_plain_when_the_projection_straddles_the_target():
+    a = assess_b(target=7.0, digits=2)
+    assert a.status == "at_risk"
+    assert a.plain == ("At risk: at 5.70 it is below the target, and the recent trend is too unsteady to say whether "
+                       "it will get there by Jul 2026.")
+    assert_plain(a)
+    # today's value at the target by a hair: whether it will *still* meet it
+    still = assess_b(target=5.68, digits=2, values=[5.8, 5.7, 5.5, 5.6])
+    assert still.status == "at_risk"
+    assert_plain(still, "at 5.70 it is close to the target", "whether it will still meet it by Jul 2026")
+
+
+def test_plain_when_the_projection_misses_but_today_still_reaches_the_target():
+    a = assess_b(target=8.0, current=MetricValue(7.9, 400, 7.7, 8.1, True), digits=1)
+    assert a.status == "at_risk"
+    assert a.plain == "At risk: at 7.9 it is close to the target, but at the recent pace it would be below it " \
+                      "(about 6.8) by Jul 2026."
+    assert_plain(a)
+
+
+def test_plain_when_off_track_says_below_or_above_by_direction():
+    a = assess_b(target=8.0, digits=1)
+    assert a.status == "off_track"
+    assert a.plain == ("Off track: at 5.7 it is below the target, and at the recent pace it would still be below it "
+                       "(about 6.8) by Jul 2026.")
+    assert_plain(a)
+    # lower is better (the mirrored series): a value that misses lies above the target
+    mirrored = [10 - v for v in B_VALUES]
+    low = assess_b(target=2.0, higher=False, values=mirrored, current=MetricValue(4.3, 400, 4.1, 4.5, True),
+                   digits=1, unit="%")
+    assert low.status == "off_track"
+    assert low.plain == ("Off track: at 4.3% it is above the target, and at the recent pace it would still be above "
+                         "it (about 3.2%) by Jul 2026.")
+    assert_plain(low)
+    assert "below" not in low.plain
+
+
+def test_plain_when_there_is_no_data():
+    a = assess_target(
+        current=MetricValue.too_few(12), monthly=series_b(), target=5.5, higher_is_better=True,
+        due=D(2027, 9, 30), as_of=D(2026, 11, 22), metric_label="CES at Installation", min_n=200,
+    )
+    assert a.status == "no_data"
+    assert a.plain == "Not enough responses yet to tell (12 of the 200 needed)."
+    assert_plain(a)
+    # enough responses but no interval: still no statistics in the plain sentence
+    b = assess_target(
+        current=MetricValue(5.0, 1_500, None, None, True), monthly=[], target=5.5, higher_is_better=True,
+        due=D(2027, 9, 30), as_of=D(2026, 11, 22), metric_label="CES",
+    )
+    assert b.status == "no_data" and "n=1,500" in b.explanation
+    assert b.plain == "Not enough usable responses yet to tell."
+    assert_plain(b)
+
+
+def test_plain_when_the_projection_leaves_the_scale():
+    # a steep line projects 8.5 on a 1–7 scale: the plain sentence says the top of the scale, as cut
+    steep = [5.0, 5.6, 6.2, 6.8]
+    a = assess_b(target=6.0, values=steep, current=MetricValue(5.9, 400, 5.7, 6.1, True), scale=(1.0, 7.0),
+                 digits=2)
+    assert a.status == "on_track"
+    assert a.projected == 7.0 and a.projection_note == "the top of the scale"
+    assert "projects 7.00 (" in a.explanation and "the top of the scale) by then" in a.explanation
+    assert a.plain == ("On track: at 5.90 it is close to the target, and at the pace of the last 4 months it would "
+                       "reach 7.00, the top of the scale, by Jul 2026.")
+    assert_plain(a)
+    assert "about" not in a.plain
+
+
+@pytest.mark.parametrize(
+    ("current", "higher", "expected"),
+    [
+        (MetricValue(5.2, 500, 5.1, 5.3, True), True,
+         "Off track: the due date (30 Jun 2026) has passed and at 5.2 it is below the target."),
+        (MetricValue(5.7, 500, 5.6, 5.8, True), False,
+         "Off track: the due date (30 Jun 2026) has passed and at 5.7 it is above the target."),
+        (MetricValue(5.45, 500, 5.35, 5.55, True), True,
+         "At risk: the due date (30 Jun 2026) has passed and at 5.5 it is too close to the target to say whether "
+         "it was met."),
+        (MetricValue(5.7, 500, 5.6, 5.8, True), True,
+         "Met: at 5.7 it meets the target, and the due date (30 Jun 2026) has passed."),
+    ],
+)
+def test_plain_when_the_due_date_has_passed(current, higher, expected):
+    a = assess_target(
+        current=current, monthly=series_b(), target=5.5, higher_is_better=higher,
+        due=D(2026, 6, 30), as_of=D(2026, 7, 15), metric_label="CES",
+    )
+    assert a.plain == expected
+    assert_plain(a)
+
+
+def test_plain_when_due_today_and_with_too_few_months():
+    today = assess_b(target=6.0, due=D(2026, 7, 31), as_of=D(2026, 7, 31))
+    assert today.plain == "Off track: the target is due today and at 5.7 it is below it."
+    assert_plain(today)
+    monthly = series_b()[:2] + [(D(2026, 3, 1), MetricValue.too_few(10))]
+    few = assess_target(
+        current=MetricValue(5.2, 300, 5.05, 5.35, True), monthly=monthly, target=5.5, higher_is_better=True,
+        due=D(2027, 1, 31), as_of=D(2026, 3, 31), metric_label="CES",
+    )
+    assert few.status == "at_risk"
+    assert few.plain == ("At risk: at 5.2 it is below the target, and there are too few months with enough "
+                         "responses to see a trend yet (2 of the 3 needed).")
+    assert_plain(few)
+
+
 # ------------------------------------------------------------------------------- simulations
 
 

@@ -220,7 +220,8 @@ def generate_agenda(meeting: Meeting, *, as_of: dt.date | None = None, acting_us
                 continue
             item, _ = create_object(AgendaItem, {
                 "meeting": meeting, "position": position, "kind": proposed.kind, "key": proposed.key[:120],
-                "title": proposed.title[:300], "detail": proposed.detail, "evidence_url": proposed.evidence_url[:500],
+                "title": proposed.title[:300], "detail": proposed.detail,
+                "statistics": proposed.statistics, "evidence_url": proposed.evidence_url[:500],
                 "teams": [t.pk for t in proposed.teams], "time_box_minutes": proposed.time_box,
             }, acting_user=acting_user)
             added.append(item)

@@ -42,9 +42,11 @@ class ProposedItem:
     teams: list[Team] = field(default_factory=list)
     time_box: int = 10  # minutes
     detail: str = ""
+    statistics: str = ""  # the figures behind `detail` when it is a plain sentence (a target's explanation)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "key": self.key, "title": self.title, "detail": self.detail,
+                "statistics": self.statistics,
                 "evidence_url": self.evidence_url, "teams": [t.name for t in self.teams],
                 "time_box_minutes": self.time_box}
 
@@ -141,7 +143,7 @@ def targets_turned(council: Council, since: dt.date, as_of: dt.date) -> list[Pro
                 f"{outcome_queries.target_label(target)} is now {now.status_label.lower()} "
                 f"(was {then.status_label.lower()})",
                 target.get_absolute_url(), step_teams(steps, (ResponsibilityRole.OWNS,)) if steps else [], 10,
-                now.assessment.explanation))
+                now.assessment.plain, now.assessment.explanation))
     return items
 
 

@@ -199,6 +199,7 @@ class ProposedOut(Schema):
     key: str
     title: str
     detail: str
+    statistics: str = Field("", description="the figures behind the detail (a target's explanation), or empty")
     evidence_url: str
     teams: list[str]
     time_box_minutes: int
@@ -238,6 +239,7 @@ class AgendaItemOut(Schema):
     kind: str
     title: str
     detail: str
+    statistics: str = Field("", description="the figures behind the detail (a target's explanation), or empty")
     evidence_url: str
     teams: list[str]
     time_box_minutes: int

@@ -71,7 +71,8 @@ def council_agenda(council: CouncilName = None,
         since, end = queries.period_of(meeting)
         items = [{"kind": i.kind, "kind_label": agenda.KIND_LABELS.get(i.kind, i.kind), "title": i.title,
                   "evidence_url": i.evidence_url, "teams": [t.name for t in i.teams.all()],
-                  "time_box_minutes": i.time_box_minutes, "detail": i.detail} for i in stored]
+                  "time_box_minutes": i.time_box_minutes, "detail": i.detail,
+                  "statistics": i.statistics} for i in stored]
         source = "stored"
     else:
         if meeting is not None:

@@ -50,14 +50,20 @@ def _meta(meeting: Meeting) -> list[tuple[str, str]]:
 
 
 def _agenda_table(meeting: Meeting, *, with_notes: bool) -> Table:
-    rows, details = [], []
+    rows, details, plain = [], [], []
     for i, item in enumerate(queries.agenda_of(meeting), start=1):
         teams = ", ".join(t.name for t in item.teams.all()) or "all"
         rows.append([str(i), item.title, agenda_engine.KIND_LABELS.get(item.kind, item.kind), teams,
                      f"{item.time_box_minutes} min"])
-        details.append(item.notes if with_notes else item.detail)
+        if with_notes:
+            details.append(item.notes)
+            plain.append("")
+        else:  # a target's plain sentence first, its figures as a "Details:" line
+            details.append(item.statistics or item.detail)
+            plain.append(item.detail if item.statistics else "")
     return Table(["#", "Item", "Why it is here", "Teams", "Time"], rows, [5, 45, 22, 20, 10], align="LLLLR",
-                 details=details if any(details) else [], details_title="Notes" if with_notes else "Evidence")
+                 details=details if any(details) else [], details_title="Notes" if with_notes else "Evidence",
+                 plain=plain if any(plain) else [])
 
 
 def agenda_document(meeting: Meeting) -> CouncilDocument:

@@ -118,6 +118,8 @@ class AgendaItem(VersionedModel):
                            help_text="What the proposal was about, so it is not proposed twice.")
     title = models.CharField(max_length=300)
     detail = models.TextField(blank=True)
+    statistics = models.TextField(blank=True, help_text="The figures behind the detail (a target's explanation), "
+                                                        "shown behind “Details”.")
     evidence_url = models.CharField(max_length=500, blank=True)
     teams = models.ManyToManyField(Team, blank=True, related_name="+")
     time_box_minutes = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1),

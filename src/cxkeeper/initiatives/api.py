@@ -435,6 +435,7 @@ class FrictionTensionOut(Schema):
     title: str
     detail: str
     teams: list[str]
+    statistics: str = Field("", description="The figures behind the detail (a target's explanation), or empty.")
 
 
 class StanceOut(Schema):
@@ -579,7 +580,8 @@ def give_friction_point_perspective(request, id: int, payload: PerspectiveIn):
                             response={200: list[FrictionTensionOut], **READ_ERRORS},
                             summary="Tensions of a friction point, computed from the perspectives and the data")
 def list_friction_point_tensions(request, id: int):
-    return [FrictionTensionOut(kind=t.kind, title=t.title, detail=t.detail, teams=list(t.teams))
+    return [FrictionTensionOut(kind=t.kind, title=t.title, detail=t.detail, teams=list(t.teams),
+                               statistics=t.statistics)
             for t in queries.tensions(_fp(id))]
 
 

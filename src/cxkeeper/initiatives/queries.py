@@ -332,6 +332,7 @@ class Tension:
     title: str
     detail: str
     teams: tuple[str, ...]
+    statistics: str = ""  # the figures behind `detail`, shown behind "Details" (targets' explanations)
 
 
 def _team_steps(team_id: int, steps: list[Step]) -> set[int]:
@@ -436,9 +437,9 @@ def tensions(friction_point) -> list[Tension]:
                 "target", f"{p.team.name}’s constraints meet "
                           f"{'a target' if len(troubled) == 1 else f'{len(troubled)} targets'} in trouble",
                 f"{p.team.name}: {_constraint_text(p)} — " + "; ".join(
-                    f"the target {v.target.metric.name} {v.target.value:g} at {v.target.scope_label} is "
-                    f"{v.status_label.lower()} ({v.assessment.explanation})" for v in troubled) + ".",
-                (p.team.name,)))
+                    f"the target {v.target.metric.name} {v.target.value:g} at {v.target.scope_label} "
+                    f"({v.assessment.plain})" for v in troubled) + ".",
+                (p.team.name,), " ".join(v.assessment.explanation for v in troubled)))
     waiting = [a for a in asked if not a.heard]
     if waiting:
         found.append(Tension("not_heard", f"{numbers.count(len(waiting))} of {numbers.count(len(asked))} affected "

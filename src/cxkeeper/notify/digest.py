@@ -42,6 +42,7 @@ class Line:
     text: str
     url: str = ""
     detail: str = ""
+    statistics: str = ""  # the figures behind `detail` (a target's explanation), read behind "Details"
 
     @property
     def link(self) -> str:
@@ -111,7 +112,7 @@ def _targets(team: Team) -> list[Line]:
     card = outcome_queries.scorecard(team, as_of=as_of, period_days=90)
     views = sorted(card.targets, key=lambda v: (TROUBLE_FIRST.get(v.status, 3), outcome_queries.target_label(v.target)))
     return [Line(f"{outcome_queries.target_label(v.target)}: {v.status_label.lower()}", v.target.get_absolute_url(),
-                 v.assessment.explanation) for v in views]
+                 v.assessment.plain, v.assessment.explanation) for v in views]
 
 
 def _new_friction(team: Team, since, until) -> list[Line]:

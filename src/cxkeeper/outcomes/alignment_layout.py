@@ -52,7 +52,7 @@ class PlacedNode:
 
     @property
     def tooltip(self) -> str:
-        return f"{self.node.label}\n{self.node.detail}".strip()
+        return f"{self.node.label}\n{self.node.plain or self.node.detail}".strip()
 
 
 @dataclass

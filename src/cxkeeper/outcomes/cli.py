@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cxkeeper.core.actors import SYSTEM
 from cxkeeper.core.cli import DataDir, console, err_console, setup_django
@@ -178,7 +179,7 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
             "status": v.status, "status_label": v.status_label, "current": _value_dict(v.assessment.current),
             "projected": v.assessment.projected, "projected_low": v.assessment.projected_low,
             "projected_high": v.assessment.projected_high, "projection_note": v.assessment.projection_note,
-            "explanation": v.assessment.explanation,
+            "plain": v.assessment.plain, "explanation": v.assessment.explanation,
             "period": v.period.as_dict(), "data_through": through.isoformat() if through else None,
         } for v in views]
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -203,7 +204,8 @@ def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataD
                       f"{reports.target_text(target.value, base)} at {target.scope_label} "
                       f"by {target.due:%d %b %Y}: {value}",
                       soft_wrap=True)
-        console.print(f"    [dim]{v.assessment.explanation}[/dim]", soft_wrap=True)
+        console.print(f"    {escape(v.assessment.plain)}", soft_wrap=True)
+        console.print(f"    [dim]Details: {escape(v.assessment.explanation)}[/dim]", soft_wrap=True)
 
 
 @outcomes_app.command("tensions")

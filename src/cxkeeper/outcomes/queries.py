@@ -387,6 +387,7 @@ class AlignmentNode:
     url: str
     detail: str = ""
     status: str = ""
+    plain: str = ""  # a target's status in everyday words (its `detail` holds the statistics)
 
 
 @dataclass
@@ -436,7 +437,8 @@ def _alignment(*, as_of: dt.date) -> Alignment:
         target_nodes.append(AlignmentNode(
             f"t{target.pk}", "target",
             f"{target.metric.name} {target.comparator} {numbers.plain(target.value)} by {target.due:%b %Y}",
-            target.get_absolute_url(), f"{target.scope_label}: {view.assessment.explanation}", view.status))
+            target.get_absolute_url(), f"{target.scope_label}: {view.assessment.explanation}", view.status,
+            f"{target.scope_label}: {view.assessment.plain}"))
         if target.metric_id in metric_ids:
             edges.append(AlignmentEdge(f"m{target.metric_id}", f"t{target.pk}", "targets"))
         else:

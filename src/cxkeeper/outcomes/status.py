@@ -3,8 +3,16 @@
 :func:`assess_target` takes the metric over the recent window (a
 :class:`~cxkeeper.insights.analytics.stats.MetricValue`), the same metric per calendar month,
 the target and its due date, and returns a :class:`TargetAssessment` whose ``status`` is one of
-``on_track``, ``at_risk``, ``off_track`` or ``no_data`` with a plain-English explanation that
-carries the numbers (value, interval, n, target, date, trend, projection).
+``on_track``, ``at_risk``, ``off_track`` or ``no_data`` with two sentences:
+
+* ``plain`` — what a team lead reads first: the status and why in everyday words, with the
+  value now and the projected value, but no p value, no interval and no n ("Off track: at 4.29
+  it is below the target, and at the recent pace it would still be below it (about 4.35) by
+  Dec 2026.");
+* ``explanation`` — the statistics behind it (value, interval, n, target, date, trend,
+  projection), shown behind "Details" on every page, report and e-mail.
+
+Both are written here, from the same formatted figures, so a number reads the same in both.
 
 Rules, in order (see docs/outcomes-statistics.md for the reasoning):
 
@@ -72,7 +80,8 @@ NO_DATA = "no_data"
 @dataclass(frozen=True)
 class TargetAssessment:
     status: str  # "on_track" | "at_risk" | "off_track" | "no_data"
-    explanation: str
+    explanation: str  # the statistics: value, interval, n, trend, p, projection
+    plain: str  # the same verdict in everyday words: no p value, no interval, no n
     current: MetricValue | None
     projected: float | None  # value projected at the due date from the trend
     projected_low: float | None
@@ -255,6 +264,10 @@ def _date(day: datetime.date) -> str:
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
 
 
+def _month(day: datetime.date) -> str:
+    return f"{calendar.month_abbr[day.month]} {day.year}"
+
+
 # ------------------------------------------------------------------------ assessment
 
 
@@ -304,10 +317,14 @@ def assess_target(
         if not current.enough or current.value is None:
             why = (f"{numbers.count(current.n)} responses in the recent window; at least {numbers.count(min_n)} "
                    "are needed for a reliable figure")
+            plain = "Not enough responses yet to tell"
+            if current.n is not None and current.n < min_n:
+                plain += f" ({numbers.count(current.n)} of the {numbers.count(min_n)} needed)"
         else:
             why = f"its interval cannot be computed from n={numbers.count(current.n)}"
+            plain = "Not enough usable responses yet to tell"
         explanation = f"No data for {metric_label} against {target_text}: {why}."
-        return TargetAssessment(NO_DATA, explanation, current, None, None, None, None, None, 0)
+        return TargetAssessment(NO_DATA, explanation, plain + ".", current, None, None, None, None, None, 0)
 
     value, low, high = float(current.value), float(current.low), float(current.high)
     # the interval edge closest to missing / to meeting the target
@@ -323,13 +340,26 @@ def assess_target(
         written = numbers.plain(baseline) if digits is None else numbers.fixed(baseline, digits)
         first += f" (baseline {numbers.with_unit(written, unit)})"
 
-    def result(status: str, clause: str, verdict: str, fit: LineFit | None = None,
+    # The plain sentence: the same figures, in words — where the value stands now (the whole
+    # interval meets the target / it straddles it: "close" / it misses), never the statistics.
+    now = _figure(shown_value, decimals, unit)
+    side = "below" if higher_is_better else "above"  # where a value that misses the target lies
+    if meets(worst):
+        position = "already meets the target"
+    elif meets(best):
+        position = "is close to the target"
+    else:
+        position = f"is {side} the target"
+    by = _month(due)
+
+    def result(status: str, clause: str, verdict: str, plain: str, fit: LineFit | None = None,
                proj: tuple[float, float, float] | None = None, used: int = 0,
                proj_note: str = "") -> TargetAssessment:
         text = f"{first}{clause}. {verdict}"
         return TargetAssessment(
             status=status,
             explanation=text,
+            plain=plain,
             current=current,
             projected=proj[0] if proj else None,
             projected_low=proj[1] if proj else None,
@@ -341,13 +371,23 @@ def assess_target(
         )
 
     if as_of >= due:
-        clause = "; the due date has passed" if as_of > due else "; the due date is today"
+        passed = as_of > due
+        clause = "; the due date has passed" if passed else "; the due date is today"
         if meets(worst):
-            return result(ON_TRACK, clause, "Met: the whole interval meets the target.")
+            plain = (f"Met: at {now} it meets the target, and the due date ({_date(due)}) has passed." if passed
+                     else f"Met: at {now} it meets the target on its due date, today.")
+            return result(ON_TRACK, clause, "Met: the whole interval meets the target.", plain)
         if misses(best):
-            return result(OFF_TRACK, clause, "Off track: the whole interval misses the target.")
-        return result(AT_RISK, clause, "At risk: the interval straddles the target, so it is not clear it was met.")
+            plain = (f"Off track: the due date ({_date(due)}) has passed and at {now} it is {side} the target."
+                     if passed else f"Off track: the target is due today and at {now} it is {side} it.")
+            return result(OFF_TRACK, clause, "Off track: the whole interval misses the target.", plain)
+        plain = (f"At risk: the due date ({_date(due)}) has passed and at {now} it is too close to the target to "
+                 "say whether it was met." if passed else
+                 f"At risk: the target is due today and at {now} it is too close to it to say whether it is met.")
+        return result(AT_RISK, clause, "At risk: the interval straddles the target, so it is not clear it was met.",
+                      plain)
 
+    met_now = f"On track: at {now} it already meets the target."
     points = monthly_points(monthly, confidence=confidence)
     used = len(points)
     fit = None
@@ -362,10 +402,13 @@ def assess_target(
             f"(at least {min_months} needed)"
         )
         if meets(worst):
-            return result(ON_TRACK, clause, "On track: the whole interval already meets the target.", used=used)
+            return result(ON_TRACK, clause, "On track: the whole interval already meets the target.", met_now,
+                          used=used)
+        plain = f"At risk: at {now} it {position}, and there are too few months with enough responses to see a trend"
+        plain += f" yet ({used} of the {min_months} needed)." if used < min_months else " yet."
         return result(
             AT_RISK, clause, "At risk: without a trend to project, the interval does not yet meet the target.",
-            used=used,
+            plain, used=used,
         )
 
     raw = fit.predict(_due_position(due) - points[0].month, alpha)
@@ -379,19 +422,33 @@ def assess_target(
         f"projects {_figure(pv, pdec, unit)} ({_range(pl, ph, pdec, unit, pnote)}) by then"
     )
     proj_worst, proj_best = (pl, ph) if higher_is_better else (ph, pl)
+    # the projected value in words: "about 4.6", or where the line left the scale "7.00, the top of the scale"
+    projected = _figure(pv, pdec, unit)
+    if pv != raw[0]:
+        projected += ", " + (numbers.SCALE_TOP if raw[0] > pv else numbers.SCALE_BOTTOM)
+        reach = f"{projected},"
+    else:
+        projected = reach = f"about {projected}"
     if meets(worst):
-        return result(ON_TRACK, clause, "On track: the whole interval already meets the target.", fit, proj, used,
-                      pnote)
+        return result(ON_TRACK, clause, "On track: the whole interval already meets the target.", met_now, fit, proj,
+                      used, pnote)
     if meets(proj_worst):
-        return result(ON_TRACK, clause, "On track: the whole projected interval meets the target.", fit, proj, used,
-                      pnote)
+        plain = (f"On track: at {now} it {position}, and at the pace of the last {used} months it would reach {reach} "
+                 f"by {by}.")
+        return result(ON_TRACK, clause, "On track: the whole projected interval meets the target.", plain, fit, proj,
+                      used, pnote)
     if misses(proj_best) and misses(best):
+        plain = (f"Off track: at {now} it {position}, and at the recent pace it would still be {side} it "
+                 f"({projected}) by {by}.")
         return result(
             OFF_TRACK, clause, "Off track: both today's interval and the whole projected interval miss the target.",
-            fit, proj, used, pnote,
+            plain, fit, proj, used, pnote,
         )
     if misses(proj_best):
         verdict = "At risk: the projection misses the target, but today's interval still reaches it."
+        plain = f"At risk: at {now} it {position}, but at the recent pace it would be {side} it ({projected}) by {by}."
     else:
         verdict = "At risk: the projected interval straddles the target, so the trend is not clear enough to say."
-    return result(AT_RISK, clause, verdict, fit, proj, used, pnote)
+        plain = (f"At risk: at {now} it {position}, and the recent trend is too unsteady to say whether it will "
+                 f"{'still meet it' if meets(value) else 'get there'} by {by}.")
+    return result(AT_RISK, clause, verdict, plain, fit, proj, used, pnote)

@@ -14,6 +14,8 @@ class AlignmentNodeOut(Schema):
     column: str
     label: str
     detail: str
+    plain: str = Field("", description="a target's status in everyday words (its detail has the statistics); "
+                                       "empty for other nodes")
     status: str = Field(description="a target's status; “tension” for a KPI in a found tension")
     url: str = Field(description="the page")
     api_url: str = Field(description="the same object in this API")
@@ -55,8 +57,9 @@ alignment_router = Router(tags=["outcomes"])
                       summary="North Star → shared outcomes → metrics and targets → team KPIs")
 def get_alignment(request):
     result = queries.alignment()
-    nodes = [{"id": n.id, "kind": n.kind, "column": title, "label": n.label, "detail": n.detail, "status": n.status,
-              "url": n.url, "api_url": _api_url(n)} for title, column in result.columns for n in column]
+    nodes = [{"id": n.id, "kind": n.kind, "column": title, "label": n.label, "detail": n.detail, "plain": n.plain,
+              "status": n.status, "url": n.url, "api_url": _api_url(n)}
+             for title, column in result.columns for n in column]
     return {"mission": result.mission,
             "columns": [{"title": title, "node_ids": [n.id for n in column]} for title, column in result.columns],
             "nodes": nodes, "edges": [vars(e) for e in result.edges],

@@ -199,7 +199,10 @@ class TargetOut(Schema):
     note: str
     status: str = Field(description="on_track, at_risk, off_track or no_data")
     status_label: str
-    explanation: str = Field(description="Why: the value, its interval, n, the trend and the date, in words.")
+    plain: str = Field(description="The status and why in everyday words, for a team lead: the value now and where "
+                                   "it is heading, without p values, intervals or n (the page's first sentence).")
+    explanation: str = Field(description="Why: the value, its interval, n, the trend and the date, in words "
+                                         "(the statistics behind `plain`, shown under “Details” on the pages).")
     current: MetricValueOut = Field(description="The metric over the last window_days days at the scope.")
     period: TargetPeriodOut = Field(description="the days of `current`: window_days ending on the as-of day")
     data_through: dt.date | None = Field(description="the clock's last day of data (docs/insights.md, “The clock”)")
@@ -226,6 +229,10 @@ class TargetOut(Schema):
     @staticmethod
     def resolve_status_label(obj):
         return _view(obj).status_label
+
+    @staticmethod
+    def resolve_plain(obj):
+        return _view(obj).assessment.plain
 
     @staticmethod
     def resolve_explanation(obj):

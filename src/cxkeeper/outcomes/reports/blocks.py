@@ -26,7 +26,7 @@ from cxkeeper.outcomes.reports.text import (
 def targets_blocks(views: list[queries.TargetView], *, empty: str) -> list:
     if not views:
         return [Paragraph(empty, "muted")]
-    rows, statuses, details = [], [], []
+    rows, statuses, plain, details = [], [], [], []
     for view in views:
         target, current = view.target, view.assessment.current or MetricValue.too_few(0)
         base = target.metric.base
@@ -34,10 +34,11 @@ def targets_blocks(views: list[queries.TargetView], *, empty: str) -> list:
                      f"by {day_text(target.due)}", target.scope_label, value_text(current, base),
                      interval_text(current, base), count(current.n), status_label(view.status)])
         statuses.append(view.status)
+        plain.append(view.assessment.plain)
         details.append(view.assessment.explanation)
     blocks: list = [Table(["Target", "Scope", "Value", "95% interval", "n", "Status"], rows,
                           [34, 25, 15, 17, 7, 17], align="LLRRRL", status_column=5, statuses=statuses,
-                          details=details)]
+                          details=details, plain=plain, details_title="Why")]
     # a line needs two points: a target with fewer months of enough responses gets a sentence
     charted = [view for view in views if sum(v.enough for _, v in view.monthly) >= 2]
     if charted:

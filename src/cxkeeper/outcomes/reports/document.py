@@ -39,6 +39,9 @@ class Table:
     # under its row in the PDF, where a narrow column would make it unreadable.
     details: list[str] = field(default_factory=list)
     details_title: str = "Explanation"
+    # With `plain`, one sentence per row in everyday words comes first and its `details` (the
+    # statistics) follow as a smaller "Details:" line (a target: status.TargetAssessment.plain).
+    plain: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -32,6 +32,15 @@ def _md_cell(text: str) -> str:
     return _md(text).replace("|", "\\|")
 
 
+def _md_details(table: Table, index: int) -> str:
+    """A row's last cell: its plain sentence, then its statistics as a muted "Details:" line."""
+    detail = table.details[index]
+    plain = table.plain[index] if index < len(table.plain) else ""
+    if not plain:
+        return _md_cell(detail or "–")
+    return _md_cell(plain) + (f"<br>_Details: {_md_cell(detail)}_" if detail else "")
+
+
 def to_markdown(doc: Document) -> str:
     out = [f"# {doc.kind}: {_md(doc.title)}", ""]
     out += [f"- **{label}:** {_md(value)}" for label, value in doc.meta]
@@ -61,7 +70,9 @@ def _md_block(block) -> list[str]:
         lines = ["| " + " | ".join(columns) + " |",
                  "|" + "|".join("---:" if a == "R" else "---" for a in align) + "|"]
         for index, row in enumerate(block.rows):
-            cells = list(row) + ([block.details[index] or "–"] if block.details else [])
-            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+            cells = [_md_cell(c) for c in row]
+            if block.details:
+                cells.append(_md_details(block, index))
+            lines.append("| " + " | ".join(cells) + " |")
         return lines
     raise TypeError(f"unknown block {block!r}")

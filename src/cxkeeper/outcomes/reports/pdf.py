@@ -111,6 +111,7 @@ def to_pdf(doc: Document, *, chart_renderer: Callable[[dict], bytes] = render_ch
         align = (block.align or "L" * len(block.columns)).ljust(len(block.columns), "L")
         heading = FontFace(emphasis="BOLD", color=_rgb(MUTED), fill_color=_rgb("#eef1f7"), size_pt=7.5)
         detail_style = FontFace(color=_rgb(MUTED), size_pt=7.5)
+        plain_style = FontFace(color=_rgb(INK), size_pt=8)
         with pdf.table(col_widths=widths, width=pdf.epw, line_height=4.2, text_align=tuple(align),
                        headings_style=heading, borders_layout="HORIZONTAL_LINES", padding=(1.2, 1.5),
                        v_align="TOP") as t:
@@ -125,9 +126,12 @@ def to_pdf(doc: Document, *, chart_renderer: Callable[[dict], bytes] = render_ch
                         fg, bg = STATUS_COLOURS.get(block.statuses[index], (INK, "#ffffff"))
                         style = FontFace(emphasis="BOLD", color=_rgb(fg), fill_color=_rgb(bg))
                     row.cell(cell, style=style)
+                plain = block.plain[index] if index < len(block.plain) else ""
+                if plain:
+                    t.row().cell(plain, colspan=len(block.columns), style=plain_style, align="L")
                 if block.details and block.details[index]:
-                    t.row().cell(block.details[index], colspan=len(block.columns), style=detail_style,
-                                 align="L")
+                    t.row().cell(("Details: " if plain else "") + block.details[index], colspan=len(block.columns),
+                                 style=detail_style, align="L")
         pdf.ln(2)
 
     gap = 6.0
