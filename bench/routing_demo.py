@@ -14,7 +14,8 @@
         # "Leave out" boxes), unlabeled_rows (the unlabeled messages read by row, as
         # insights.routing does, instead of without every answered text) and relearn_every
         # (N: the router relearns after every N answers and the queue is ordered again, as the
-        # product's background relearning does while a person works through the queue)
+        # product's background relearning does while a person works through the queue; default
+        # RELEARN_EVERY = 50, 0: every answer chosen from the first queue)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -22,7 +23,9 @@ bounds: the newest 60,000 rows, 20,000 distinct messages); (3) then retrained af
 answers chosen by the review queue's own order (insights.queries.order_from_arrays and
 interleave, the code the queue page runs, on the arrays `_queue_order` builds from stored rows:
 uncertain items clustered and ranked by Σ uncertainty; confident routes clustered per step and
-ranked by Σ (1.05 − confidence), interleaved at the spot-check share). One answer per group:
+ranked by Σ (1.05 − confidence), interleaved at the spot-check share), the router relearning
+after every RELEARN_EVERY answers and the queue ordered again from its routes, as the product's
+background relearning does (decision 0045). One answer per group:
 for a group that needs a person, its first item corrected with its true step ("no step" ones
 become off-topic examples); for a spot check, the person reads its first item and answers for
 the whole group in one action — "yes" (its true step is where the router put it) or that
@@ -56,6 +59,12 @@ from cxkeeper.sample import organization
 from cxkeeper.sample.feedback import generate_feedback
 
 CORRECTIONS = 200
+# The product relearns in the background once answers pause for a few seconds (insights.relearn;
+# a run takes one to two minutes at the demo's size), so a person working through 200 answers
+# meets a queue ordered by a router that has learnt from the earlier ones. The bench relearns
+# after every this many answers (a conservative pace; 0: all 200 chosen from the first queue,
+# the bench before decision 0045).
+RELEARN_EVERY = 50
 SWEEP = (0.4, 0.6, 0.7, 0.8)  # extra thresholds shown for the self-trained routers
 TARGETS = {"right": ">= 90%", "unrouted": "<= 8%", "precision": ">= 95%", "off-topic unrouted": ">= 80%"}
 
@@ -339,7 +348,7 @@ def main() -> None:
         answered_sets = []
         for share in shares:
             sample = variant.get("cluster_answers", 0)
-            every = int(variant.get("relearn_every", 0)) or CORRECTIONS
+            every = int(variant.get("relearn_every", RELEARN_EVERY)) or CORRECTIONS
             answers, spot = [], 0
             current = results
             while len(answers) < CORRECTIONS:  # rounds of `every` answers, relearning in between
