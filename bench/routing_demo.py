@@ -15,7 +15,9 @@
         # insights.routing does, instead of without every answered text) and relearn_every
         # (N: the router relearns after every N answers and the queue is ordered again, as the
         # product's background relearning does while a person works through the queue; default
-        # RELEARN_EVERY = 50, 0: every answer chosen from the first queue)
+        # RELEARN_EVERY = 50, 0: every answer chosen from the first queue) and queue_similarity
+        # (the cosine at which the queue's clusters join near-duplicates; default the product's
+        # text.clusters.NEAR_DUPLICATE, 0.8)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -137,7 +139,8 @@ def _django() -> None:
 
 
 def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float,
-                       all_but_these: int = 0, cluster_answers: int | bool = 0, answered=frozenset()):
+                       all_but_these: int = 0, cluster_answers: int | bool = 0, answered=frozenset(),
+                       similar: float | None = None):
     """The first n groups of the review queue as the product orders them (see the docstring).
     Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
     off-topic) and whether it kept them where the router had put them (a spot check's "yes").
@@ -166,10 +169,12 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     pending = sorted((i for i, r in enumerate(results) if r.label is None and i not in answered),
                      key=lambda i: (results[i].confidence, i))
     clustered = pending[:queries.QUEUE_MAX_CLUSTERED]
-    cluster_of = cluster_texts([i + 1 for i in clustered], [texts[i] for i in clustered])
+    alike = {} if similar is None else {"threshold": similar}  # the queue's near-duplicate cosine
+    cluster_of = cluster_texts([i + 1 for i in clustered], [texts[i] for i in clustered], **alike)
     routed = [i for i in reversed(range(len(results)))
               if results[i].label is not None and i not in answered][:queries.QUEUE_MAX_SPOT_CHECKED]
-    spot_of = clusters_within([i + 1 for i in routed], [texts[i] for i in routed], [results[i].label for i in routed])
+    spot_of = clusters_within([i + 1 for i in routed], [texts[i] for i in routed], [results[i].label for i in routed],
+                              **alike)
     sizes = defaultdict(int)
     for name in spot_of.values():
         sizes[name] += 1
@@ -219,7 +224,8 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     return answers
 
 
-BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows", "relearn_every")
+BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows", "relearn_every",
+                 "queue_similarity")
 
 
 def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_rows=()):
@@ -361,7 +367,7 @@ def main() -> None:
                           file=sys.stderr, flush=True)
                 batch = queue_order_choice(current, texts, truth, min(every, CORRECTIONS - len(answers)), share,
                                            threshold, all_but_these=int(variant.get("all_but_these", 0)),
-                                           cluster_answers=sample,
+                                           cluster_answers=sample, similar=variant.get("queue_similarity"),
                                            answered=frozenset(i for members, _, _ in answers for i in members))
                 if not batch:
                     break
