@@ -140,7 +140,7 @@ def _django() -> None:
 
 def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float,
                        all_but_these: int = 0, cluster_answers: int | bool = 0, answered=frozenset(),
-                       similar: float | None = None):
+                       similar: float | None = None, content=None):
     """The first n groups of the review queue as the product orders them (see the docstring).
     Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
     off-topic) and whether it kept them where the router had put them (a spot check's "yes").
@@ -170,11 +170,11 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
                      key=lambda i: (results[i].confidence, i))
     clustered = pending[:queries.QUEUE_MAX_CLUSTERED]
     alike = {} if similar is None else {"threshold": similar}  # the queue's near-duplicate cosine
-    cluster_of = cluster_texts([i + 1 for i in clustered], [texts[i] for i in clustered], **alike)
+    cluster_of = cluster_texts([i + 1 for i in clustered], [texts[i] for i in clustered], content=content, **alike)
     routed = [i for i in reversed(range(len(results)))
               if results[i].label is not None and i not in answered][:queries.QUEUE_MAX_SPOT_CHECKED]
     spot_of = clusters_within([i + 1 for i in routed], [texts[i] for i in routed], [results[i].label for i in routed],
-                              **alike)
+                              content=content, **alike)
     sizes = defaultdict(int)
     for name in spot_of.values():
         sizes[name] += 1
@@ -225,7 +225,7 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
 
 
 BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows", "relearn_every",
-                 "queue_similarity")
+                 "queue_similarity", "answers_in_model")
 
 
 def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_rows=()):
@@ -258,6 +258,9 @@ def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_ro
     corrected_examples = training_examples_from_steps(
         steps, fixes, confirmations=confirmations,
         confirmation_weight=variant.get("confirmation_weight", routing.CONFIRMATION_WEIGHT))
+    if not variant.get("answers_in_model", False):  # as the product (decision 0046): answers only remembered
+        corrected_examples = training_examples_from_steps(steps)
+        train_options.setdefault("spread_answers", False)
     router_after, report = self_train(corrected_examples, unlabeled, negatives=negatives,
                                  corrections=fixes + confirmations, max_unlabeled=SELF_TRAINING_SAMPLE,
                                  **train_options)
@@ -347,27 +350,29 @@ def main() -> None:
             progress(table[-1])
             table += [(f"{name}, threshold {t}", figures(at(results, t), truth), seconds) for t in sweep]
             results = [r if r.confidence >= router.threshold else type(r)(None, r.confidence, r.top) for r in results]
-            before[key] = (results, router.threshold)
+            before[key] = (results, router.threshold, router.content)
             print(f"  {prefix}self-training: {report.as_dict()}", file=sys.stderr)
-        results, threshold = before[key]
+        results, threshold, content = before[key]
 
         answered_sets = []
         for share in shares:
             sample = variant.get("cluster_answers", 0)
             every = int(variant.get("relearn_every", RELEARN_EVERY)) or CORRECTIONS
             answers, spot = [], 0
-            current = results
+            current, content_now = results, content
             while len(answers) < CORRECTIONS:  # rounds of `every` answers, relearning in between
                 if answers:
                     router_now, placed, _ = after_answers(steps, texts, truth, newest, answers, variant, newest_rows)
                     current = [r if r.confidence >= router_now.threshold else type(r)(None, r.confidence, r.top)
                                for r in router_now.route(texts, threshold=0.0)]
+                    content_now = router_now.content
                     print(f"  relearnt after {len(answers)} answers: "
                           f"{figures([placed.get(i, r.label) for i, r in enumerate(current)], truth)}",
                           file=sys.stderr, flush=True)
                 batch = queue_order_choice(current, texts, truth, min(every, CORRECTIONS - len(answers)), share,
                                            threshold, all_but_these=int(variant.get("all_but_these", 0)),
                                            cluster_answers=sample, similar=variant.get("queue_similarity"),
+                                           content=content_now,
                                            answered=frozenset(i for members, _, _ in answers for i in members))
                 if not batch:
                     break

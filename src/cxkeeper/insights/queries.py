@@ -682,19 +682,29 @@ def queue_clusters() -> QueueClusters:
                           lambda: _queue_clusters(threshold), depends=())
 
 
+def _router_content():
+    """The latest router's content vectors (text.content), learnt by self-training: clusters
+    then join messages about the same thing whatever their wrapping. None before self-training."""
+    from cxkeeper.insights import routing
+
+    router = routing.current_router(train_if_missing=False)
+    return getattr(router, "content", None) if router is not None else None
+
+
 def _queue_clusters(threshold: float) -> QueueClusters:
     from cxkeeper.insights.text.clusters import cluster_texts
 
     disputed = _rule_disputes()
+    content = _router_content()
     rows = list(Feedback.objects.filter(_needs_review(threshold))
                 .order_by(F("routing_confidence").asc(nulls_first=True), "id")
                 .values_list("pk", "text")[:QUEUE_MAX_CLUSTERED])
     rows += list(Feedback.objects.filter(pk__in=list(disputed)).values_list("pk", "text"))
-    return QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows]), disputed,
-                         _spot_clusters(threshold))
+    return QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows], content=content),
+                         disputed, _spot_clusters(threshold, content))
 
 
-def _spot_clusters(threshold: float) -> dict[int, int]:
+def _spot_clusters(threshold: float, content=None) -> dict[int, int]:
     """The newest confident routes in clusters of similar messages on one step; only clusters
     of at least SPOT_CHECK_MIN_SIZE are kept (a spot check of two messages teaches little)."""
     from cxkeeper.insights.text.clusters import clusters_within
@@ -702,7 +712,8 @@ def _spot_clusters(threshold: float) -> dict[int, int]:
     if spot_check_share() <= 0:
         return {}
     rows = list(_confident_routes(threshold).values_list("pk", "text", "step_id")[:QUEUE_MAX_SPOT_CHECKED])
-    spot_of = clusters_within([pk for pk, *_ in rows], [text for _, text, _ in rows], [s for *_, s in rows])
+    spot_of = clusters_within([pk for pk, *_ in rows], [text for _, text, _ in rows], [s for *_, s in rows],
+                              content=content)
     sizes: dict[int, int] = defaultdict(int)
     for name in spot_of.values():
         sizes[name] += 1

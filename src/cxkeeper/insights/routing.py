@@ -99,10 +99,22 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
     router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
     learned = {}
     if self_training:
-        router, learned_from = self_train(examples, unlabeled_texts(), backend=backend, base=router,
-                                          negatives=off_topic, corrections=fixes,
-                                          max_unlabeled=SELF_TRAINING_SAMPLE)
+        # The self-trained model learns from the map and the organization's messages only;
+        # people's answers act through the memory (text.memory), which sends every message about
+        # the same thing where the person put it (decision 0046). Learnt into the model, 200
+        # answers tilted it: 85.5% right against 89.4% on the demo, and every answer moved routes
+        # nobody had asked about.
+        map_examples = training_examples_from_steps(steps)
+        base = StepRouter(backend=backend).fit(map_examples.texts, map_examples.labels, map_examples.weights) \
+            if len(map_examples) != len(examples) else router
+        trained, learned_from = self_train(map_examples, unlabeled_texts(), backend=backend, base=base,
+                                           negatives=off_topic, corrections=fixes, spread_answers=False,
+                                           max_unlabeled=SELF_TRAINING_SAMPLE)
         learned = learned_from.as_dict()
+        if learned_from.pseudo_labelled:
+            router = trained
+        elif fixes or off_topic:  # too few messages to self-train: answers in the model and remembered
+            router.remember([t for t, _ in fixes] + off_topic, [s for _, s in fixes] + [OFF_TOPIC] * len(off_topic))
     elif fixes or off_topic:
         router.remember([t for t, _ in fixes] + off_topic, [s for _, s in fixes] + [OFF_TOPIC] * len(off_topic))
     report = {}

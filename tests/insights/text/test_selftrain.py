@@ -8,7 +8,7 @@ import random
 import pytest
 
 from cxkeeper.insights.text.router import OFF_TOPIC, StepRouter, training_examples_from_steps
-from cxkeeper.insights.text.selftrain import normalized, self_train
+from cxkeeper.insights.text.selftrain import _distinct_sample, normalized, self_train
 
 from .conftest import STEPS
 
@@ -109,6 +109,19 @@ def test_the_sample_is_bounded_and_deduplicated():
     assert report.sample == 20  # 51 distinct messages (the three "lol"s are one), 20 kept
     _, again = self_train(examples, texts, backend="tfidf", max_unlabeled=100, rounds=1)
     assert again.sample == 51
+
+
+def test_the_sample_keeps_its_messages_when_a_few_leave():
+    """Bottom-k sampling: answering (and so removing) a few messages must not redraw the whole
+    sample, or every relearning trains on different messages and moves everyone's routes."""
+    letters = "abcdefghijklmnop"
+    texts = [f"message {a}{b}{c} about the bill" for a in letters for b in letters for c in letters[:4]]
+    sample, _ = _distinct_sample(texts, 200, seed=0)
+    assert len(sample) == 200 and sample == _distinct_sample(list(reversed(texts)), 200, seed=0)[0]
+    answered = set(sample[:10])
+    again, _ = _distinct_sample([t for t in texts if t not in answered], 200, seed=0)
+    assert len(again) == 200 and set(sample) - answered <= set(again)  # 190 kept, 10 new ones
+    assert set(_distinct_sample(texts, 200, seed=1)[0]) != set(sample)  # the seed still draws another sample
 
 
 def test_a_second_round_only_with_enough_distinct_messages_per_step():

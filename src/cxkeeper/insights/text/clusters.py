@@ -49,15 +49,19 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _near_duplicate_pairs(texts: Sequence[str], threshold: float):
-    """Index pairs (i, j), i < j, of texts whose TF-IDF cosine similarity is ≥ threshold."""
+def _near_duplicate_pairs(texts: Sequence[str], threshold: float, content=None):
+    """Index pairs (i, j), i < j, of texts whose cosine similarity is ≥ threshold: of their
+    ``content`` vectors (text.content) when given, else of TF-IDF vectors fitted on them."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    try:
-        vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english",
-                                  dtype=np.float32).fit_transform(texts)
-    except ValueError:  # nothing but stop words
-        return
+    if content is not None:
+        vectors = content.transform(texts)
+    else:
+        try:
+            vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english",
+                                      dtype=np.float32).fit_transform(texts)
+        except ValueError:  # nothing but stop words
+            return
     vectors = vectors.tocsr()
     transposed = vectors.T.tocsc()
     for start in range(0, vectors.shape[0], _CHUNK):
@@ -67,8 +71,10 @@ def _near_duplicate_pairs(texts: Sequence[str], threshold: float):
 
 
 def cluster_texts(ids: Sequence[int], texts: Sequence[str], *, threshold: float = NEAR_DUPLICATE,
-                  max_representatives: int = MAX_REPRESENTATIVES) -> dict[int, int]:
-    """Each id → the id naming its cluster (the smallest member id). Ids are unique."""
+                  max_representatives: int = MAX_REPRESENTATIVES, content=None) -> dict[int, int]:
+    """Each id → the id naming its cluster (the smallest member id). Ids are unique.
+    ``content``: the router's content vectors (text.content), so that messages about the same
+    thing join one cluster whatever their openers and sign-offs; without them, TF-IDF."""
     groups: dict[str, list[int]] = {}
     for item_id, text in zip(ids, texts, strict=True):
         groups.setdefault(normalize(text), []).append(item_id)
@@ -77,7 +83,7 @@ def cluster_texts(ids: Sequence[int], texts: Sequence[str], *, threshold: float 
     union = _Union(len(keys))
     position = {k: i for i, k in enumerate(keys)}
     if len(compared) > 1:
-        for i, j in _near_duplicate_pairs(compared, threshold):
+        for i, j in _near_duplicate_pairs(compared, threshold, content):
             union.join(position[compared[i]], position[compared[j]])
     name: dict[int, int] = {}
     for key in keys:
@@ -88,12 +94,13 @@ def cluster_texts(ids: Sequence[int], texts: Sequence[str], *, threshold: float 
 
 def clusters_within(ids: Sequence[int], texts: Sequence[str], keys: Sequence[int], *,
                     threshold: float = NEAR_DUPLICATE,
-                    max_representatives: int = MAX_REPRESENTATIVES) -> dict[int, int]:
+                    max_representatives: int = MAX_REPRESENTATIVES, content=None) -> dict[int, int]:
     """Clusters of similar messages that also share a key (the step a message was routed to):
     `cluster_texts` over all of them, each cluster then split by key, so a cluster is a group of
     similar messages on one step ("the router is sure these 240 messages are about X"). Each
     id → the smallest id of its (cluster, key) group."""
-    cluster_of = cluster_texts(ids, texts, threshold=threshold, max_representatives=max_representatives)
+    cluster_of = cluster_texts(ids, texts, threshold=threshold, max_representatives=max_representatives,
+                               content=content)
     name: dict[tuple[int, int], int] = {}
     for item_id, key in zip(ids, keys, strict=True):
         group = (cluster_of[item_id], key)

@@ -24,6 +24,7 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .content import ContentVectors
 from .fastvec import FastTfidf
 
 __all__ = ["MEMORY_SIMILARITY", "AnswerMemory"]
@@ -37,22 +38,31 @@ class AnswerMemory:
     """``texts`` answered with ``labels`` (step ids, or ``router.OFF_TOPIC``)."""
 
     def __init__(self, texts: Sequence[str], labels: Sequence[Hashable], *, corpus: Sequence[str] = (),
-                 similarity: float = MEMORY_SIMILARITY, max_features: int = MAX_VOCABULARY) -> None:
+                 similarity: float = MEMORY_SIMILARITY, max_features: int = MAX_VOCABULARY,
+                 content: ContentVectors | None = None) -> None:
         if len(texts) != len(labels):
             raise ValueError(f"{len(texts)} answered texts but {len(labels)} answers")
         if not 0.0 < similarity <= 1.0:
             raise ValueError(f"similarity must be in (0, 1], got {similarity}")
         self.similarity = similarity
         self.labels = list(labels)
+        texts = [str(t) for t in texts]
+        # Content vectors (text.content), when the router has them: the words that say what a
+        # message is about, so an answer reaches the messages about the same thing whatever
+        # their openers and sign-offs.
+        self._content = content
+        self._fast: FastTfidf | None = None
+        if content is not None:
+            self._vectorizer = None
+            self._answers = content.transform(texts).T.tocsr()
+            return
         self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32,
                                            max_features=max_features)
-        texts = [str(t) for t in texts]
         try:
             self._vectorizer.fit(list(corpus) + texts)
             self._answers = self._vectorizer.transform(texts).T.tocsr()  # terms × answers
         except ValueError:  # not a single word anywhere: nothing can match
             self._vectorizer, self._answers = None, None
-        self._fast: FastTfidf | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -67,12 +77,14 @@ class AnswerMemory:
         ``similarity`` alike (else None), and that best similarity (0 when none)."""
         answers: list[Hashable | None] = [None] * len(texts)
         best = np.zeros(len(texts), dtype=np.float32)
-        if self._vectorizer is None or not texts or not self.labels:
+        content = getattr(self, "_content", None)  # memories saved before content vectors have none
+        if self._answers is None or not texts or not self.labels:
             return answers, best
-        if self._fast is None:
+        if content is None and self._fast is None:
             self._fast = FastTfidf(self._vectorizer)
         for start in range(0, len(texts), _CHUNK):
-            vectors = self._fast.transform([str(t) for t in texts[start:start + _CHUNK]])
+            chunk = [str(t) for t in texts[start:start + _CHUNK]]
+            vectors = content.transform(chunk) if content is not None else self._fast.transform(chunk)
             similar = (vectors @ self._answers).tocsr()  # sparse: most pairs share no word
             nearest = np.asarray(similar.argmax(axis=1)).ravel()
             values = np.asarray(similar.max(axis=1).todense()).ravel()

@@ -42,6 +42,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
+from .content import ContentVectors
 from .embeddings import BACKENDS, get_embedder
 from .fastvec import FastTfidf
 from .memory import AnswerMemory
@@ -205,6 +206,9 @@ class StepRouter:
         self._intercept: np.ndarray | None = None
         # People's answers, applied to nearly identical messages before the model (memory.py).
         self.memory: AnswerMemory | None = None
+        # What a message is about (content.py), learnt from the organization's messages by
+        # self-training: how answers reach alike messages and how the review queue clusters.
+        self.content: ContentVectors | None = None
 
     # ------------------------------------------------------------------ training
 
@@ -238,7 +242,7 @@ class StepRouter:
         organization's own messages, whose word frequencies say which words matter."""
         pairs = [(str(t), label) for t, label in zip(texts, labels, strict=True) if str(t).strip()]
         self.memory = AnswerMemory([t for t, _ in pairs], [label for _, label in pairs], corpus=corpus,
-                                   **options) if pairs else None
+                                   content=getattr(self, "content", None), **options) if pairs else None
         return self
 
     @classmethod
@@ -445,6 +449,7 @@ class StepRouter:
             "coef": self._coef,
             "intercept": self._intercept,
             "memory": self.memory,
+            "content": self.content,
         }
         buffer = io.BytesIO()
         joblib.dump(state, buffer)
@@ -463,6 +468,7 @@ class StepRouter:
         router._word, router._char = state["word"], state["char"]
         router._coef, router._intercept = state["coef"], state["intercept"]
         router.memory = state.get("memory")  # routers saved before answers were remembered have none
+        router.content = state.get("content")  # nor content vectors, before self-training learnt them
         get_embedder(router.backend)  # load the embedding weights now, not on the first message
         return router
 
