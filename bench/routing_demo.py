@@ -18,6 +18,8 @@
         # RELEARN_EVERY = 50, 0: every answer chosen from the first queue) and queue_similarity
         # (the cosine at which the queue's clusters join near-duplicates; default the product's
         # text.clusters.NEAR_DUPLICATE, 0.8)
+        # and answers_in_model (true: answers also learnt into the self-trained model, as before
+        # decision 0046; default false, as the product)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -32,9 +34,11 @@ for a group that needs a person, its first item corrected with its true step ("n
 become off-topic examples); for a spot check, the person reads its first item and answers for
 the whole group in one action — "yes" (its true step is where the router put it) or that
 item's true step — so every member takes that answer, right for it or not. The router then
-learns as the product does (every person-placed message a correction, a spot check's "yes" a
-confirmation of the product's weight, routing.CONFIRMATION_WEIGHT; answered messages out of
-the unlabeled ones). The cluster page's whole-cluster answer for groups that need a person is
+learns as the product does (decision 0046): the self-trained model from the map and the
+unlabeled messages (answered ones left out), and every person-placed message remembered through
+the router's content vectors (the queue's clusters use them too); the variant
+`answers_in_model` (true) also learns the answers into the model as before (every placed
+message a correction, a spot check's "yes" a confirmation of routing.CONFIRMATION_WEIGHT). The cluster page's whole-cluster answer for groups that need a person is
 the variant `cluster_answers` (decision 0044: measured, the router learns worse from it on the
 demo, so the default keeps one message per group). `--confident N` keeps the earlier
 simulation (decision 0023).

@@ -13,8 +13,12 @@ words that say what a message is about count most.
 
 On the demo (200 review-queue answers, 120,000 rows), 0.6 is where the answers it applies are
 most often right: 93.9% of 10,873 messages (0.4: 92.6% of 16,937; 0.5: 93.5%; 0.7: 93.1%;
-0.8: 91.0% of 5,716) — more often right than the model on the same messages. Bounded: the
-vocabulary is capped, and answers are compared in row chunks.
+0.8: 91.0% of 5,716) — more often right than the model on the same messages. A self-trained
+router passes its content vectors (``content``, text/content.py): the words that say which
+step a message is about, weighted by the organization's messages as routed, so an answer
+reaches the same complaint whatever its wrapping (108 messages per answer instead of 54 at 0.6,
+98% about the same true step). Bounded: the vocabulary is capped, and answers are compared in
+row chunks.
 """
 
 from __future__ import annotations

@@ -7,13 +7,15 @@ unrouted. Every organization already holds thousands of its own messages, though
 map-only router is right about most of the ones it is sure of. Self-training (Yarowsky 1995;
 "pseudo-labelling") uses that:
 
-1. A bounded, seeded sample of the stored messages (``max_unlabeled``), de-duplicated on a
+1. A bounded sample of the stored messages (``max_unlabeled``), de-duplicated on a
    normalized form: a message repeated 300 times is one example, so repetition cannot
-   amplify a mistake.
-2. The current router (map + people's corrections) routes the sample. A message nearly
-   identical to one a person placed (``corrections``; cosine of TF-IDF words and word pairs
-   ≥ ``propagate_similarity``) takes that person's answer: one answer teaches the whole
-   cluster of messages written the same way. Other messages it routes with confidence ≥
+   amplify a mistake. Bottom-k by a seeded hash, so a message stays in the sample while it is
+   among the unlabeled ones (decision 0046).
+2. The current router (the map, and people's corrections when the caller put them in
+   ``examples``) routes the sample. With ``spread_answers``, a message about the same thing as
+   one a person placed (``corrections``; cosine of content vectors, text.content, ≥
+   ``propagate_similarity``) takes that person's answer. ``insights.routing`` does neither:
+   answers learnt into the model tilted it (decision 0046). Other messages it routes with confidence ≥
    ``confidence`` become training examples of that step, at a fraction of a phrase's weight,
    at most ``per_step_cap`` per step (the most confident first), so one loud step cannot
    swallow its neighbours. A new router is fitted on the map, the corrections and these
@@ -33,9 +35,11 @@ map-only router is right about most of the ones it is sure of. Self-training (Ya
    and the router is fitted once more. Judging noise only after step 2 matters: a message
    repeated in words the map never used is not noise just because the map-only router could
    not place it.
-4. Every person's answer — a step (``corrections``) or off-topic (``negatives``) — is
-   remembered by the final router (text/memory.py): a new message nearly identical to an
-   answered one goes where the person put it, or nowhere.
+4. Content vectors (text.content) are learnt from the sample and the final router's routes
+   and kept with it (``router.content``); every person's answer — a step (``corrections``) or
+   off-topic (``negatives``) — is remembered by the final router through them (text/memory.py):
+   a new message about the same thing as an answered one goes where the person put it, or
+   nowhere.
 
 With fewer than ``min_per_step`` distinct messages per step there is too little to learn
 from, and the map router is kept (with people's answers remembered).
