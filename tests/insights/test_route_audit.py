@@ -4,6 +4,7 @@ every rollup equal to a rebuild."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 from datetime import UTC, datetime, timedelta
@@ -128,3 +129,41 @@ def test_sample_truth_lists_the_generated_messages(tmp_path):
     generated = [r for r in generate_feedback(300, seed=7) if r["text"]]
     assert [(r["external_id"], r["true_step"]) for r in written] == [
         (g["external_id"], g["true_step"] or "") for g in generated]
+
+
+WRAPPINGS = ["Honestly, {}.", "Not impressed. {}!", "{} Sort it out.", "Quick question: {}?", "Fed up. {}, again.",
+             "Well, {} Thanks.", "{} with three kids at home.", "I work from home and {}.", "{} Cheers!",
+             "Ugh. {}...", "To be blunt, {}.", "{}. Would not recommend.", "Long story short: {}",
+             "{}. Really poor service.", "As usual {}", "Seriously, {}"]
+JINGLE = "the jingle they play loops the same four notes"
+
+
+def test_answers_act_through_the_memory_not_the_self_trained_model(small_org, settings, tmp_path):
+    """Decision 0046: a person's answer sends the same complaint, however it is wrapped, where
+    the person put it (content vectors), and leaves the self-trained model as it was."""
+    settings.DATA_DIR = tmp_path
+    source = actions.create_source({"name": "Survey", "kind": "survey"}, acting_user=small_org.keeper)
+    cores = LOGIN + CALL + [JINGLE]
+    texts = [wrapping.format(core) for core in cores for wrapping in WRAPPINGS]
+    rows = [CanonicalRow(external_id=f"w{i}", received_at=START + timedelta(minutes=i), channel="app", row_number=i + 1,
+                         text=text) for i, text in enumerate(texts)]
+    actions.ingest_feedback_batch(source, rows)
+    routing.train_router(evaluate=False)
+    before = routing.current_router(train_if_missing=False)
+    assert before.content is not None  # self-trained: content vectors learnt from the organization's messages
+    jingles = [wrapping.format(JINGLE) for wrapping in WRAPPINGS]
+
+    answered = Feedback.objects.get(text=jingles[0])
+    actions.correct_feedback_step(answered, small_org.call_step, acting_user=small_org.keeper)
+    routing.train_router(evaluate=False)
+    after = routing.current_router(train_if_missing=False)
+    routed = after.route(jingles[1:])
+    assert all(r.label == small_org.call_step.pk for r in routed)  # every wrapping follows the answer
+
+    model_before, model_after = copy.copy(before), copy.copy(after)
+    model_before.memory = model_after.memory = None
+    was, now = model_before.route(jingles[1:], threshold=0.0), model_after.route(jingles[1:], threshold=0.0)
+    call = small_org.call_step.pk
+    for old, new in zip(was, now, strict=True):
+        old_call = dict(old.top).get(call, 0.0)
+        assert abs(dict(new.top).get(call, 0.0) - old_call) < 0.05  # the model did not learn the answer
