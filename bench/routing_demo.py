@@ -38,9 +38,10 @@ learns as the product does (decision 0046): the self-trained model from the map 
 unlabeled messages (answered ones left out), and every person-placed message remembered through
 the router's content vectors (the queue's clusters use them too); the variant
 `answers_in_model` (true) also learns the answers into the model as before (every placed
-message a correction, a spot check's "yes" a confirmation of routing.CONFIRMATION_WEIGHT). The cluster page's whole-cluster answer for groups that need a person is
-the variant `cluster_answers` (decision 0044: measured, the router learns worse from it on the
-demo, so the default keeps one message per group). `--confident N` keeps the earlier
+message a correction, a spot check's "yes" a confirmation of routing.CONFIRMATION_WEIGHT).
+The cluster page's whole-cluster answer for groups that need a person is the variant
+`cluster_answers` (decision 0044: measured, the router learns worse from it on the demo, so the
+default keeps one message per group). `--confident N` keeps the earlier
 simulation (decision 0023).
 Four figures for each, over every generated message with text:
 right = on-topic messages at their true step / on-topic; unrouted = on-topic at no step /
@@ -301,9 +302,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=120_000, help="generated rows (the demo loads 120,000)")
     parser.add_argument("--confident", type=int, default=0,
                         help="also measure 200 answers of which this many go to clusters of confident routes")
-    parser.add_argument("--spot-check-share", default="0.25",
+    parser.add_argument("--spot-check-share", default=None,
                         help="comma-separated spot-check shares of the review queue measured after answers "
-                             "(none: no after-answers rows)")
+                             "(none: no after-answers rows; default: the product's, "
+                             "insights.queries.DEFAULT_SPOT_CHECK_SHARE)")
     parser.add_argument("--options", type=json.loads, default={},
                         help="extra keyword arguments of self_train as JSON (variants tried, docs/performance.md)")
     parser.add_argument("--variants", type=json.loads, default=None,
@@ -319,6 +321,11 @@ def main() -> None:
     steps = demo_steps()
     table = []
     sweep = () if args.no_sweep else SWEEP
+    if args.spot_check_share is None:
+        _django()
+        from cxkeeper.insights.queries import DEFAULT_SPOT_CHECK_SHARE
+
+        args.spot_check_share = str(DEFAULT_SPOT_CHECK_SHARE)
     shares = [] if args.spot_check_share == "none" else [float(x) for x in args.spot_check_share.split(",")]
 
     started = time.perf_counter()

@@ -606,7 +606,7 @@ CLUSTER_SAMPLE = 8  # messages of a cluster shown before it is assigned in one a
 QUEUE_MAX_SPOT_CHECKED = 30_000  # newest confident model routes clustered for spot checks
 SPOT_CHECK_MIN_SIZE = 5  # a spot check is about at least this many confidently routed messages
 SPOT_CHECK_MARGIN = 1.05  # a spot check's weight: Σ (margin − confidence) = size × (margin − mean)
-DEFAULT_SPOT_CHECK_SHARE = 0.25  # measured: docs/performance.md, "Spot checks"
+DEFAULT_SPOT_CHECK_SHARE = 0.5  # measured: docs/performance.md, "Spot checks" and decision 0046
 
 
 def spot_check_share() -> float:

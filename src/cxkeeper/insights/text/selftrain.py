@@ -63,7 +63,6 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .content import ContentVectors
-from .memory import MEMORY_SIMILARITY
 from .router import OFF_TOPIC, Label, StepRouter, TrainingSet
 
 __all__ = ["MAX_UNLABELED_ROWS", "SELF_TRAINING_SAMPLE", "SelfTrainingReport", "normalized", "self_train"]
@@ -157,7 +156,7 @@ def self_train(
     negatives: Sequence[str] = (),
     corrections: Sequence[tuple[str, Label]] = (),
     propagate_similarity: float = PROPAGATE_SIMILARITY,
-    memory_similarity: float = MEMORY_SIMILARITY,
+    memory_similarity: float | None = None,
     rounds: int = 2,
     second_round_min_per_step: int = 50,
     confidence: float = 0.8,
