@@ -648,10 +648,7 @@ class QueueClusters:
     spot_of: dict[int, int] = field(default_factory=dict)  # confident route → its cluster on its step
 
 
-def _rule_disputes() -> dict[int, tuple[int, float]]:
-    from cxkeeper.insights import routing
-
-    router = routing.current_router(train_if_missing=False)
+def _rule_disputes(router) -> dict[int, tuple[int, float]]:
     if router is None:
         return {}
     rows = list(Feedback.objects.filter(routed_by=RoutedBy.RULE, step__isnull=False).exclude(text="")
@@ -682,20 +679,15 @@ def queue_clusters() -> QueueClusters:
                           lambda: _queue_clusters(threshold), depends=())
 
 
-def _router_content():
-    """The latest router's content vectors (text.content), learnt by self-training: clusters
-    then join messages about the same thing whatever their wrapping. None before self-training."""
-    from cxkeeper.insights import routing
-
-    router = routing.current_router(train_if_missing=False)
-    return getattr(router, "content", None) if router is not None else None
-
-
 def _queue_clusters(threshold: float) -> QueueClusters:
+    from cxkeeper.insights import routing
     from cxkeeper.insights.text.clusters import cluster_texts
 
-    disputed = _rule_disputes()
-    content = _router_content()
+    router = routing.current_router(train_if_missing=False)
+    disputed = _rule_disputes(router)
+    # The router's content vectors (text.content), once it has self-trained: clusters then join
+    # messages about the same thing whatever their wrapping (decision 0046).
+    content = getattr(router, "content", None)
     rows = list(Feedback.objects.filter(_needs_review(threshold))
                 .order_by(F("routing_confidence").asc(nulls_first=True), "id")
                 .values_list("pk", "text")[:QUEUE_MAX_CLUSTERED])

@@ -96,26 +96,26 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
         confirmations=[(text, step) for text, step, confirmed in answers if confirmed],
         confirmation_weight=CONFIRMATION_WEIGHT)
     backend = settings.CXKEEPER_ROUTER_BACKEND
-    router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
-    learned = {}
+    learned, router, remembered = {}, None, False
     if self_training:
         # The self-trained model learns from the map and the organization's messages only;
         # people's answers act through the memory (text.memory), which sends every message about
         # the same thing where the person put it (decision 0046). Learnt into the model, 200
         # answers tilted it: 85.5% right against 89.4% on the demo, and every answer moved routes
         # nobody had asked about.
-        map_examples = training_examples_from_steps(steps)
-        base = StepRouter(backend=backend).fit(map_examples.texts, map_examples.labels, map_examples.weights) \
-            if len(map_examples) != len(examples) else router
+        map_examples = training_examples_from_steps(steps) if answers else examples
+        base = StepRouter(backend=backend).fit(map_examples.texts, map_examples.labels, map_examples.weights)
         trained, learned_from = self_train(map_examples, unlabeled_texts(), backend=backend, base=base,
                                            negatives=off_topic, corrections=fixes, spread_answers=False,
                                            max_unlabeled=SELF_TRAINING_SAMPLE)
         learned = learned_from.as_dict()
-        if learned_from.pseudo_labelled:
-            router = trained
-        elif fixes or off_topic:  # too few messages to self-train: answers in the model and remembered
-            router.remember([t for t, _ in fixes] + off_topic, [s for _, s in fixes] + [OFF_TOPIC] * len(off_topic))
-    elif fixes or off_topic:
+        if learned_from.pseudo_labelled:  # self-trained; self_train remembered every answer
+            router, remembered = trained, True
+        elif not answers:  # too few messages to self-train, and nothing beyond the map to learn
+            router = base
+    if router is None:  # the map router learns people's answers as examples
+        router = StepRouter(backend=backend).fit(examples.texts, examples.labels, examples.weights)
+    if not remembered and (fixes or off_topic):
         router.remember([t for t, _ in fixes] + off_topic, [s for _, s in fixes] + [OFF_TOPIC] * len(off_topic))
     report = {}
     if evaluate:

@@ -234,9 +234,10 @@ def self_train(
     # of messages written the same way, not one example among hundreds of its own guesses.
     placed = [(t, label) for t, label in answers if label != OFF_TOPIC]
     first_routes = router.route(sample, threshold=0.0)
-    if content_similarity:
-        content = ContentVectors(sample, [result.label for result in first_routes])
-    told = _nearest_answers(sample, placed, propagate_similarity, content) if placed and spread_answers else {}
+    told: dict[int, Label] = {}
+    if placed and spread_answers:
+        spread_by = ContentVectors(sample, [result.label for result in first_routes]) if content_similarity else None
+        told = _nearest_answers(sample, placed, propagate_similarity, spread_by)
     report.propagated = len(told)
     chosen: list[int] = []
     labels_of: dict[int, Label] = {}
