@@ -28,6 +28,7 @@ def main() -> int:
     failures += run("routing.py", *(["--quick"] if quick else []))
     failures += run("routing_ceiling.py", *(["--rows", "30000"] if quick else []))  # what routing_demo can reach
     failures += run("routing_demo.py", *(["--rows", "30000"] if quick else []))
+    failures += run("content_reach.py", *(["--rows", "30000"] if quick else []))  # how far one answer reaches
     failures += run("rollups.py", *(["--rows", "1000000"] if quick else ["--rows", "10000000"]))
     # Many people at once: the multi-process server beside the single-process baseline (SQLite;
     # `python bench/load.py --database-url … --data-dir …` for PostgreSQL).
