@@ -114,6 +114,49 @@ def test_reviewed_items_leave_the_queue_and_none_of_these_keeps_them_unrouted(or
     assert len(left) == 1 and queue.cluster_sizes[left.pop()] == 4
 
 
+def test_a_group_lists_a_few_members_one_per_wording_and_offers_the_rest_as_one_answer(org):
+    spam = min(Feedback.objects.filter(text__in=SPAM).values_list("pk", flat=True))
+    parcel = min(Feedback.objects.filter(text__in=PARCEL).values_list("pk", flat=True))
+    every = queries.review_queue()
+    listed = queries.review_queue(per_group=2)
+    assert listed.remaining == every.remaining == len(every.entries)  # every waiting message still counts
+    # the five spam messages are worded the same (case, punctuation, emoji aside): one is listed;
+    # the parcel group has three wordings among four messages: two are listed
+    assert len(listed.entries) == len(every.entries) - (len(SPAM) - 1) - (len(PARCEL) - 2)
+    assert [e.more for e in listed.entries if e.cluster_id == spam] == [len(SPAM) - 1]
+    shown = [e for e in listed.entries if e.cluster_id == parcel]
+    texts = [Feedback.objects.get(pk=e.feedback_id).text for e in shown]
+    assert len({normalize(t) for t in texts}) == 2 and [e.more for e in shown] == [0, len(PARCEL) - 2]
+    assert all(e.more == 0 for e in every.entries)
+    # any page of the list is the same slice of the whole list, wherever it cuts a group
+    whole = list(listed.entries)
+    assert [listed.entries[i:i + 3] for i in range(0, len(whole), 3)] == [whole[i:i + 3] for i in
+                                                                          range(0, len(whole), 3)]
+    # answering a listed member brings the next one into the list
+    actions.review_feedback(Feedback.objects.get(pk=shown[0].feedback_id), org.call_step, acting_user=org.it_member)
+    after = [e for e in queries.review_queue(per_group=2).entries if e.cluster_id == parcel]
+    assert len(after) == 2 and shown[0].feedback_id not in {e.feedback_id for e in after}
+    assert after[-1].more == len(PARCEL) - 3
+
+
+def test_the_queue_page_lists_three_of_a_group_and_links_the_rest(org):
+    more = [f"FOLLOW FOR FOLLOW {word}" for word in ("now", "today", "please", "friends")]
+    source = actions.create_source({"name": "More mentions", "kind": "social"}, acting_user=org.keeper)
+    actions.ingest_feedback_batch(source, rows(more, prefix="M", nps=5))
+    spam = min(Feedback.objects.filter(text__in=SPAM + more).values_list("pk", flat=True))
+    size = queries.review_queue().cluster_size(spam)
+    assert size > queries.QUEUE_LISTED_PER_GROUP
+    html = client_of(org.it_member).get("/feedback/review/").content.decode()
+    assert html.count(f'href="/feedback/review/clusters/{spam}/"') == queries.QUEUE_LISTED_PER_GROUP + 1
+    assert f'data-group-more="{size - queries.QUEUE_LISTED_PER_GROUP}"' in html
+    assert f"{size - queries.QUEUE_LISTED_PER_GROUP} more messages of this group are not listed here" in html
+    assert f"<dd data-remaining>{queries.review_queue().remaining}</dd>" in html
+    api = ApiClient(org.viewer).get("/review/queue", {"per_group": 1, "limit": 100}).json()
+    firsts = [item for item in api["items"] if item["cluster"] == spam]
+    assert len(firsts) == 1 and firsts[0]["more"] == size - 1
+    assert api["remaining"] == queries.review_queue().remaining
+
+
 # ---------------------------------------------------------------- one answer for a cluster
 
 

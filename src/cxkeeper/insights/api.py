@@ -161,6 +161,8 @@ class QueueItemOut(Schema):
     uncertainty: float = Field(description="1 − the router's confidence; for a disputed step column, the "
                                            "router's confidence in its other step")
     suggestions: list[SuggestionOut]
+    more: int = Field(0, description="with per_group, on the last listed member of a group: the group's waiting "
+                                     "members not listed (answer them with the cluster)")
 
 
 class RoutedShareOut(Schema):
@@ -181,6 +183,9 @@ class QueueQuery(Schema):
     step: int | None = Field(None, description="only items now on this step")
     limit: int = Field(25, ge=1, le=100)
     offset: int = Field(0, ge=0)
+    per_group: int | None = Field(None, ge=1, le=100, description=(
+        "list at most this many members of each group of similar messages, one per wording (the web page lists "
+        f"{queries.QUEUE_LISTED_PER_GROUP}); default every member"))
 
 
 def _suggestion(s) -> dict:
@@ -195,11 +200,12 @@ def _share(share) -> dict:
 @review_router.get("/queue", url_name="review_queue", response={200: QueueOut, **READ_ERRORS},
                    summary="What needs a person, in review order, with clusters of similar messages")
 def review_queue(request, query: Query[QueueQuery]):
-    queue = queries.review_queue(step_ref(query.step, "step") if query.step is not None else None)
+    queue = queries.review_queue(step_ref(query.step, "step") if query.step is not None else None,
+                                 per_group=query.per_group)
     items = queries.queue_page(queue, queue.entries[query.offset:query.offset + query.limit])
     return {"remaining": queue.remaining, "clusters": queue.clusters, "routed_share": _share(queries.routed_share()),
             "items": [{"feedback": item.feedback, "cluster": item.entry.cluster_id, "cluster_size": item.cluster_size,
-                       "uncertainty": item.entry.uncertainty,
+                       "uncertainty": item.entry.uncertainty, "more": item.entry.more,
                        "suggestions": [_suggestion(s) for s in item.suggestions]} for item in items]}
 
 

@@ -603,6 +603,7 @@ QUEUE_MAX_CLUSTERED = 30_000  # the most uncertain items clustered; beyond, each
 QUEUE_MAX_RULE_CHECKS = 5_000  # newest rule-routed texts the router re-reads for disagreements
 SUGGESTION_MIN_CONFIDENCE = 0.3  # a suggestion is highlighted only when the router is this sure
 CLUSTER_SAMPLE = 8  # messages of a cluster shown before it is assigned in one action
+QUEUE_LISTED_PER_GROUP = 3  # members of a group the queue page lists; the rest wait for one answer on its page
 QUEUE_MAX_SPOT_CHECKED = 30_000  # newest confident model routes clustered for spot checks
 SPOT_CHECK_MIN_SIZE = 5  # a spot check is about at least this many confidently routed messages
 SPOT_CHECK_MARGIN = 1.05  # a spot check's weight: Σ (margin − confidence) = size × (margin − mean)
@@ -719,6 +720,7 @@ class QueueEntry:
     uncertainty: float  # 1 − the router's confidence; for a disputed rule route, the router's confidence
     disputed_step_id: int | None = None
     spot_check: bool = False  # a spot check: this entry stands for its whole cluster of confident routes
+    more: int = 0  # on the last listed member of a group: its waiting members the list leaves out
 
 
 @dataclass(frozen=True)
@@ -750,6 +752,9 @@ class QueueOrder:
     spot_ranked: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     spot_ranked_weight: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     spot_ranked_smallest: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # per entry, a number equal for texts worded the same (`text.clusters.normalize`) within this
+    # order, so a page lists one of them (empty: every entry its own wording)
+    wording: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def _queue_counts(threshold: float) -> tuple[int, int]:
@@ -807,8 +812,10 @@ def _still_stored(key: tuple) -> bool:
 
 
 def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
+    from cxkeeper.insights.text.clusters import normalize
+
     rows = list(Feedback.objects.filter(_needs_review(threshold))
-                .values_list("pk", "routed_by", "routing_confidence", "step_id"))
+                .values_list("pk", "routed_by", "routing_confidence", "step_id", "text"))
     needing = _unsure(threshold)
     disputed = list(Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
                     .values_list("pk", "step_id"))
@@ -817,30 +824,38 @@ def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
             if pk in clusters.spot_of] if clusters.spot_of else []
     n = len(rows) + len(disputed) + len(spot)
     ids = np.fromiter([pk for pk, *_ in rows] + [pk for pk, _ in disputed] + [pk for pk, *_ in spot], np.int64, n)
-    uncertainty = np.fromiter([_uncertainty(by, confidence, threshold) for _, by, confidence, _ in rows]
+    uncertainty = np.fromiter([_uncertainty(by, confidence, threshold) for _, by, confidence, *_ in rows]
                               + [clusters.disputed[pk][1] for pk, _ in disputed]
                               + [SPOT_CHECK_MARGIN - confidence for _, confidence, _ in spot], np.float64, n)
     disputed_step = np.fromiter([-1] * len(rows) + [clusters.disputed[pk][0] for pk, _ in disputed]
                                 + [-1] * len(spot), np.int64, n)
-    step = np.fromiter([-1 if s is None else s for *_, s in rows] + [-1 if s is None else s for _, s in disputed]
+    step = np.fromiter([-1 if s is None else s for *_, s, _ in rows] + [-1 if s is None else s for _, s in disputed]
                        + [s for *_, s in spot], np.int64, n)
     cluster_of = np.fromiter([clusters.cluster_of.get(pk, pk) for pk, *_ in rows]
                              + [clusters.cluster_of.get(pk, pk) for pk, _ in disputed]
                              + [clusters.spot_of[pk] for pk, *_ in spot], np.int64, n)
     is_spot = np.zeros(n, bool)
     is_spot[len(rows) + len(disputed):] = True
-    return order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, is_spot, needing)
+    # disputed rule routes and spot checks are never folded into another entry: each its own wording
+    wordings: dict[str, int] = {}
+    wording = np.fromiter([wordings.setdefault(normalize(text), len(wordings)) for *_, text in rows]
+                          + [-1 - i for i in range(len(disputed) + len(spot))], np.int64, n)
+    return order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, is_spot, needing, wording)
 
 
-def order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, spot, needing: int) -> QueueOrder:
+def order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, spot, needing: int,
+                      wording=None) -> QueueOrder:
     """The stored order from its entries (also used by bench/routing_demo.py, which builds the
     same arrays from routed texts without a database). Cluster names of spot checks and of
-    the other entries never meet: they are the smallest id of disjoint sets of items."""
+    the other entries never meet: they are the smallest id of disjoint sets of items.
+    `wording` (optional): a number per entry, equal for texts worded the same."""
     # entries grouped by cluster, members most uncertain first (then by id); a spot check's
     # surest member first: the one it shows, the most typical of where the router put them all
     grouped = np.lexsort((ids, np.where(spot, uncertainty, -uncertainty), cluster_of))
-    ids, uncertainty, disputed_step, step, cluster_of, spot = (
-        a[grouped] for a in (ids, uncertainty, disputed_step, step, cluster_of, spot))
+    if wording is None:
+        wording = np.arange(len(ids), dtype=np.int64)
+    ids, uncertainty, disputed_step, step, cluster_of, spot, wording = (
+        a[grouped] for a in (ids, uncertainty, disputed_step, step, cluster_of, spot, wording))
     cluster_ids, cluster = np.unique(cluster_of, return_inverse=True)
     cluster = cluster.astype(np.int64)
     empty = np.empty(0, np.int64)
@@ -852,7 +867,7 @@ def order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, spot, n
     ranked, weight, smallest = _rank_keys(order, ~spot)
     spot_ranked, spot_weight, spot_smallest = _rank_keys(order, spot.copy())
     return QueueOrder(ids, uncertainty, disputed_step, step, cluster, cluster_ids, ranked, weight, smallest,
-                      needing, bounds, spot, spot_cluster, spot_ranked, spot_weight, spot_smallest)
+                      needing, bounds, spot, spot_cluster, spot_ranked, spot_weight, spot_smallest, wording)
 
 
 def interleave(ranked: np.ndarray, spot_ranked: np.ndarray, share: float) -> np.ndarray:
@@ -920,18 +935,45 @@ def _re_ranked(order: QueueOrder, live: np.ndarray, *, spot: bool = False) -> np
 
 
 class QueueEntries(Sequence):
-    """The queue's entries in review order, made only for the slice a page shows."""
+    """The queue's entries in review order, made only for the slice a page shows.
 
-    def __init__(self, order: QueueOrder, live: np.ndarray, ranked: np.ndarray):
+    `per_group` lists at most that many waiting members of each group of similar messages,
+    one per wording (the most uncertain first; None: every member): the page shows a few and
+    offers the rest as one answer for the group, instead of a page of 25 copies of one message.
+    The others are listed as those are answered. `remaining` counts every waiting message."""
+
+    def __init__(self, order: QueueOrder, live: np.ndarray, ranked: np.ndarray, per_group: int | None = None):
         self._order, self._live = order, live
         self._ranked = ranked
         self._bounds = order.bounds  # entries of cluster c: bounds[c]:bounds[c + 1]
         self._sizes = np.diff(order.bounds) if live.all() else \
             np.bincount(order.cluster, weights=live, minlength=len(order.cluster_ids)).astype(np.int64)
         # a spot check is one entry for its whole cluster
-        shown = np.where(order.spot_cluster, np.minimum(self._sizes, 1), self._sizes) \
+        counted = np.where(order.spot_cluster, np.minimum(self._sizes, 1), self._sizes) \
             if order.spot_cluster.any() else self._sizes
-        self._ends = np.cumsum(shown[ranked])
+        self._remaining = int(counted[ranked].sum()) if len(ranked) else 0
+        self._listable = live if per_group is None else self._first_of_each_wording(order, live)
+        if per_group is None:
+            self._shown = counted
+        else:
+            wordings = np.bincount(order.cluster, weights=self._listable, minlength=len(order.cluster_ids))
+            self._shown = np.minimum(np.where(order.spot_cluster, counted, wordings.astype(np.int64)), per_group)
+        self._ends = np.cumsum(self._shown[ranked])
+
+    @staticmethod
+    def _first_of_each_wording(order: QueueOrder, live: np.ndarray) -> np.ndarray:
+        """Live entries that are the first (most uncertain) of their wording in their cluster."""
+        if not len(order.wording):
+            return live
+        waiting = np.flatnonzero(live)
+        if not len(waiting):
+            return live
+        # one int64 per (cluster, wording): ~10 ms at 250,000 entries, where unique rows take 20 times that
+        wording = order.wording[waiting] - int(order.wording.min())
+        _, first = np.unique(order.cluster[waiting] * (int(wording.max()) + 1) + wording, return_index=True)
+        listable = np.zeros(len(live), bool)
+        listable[waiting[first]] = True
+        return listable
 
     def __len__(self) -> int:
         return int(self._ends[-1]) if len(self._ends) else 0
@@ -961,15 +1003,26 @@ class QueueEntries(Sequence):
         for c in self._ranked[first:].tolist():
             members = np.arange(self._bounds[c], self._bounds[c + 1])
             spot = bool(order.spot_cluster[c])
-            members = members[self._live[members]][:1 if spot else None][skip:]
-            skip = 0
-            for i in members.tolist():
+            shown = int(self._shown[c])
+            left_out = 0 if spot else int(self._sizes[c]) - shown
+            members = members[self._listable[members]][:shown]
+            last = len(members) - 1
+            for at, i in enumerate(members.tolist()):
+                if at < skip:
+                    continue
                 disputed = int(order.disputed_step[i])
                 entries.append(QueueEntry(int(order.feedback_ids[i]), int(order.cluster_ids[c]),
-                                          float(order.uncertainty[i]), disputed if disputed >= 0 else None, spot))
+                                          float(order.uncertainty[i]), disputed if disputed >= 0 else None, spot,
+                                          left_out if at == last else 0))
                 if len(entries) == stop - start:
                     return entries
+            skip = 0
         return entries
+
+    @property
+    def remaining(self) -> int:
+        """Every waiting message (a spot check counts once), listed or not."""
+        return self._remaining
 
     def sizes(self) -> dict[int, int]:
         ranked = self._ranked
@@ -1009,7 +1062,8 @@ class ReviewQueue:
 
     @property
     def remaining(self) -> int:
-        return len(self.entries)
+        """Messages waiting for a person (a spot check counts once): `entries` may list fewer."""
+        return self.entries.remaining
 
     @property
     def clusters(self) -> int:
@@ -1044,9 +1098,10 @@ def _uncertainty(routed_by: str, confidence: float | None, threshold: float) -> 
     return 1.0 - confidence
 
 
-def review_queue(step=None) -> ReviewQueue:
+def review_queue(step=None, *, per_group: int | None = None) -> ReviewQueue:
     """Every item that needs a person, ordered by how much one answer teaches (see above).
-    `step` keeps the items now on that step (model routes the router doubts, disputed rules).
+    `step` keeps the items now on that step (model routes the router doubts, disputed rules);
+    `per_group` lists at most that many members of each group (`QueueEntries`).
 
     From the stored `queue_order`: the items a person has answered since (a few, found by the
     index on `routed_by`) drop out and only then is the order re-ranked, in arrays. If one COUNT
@@ -1070,7 +1125,7 @@ def review_queue(step=None) -> ReviewQueue:
     else:
         ranked = order.ranked if live[~order.spot].all() else _re_ranked(order, live & ~order.spot)
         spot_ranked = order.spot_ranked if live[order.spot].all() else _re_ranked(order, live & order.spot, spot=True)
-    return ReviewQueue(QueueEntries(order, live, interleave(ranked, spot_ranked, share)))
+    return ReviewQueue(QueueEntries(order, live, interleave(ranked, spot_ranked, share), per_group))
 
 
 @dataclass

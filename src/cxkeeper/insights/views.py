@@ -141,7 +141,7 @@ def review_queue(request):
     step = None
     if request.GET.get("step", "").isdigit():
         step = Step.objects.select_related("stage__journey").filter(pk=int(request.GET["step"])).first()
-    queue = queries.review_queue(step)
+    queue = queries.review_queue(step, per_group=queries.QUEUE_LISTED_PER_GROUP)
     page = Paginator(queue.entries, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
     items = queries.queue_page(queue, list(page))
     share = queries.routed_share()
@@ -156,6 +156,7 @@ def review_queue(request):
         "step_options": render_to_string("insights/_step_options.html", {"steps": steps}),
         "share": share, "started_share": started, "relearn": queries.latest_relearn(),
         "min_confidence": queries.SUGGESTION_MIN_CONFIDENCE, "spot_share": 100 * queries.spot_check_share(),
+        "per_group": queries.QUEUE_LISTED_PER_GROUP,
         "can_correct": can(actions.require_correct, request.user, None),
         "can_retrain": can(require_keeper, request.user, "retrain the step router"),
     }
