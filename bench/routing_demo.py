@@ -19,7 +19,9 @@
         # (the cosine at which the queue's clusters join near-duplicates; default the product's
         # text.clusters.NEAR_DUPLICATE, 0.8)
         # and answers_in_model (true: answers also learnt into the self-trained model, as before
-        # decision 0046; default false, as the product)
+        # decision 0046; default false, as the product) and queue_asks_remembered (true: the
+        # queue also asks about messages the router's memory of answers set aside as off-topic
+        # or placed, as before decision 0048; default false, as the product)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -145,7 +147,7 @@ def _django() -> None:
 
 def queue_order_choice(results, texts: list[str], truth: list, n: int, share: float, threshold: float,
                        all_but_these: int = 0, cluster_answers: int | bool = 0, answered=frozenset(),
-                       similar: float | None = None, content=None):
+                       similar: float | None = None, content=None, memory=None):
     """The first n groups of the review queue as the product orders them (see the docstring).
     Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
     off-topic) and whether it kept them where the router had put them (a spot check's "yes").
@@ -161,23 +163,33 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     Without it, only the group's first item is answered. Left-out members keep waiting, as in
     the product; they are not asked about again within the n answers. ``answered``: messages a
     person already placed (earlier rounds of ``relearn_every``): out of the queue, as in the
-    product."""
+    product. ``memory``: the router's memory of people's answers; as in the product (decision
+    0048), unrouted messages it matches to an off-topic answer are not asked about, and routes
+    it placed are not spot-checked."""
     import numpy as np
 
     _django()
     from cxkeeper.insights import queries
     from cxkeeper.insights.text.clusters import clusters_within
+    from cxkeeper.insights.text.router import OFF_TOPIC
 
     cluster_answers = queries.CLUSTER_SAMPLE if cluster_answers is True else int(cluster_answers)
+
+    def remembered(indices: list[int]) -> list:
+        return memory.match([texts[i] for i in indices])[0] if memory is not None else [None] * len(indices)
 
     # ids are positions + 1 (import order, as stored ids); unrouted: below the threshold or no step
     pending = sorted((i for i, r in enumerate(results) if r.label is None and i not in answered),
                      key=lambda i: (results[i].confidence, i))
     clustered = pending[:queries.QUEUE_MAX_CLUSTERED]
+    like_off_topic = {i for i, answer in zip(clustered, remembered(clustered), strict=True) if answer == OFF_TOPIC}
+    pending = [i for i in pending if i not in like_off_topic]
+    clustered = [i for i in clustered if i not in like_off_topic]
     alike = {} if similar is None else {"threshold": similar}  # the queue's near-duplicate cosine
     cluster_of = cluster_texts([i + 1 for i in clustered], [texts[i] for i in clustered], content=content, **alike)
     routed = [i for i in reversed(range(len(results)))
               if results[i].label is not None and i not in answered][:queries.QUEUE_MAX_SPOT_CHECKED]
+    routed = [i for i, answer in zip(routed, remembered(routed), strict=True) if answer is None]
     spot_of = clusters_within([i + 1 for i in routed], [texts[i] for i in routed], [results[i].label for i in routed],
                               content=content, **alike)
     sizes = defaultdict(int)
@@ -230,7 +242,7 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
 
 
 BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows", "relearn_every",
-                 "queue_similarity", "answers_in_model")
+                 "queue_similarity", "answers_in_model", "queue_asks_remembered")
 
 
 def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_rows=()):
@@ -370,20 +382,23 @@ def main() -> None:
             sample = variant.get("cluster_answers", 0)
             every = int(variant.get("relearn_every", RELEARN_EVERY)) or CORRECTIONS
             answers, spot = [], 0
-            current, content_now = results, content
+            current, content_now, memory_now = results, content, None
             while len(answers) < CORRECTIONS:  # rounds of `every` answers, relearning in between
                 if answers:
                     router_now, placed, _ = after_answers(steps, texts, truth, newest, answers, variant, newest_rows)
                     current = [r if r.confidence >= router_now.threshold else type(r)(None, r.confidence, r.top)
                                for r in router_now.route(texts, threshold=0.0)]
                     content_now = router_now.content
+                    # the product's queue reads people's answers through the router's memory
+                    # (decision 0048); the variant queue_asks_remembered asks as before
+                    memory_now = None if variant.get("queue_asks_remembered") else router_now.memory
                     print(f"  relearnt after {len(answers)} answers: "
                           f"{figures([placed.get(i, r.label) for i, r in enumerate(current)], truth)}",
                           file=sys.stderr, flush=True)
                 batch = queue_order_choice(current, texts, truth, min(every, CORRECTIONS - len(answers)), share,
                                            threshold, all_but_these=int(variant.get("all_but_these", 0)),
                                            cluster_answers=sample, similar=variant.get("queue_similarity"),
-                                           content=content_now,
+                                           content=content_now, memory=memory_now,
                                            answered=frozenset(i for members, _, _ in answers for i in members))
                 if not batch:
                     break

@@ -157,6 +157,25 @@ def test_the_queue_page_lists_three_of_a_group_and_links_the_rest(org):
     assert api["remaining"] == queries.review_queue().remaining
 
 
+def test_messages_just_like_an_off_topic_answer_are_not_asked_about_again(org, settings,
+                                                                          django_capture_on_commit_callbacks):
+    spam = sorted(Feedback.objects.filter(text__in=SPAM).values_list("pk", flat=True))
+    before = queries.review_queue()
+    assert before.like_off_topic == 0 and set(spam) <= set(queued_ids(before))
+    settings.CXKEEPER_RELEARN = "inline"  # the router relearns (and remembers the answer) at once
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_feedback(Feedback.objects.get(pk=spam[0]), actions.OFF_TOPIC, acting_user=org.it_member)
+    after = queries.review_queue()
+    # the other four are still unrouted (in the unrouted figures), but a person has answered them in effect
+    assert set(Feedback.objects.filter(pk__in=spam[1:]).values_list("routed_by", flat=True)) == {RoutedBy.NONE}
+    assert not set(spam) & set(queued_ids(after)) and after.like_off_topic == len(SPAM) - 1
+    assert after.remaining == before.remaining - len(SPAM)
+    assert set(PARCEL) <= {Feedback.objects.get(pk=pk).text for pk in queued_ids(after)}  # the rest still asked
+    html = client_of(org.viewer).get("/feedback/review/").content.decode()
+    assert f'data-like-off-topic="{len(SPAM) - 1}"' in html and "4 unrouted messages are just like one" in html
+    assert ApiClient(org.viewer).get("/review/queue").json()["like_off_topic"] == len(SPAM) - 1
+
+
 # ---------------------------------------------------------------- one answer for a cluster
 
 

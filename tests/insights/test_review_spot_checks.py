@@ -195,3 +195,20 @@ def test_a_confirmation_is_told_apart_from_a_correction_when_the_router_learns(o
     assert all(answers[t] for t in Feedback.objects.filter(pk__in=cluster.member_ids).values_list("text", flat=True))
     assert not any(answers[t] for t in HOLD)
     assert set(Feedback.objects.filter(text__in=HOLD).values_list("routing_confidence", flat=True)) == {1.0}
+
+
+def test_routes_a_persons_answer_placed_are_not_spot_checked(org, settings, django_capture_on_commit_callbacks):
+    """A person routed one of the login messages; the router remembers it and places the
+    other five like it (decision 0048): a spot check about them would ask again what a person
+    has just said."""
+    login = sorted(Feedback.objects.filter(text__in=LOGIN).values_list("pk", flat=True))
+    queue = queries.review_queue()
+    assert any(set(queue.members(e.cluster_id)) >= set(login) for e in spot_checks(queue))
+    settings.CXKEEPER_RELEARN = "inline"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_feedback(Feedback.objects.get(pk=login[0]), org.login_step, acting_user=org.it_member)
+    rest = Feedback.objects.filter(pk__in=login[1:])
+    assert set(rest.values_list("step_id", "routed_by")) == {(org.login_step.pk, RoutedBy.MODEL)}
+    queue = queries.review_queue()
+    asked = {pk for e in spot_checks(queue) for pk in queue.members(e.cluster_id)}
+    assert not asked & set(login) and asked, "other confident routes are still spot-checked"

@@ -175,6 +175,8 @@ class RoutedShareOut(Schema):
 class QueueOut(Schema):
     remaining: int = Field(description="items that need a person")
     clusters: int = Field(description="clusters of similar messages among them")
+    like_off_topic: int = Field(0, description="unrouted items not asked about: just like a message a person "
+                                               "set aside as off-topic")
     routed_share: RoutedShareOut
     items: list[QueueItemOut] = Field(description="in review order: the cluster whose answer teaches most first")
 
@@ -203,7 +205,8 @@ def review_queue(request, query: Query[QueueQuery]):
     queue = queries.review_queue(step_ref(query.step, "step") if query.step is not None else None,
                                  per_group=query.per_group)
     items = queries.queue_page(queue, queue.entries[query.offset:query.offset + query.limit])
-    return {"remaining": queue.remaining, "clusters": queue.clusters, "routed_share": _share(queries.routed_share()),
+    return {"remaining": queue.remaining, "clusters": queue.clusters, "like_off_topic": queue.like_off_topic,
+            "routed_share": _share(queries.routed_share()),
             "items": [{"feedback": item.feedback, "cluster": item.entry.cluster_id, "cluster_size": item.cluster_size,
                        "uncertainty": item.entry.uncertainty, "more": item.entry.more,
                        "suggestions": [_suggestion(s) for s in item.suggestions]} for item in items]}

@@ -12,7 +12,7 @@ import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.db import connection
@@ -647,6 +647,9 @@ class QueueClusters:
     cluster_of: dict[int, int]
     disputed: dict[int, tuple[int, float]]
     spot_of: dict[int, int] = field(default_factory=dict)  # confident route → its cluster on its step
+    # unrouted items just like a message a person set aside as off-topic (the router's memory):
+    # a person has answered them in effect, so the queue does not ask about them again
+    like_off_topic: frozenset[int] = frozenset()
 
 
 def _rule_disputes(router) -> dict[int, tuple[int, float]]:
@@ -683,6 +686,7 @@ def queue_clusters() -> QueueClusters:
 def _queue_clusters(threshold: float) -> QueueClusters:
     from cxkeeper.insights import routing
     from cxkeeper.insights.text.clusters import cluster_texts
+    from cxkeeper.insights.text.router import OFF_TOPIC
 
     router = routing.current_router(train_if_missing=False)
     disputed = _rule_disputes(router)
@@ -692,19 +696,36 @@ def _queue_clusters(threshold: float) -> QueueClusters:
     rows = list(Feedback.objects.filter(_needs_review(threshold))
                 .order_by(F("routing_confidence").asc(nulls_first=True), "id")
                 .values_list("pk", "text")[:QUEUE_MAX_CLUSTERED])
+    answers = _remembered(router, [text for _, text in rows])
+    like_off_topic = frozenset(pk for (pk, _), answer in zip(rows, answers, strict=True) if answer == OFF_TOPIC)
+    rows = [row for row in rows if row[0] not in like_off_topic]
     rows += list(Feedback.objects.filter(pk__in=list(disputed)).values_list("pk", "text"))
     return QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows], content=content),
-                         disputed, _spot_clusters(threshold, content))
+                         disputed, _spot_clusters(threshold, router), like_off_topic)
 
 
-def _spot_clusters(threshold: float, content=None) -> dict[int, int]:
+def _remembered(router, texts: list[str]) -> list:
+    """Per text, the answer of a person's nearly identical message (the router's memory:
+    a step id, OFF_TOPIC or None), as routing applies it (decision 0048)."""
+    memory = getattr(router, "memory", None)
+    if memory is None or not texts:
+        return [None] * len(texts)
+    return memory.match(texts)[0]
+
+
+def _spot_clusters(threshold: float, router=None) -> dict[int, int]:
     """The newest confident routes in clusters of similar messages on one step; only clusters
-    of at least SPOT_CHECK_MIN_SIZE are kept (a spot check of two messages teaches little)."""
+    of at least SPOT_CHECK_MIN_SIZE are kept (a spot check of two messages teaches little).
+    Routes a person's answer placed (the router's memory) are not asked about: a person
+    already said where messages like them go (decision 0048)."""
     from cxkeeper.insights.text.clusters import clusters_within
 
     if spot_check_share() <= 0:
         return {}
+    content = getattr(router, "content", None)
     rows = list(_confident_routes(threshold).values_list("pk", "text", "step_id")[:QUEUE_MAX_SPOT_CHECKED])
+    answers = _remembered(router, [text for _, text, _ in rows])
+    rows = [row for row, answer in zip(rows, answers, strict=True) if answer is None]
     spot_of = clusters_within([pk for pk, *_ in rows], [text for _, text, _ in rows], [s for *_, s in rows],
                               content=content)
     sizes: dict[int, int] = defaultdict(int)
@@ -755,6 +776,7 @@ class QueueOrder:
     # per entry, a number equal for texts worded the same (`text.clusters.normalize`) within this
     # order, so a page lists one of them (empty: every entry its own wording)
     wording: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    like_off_topic: int = 0  # items needing a person left out: just like a message set aside as off-topic
 
 
 def _queue_counts(threshold: float) -> tuple[int, int]:
@@ -816,6 +838,8 @@ def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
 
     rows = list(Feedback.objects.filter(_needs_review(threshold))
                 .values_list("pk", "routed_by", "routing_confidence", "step_id", "text"))
+    asked = [row for row in rows if row[0] not in clusters.like_off_topic]
+    like_off_topic, rows = len(rows) - len(asked), asked
     needing = _unsure(threshold)
     disputed = list(Feedback.objects.filter(pk__in=list(clusters.disputed), routed_by=RoutedBy.RULE)
                     .values_list("pk", "step_id"))
@@ -840,7 +864,8 @@ def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
     wordings: dict[str, int] = {}
     wording = np.fromiter([wordings.setdefault(normalize(text), len(wordings)) for *_, text in rows]
                           + [-1 - i for i in range(len(disputed) + len(spot))], np.int64, n)
-    return order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, is_spot, needing, wording)
+    order = order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, is_spot, needing, wording)
+    return replace(order, like_off_topic=like_off_topic)
 
 
 def order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, spot, needing: int,
@@ -1064,6 +1089,12 @@ class ReviewQueue:
     def remaining(self) -> int:
         """Messages waiting for a person (a spot check counts once): `entries` may list fewer."""
         return self.entries.remaining
+
+    @property
+    def like_off_topic(self) -> int:
+        """Unrouted items left out of the queue: just like a message a person set aside as
+        off-topic (the router's memory), so a person has answered them in effect."""
+        return self.entries._order.like_off_topic
 
     @property
     def clusters(self) -> int:
