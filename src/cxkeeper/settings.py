@@ -210,7 +210,7 @@ CXKEEPER_RELEARN_DELAY = float(os.environ.get("CXKEEPER_RELEARN_DELAY", "3"))
 
 # The review queue's spot checks (insights/queries.py, decision 0029): this share of its groups
 # asks about the largest clusters of messages the router placed confidently (0 turns them off).
-CXKEEPER_REVIEW_SPOT_CHECK_SHARE = float(os.environ.get("CXKEEPER_REVIEW_SPOT_CHECK_SHARE", "0.5"))
+CXKEEPER_REVIEW_SPOT_CHECK_SHARE = float(os.environ.get("CXKEEPER_REVIEW_SPOT_CHECK_SHARE", "0.35"))
 
 # How often the scheduled sync of warehouse sources runs (insights/warehouse/jobs.py, docs/warehouse.md).
 CXKEEPER_WAREHOUSE_SYNC_MINUTES = int(os.environ.get("CXKEEPER_WAREHOUSE_SYNC_MINUTES", "60"))

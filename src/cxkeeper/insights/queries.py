@@ -607,7 +607,7 @@ QUEUE_LISTED_PER_GROUP = 3  # members of a group the queue page lists; the rest 
 QUEUE_MAX_SPOT_CHECKED = 30_000  # newest confident model routes clustered for spot checks
 SPOT_CHECK_MIN_SIZE = 5  # a spot check is about at least this many confidently routed messages
 SPOT_CHECK_MARGIN = 1.05  # a spot check's weight: Σ (margin − confidence) = size × (margin − mean)
-DEFAULT_SPOT_CHECK_SHARE = 0.5  # measured: docs/performance.md, "Spot checks" and decision 0046
+DEFAULT_SPOT_CHECK_SHARE = 0.35  # measured: docs/performance.md, "Spot checks" and decisions 0046, 0048
 
 
 def spot_check_share() -> float:
