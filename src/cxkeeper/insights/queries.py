@@ -650,6 +650,9 @@ class QueueClusters:
     # unrouted items just like a message a person set aside as off-topic (the router's memory):
     # a person has answered them in effect, so the queue does not ask about them again
     like_off_topic: frozenset[int] = frozenset()
+    # clustered item → a number equal for texts worded the same (`text.clusters.normalize`); the
+    # rest are alone in their cluster, so their wording never matters
+    wording_of: dict[int, int] = field(default_factory=dict)
 
 
 def _rule_disputes(router) -> dict[int, tuple[int, float]]:
@@ -685,7 +688,7 @@ def queue_clusters() -> QueueClusters:
 
 def _queue_clusters(threshold: float) -> QueueClusters:
     from cxkeeper.insights import routing
-    from cxkeeper.insights.text.clusters import cluster_texts
+    from cxkeeper.insights.text.clusters import cluster_texts, normalize
     from cxkeeper.insights.text.router import OFF_TOPIC
 
     router = routing.current_router(train_if_missing=False)
@@ -699,9 +702,12 @@ def _queue_clusters(threshold: float) -> QueueClusters:
     answers = _remembered(router, [text for _, text in rows])
     like_off_topic = frozenset(pk for (pk, _), answer in zip(rows, answers, strict=True) if answer == OFF_TOPIC)
     rows = [row for row in rows if row[0] not in like_off_topic]
+    wordings: dict[str, int] = {}
+    wording_of = {pk: wordings.setdefault(normalize(text), len(wordings)) for pk, text in rows}
+    # disputed rule routes are never folded into another entry: they have no wording here
     rows += list(Feedback.objects.filter(pk__in=list(disputed)).values_list("pk", "text"))
     return QueueClusters(cluster_texts([pk for pk, _ in rows], [text for _, text in rows], content=content),
-                         disputed, _spot_clusters(threshold, router), like_off_topic)
+                         disputed, _spot_clusters(threshold, router), like_off_topic, wording_of)
 
 
 def _remembered(router, texts: list[str]) -> list:
@@ -834,10 +840,8 @@ def _still_stored(key: tuple) -> bool:
 
 
 def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
-    from cxkeeper.insights.text.clusters import normalize
-
     rows = list(Feedback.objects.filter(_needs_review(threshold))
-                .values_list("pk", "routed_by", "routing_confidence", "step_id", "text"))
+                .values_list("pk", "routed_by", "routing_confidence", "step_id"))
     asked = [row for row in rows if row[0] not in clusters.like_off_topic]
     like_off_topic, rows = len(rows) - len(asked), asked
     needing = _unsure(threshold)
@@ -848,22 +852,21 @@ def _queue_order(threshold: float, clusters: QueueClusters) -> QueueOrder:
             if pk in clusters.spot_of] if clusters.spot_of else []
     n = len(rows) + len(disputed) + len(spot)
     ids = np.fromiter([pk for pk, *_ in rows] + [pk for pk, _ in disputed] + [pk for pk, *_ in spot], np.int64, n)
-    uncertainty = np.fromiter([_uncertainty(by, confidence, threshold) for _, by, confidence, *_ in rows]
+    uncertainty = np.fromiter([_uncertainty(by, confidence, threshold) for _, by, confidence, _ in rows]
                               + [clusters.disputed[pk][1] for pk, _ in disputed]
                               + [SPOT_CHECK_MARGIN - confidence for _, confidence, _ in spot], np.float64, n)
     disputed_step = np.fromiter([-1] * len(rows) + [clusters.disputed[pk][0] for pk, _ in disputed]
                                 + [-1] * len(spot), np.int64, n)
-    step = np.fromiter([-1 if s is None else s for *_, s, _ in rows] + [-1 if s is None else s for _, s in disputed]
+    step = np.fromiter([-1 if s is None else s for *_, s in rows] + [-1 if s is None else s for _, s in disputed]
                        + [s for *_, s in spot], np.int64, n)
     cluster_of = np.fromiter([clusters.cluster_of.get(pk, pk) for pk, *_ in rows]
                              + [clusters.cluster_of.get(pk, pk) for pk, _ in disputed]
                              + [clusters.spot_of[pk] for pk, *_ in spot], np.int64, n)
     is_spot = np.zeros(n, bool)
     is_spot[len(rows) + len(disputed):] = True
-    # disputed rule routes and spot checks are never folded into another entry: each its own wording
-    wordings: dict[str, int] = {}
-    wording = np.fromiter([wordings.setdefault(normalize(text), len(wordings)) for *_, text in rows]
-                          + [-1 - i for i in range(len(disputed) + len(spot))], np.int64, n)
+    # an entry without a clustered wording (disputed, spot check, beyond the clustered) is its own
+    wording = np.fromiter([clusters.wording_of.get(pk, -1 - k) for k, (pk, *_) in enumerate(rows)]
+                          + [-1 - k for k in range(len(rows), n)], np.int64, n)
     order = order_from_arrays(ids, uncertainty, disputed_step, step, cluster_of, is_spot, needing, wording)
     return replace(order, like_off_topic=like_off_topic)
 
