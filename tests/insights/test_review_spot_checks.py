@@ -133,6 +133,20 @@ def test_clusters_within_split_similar_messages_by_their_step():
     assert groups == {7: 3, 3: 3, 5: 5, 9: 9}  # 5 is like 3 and 7 but on another step
 
 
+def test_clusters_within_compare_every_step_up_to_its_own_bound():
+    """The bound on compared texts holds per step (decision 0049): a small step's look-alikes
+    meet even when larger steps hold more distinct texts than the bound."""
+    from cxkeeper.insights.text.clusters import clusters_within
+
+    crowd = [f"invoice {word} was wrong" for word in ("amount", "date", "address", "currency")]
+    texts = crowd + crowd + ["my parcel never arrived at the door", "the parcel never arrived at my door"]
+    keys = [1] * len(crowd) * 2 + [2, 2]
+    groups = clusters_within(list(range(1, 11)), texts, keys, max_representatives=2)
+    assert groups[9] == groups[10] == 9  # only two distinct texts on step 2: both compared
+    assert groups[1] == groups[5] == 1  # same words on step 1, whatever the bound
+    assert len({groups[i] for i in range(1, 9)}) == 4  # step 1's distinct texts past the bound stay apart
+
+
 def _login_check(org):
     login = set(Feedback.objects.filter(text__in=LOGIN).values_list("pk", flat=True))
     queue = queries.review_queue()

@@ -6,9 +6,10 @@ Two deterministic, bounded passes, no randomness:
 1. **Same words** — texts equal after normalising (case, digits, punctuation, spacing) are
    one group: exports repeat the same complaint many times.
 2. **Near-duplicates** — the distinct normalised texts of the largest groups (at most
-   ``max_representatives``) as TF-IDF vectors of words and word pairs; two texts whose
-   cosine similarity is at least ``threshold`` join one cluster (union–find over the sparse
-   similarity, computed in row chunks so memory stays bounded).
+   ``max_representatives``; per step in `clusters_within`, which compares texts only with
+   texts on the same step) as vectors (the router's content vectors, else TF-IDF of words and
+   word pairs); two texts whose cosine similarity is at least ``threshold`` join one cluster
+   (union–find over the sparse similarity, computed in row chunks so memory stays bounded).
 
 A cluster is named by its smallest item id, so the same input always gives the same names.
 """
@@ -16,7 +17,7 @@ A cluster is named by its smallest item id, so the same input always gives the s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
@@ -49,20 +50,22 @@ class _Union:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _near_duplicate_pairs(texts: Sequence[str], threshold: float, content=None):
-    """Index pairs (i, j), i < j, of texts whose cosine similarity is ≥ threshold: of their
-    ``content`` vectors (text.content) when given, else of TF-IDF vectors fitted on them."""
+def _vectors(texts: Sequence[str], content=None):
+    """Rows of unit vectors for ``texts``: their ``content`` vectors (text.content) when given,
+    else TF-IDF vectors fitted on them (None when they hold nothing but stop words)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if content is not None:
-        vectors = content.transform(texts)
-    else:
-        try:
-            vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english",
-                                      dtype=np.float32).fit_transform(texts)
-        except ValueError:  # nothing but stop words
-            return
-    vectors = vectors.tocsr()
+        return content.transform(texts).tocsr()
+    try:
+        return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english",
+                               dtype=np.float32).fit_transform(texts).tocsr()
+    except ValueError:  # nothing but stop words
+        return None
+
+
+def _near_duplicate_pairs(vectors, threshold: float):
+    """Index pairs (i, j), i < j, of rows of ``vectors`` whose cosine similarity is ≥ threshold."""
     transposed = vectors.T.tocsc()
     for start in range(0, vectors.shape[0], _CHUNK):
         similar = (vectors[start:start + _CHUNK] @ transposed).tocoo()
@@ -70,39 +73,55 @@ def _near_duplicate_pairs(texts: Sequence[str], threshold: float, content=None):
         yield from zip((similar.row[keep] + start).tolist(), similar.col[keep].tolist(), strict=True)
 
 
+def _join_near_duplicates(union: _Union, positions: Sequence[int], vectors, threshold: float) -> None:
+    """Join, in ``union``, the positions whose rows of ``vectors`` are near-duplicates."""
+    if vectors is None or len(positions) < 2:
+        return
+    for i, j in _near_duplicate_pairs(vectors, threshold):
+        union.join(positions[i], positions[j])
+
+
 def cluster_texts(ids: Sequence[int], texts: Sequence[str], *, threshold: float = NEAR_DUPLICATE,
                   max_representatives: int = MAX_REPRESENTATIVES, content=None) -> dict[int, int]:
     """Each id → the id naming its cluster (the smallest member id). Ids are unique.
     ``content``: the router's content vectors (text.content), so that messages about the same
     thing join one cluster whatever their openers and sign-offs; without them, TF-IDF."""
-    groups: dict[str, list[int]] = {}
-    for item_id, text in zip(ids, texts, strict=True):
-        groups.setdefault(normalize(text), []).append(item_id)
-    keys = sorted(groups, key=lambda k: (-len(groups[k]), k))
-    compared = [k for k in keys[:max_representatives] if k]
-    union = _Union(len(keys))
-    position = {k: i for i, k in enumerate(keys)}
-    if len(compared) > 1:
-        for i, j in _near_duplicate_pairs(compared, threshold, content):
-            union.join(position[compared[i]], position[compared[j]])
-    name: dict[int, int] = {}
-    for key in keys:
-        root = union.find(position[key])
-        name[root] = min(name.get(root, min(groups[key])), min(groups[key]))
-    return {item_id: name[union.find(position[key])] for key in keys for item_id in groups[key]}
+    return clusters_within(ids, texts, [None] * len(ids), threshold=threshold,
+                           max_representatives=max_representatives, content=content)
 
 
-def clusters_within(ids: Sequence[int], texts: Sequence[str], keys: Sequence[int], *,
+def clusters_within(ids: Sequence[int], texts: Sequence[str], keys: Sequence[Hashable], *,
                     threshold: float = NEAR_DUPLICATE,
                     max_representatives: int = MAX_REPRESENTATIVES, content=None) -> dict[int, int]:
     """Clusters of similar messages that also share a key (the step a message was routed to):
-    `cluster_texts` over all of them, each cluster then split by key, so a cluster is a group of
-    similar messages on one step ("the router is sure these 240 messages are about X"). Each
-    id → the smallest id of its (cluster, key) group."""
-    cluster_of = cluster_texts(ids, texts, threshold=threshold, max_representatives=max_representatives,
-                               content=content)
-    name: dict[tuple[int, int], int] = {}
-    for item_id, key in zip(ids, keys, strict=True):
-        group = (cluster_of[item_id], key)
-        name[group] = min(name.get(group, item_id), item_id)
-    return {item_id: name[(cluster_of[item_id], key)] for item_id, key in zip(ids, keys, strict=True)}
+    a group of similar messages on one step ("the router is sure these 240 messages are about
+    X"). Each id → the smallest id of its group.
+
+    Texts are compared only with texts of the same key, up to ``max_representatives`` distinct
+    texts per key (the largest groups of same words first). Comparing within each step costs
+    the sum of the squares of the steps' sizes instead of the square of the total: on the
+    demo's 30,000 newest confident routes (60 steps), every distinct text is compared in 0.9 s,
+    where comparing them all with each other took 11.1 s and the 8,000 first of them 1.4 s
+    (decision 0049)."""
+    groups: dict[tuple[Hashable, str], list[int]] = {}
+    for item_id, text, key in zip(ids, texts, keys, strict=True):
+        groups.setdefault((key, normalize(text)), []).append(item_id)
+    by_key: dict[Hashable, list[tuple[Hashable, str]]] = {}
+    for group in sorted(groups, key=lambda g: (-len(groups[g]), g[1])):
+        by_key.setdefault(group[0], []).append(group)
+    union = _Union(len(groups))
+    position = {group: i for i, group in enumerate(groups)}
+    compared = [[g for g in members[:max_representatives] if g[1]] for members in by_key.values()]
+    everything = [g for members in compared for g in members]
+    # one set of vectors for every compared text, so TF-IDF weighs words alike in every step
+    vectors = _vectors([text for _, text in everything], content) if len(everything) > 1 else None
+    start = 0
+    for members in compared:
+        rows = vectors[start:start + len(members)] if vectors is not None else None
+        _join_near_duplicates(union, [position[g] for g in members], rows, threshold)
+        start += len(members)
+    name: dict[int, int] = {}
+    for group, members in groups.items():
+        root = union.find(position[group])
+        name[root] = min(name.get(root, min(members)), min(members))
+    return {item_id: name[union.find(position[group])] for group, members in groups.items() for item_id in members}
