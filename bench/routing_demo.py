@@ -9,9 +9,10 @@
         # variants beside the code as it is, in one run (decision 0035): self_train keyword
         # arguments, or confirmation_weight (a spot check's "yes" in retraining; default: the
         # product's routing.CONFIRMATION_WEIGHT), all_but_these (a spot check answered from a
-        # sample of N with "Leave out" boxes), cluster_answers (true or N: a group that needs a
-        # person answered for all its members from the cluster page's sample of 8 or N, with
-        # "Leave out" boxes), unlabeled_rows (the unlabeled messages read by row, as
+        # sample of N with "Leave out" boxes), cluster_answers (N: a group that needs a person
+        # answered for all its members from the cluster page's sample of N, with "Leave out"
+        # boxes; default true: the page's 8, decision 0050; 0: only the group's first message,
+        # as before), unlabeled_rows (the unlabeled messages read by row, as
         # insights.routing does, instead of without every answered text) and relearn_every
         # (N: the router relearns after every N answers and the queue is ordered again, as the
         # product's background relearning does while a person works through the queue; default
@@ -31,20 +32,23 @@ interleave, the code the queue page runs, on the arrays `_queue_order` builds fr
 uncertain items clustered and ranked by Σ uncertainty; confident routes clustered per step and
 ranked by Σ (1.05 − confidence), interleaved at the spot-check share), the router relearning
 after every RELEARN_EVERY answers and the queue ordered again from its routes, as the product's
-background relearning does (decision 0045). One answer per group:
-for a group that needs a person, its first item corrected with its true step ("no step" ones
-become off-topic examples); for a spot check, the person reads its first item and answers for
-the whole group in one action — "yes" (its true step is where the router put it) or that
-item's true step — so every member takes that answer, right for it or not. The router then
+background relearning does (decision 0045). One answer per group, for the whole group in one
+action (decision 0050): for a group that needs a person, the person opens the group's page (the
+queue links it from every member of a group), reads its sample of queries.CLUSTER_SAMPLE
+messages, answers with the step most of them truly belong to (no step: off-topic) and leaves
+out the shown ones that belong elsewhere; every other member, shown or not, takes the answer,
+right for it or not. For a spot check, the person reads its first item and answers for the
+whole group — "yes" (its true step is where the router put it) or that item's true step — so
+every member takes that answer, right for it or not. The router then
 learns as the product does (decision 0046): the self-trained model from the map and the
 unlabeled messages (answered ones left out), and every person-placed message remembered through
 the router's content vectors (the queue's clusters use them too); the variant
 `answers_in_model` (true) also learns the answers into the model as before (every placed
 message a correction, a spot check's "yes" a confirmation of routing.CONFIRMATION_WEIGHT).
-The cluster page's whole-cluster answer for groups that need a person is the variant
-`cluster_answers` (decision 0044: measured, the router learns worse from it on the demo, so the
-default keeps one message per group). `--confident N` keeps the earlier
-simulation (decision 0023).
+The variant `cluster_answers` 0 answers only the first message of a group that needs a
+person, the default before decision 0050 (decision 0044 measured the whole-group answer worse
+when answers were learnt into the model; since answers act through the router's memory,
+decision 0046, it is better). `--confident N` keeps the earlier simulation (decision 0023).
 Four figures for each, over every generated message with text:
 right = on-topic messages at their true step / on-topic; unrouted = on-topic at no step /
 on-topic; precision = at their true step / at any step; off-topic unrouted = off-topic
@@ -68,6 +72,9 @@ from cxkeeper.sample import organization
 from cxkeeper.sample.feedback import generate_feedback
 
 CORRECTIONS = 200
+# A group that needs a person is answered on its page, from the page's sample (decision 0050):
+# the queue offers it from every member of a group; false/0: its first message only.
+CLUSTER_ANSWERS = True
 # The product relearns in the background once answers pause for a few seconds (insights.relearn;
 # a run takes one to two minutes at the demo's size), so a person working through 200 answers
 # meets a queue ordered by a router that has learnt from the earlier ones. The bench relearns
@@ -379,7 +386,7 @@ def main() -> None:
 
         answered_sets = []
         for share in shares:
-            sample = variant.get("cluster_answers", 0)
+            sample = variant.get("cluster_answers", CLUSTER_ANSWERS)
             every = int(variant.get("relearn_every", RELEARN_EVERY)) or CORRECTIONS
             answers, spot = [], 0
             current, content_now, memory_now = results, content, None
