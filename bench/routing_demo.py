@@ -158,13 +158,15 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     """The first n groups of the review queue as the product orders them (see the docstring).
     Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
     off-topic) and whether it kept them where the router had put them (a spot check's "yes").
-    ``all_but_these``: a spot check shows this many of its messages with a tick box each; the
+    ``all_but_these``: a spot check shows this many of its messages (picked as the page picks
+    its sample) with a tick box each; the
     person answers with the step most of them belong to (a tie: the first message's) and
     unticks the shown ones that do not belong there — those stay where they are, the rest of
     the cluster (shown or not) takes the answer.
     ``cluster_answers``: a group that needs a person is answered as the cluster page lets a
-    person answer it (decision 0035): the first this many members (queries.CLUSTER_SAMPLE, the
-    sample the page shows) are read, the answer is the step most of them truly belong to (a
+    person answer it (decision 0035): this many members (queries.CLUSTER_SAMPLE), picked as the
+    page picks its sample (queries.cluster_sample_ids: one of each wording first, decision
+    0051), are read, the answer is the step most of them truly belong to (a
     tie: the first member's; no step: off-topic), the shown ones that do not belong there are
     left out, and every other member — shown or not, right for it or not — takes the answer.
     Without it, only the group's first item is answered. Left-out members keep waiting, as in
@@ -177,10 +179,14 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
 
     _django()
     from cxkeeper.insights import queries
-    from cxkeeper.insights.text.clusters import clusters_within
+    from cxkeeper.insights.text.clusters import clusters_within, sample_by_wording
     from cxkeeper.insights.text.router import OFF_TOPIC
 
     cluster_answers = queries.CLUSTER_SAMPLE if cluster_answers is True else int(cluster_answers)
+
+    def page_sample(members: list[int], n: int) -> list[int]:  # as queries.cluster_sample_ids picks it
+        head = members[:queries.CLUSTER_SAMPLE_READ]
+        return sample_by_wording(head, [texts[i] for i in head], n)
 
     def remembered(indices: list[int]) -> list:
         return memory.match([texts[i] for i in indices])[0] if memory is not None else [None] * len(indices)
@@ -222,7 +228,7 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
         answer = truth[first]
         if not entry.spot_check and cluster_answers:
             members = [m - 1 for m in entries.members(entry.cluster_id)]
-            shown = members[:cluster_answers]
+            shown = page_sample(members, cluster_answers)
             votes = Counter(truth[i] for i in shown)
             answer = max(votes, key=lambda t: (votes[t], t == truth[first]))
             left_out = {i for i in shown if truth[i] != answer}
@@ -234,7 +240,7 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
         else:
             members = [m - 1 for m in entries.members(entry.cluster_id)]
             if all_but_these:
-                shown = members[:all_but_these]
+                shown = page_sample(members, all_but_these)
                 votes = Counter(truth[i] for i in shown)
                 answer = max(votes, key=lambda t: (votes[t], t == truth[first]))
                 unticked = {i for i in shown if truth[i] != answer}

@@ -157,6 +157,35 @@ def test_the_queue_page_lists_three_of_a_group_and_links_the_rest(org):
     assert api["remaining"] == queries.review_queue().remaining
 
 
+def test_a_group_page_samples_one_of_each_wording_first(org):
+    """Decision 0051: the page's sample of a group shows each wording before a second copy of
+    any, so a person sees what the group holds before answering for all of it."""
+    from cxkeeper.insights.text.clusters import normalize
+
+    more = [f"FOLLOW FOR FOLLOW {word}" for word in ("now", "please", "again", "too")]  # stop words: alike
+    source = actions.create_source({"name": "More mentions", "kind": "social"}, acting_user=org.keeper)
+    actions.ingest_feedback_batch(source, rows(more, prefix="M", nps=5))
+    spam = min(Feedback.objects.filter(text__in=SPAM + more).values_list("pk", flat=True))
+    cluster = queries.queue_cluster(spam)
+    assert cluster.size == len(SPAM) + len(more) > queries.CLUSTER_SAMPLE
+    members = [Feedback.objects.get(pk=pk).text for pk in cluster.member_ids]
+    assert members[-1] == "FOLLOW FOR FOLLOW too"  # last in queue order: beyond the first eight
+    shown = [f.text for f in cluster.sample]
+    assert len(shown) == queries.CLUSTER_SAMPLE
+    assert {normalize(t) for t in shown} == {normalize(t) for t in SPAM + more}  # all five wordings
+    html = client_of(org.it_member).get(f"/feedback/review/clusters/{spam}/").content.decode()
+    assert "FOLLOW FOR FOLLOW too" in html
+
+
+def test_sample_by_wording_takes_the_first_of_each_wording_then_the_rest_in_order():
+    from cxkeeper.insights.text.clusters import sample_by_wording
+
+    texts = ["Late again", "late again!", "LATE AGAIN", "still late", "late, again", "never came"]
+    assert sample_by_wording([1, 2, 3, 4, 5, 6], texts, 4) == [1, 4, 6, 2]
+    assert sample_by_wording([1, 2, 3, 4, 5, 6], texts, 2) == [1, 4]
+    assert sample_by_wording([], [], 8) == []
+
+
 def test_messages_just_like_an_off_topic_answer_are_not_asked_about_again(org, settings,
                                                                           django_capture_on_commit_callbacks):
     spam = sorted(Feedback.objects.filter(text__in=SPAM).values_list("pk", flat=True))

@@ -1215,7 +1215,7 @@ def queue_cluster(cluster_id: int) -> QueueCluster | None:
     members = queue.members(cluster_id)
     if not members:
         return None
-    sample = list(Feedback.objects.select_related("step", "source").filter(pk__in=members[:CLUSTER_SAMPLE])
+    sample = list(Feedback.objects.select_related("step", "source").filter(pk__in=cluster_sample_ids(members))
                   .order_by("id"))
     votes = cluster_suggestions(members)
     steps = Step.objects.select_related("stage", "stage__journey").in_bulk([pk for pk, *_ in votes])
@@ -1227,6 +1227,18 @@ def queue_cluster(cluster_id: int) -> QueueCluster | None:
 
 
 CLUSTER_SUGGESTION_MEMBERS = 200  # members whose routes are added up into a cluster's suggestions
+CLUSTER_SAMPLE_READ = 200  # members whose texts are read to pick a sample with one of each wording
+
+
+def cluster_sample_ids(members: list[int]) -> list[int]:
+    """The members a group's page shows before its one answer: of its first CLUSTER_SAMPLE_READ
+    members in queue order, the first of each wording, then the next in order, CLUSTER_SAMPLE
+    in all (`text.clusters.sample_by_wording`; decision 0051)."""
+    from cxkeeper.insights.text.clusters import sample_by_wording
+
+    head = members[:CLUSTER_SAMPLE_READ]
+    texts = dict(Feedback.objects.filter(pk__in=head).values_list("pk", "text"))
+    return sample_by_wording(head, [texts.get(pk, "") for pk in head], CLUSTER_SAMPLE)
 
 
 def cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool]]:

@@ -125,3 +125,20 @@ def clusters_within(ids: Sequence[int], texts: Sequence[str], keys: Sequence[Has
         root = union.find(position[group])
         name[root] = min(name.get(root, min(members)), min(members))
     return {item_id: name[union.find(position[group])] for group, members in groups.items() for item_id in members}
+
+
+def sample_by_wording(ids: Sequence[int], texts: Sequence[str], n: int) -> list[int]:
+    """Up to ``n`` of ``ids`` (in their order) to show a person: the first of each wording (texts
+    equal after `normalize`), then the next ones in order. A group of 46 messages in three
+    wordings then shows all three, not eight copies of its first text (decision 0051)."""
+    seen: set[str] = set()
+    first: list[int] = []
+    for item_id, text in zip(ids, texts, strict=True):
+        wording = normalize(text)
+        if wording not in seen:
+            seen.add(wording)
+            first.append(item_id)
+            if len(first) == n:
+                return first
+    chosen = set(first)
+    return first + [item_id for item_id in ids if item_id not in chosen][:n - len(first)]
