@@ -159,10 +159,9 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
     Returns [(members, answer, confirmed)]: the messages one answer places, the step (None:
     off-topic) and whether it kept them where the router had put them (a spot check's "yes").
     ``all_but_these``: a spot check shows this many of its messages (picked as the page picks
-    its sample) with a tick box each; the
-    person answers with the step most of them belong to (a tie: the first message's) and
-    unticks the shown ones that do not belong there — those stay where they are, the rest of
-    the cluster (shown or not) takes the answer.
+    its sample) with a tick box each; the person answers with the step most of them belong to
+    (a tie: the first message's) and unticks the shown ones that do not belong there — those
+    stay where they are, the rest of the cluster (shown or not) takes the answer.
     ``cluster_answers``: a group that needs a person is answered as the cluster page lets a
     person answer it (decision 0035): this many members (queries.CLUSTER_SAMPLE), picked as the
     page picks its sample (queries.cluster_sample_ids: one of each wording first, decision
