@@ -17,8 +17,8 @@
         # (N: the router relearns after every N answers and the queue is ordered again, as the
         # product's background relearning does while a person works through the queue; default
         # RELEARN_EVERY = 50, 0: every answer chosen from the first queue) and queue_similarity
-        # (the cosine at which the queue's clusters join near-duplicates; default the product's
-        # text.clusters.NEAR_DUPLICATE, 0.8)
+        # (the cosine at which the queue's clusters join near-duplicates; default the product's:
+        # text.clusters.CONTENT_NEAR_DUPLICATE, 0.65, with the router's content vectors, decision 0052)
         # and answers_in_model (true: answers also learnt into the self-trained model, as before
         # decision 0046; default false, as the product) and queue_asks_remembered (true: the
         # queue also asks about messages the router's memory of answers set aside as off-topic

@@ -127,3 +127,39 @@ def test_self_training_learns_content_vectors_and_they_are_saved_with_the_router
     assert StepRouter.load(path).content is None
     plain, _ = self_train(examples, [t for t, _ in CORPUS], backend="tfidf", min_per_step=1, content_similarity=False)
     assert plain.content is None
+
+
+
+def test_a_rare_word_pair_where_the_wrapping_meets_the_message_does_not_outweigh_the_message():
+    """"simple @KestrelConnect", "bill earlier": a pair of words where a customer's wrapping
+    meets what they say is rare, so IDF gives it the most weight, and seen too few times to show
+    it is spread over the steps, it keeps its step specificity. Capped at one message in RARE,
+    an answer to one message reaches the same complaint written with another ending."""
+    from cxkeeper.insights.text import content as module
+    from cxkeeper.insights.text.memory import CONTENT_MEMORY_SIMILARITY
+
+    corpus = [(wrapped(phrase, k), step["id"]) for step in STEPS for phrase in step["phrases"] for k in range(150)]
+    pair = ["the engineer never turned up @KestrelConnect", "The engineer never turned up. Well done."]
+    texts, labels = [t for t, _ in corpus] + pair, [s for _, s in corpus] + ["install", "install"]
+    assert cosine(ContentVectors(texts, labels).transform(pair)) >= CONTENT_MEMORY_SIMILARITY
+    capped = module.RARE
+    try:
+        module.RARE = 10 ** 9  # no cap: the rare pairs weigh what their rarity says
+        assert cosine(ContentVectors(texts, labels).transform(pair)) < CONTENT_MEMORY_SIMILARITY
+    finally:
+        module.RARE = capped
+
+
+def test_the_queue_joins_two_wordings_of_one_message_at_the_content_vectors_own_cosine():
+    """Content vectors weigh openers and sign-offs next to nothing, so two wordings of one
+    message sit closer than in TF-IDF; the queue joins them from CONTENT_NEAR_DUPLICATE (0.65)
+    when it has them, from NEAR_DUPLICATE (0.8) on TF-IDF (decision 0052)."""
+    from cxkeeper.insights.text.clusters import CONTENT_NEAR_DUPLICATE, NEAR_DUPLICATE
+
+    model = content()
+    pair = ["Quick question: I want to sign up for fibre Thanks!", "Fed up. I want to sign up for fibre"]
+    assert CONTENT_NEAR_DUPLICATE <= cosine(model.transform(pair)) < NEAR_DUPLICATE
+    assert clusters_within([1, 2], pair, ["order", "order"], content=model) == {1: 1, 2: 1}
+    assert cluster_texts([1, 2], pair, content=model) == {1: 1, 2: 1}
+    assert clusters_within([1, 2], pair, ["order", "order"], content=model, threshold=NEAR_DUPLICATE) == {1: 1, 2: 2}
+    assert clusters_within([1, 2], pair, ["order", "billing"], content=model) == {1: 1, 2: 2}  # one step each
