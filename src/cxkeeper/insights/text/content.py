@@ -57,7 +57,7 @@ EVIDENCE = 10.0
 # itself. On the demo's spot-check pool the cap put 22,872 of 30,000 confident routes in groups
 # of 5 or more instead of 19,181, and the groups are purer (98.8% of their members about the
 # group's most common true step, was 98.6%); caps from one in 20 to one in 150 measured alike,
-# one in 400 and one in 1,100 less (docs/performance.md, "Rare words capped").
+# one in 400 and one in 1,100 less (docs/performance.md, "Rare word pairs capped").
 RARE = 150
 
 
