@@ -129,8 +129,7 @@ def test_self_training_learns_content_vectors_and_they_are_saved_with_the_router
     assert plain.content is None
 
 
-
-def test_a_rare_word_pair_where_the_wrapping_meets_the_message_does_not_outweigh_the_message():
+def test_a_rare_word_pair_where_the_wrapping_meets_the_message_does_not_outweigh_the_message(monkeypatch):
     """"simple @KestrelConnect", "bill earlier": a pair of words where a customer's wrapping
     meets what they say is rare, so IDF gives it the most weight, and seen too few times to show
     it is spread over the steps, it keeps its step specificity. Capped at one message in RARE,
@@ -142,12 +141,8 @@ def test_a_rare_word_pair_where_the_wrapping_meets_the_message_does_not_outweigh
     pair = ["the engineer never turned up @KestrelConnect", "The engineer never turned up. Well done."]
     texts, labels = [t for t, _ in corpus] + pair, [s for _, s in corpus] + ["install", "install"]
     assert cosine(ContentVectors(texts, labels).transform(pair)) >= CONTENT_MEMORY_SIMILARITY
-    capped = module.RARE
-    try:
-        module.RARE = 10 ** 9  # no cap: the rare pairs weigh what their rarity says
-        assert cosine(ContentVectors(texts, labels).transform(pair)) < CONTENT_MEMORY_SIMILARITY
-    finally:
-        module.RARE = capped
+    monkeypatch.setattr(module, "RARE", 10 ** 9)  # no cap: the rare pairs weigh what their rarity says
+    assert cosine(ContentVectors(texts, labels).transform(pair)) < CONTENT_MEMORY_SIMILARITY
 
 
 def test_the_queue_joins_two_wordings_of_one_message_at_the_content_vectors_own_cosine():
