@@ -39,13 +39,14 @@ def main() -> None:
     args = parser.parse_args()
     rows = recorded_rows(args.rows)
     texts, truth, core = [r["text"] for r in rows], [r["true_step"] for r in rows], [r["_core"] for r in rows]
-    newest = [texts[i] for i in sorted(range(len(rows)), key=lambda i: rows[i]["received_at"],
-                                       reverse=True)[:MAX_UNLABELED_ROWS]]
+    newest_rows = sorted(range(len(rows)), key=lambda i: rows[i]["received_at"], reverse=True)[:MAX_UNLABELED_ROWS]
+    newest = [texts[i] for i in newest_rows]
+    contexts = [(rows[i]["source"], rows[i]["channel"]) for i in newest_rows]  # as the product (decision 0053)
     examples = training_examples_from_steps(demo_steps())
     base = StepRouter().fit(examples.texts, examples.labels, examples.weights)
-    router, _ = self_train(examples, newest, base=base, max_unlabeled=SELF_TRAINING_SAMPLE)
+    router, _ = self_train(examples, newest, contexts=contexts, base=base, max_unlabeled=SELF_TRAINING_SAMPLE)
     routes = router.route(texts)
-    sample, _ = _distinct_sample(newest, SELF_TRAINING_SAMPLE, 0)
+    sample, *_ = _distinct_sample(newest, SELF_TRAINING_SAMPLE, 0)
     plain = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32, max_features=50_000).fit(sample)
     vectors = {"plain TF-IDF": plain.transform(texts).tocsr(), "content vectors": router.content.transform(texts)}
 

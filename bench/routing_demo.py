@@ -22,7 +22,9 @@
         # and answers_in_model (true: answers also learnt into the self-trained model, as before
         # decision 0046; default false, as the product) and queue_asks_remembered (true: the
         # queue also asks about messages the router's memory of answers set aside as off-topic
-        # or placed, as before decision 0048; default false, as the product)
+        # or placed, as before decision 0048; default false, as the product) and contexts
+        # (false: self-training without where each message came from, before decision 0053;
+        # default true, as the product: (source, channel) of each row)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -254,15 +256,18 @@ def queue_order_choice(results, texts: list[str], truth: list, n: int, share: fl
 
 
 BENCH_OPTIONS = ("confirmation_weight", "all_but_these", "cluster_answers", "unlabeled_rows", "relearn_every",
-                 "queue_similarity", "answers_in_model", "queue_asks_remembered")
+                 "queue_similarity", "answers_in_model", "queue_asks_remembered", "contexts")
 
 
-def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_rows=()):
+def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_rows=(), contexts=None):
     """The router relearnt from `answers` as the product does; returns (router, placed, negatives).
-    The unlabeled messages: ``newest`` (the newest rows' texts) without every text a person
+    The unlabeled messages: the newest rows' texts (``newest_rows``: row positions, newest
+    first; ``newest``: the texts of the first MAX_UNLABELED_ROWS) without every text a person
     answered; with the variant's ``unlabeled_rows``, as insights.routing.unlabeled_texts reads
-    them: the newest MAX_UNLABELED_ROWS rows no person placed (``newest_rows``: row positions,
-    newest first), so other rows with an answered text stay and older rows fill the places."""
+    them: the newest MAX_UNLABELED_ROWS rows no person placed, so other rows with an answered
+    text stay and older rows fill the places. ``contexts``: each row's (source, channel), given
+    to self-training as the product gives it (decision 0053) unless the variant's ``contexts``
+    is false."""
     _django()
     from cxkeeper.insights import routing
 
@@ -279,10 +284,13 @@ def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_ro
     confirmations = [(texts[i], answer) for i, answer in placed.items() if answer is not None and i in confirmed]
     negatives = [texts[i] for i, answer in placed.items() if answer is None]
     if variant.get("unlabeled_rows"):
-        unlabeled = [texts[i] for i in newest_rows if i not in placed][:MAX_UNLABELED_ROWS]
+        unlabeled_rows = [i for i in newest_rows if i not in placed][:MAX_UNLABELED_ROWS]
     else:
         answered_texts = {texts[i] for i in placed}
-        unlabeled = [t for t in newest if t not in answered_texts]
+        unlabeled_rows = [i for i in newest_rows[:len(newest)] if texts[i] not in answered_texts]
+    unlabeled = [texts[i] for i in unlabeled_rows]
+    if contexts is not None and variant.get("contexts", True):
+        train_options["contexts"] = [contexts[i] for i in unlabeled_rows]
     # a confirmation weighs what the product gives it (routing.CONFIRMATION_WEIGHT) unless the variant says
     corrected_examples = training_examples_from_steps(
         steps, fixes, confirmations=confirmations,
@@ -340,8 +348,10 @@ def main() -> None:
     print(f"routing on the demo — {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     rows = [r for r in generate_feedback(args.rows, seed=7) if r["text"]]
     texts, truth = [r["text"] for r in rows], [r["true_step"] for r in rows]
+    contexts = [(r["source"], r["channel"]) for r in rows]  # as insights.routing reads them (decision 0053)
     newest_rows = sorted(range(len(rows)), key=lambda i: rows[i]["received_at"], reverse=True)
     newest = [texts[i] for i in newest_rows[:MAX_UNLABELED_ROWS]]
+    newest_contexts = [contexts[i] for i in newest_rows[:MAX_UNLABELED_ROWS]]
     steps = demo_steps()
     table = []
     sweep = () if args.no_sweep else SWEEP
@@ -369,7 +379,9 @@ def main() -> None:
     progress(table[0])
     for label, variant in variants.items():
         train_options = {k: v for k, v in variant.items() if k not in BENCH_OPTIONS}
-        key = json.dumps(train_options, sort_keys=True)
+        key = json.dumps([train_options, variant.get("contexts", True)], sort_keys=True)
+        if variant.get("contexts", True):
+            train_options["contexts"] = newest_contexts
         prefix = "" if args.variants is None else f"[{label}] "
         if key not in before:
             started = time.perf_counter()
@@ -397,7 +409,8 @@ def main() -> None:
             current, content_now, memory_now = results, content, None
             while len(answers) < CORRECTIONS:  # rounds of `every` answers, relearning in between
                 if answers:
-                    router_now, placed, _ = after_answers(steps, texts, truth, newest, answers, variant, newest_rows)
+                    router_now, placed, _ = after_answers(steps, texts, truth, newest, answers, variant, newest_rows,
+                                                          contexts)
                     current = [r if r.confidence >= router_now.threshold else type(r)(None, r.confidence, r.top)
                                for r in router_now.route(texts, threshold=0.0)]
                     content_now = router_now.content
@@ -425,7 +438,7 @@ def main() -> None:
         for how, answers in answered_sets:
             started = time.perf_counter()
             router_after, placed, negatives = after_answers(steps, texts, truth, newest, answers, variant,
-                                                            newest_rows)
+                                                            newest_rows, contexts)
             seconds = time.perf_counter() - started
             corrected = router_after.route(texts, threshold=0.0)
             wrong = sum(answer != truth[i] for i, answer in placed.items())

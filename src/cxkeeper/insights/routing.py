@@ -54,12 +54,13 @@ def off_topic_answers(limit: int = MAX_CORRECTIONS) -> list[str]:
     return list(rows)
 
 
-def unlabeled_texts(limit: int = MAX_UNLABELED_ROWS) -> list[str]:
+def unlabeled_texts(limit: int = MAX_UNLABELED_ROWS) -> tuple[list[str], list[tuple[int, str]]]:
     """The newest stored messages that no person and no rule placed: what the router must
-    learn to place by itself."""
-    rows = (Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
-            .order_by("-received_at", "-pk").values_list("text", flat=True)[:limit])
-    return list(rows)
+    learn to place by itself; with where each came from, (source id, channel), which
+    self-training weighs as evidence of its step (decision 0053)."""
+    rows = list(Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
+                .order_by("-received_at", "-pk").values_list("text", "source_id", "channel")[:limit])
+    return [text for text, _, _ in rows], [(source, channel) for _, source, channel in rows]
 
 
 def _to_bytes(router: StepRouter) -> bytes:
@@ -105,7 +106,8 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
         # nobody had asked about.
         map_examples = training_examples_from_steps(steps) if answers else examples
         base = StepRouter(backend=backend).fit(map_examples.texts, map_examples.labels, map_examples.weights)
-        trained, learned_from = self_train(map_examples, unlabeled_texts(), backend=backend, base=base,
+        unlabeled, contexts = unlabeled_texts()
+        trained, learned_from = self_train(map_examples, unlabeled, contexts=contexts, backend=backend, base=base,
                                            negatives=off_topic, corrections=fixes, spread_answers=False,
                                            max_unlabeled=SELF_TRAINING_SAMPLE)
         learned = learned_from.as_dict()

@@ -116,10 +116,10 @@ def test_the_sample_keeps_its_messages_when_a_few_leave():
     sample, or every relearning trains on different messages and moves everyone's routes."""
     letters = "abcdefghijklmnop"
     texts = [f"message {a}{b}{c} about the bill" for a in letters for b in letters for c in letters[:4]]
-    sample, _ = _distinct_sample(texts, 200, seed=0)
+    sample, *_ = _distinct_sample(texts, 200, seed=0)
     assert len(sample) == 200 and sample == _distinct_sample(list(reversed(texts)), 200, seed=0)[0]
     answered = set(sample[:10])
-    again, _ = _distinct_sample([t for t in texts if t not in answered], 200, seed=0)
+    again, *_ = _distinct_sample([t for t in texts if t not in answered], 200, seed=0)
     assert len(again) == 200 and set(sample) - answered <= set(again)  # 190 kept, 10 new ones
     assert set(_distinct_sample(texts, 200, seed=1)[0]) != set(sample)  # the seed still draws another sample
 

@@ -29,7 +29,7 @@ import io
 import math
 import time
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -387,11 +387,17 @@ class StepRouter:
         probabilities = self.predict_proba(texts)
         return [self.classes_[i] for i in probabilities.argmax(axis=1)]
 
-    def route(self, texts: Sequence[str] | str, threshold: float | None = None) -> list[RouteResult]:
+    def route(self, texts: Sequence[str] | str, threshold: float | None = None, *,
+              adjust: Callable[[np.ndarray, np.ndarray, list[Label]], np.ndarray] | None = None) -> list[RouteResult]:
+        """Each text's step (None: unrouted) at ``threshold`` (default: the router's). ``adjust``
+        (self-training's, decision 0053) reweighs the calibrated probabilities (texts × classes)
+        given the texts' known-word counts and the classes before any is chosen."""
         if isinstance(texts, str):
             texts = [texts]
         threshold = self.threshold if threshold is None else threshold
         probabilities, known_words = self._probabilities(texts)
+        if adjust is not None and len(probabilities):
+            probabilities = adjust(probabilities, known_words, list(self.classes_))
         k = min(self.top_k, len(self.classes_))
         if not len(probabilities):
             return []

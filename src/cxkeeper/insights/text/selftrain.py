@@ -41,6 +41,12 @@ map-only router is right about most of the ones it is sure of. Self-training (Ya
    a new message about the same thing as an answered one goes where the person put it, or
    nowhere.
 
+With ``contexts`` (where each unlabeled message came from: source and channel), every routing
+of the sample in steps 2 and 3 weighs each message's probabilities by how much more often each
+step's confident routes come through the message's contexts than all confident routes do
+(text/context.py, decision 0053): a store survey's "great advice, really patient" is then learnt
+as the store's. The final router still routes by words alone.
+
 With fewer than ``min_per_step`` distinct messages per step there is too little to learn
 from, and the map router is kept (with people's answers remembered).
 
@@ -55,7 +61,7 @@ import hashlib
 import heapq
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,6 +69,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .content import ContentVectors
+from .context import SampleContexts
 from .router import OFF_TOPIC, Label, StepRouter, TrainingSet
 
 __all__ = ["MAX_UNLABELED_ROWS", "SELF_TRAINING_SAMPLE", "SelfTrainingReport", "normalized", "self_train"]
@@ -90,14 +97,17 @@ class SelfTrainingReport:
     pseudo_labelled: list[int] = field(default_factory=list)  # per round
     off_topic: int = 0
     propagated: int = 0  # messages labelled by a person's answer to a nearly identical one
+    contexts: int = 0  # distinct places the sample's messages came from (source × channel), when given
 
     def as_dict(self) -> dict:
         return {"sample": self.sample, "pseudo_labelled": list(self.pseudo_labelled), "off_topic": self.off_topic,
-                "propagated": self.propagated}
+                "propagated": self.propagated, "contexts": self.contexts}
 
 
-def _distinct_sample(texts: Iterable[str], limit: int, seed: int) -> tuple[list[str], list[int]]:
-    """At most ``limit`` distinct messages (by normalized form) and how often each was seen.
+def _distinct_sample(texts: Iterable[str], limit: int, seed: int,
+                     contexts: Sequence[Hashable] | None = None) -> tuple[list[str], list[int], list[list]]:
+    """At most ``limit`` distinct messages (by normalized form), how often each was seen and
+    (with ``contexts``, one per text) the contexts of the texts behind each.
     Above the limit, the messages whose seeded hash is smallest ("bottom-k" sampling): a
     message's place in the sample depends on its own words only, so the sample a relearning
     draws keeps every message of the previous one that is still there. A seeded random draw
@@ -105,7 +115,8 @@ def _distinct_sample(texts: Iterable[str], limit: int, seed: int) -> tuple[list[
     the router's operating point moved with it."""
     first: dict[str, str] = {}
     repeats: Counter[str] = Counter()
-    for text in texts:
+    seen_in: dict[str, list] = defaultdict(list)
+    for i, text in enumerate(texts):
         if not text or not str(text).strip():
             continue
         key = normalized(text)
@@ -113,12 +124,14 @@ def _distinct_sample(texts: Iterable[str], limit: int, seed: int) -> tuple[list[
             continue
         repeats[key] += 1
         first.setdefault(key, str(text))
+        if contexts is not None:
+            seen_in[key].append(contexts[i])
     keys = sorted(first)  # independent of the order the texts arrived in
     if len(keys) > limit:
         salt = str(seed).encode()
         keys = sorted(heapq.nsmallest(limit, keys, key=lambda k: hashlib.blake2b(
             k.encode("utf-8", "surrogatepass"), digest_size=8, salt=salt[:16]).digest()))
-    return [first[k] for k in keys], [repeats[k] for k in keys]
+    return [first[k] for k in keys], [repeats[k] for k in keys], [seen_in[k] for k in keys]
 
 
 def _nearest_answers(sample: list[str], anchors: list[tuple[str, Label]], similarity: float,
@@ -151,6 +164,7 @@ def self_train(
     examples: TrainingSet,
     unlabeled: Iterable[str],
     *,
+    contexts: Sequence[Hashable] | None = None,
     backend: str = "wordllama",
     base: StepRouter | None = None,
     negatives: Sequence[str] = (),
@@ -178,9 +192,15 @@ def self_train(
     """A router trained on ``examples`` (map + corrections) and the confident part of
     ``unlabeled`` (see the module docstring). ``base`` is the router trained on ``examples``
     alone when the caller already has it. ``negatives`` are messages people said belong to
-    no step. Returns the router and what it learned from (counts only)."""
+    no step. ``contexts``: where each unlabeled message came from (hashable keys such as
+    (source, channel), one per message; decision 0053). Returns the router and what it learned
+    from (counts only)."""
     report = SelfTrainingReport()
-    sample, repeats = _distinct_sample(unlabeled, max_unlabeled, seed)
+    if contexts is not None:
+        unlabeled = list(unlabeled)
+        if len(contexts) != len(unlabeled):
+            raise ValueError(f"{len(contexts)} contexts for {len(unlabeled)} unlabeled messages")
+    sample, repeats, seen_in = _distinct_sample(unlabeled, max_unlabeled, seed, contexts)
     report.sample = len(sample)
     router = base if base is not None else StepRouter(backend).fit(examples.texts, examples.labels, examples.weights)
     # The map router's tolerance. A looser one (1e-3) saved a fifth of the training time but
@@ -216,6 +236,15 @@ def self_train(
         sample, repeats = [], []
     if not sample:
         return finish(router)
+    weigh = None
+    if contexts is not None:
+        where = SampleContexts(seen_in)
+
+        def weigh(probabilities: np.ndarray, known_words: np.ndarray, classes: list) -> np.ndarray:
+            neutral = [classes.index(OFF_TOPIC)] if OFF_TOPIC in classes else []
+            return where.reweigh(probabilities, known_words, confident=confidence, neutral=neutral)
+
+        report.contexts = where.n_keys
     noise: list[str] = []  # examples of "no step": filled after the pseudo-labelling round(s)
     fitted_on = (list(examples.texts), list(examples.labels), list(examples.weights))
 
@@ -233,7 +262,7 @@ def self_train(
     # answer, whatever the router guessed. One answer then teaches the router the whole cluster
     # of messages written the same way, not one example among hundreds of its own guesses.
     placed = [(t, label) for t, label in answers if label != OFF_TOPIC]
-    first_routes = router.route(sample, threshold=0.0)
+    first_routes = router.route(sample, threshold=0.0, adjust=weigh)
     told: dict[int, Label] = {}
     if placed and spread_answers:
         spread_by = ContentVectors(sample, [result.label for result in first_routes]) if content_similarity else None
@@ -244,7 +273,7 @@ def self_train(
     if len(sample) < second_round_min_per_step * len(known):
         rounds = min(rounds, 1)
     for round_ in range(rounds):
-        results = first_routes if round_ == 0 else router.route(sample, threshold=0.0)
+        results = first_routes if round_ == 0 else router.route(sample, threshold=0.0, adjust=weigh)
         agreed = views.labels(*fitted_on) if views is not None else None
         by_step: dict[Label, list[tuple[float, int]]] = defaultdict(list)
         for i, result in enumerate(results):
@@ -261,7 +290,7 @@ def self_train(
     # Off-topic clusters are judged by the router that has learned the organization's wording:
     # a message repeated in words the map never used is not noise just because the map-only
     # router could not place it. The final router keeps the same pseudo-labels.
-    results = router.route(sample, threshold=0.0)
+    results = router.route(sample, threshold=0.0, adjust=weigh)
     if content_similarity:  # relearnt from the self-trained router's routes, which know the organization's words
         content = ContentVectors(sample, [result.label for result in results])
     noise += [sample[i] for i, result in enumerate(results) if i not in told and repeats[i] >= off_topic_repeats and (
