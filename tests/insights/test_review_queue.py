@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from cxkeeper.core import figures
 from cxkeeper.core.models import ChangeRecord
 from cxkeeper.insights import actions, queries, relearn
 from cxkeeper.insights.choices import RelearnStatus, RoutedBy
@@ -341,6 +342,28 @@ def test_routing_quality_shows_one_consistent_set_of_figures(org):
         assert f'data-figure="accuracy">{accuracy}<' in html and f"picked the right step for {accuracy}" in html
     assert "widthratio" not in html and "%%" not in html
     assert "Off-topic share" in html and f"{quality.total} stored items" in html
+
+
+def test_routing_quality_says_what_the_router_learnt_from_the_organizations_own_messages(org):
+    actions.retrain_router(acting_user=org.keeper)
+    model = RouterModel.objects.order_by("-created_at", "-id").first()
+    learnt = {"sample": 20000, "pseudo_labelled": [11873, 15552], "off_topic": 27, "propagated": 0, "contexts": 19}
+    model.cv_report = {**(model.cv_report or {}), "self_training": learnt}
+    model.save(update_fields=["cv_report"])
+    figures.data_changed(figures.FEEDBACK)
+    html = client_of(org.viewer).get("/feedback/routing/").content.decode()
+    assert ("It also learnt your customers' own wording from 15,552 of your stored messages it was sure of "
+            "(20,000 distinct messages read), weighing where each came from: 19 combinations of source and "
+            "channel.") in html.replace("&#x27;", "'")
+    model.cv_report = {**model.cv_report, "self_training": {**learnt, "contexts": 1}}
+    model.save(update_fields=["cv_report"])
+    figures.data_changed(figures.FEEDBACK)
+    html = client_of(org.viewer).get("/feedback/routing/").content.decode()
+    assert "distinct messages read)." in html and "weighing where" not in html
+    model.cv_report = {**model.cv_report, "self_training": {"sample": 0, "pseudo_labelled": []}}
+    model.save(update_fields=["cv_report"])
+    figures.data_changed(figures.FEEDBACK)
+    assert "data-self-training" not in client_of(org.viewer).get("/feedback/routing/").content.decode()
 
 
 # ---------------------------------------------------------------- API

@@ -1375,6 +1375,17 @@ class RoutingQuality:
     def off_topic_share(self) -> float | None:
         return 100.0 * self.off_topic / self.total if self.total else None
 
+    @property
+    def self_training(self) -> dict | None:
+        """What the latest router learnt from the organization's own messages (`train_router`'s
+        report): the messages it was sure of and learnt from, the distinct messages it read, and
+        the sources × channels it weighed (decision 0053); None when it did not self-train."""
+        report = (getattr(self.model, "cv_report", None) or {}).get("self_training") or {}
+        rounds = report.get("pseudo_labelled") or []
+        if not rounds:
+            return None
+        return {"sure": rounds[-1], "sample": report.get("sample", 0), "contexts": report.get("contexts", 0)}
+
 
 def routing_quality() -> RoutingQuality:
     """One consistent set of routing figures: the latest router's cross-validated accuracy on
