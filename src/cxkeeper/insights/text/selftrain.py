@@ -107,7 +107,7 @@ class SelfTrainingReport:
 def _distinct_sample(texts: Iterable[str], limit: int, seed: int,
                      contexts: Sequence[Hashable] | None = None) -> tuple[list[str], list[int], list[list]]:
     """At most ``limit`` distinct messages (by normalized form), how often each was seen and
-    (with ``contexts``, one per text) the contexts of the texts behind each.
+    (with ``contexts``, one per text; else empty) the contexts of the texts behind each.
     Above the limit, the messages whose seeded hash is smallest ("bottom-k" sampling): a
     message's place in the sample depends on its own words only, so the sample a relearning
     draws keeps every message of the previous one that is still there. A seeded random draw
@@ -131,7 +131,8 @@ def _distinct_sample(texts: Iterable[str], limit: int, seed: int,
         salt = str(seed).encode()
         keys = sorted(heapq.nsmallest(limit, keys, key=lambda k: hashlib.blake2b(
             k.encode("utf-8", "surrogatepass"), digest_size=8, salt=salt[:16]).digest()))
-    return [first[k] for k in keys], [repeats[k] for k in keys], [seen_in[k] for k in keys]
+    behind = [seen_in[k] for k in keys] if contexts is not None else []
+    return [first[k] for k in keys], [repeats[k] for k in keys], behind
 
 
 def _nearest_answers(sample: list[str], anchors: list[tuple[str, Label]], similarity: float,
