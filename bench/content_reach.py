@@ -27,7 +27,7 @@ from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_S
 
 sys.path.insert(0, os.path.dirname(__file__))
 from routing_ceiling import recorded_rows  # noqa: E402
-from routing_demo import demo_steps  # noqa: E402
+from routing_demo import demo_steps, row_contexts  # noqa: E402
 
 KINDS = {"unrouted on-topic (the queue's)": 300, "off-topic": 200, "any on-topic": 300}
 
@@ -41,7 +41,8 @@ def main() -> None:
     texts, truth, core = [r["text"] for r in rows], [r["true_step"] for r in rows], [r["_core"] for r in rows]
     newest_rows = sorted(range(len(rows)), key=lambda i: rows[i]["received_at"], reverse=True)[:MAX_UNLABELED_ROWS]
     newest = [texts[i] for i in newest_rows]
-    contexts = [(rows[i]["source"], rows[i]["channel"]) for i in newest_rows]  # as the product (decision 0053)
+    every_context = row_contexts(rows)  # as the product (decisions 0053, 0054)
+    contexts = [every_context[i] for i in newest_rows]
     examples = training_examples_from_steps(demo_steps())
     base = StepRouter().fit(examples.texts, examples.labels, examples.weights)
     router, _ = self_train(examples, newest, contexts=contexts, base=base, max_unlabeled=SELF_TRAINING_SAMPLE)

@@ -24,7 +24,8 @@
         # queue also asks about messages the router's memory of answers set aside as off-topic
         # or placed, as before decision 0048; default false, as the product) and contexts
         # (false: self-training without where each message came from, before decision 0053;
-        # default true, as the product: (source, channel) of each row)
+        # "source and channel": without how long the customer had been known, before decision
+        # 0054; default true, as the product: (source, channel, band of how long known) of each row)
 
 The same routers `cxkeeper demo` builds, without the database: (1) trained from the journey
 map only; (2) then self-trained on the organization's own messages (insights.routing's
@@ -68,6 +69,7 @@ import time
 from collections import Counter, defaultdict
 
 from cxkeeper.insights.text.clusters import cluster_texts
+from cxkeeper.insights.text.context import known_for_band
 from cxkeeper.insights.text.router import StepRouter, training_examples_from_steps
 from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, self_train
 from cxkeeper.sample import organization
@@ -90,6 +92,31 @@ TARGETS = {"right": ">= 90%", "unrouted": "<= 8%", "precision": ">= 95%", "off-t
 def demo_steps() -> list[dict]:
     return [{"id": s.name, "name": s.name, "description": s.description, "phrases": list(s.phrases)}
             for journey in organization.JOURNEYS for stage in journey.stages for s in stage.steps]
+
+
+def row_contexts(rows: list[dict], every_row: list[dict] | None = None) -> list[tuple]:
+    """Each row's (source, channel, band of how long the customer had been known), as
+    insights.routing.unlabeled_texts reads them from the store (decisions 0053 and 0054): the
+    band counts days since the customer's first message among ``every_row`` (default ``rows``;
+    the store keeps rows without text too)."""
+    first: dict = {}
+    for r in every_row if every_row is not None else rows:
+        if r["customer_id"] and (r["customer_id"] not in first or r["received_at"] < first[r["customer_id"]]):
+            first[r["customer_id"]] = r["received_at"]
+    return [(r["source"], r["channel"],
+             known_for_band((r["received_at"] - first[r["customer_id"]]).total_seconds() / 86_400
+                            if r["customer_id"] in first else None)) for r in rows]
+
+
+def variant_contexts(contexts: list[tuple] | None, variant: dict) -> list[tuple] | None:
+    """The contexts a variant gives self-training: all of them (default, as the product), only
+    (source, channel) ("source and channel", before decision 0054) or none (false, before 0053)."""
+    how = variant.get("contexts", True)
+    if contexts is None or how is False:
+        return None
+    if how == "source and channel":
+        return [context[:2] for context in contexts]
+    return contexts
 
 
 def figures(labels: list, truth: list) -> dict:
@@ -265,9 +292,9 @@ def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_ro
     first; ``newest``: the texts of the first MAX_UNLABELED_ROWS) without every text a person
     answered; with the variant's ``unlabeled_rows``, as insights.routing.unlabeled_texts reads
     them: the newest MAX_UNLABELED_ROWS rows no person placed, so other rows with an answered
-    text stay and older rows fill the places. ``contexts``: each row's (source, channel), given
-    to self-training as the product gives it (decision 0053) unless the variant's ``contexts``
-    is false."""
+    text stay and older rows fill the places. ``contexts``: each row's (source, channel, band of
+    how long the customer had been known), given to self-training as the product gives it
+    (decisions 0053, 0054), or as the variant's ``contexts`` says (`variant_contexts`)."""
     _django()
     from cxkeeper.insights import routing
 
@@ -289,8 +316,9 @@ def after_answers(steps, texts, truth, newest, answers, variant: dict, newest_ro
         answered_texts = {texts[i] for i in placed}
         unlabeled_rows = [i for i in newest_rows[:len(newest)] if texts[i] not in answered_texts]
     unlabeled = [texts[i] for i in unlabeled_rows]
-    if contexts is not None and variant.get("contexts", True):
-        train_options["contexts"] = [contexts[i] for i in unlabeled_rows]
+    chosen = variant_contexts(contexts, variant)
+    if chosen is not None:
+        train_options["contexts"] = [chosen[i] for i in unlabeled_rows]
     # a confirmation weighs what the product gives it (routing.CONFIRMATION_WEIGHT) unless the variant says
     corrected_examples = training_examples_from_steps(
         steps, fixes, confirmations=confirmations,
@@ -346,9 +374,11 @@ def main() -> None:
     parser.add_argument("--no-sweep", action="store_true", help="leave out the threshold sweep rows")
     args = parser.parse_args()
     print(f"routing on the demo — {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
-    rows = [r for r in generate_feedback(args.rows, seed=7) if r["text"]]
+    generated = list(generate_feedback(args.rows, seed=7))
+    rows = [r for r in generated if r["text"]]
     texts, truth = [r["text"] for r in rows], [r["true_step"] for r in rows]
-    contexts = [(r["source"], r["channel"]) for r in rows]  # as insights.routing reads them (decision 0053)
+    contexts = row_contexts(rows, generated)  # as insights.routing reads them (decisions 0053, 0054)
+    del generated
     newest_rows = sorted(range(len(rows)), key=lambda i: rows[i]["received_at"], reverse=True)
     newest = [texts[i] for i in newest_rows[:MAX_UNLABELED_ROWS]]
     newest_contexts = [contexts[i] for i in newest_rows[:MAX_UNLABELED_ROWS]]
@@ -380,8 +410,9 @@ def main() -> None:
     for label, variant in variants.items():
         train_options = {k: v for k, v in variant.items() if k not in BENCH_OPTIONS}
         key = json.dumps([train_options, variant.get("contexts", True)], sort_keys=True)
-        if variant.get("contexts", True):
-            train_options["contexts"] = newest_contexts
+        chosen = variant_contexts(newest_contexts, variant)
+        if chosen is not None:
+            train_options["contexts"] = chosen
         prefix = "" if args.variants is None else f"[{label}] "
         if key not in before:
             started = time.perf_counter()

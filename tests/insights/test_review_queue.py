@@ -11,7 +11,7 @@ from django.test import Client
 
 from cxkeeper.core import figures
 from cxkeeper.core.models import ChangeRecord
-from cxkeeper.insights import actions, queries, relearn
+from cxkeeper.insights import actions, queries, relearn, routing
 from cxkeeper.insights.choices import RelearnStatus, RoutedBy
 from cxkeeper.insights.ingest.canonical import CanonicalRow
 from cxkeeper.insights.models import Feedback, RelearnRun, RouterModel
@@ -347,14 +347,23 @@ def test_routing_quality_shows_one_consistent_set_of_figures(org):
 def test_routing_quality_says_what_the_router_learnt_from_the_organizations_own_messages(org):
     actions.retrain_router(acting_user=org.keeper)
     model = RouterModel.objects.order_by("-created_at", "-id").first()
-    learnt = {"sample": 20000, "pseudo_labelled": [11873, 15552], "off_topic": 27, "propagated": 0, "contexts": 19}
+    # what the product's own training stores: the parts of its contexts, in words (decision 0054)
+    assert model.cv_report["self_training"]["context_parts"] == list(routing.CONTEXT_PARTS)
+    learnt = {"sample": 20000, "pseudo_labelled": [11873, 15552], "off_topic": 27, "propagated": 0, "contexts": 88,
+              "context_parts": list(routing.CONTEXT_PARTS)}
     model.cv_report = {**(model.cv_report or {}), "self_training": learnt}
     model.save(update_fields=["cv_report"])
     figures.data_changed(figures.FEEDBACK)
     html = client_of(org.viewer).get("/feedback/routing/").content.decode()
     assert ("It also learnt your customers' own wording from 15,552 of your stored messages it was sure of "
-            "(20,000 distinct messages read), weighing where each came from: 19 combinations of source and "
-            "channel.") in html.replace("&#x27;", "'")
+            "(20,000 distinct messages read), weighing where each came from and who wrote it: 88 combinations of "
+            "source, channel and how long the customer had been known.") in html.replace("&#x27;", "'")
+    # a router trained before decision 0054 weighed source and channel only, and says so
+    model.cv_report = {**model.cv_report, "self_training": {**learnt, "contexts": 19, "context_parts": None}}
+    model.save(update_fields=["cv_report"])
+    figures.data_changed(figures.FEEDBACK)
+    html = client_of(org.viewer).get("/feedback/routing/").content.decode()
+    assert "19 combinations of source and channel." in html
     model.cv_report = {**model.cv_report, "self_training": {**learnt, "contexts": 1}}
     model.save(update_fields=["cv_report"])
     figures.data_changed(figures.FEEDBACK)

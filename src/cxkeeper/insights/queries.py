@@ -1384,7 +1384,9 @@ class RoutingQuality:
         rounds = report.get("pseudo_labelled") or []
         if not rounds:
             return None
-        return {"sure": rounds[-1], "sample": report.get("sample", 0), "contexts": report.get("contexts", 0)}
+        parts = report.get("context_parts") or ["source", "channel"]  # routers before decision 0054
+        return {"sure": rounds[-1], "sample": report.get("sample", 0), "contexts": report.get("contexts", 0),
+                "context_parts": ", ".join(parts[:-1]) + " and " + parts[-1]}
 
 
 def routing_quality() -> RoutingQuality:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Min
 
 from cxkeeper.core import figures
 from cxkeeper.insights.choices import RoutedBy
 from cxkeeper.insights.models import Feedback, RouterModel
+from cxkeeper.insights.text.context import known_for_band
 from cxkeeper.insights.text.router import OFF_TOPIC, StepRouter, cross_validate, training_examples_from_steps
 from cxkeeper.insights.text.selftrain import MAX_UNLABELED_ROWS, SELF_TRAINING_SAMPLE, self_train
 from cxkeeper.journeys.models import Step
@@ -54,13 +57,38 @@ def off_topic_answers(limit: int = MAX_CORRECTIONS) -> list[str]:
     return list(rows)
 
 
-def unlabeled_texts(limit: int = MAX_UNLABELED_ROWS) -> tuple[list[str], list[tuple[int, str]]]:
+def unlabeled_texts(limit: int = MAX_UNLABELED_ROWS) -> tuple[list[str], list[tuple[int, str, int | None]]]:
     """The newest stored messages that no person and no rule placed: what the router must
-    learn to place by itself; with where each came from, (source id, channel), which
-    self-training weighs as evidence of its step (decision 0053)."""
+    learn to place by itself; with where each came from and who wrote it, (source id, channel,
+    band of how long the organization had known the customer: `text.context.known_for_band`),
+    which self-training weighs as evidence of its step (decisions 0053 and 0054)."""
     rows = list(Feedback.objects.filter(routed_by__in=[RoutedBy.MODEL, RoutedBy.NONE]).exclude(text="")
-                .order_by("-received_at", "-pk").values_list("text", "source_id", "channel")[:limit])
-    return [text for text, _, _ in rows], [(source, channel) for _, source, channel in rows]
+                .order_by("-received_at", "-pk")
+                .values_list("text", "source_id", "channel", "customer_hash", "received_at")[:limit])
+    first = first_seen({customer for _, _, _, customer, _ in rows if customer})
+    contexts = []
+    for _, source, channel, customer, received in rows:
+        days = (received - first[customer]).total_seconds() / 86_400 if customer in first else None
+        contexts.append((source, channel, known_for_band(days)))
+    return [row[0] for row in rows], contexts
+
+
+# What each context of `unlabeled_texts` is made of, in words, for the routing quality page
+# (stored with each router's report: routers trained before decision 0054 weighed only the first two).
+CONTEXT_PARTS = ("source", "channel", "how long the customer had been known")
+FIRST_SEEN_BATCH = 5_000  # customers per query: well under SQLite's limit of bound parameters
+
+
+def first_seen(customers: set[str]) -> dict[str, datetime]:
+    """When each customer's first stored message was received (every source, placed or not):
+    the day the organization's feedback first knew them."""
+    found: dict[str, datetime] = {}
+    ordered = sorted(customers)
+    for start in range(0, len(ordered), FIRST_SEEN_BATCH):
+        batch = ordered[start:start + FIRST_SEEN_BATCH]
+        found.update(Feedback.objects.filter(customer_hash__in=batch).values("customer_hash")
+                     .annotate(first=Min("received_at")).values_list("customer_hash", "first"))
+    return found
 
 
 def _to_bytes(router: StepRouter) -> bytes:
@@ -110,7 +138,7 @@ def train_router(*, evaluate: bool = True, self_training: bool = True,
         trained, learned_from = self_train(map_examples, unlabeled, contexts=contexts, backend=backend, base=base,
                                            negatives=off_topic, corrections=fixes, spread_answers=False,
                                            max_unlabeled=SELF_TRAINING_SAMPLE)
-        learned = learned_from.as_dict()
+        learned = {**learned_from.as_dict(), "context_parts": list(CONTEXT_PARTS)}
         if learned_from.pseudo_labelled:  # self-trained; self_train remembered every answer
             router, remembered = trained, True
         elif not answers:  # too few messages to self-train, and nothing beyond the map to learn

@@ -1,12 +1,12 @@
-"""Where a message came from, weighed while self-training chooses what to learn (text/context.py,
-decision 0053)."""
+"""Where a message came from and how long its writer had been known, weighed while self-training
+chooses what to learn (text/context.py, decisions 0053 and 0054)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from cxkeeper.insights.text.context import SampleContexts
+from cxkeeper.insights.text.context import SampleContexts, known_for_band
 from cxkeeper.insights.text.router import training_examples_from_steps
 from cxkeeper.insights.text.selftrain import self_train
 
@@ -90,3 +90,50 @@ def test_contexts_must_come_one_per_message():
     examples = training_examples_from_steps(STEPS)
     with pytest.raises(ValueError, match="2 contexts for 3 unlabeled messages"):
         self_train(examples, ["a", "b", "c"], contexts=[("survey", "web")] * 2, backend="tfidf")
+
+
+@pytest.mark.parametrize(("days", "band"), [(None, None), (0, 0), (6.9, 0), (7, 1), (29.5, 1), (30, 2), (89, 2),
+                                            (90, 3), (364.9, 3), (365, 4), (4000, 4)])
+def test_how_long_a_customer_had_been_known_falls_in_calendar_bands(days, band):
+    assert known_for_band(days) == band
+
+
+# A wording the map never used, written by customers known for years; every message comes through
+# the same survey by web, and sure installation messages come from customers known under a week,
+# sure fault messages from customers known for years.
+STEADY = ["worked fine for ages, solid as a rock", "solid as a rock for ages now", "for ages it has been solid",
+          "rock solid, worked fine for ages", "solid for ages, worked fine every day"]
+
+
+def tenure_world(with_tenure: bool) -> tuple[list[str], list[tuple]]:
+    texts, contexts = [], []
+
+    def add(text: str, days: float) -> None:
+        texts.append(text)
+        contexts.append(("survey", "web", known_for_band(days) if with_tenure else None))
+
+    for i in range(6):
+        for phrase in ("the engineer never turned up", "installation appointment was cancelled",
+                       "technician arrived late and left without connecting us"):
+            add(f"{phrase}, visit {'abcdef'[i]}", 3)
+        for phrase in ("my internet keeps dropping", "wifi is very slow in the evenings", "no connection since monday"):
+            add(f"{phrase}, call {'abcdef'[i]}", 800)
+        for phrase in ("how do I order broadband", "I was charged twice this month", "I want to cancel my contract"):
+            add(f"{phrase}, form {'abcdef'[i]}", 45)
+    for text in STEADY:
+        for _ in range(4):
+            add(text, 900)
+    return texts, contexts
+
+
+def test_self_training_learns_a_wording_from_how_long_its_writers_had_been_known():
+    examples = training_examples_from_steps(STEPS)
+    texts, contexts = tenure_world(with_tenure=True)
+    router, report = self_train(examples, texts, contexts=contexts, backend="tfidf", min_per_step=1)
+    assert report.contexts == 3
+    assert [r.label for r in router.route(STEADY)] == ["fault"] * len(STEADY)
+    # the same messages, all through one context: nothing says the wording is the fault step's
+    texts, contexts = tenure_world(with_tenure=False)
+    plain, report = self_train(examples, texts, contexts=contexts, backend="tfidf", min_per_step=1)
+    assert report.contexts == 1
+    assert [r.label for r in plain.route(STEADY)] != ["fault"] * len(STEADY)

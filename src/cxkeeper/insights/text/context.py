@@ -1,16 +1,20 @@
-"""Where a message came from, as evidence of its step while self-training chooses what to learn.
+"""Where a message came from and who wrote it, as evidence of its step while self-training chooses
+what to learn.
 
 A survey sent after a store visit is about the store; a text message is more often about the
-connection date than about the helpline. The journey map does not say which channels each step's
-feedback comes through in the values feedback carries (a step's "channel" words are a keeper's
-description: "field", "internal"), so it is learnt from the router's own confident routes: for
-each step, how much more often its confident routes came through a context (source × channel)
-than all confident routes did. Self-training multiplies each sampled message's probabilities by
-that ratio, averaged in log over the rows the message was written in, before it chooses its
-pseudo-labels: the model then learns from messages their channel helped place, in words alone.
+connection date than about the helpline; a customer the organization has known for a year is
+using the service, paying or leaving, not waiting for an installation (decision 0054). The
+journey map does not say which channels each step's feedback comes through in the values
+feedback carries (a step's "channel" words are a keeper's description: "field", "internal"), so
+it is learnt from the router's own confident routes: for each step, how much more often its
+confident routes came through a context (source × channel × how long the customer had been
+known, :func:`known_for_band`) than all confident routes did. Self-training multiplies each
+sampled message's probabilities by that ratio, averaged in log over the rows the message was
+written in, before it chooses its pseudo-labels: the model then learns from messages their
+channel helped place, in words alone.
 
-Routing itself stays text-only, so one message routes the same however it arrived and every
-path that routes a text (imports, re-routing, the warehouse, suggestions) agrees (decision 0053).
+Routing itself stays text-only, so one message routes the same however it arrived and every path
+that routes a text (imports, re-routing, the warehouse, suggestions) agrees (decision 0053).
 """
 
 from __future__ import annotations
@@ -19,12 +23,26 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-__all__ = ["SMOOTHING", "SampleContexts"]
+__all__ = ["KNOWN_FOR_DAYS", "SMOOTHING", "SampleContexts", "known_for_band"]
 
 # Pseudo-counts that pull a context's ratio towards 1 ("no evidence"), spread as all confident
 # routes are spread over the contexts: a step seen twice through a rare context does not make
 # that context decide.
 SMOOTHING = 1.0
+
+# How long the organization had known a customer when they wrote (days since their first stored
+# message), in calendar units: under a week, a month, a quarter, a year, or longer. Calendar
+# units, not cuts fitted to the sample data: bands at 1, 14, 45 and 120 days, or one cut at 45,
+# placed the same share right on the demo (decision 0054).
+KNOWN_FOR_DAYS = (7, 30, 90, 365)
+
+
+def known_for_band(days: float | None) -> int | None:
+    """The band of :data:`KNOWN_FOR_DAYS` that ``days`` falls in (0: under a week … 4: a year or
+    longer); None when the message names no customer."""
+    if days is None:
+        return None
+    return sum(days >= cut for cut in KNOWN_FOR_DAYS)
 
 
 class SampleContexts:
