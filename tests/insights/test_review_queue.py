@@ -375,6 +375,68 @@ def test_routing_quality_says_what_the_router_learnt_from_the_organizations_own_
     assert "data-self-training" not in client_of(org.viewer).get("/feedback/routing/").content.decode()
 
 
+def test_routing_quality_reads_the_same_on_the_page_the_api_and_the_cli(org):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cxkeeper.cli import app
+    from cxkeeper.core.numbers import NOTHING, count, percent
+
+    def surfaces():
+        api = ApiClient(org.viewer).get("/review/routing-quality")
+        assert api.status_code == 200
+        data = api.json()
+        result = CliRunner().invoke(app, ["route", "quality", "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output) == data
+        html = client_of(org.viewer).get("/feedback/routing/").content.decode()
+        return data, html, CliRunner().invoke(app, ["route", "quality"]).output
+
+    assert ApiClient().get("/review/routing-quality").status_code == 401
+    assert ApiClient(org.viewer).post("/review/retrain").status_code == 403
+    assert ApiClient(org.it_member).post("/review/retrain").status_code == 403
+    before = RouterModel.objects.count()
+    retrained = ApiClient(org.keeper).post("/review/retrain")
+    assert retrained.status_code == 200 and RouterModel.objects.count() == before + 1
+    actions.mark_off_topic(Feedback.objects.filter(text=SPAM[0]).first(), acting_user=org.keeper)
+    data, html, text = surfaces()
+    assert {**retrained.json(), "off_topic": data["off_topic"], "stored": data["stored"],
+            "placed_by": data["placed_by"]} == data  # the retrain answered the figures, before the off-topic answer
+    # the figures themselves, from the one place that computes them
+    stored, everything = Feedback.objects.exclude(routed_by=RoutedBy.OFF_TOPIC), Feedback.objects.count()
+    quality = queries.routing_quality()
+    assert data["stored"] == {"total": stored.count(), "routed": stored.filter(step__isnull=False).count(),
+                              "unrouted": stored.filter(step__isnull=True).count(),
+                              "routed_share": quality.routed.share, "unrouted_share": quality.routed.unrouted_share}
+    assert data["off_topic"] == {"n": 1, "of": everything, "share": 100.0 / everything}
+    assert sum(row["n"] for row in data["placed_by"]) == everything
+    # two steps with one example each: nothing to cross-validate, and too few messages to self-train
+    assert data["accuracy"] is None and data["error"] and data["self_training"] is None
+    assert f'data-figure="accuracy">{NOTHING}<' in html and "not measured yet" in text
+    for figure, value in (("routed", data["stored"]["routed_share"]), ("unrouted", data["stored"]["unrouted_share"]),
+                          ("off-topic", data["off_topic"]["share"])):
+        assert f'data-figure="{figure}">{percent(value, 1)}<' in html and percent(value, 1) in text
+    assert f"of the {count(data['stored']['total'])} stored feedback items" in html
+
+    # a measured, self-trained router (its report as train_router stores it)
+    model = RouterModel.objects.order_by("-created_at", "-id").first()
+    model.cv_accuracy, model.cv_report = 0.625, {**(model.cv_report or {}), "self_training": {
+        "sample": 1200, "pseudo_labelled": [700, 812], "contexts": 14, "context_parts": list(routing.CONTEXT_PARTS)}}
+    model.save(update_fields=["cv_accuracy", "cv_report"])
+    figures.data_changed(figures.FEEDBACK)
+    data, html, text = surfaces()
+    assert data["accuracy"]["percent"] == pytest.approx(62.5)
+    assert data["accuracy"]["n_examples"] == model.n_examples == data["router"]["n_examples"]
+    assert data["self_training"] == {"learnt_from": 812, "distinct_read": 1200, "contexts": 14,
+                                     "context_parts": list(routing.CONTEXT_PARTS)}
+    assert 'data-figure="accuracy">62.5%<' in html and "62.5%" in text
+    sentence = ("learnt your customers' own wording from 812 of your stored messages it was sure of (1,200 distinct "
+                "messages read), weighing where each came from and who wrote it: 14 combinations of source, channel "
+                "and how long the customer had been known.")
+    assert sentence in html.replace("&#x27;", "'") and sentence in " ".join(text.split())
+
+
 # ---------------------------------------------------------------- API
 
 

@@ -212,6 +212,95 @@ def review_queue(request, query: Query[QueueQuery]):
                        "suggestions": [_suggestion(s) for s in item.suggestions]} for item in items]}
 
 
+class StepNamed(Schema):
+    id: int
+    name: str | None = Field(description="null when the step has been deleted since")
+    journey: str | None
+
+
+class AccuracyOut(Schema):
+    percent: float = Field(description="cross-validated accuracy on the router's own examples, in %")
+    n_examples: int
+    n_corrections: int
+    measured_at: dt.datetime
+
+
+class StoredRoutingOut(Schema):
+    total: int = Field(description="stored feedback that counts in figures (off-topic excluded)")
+    routed: int
+    unrouted: int
+    routed_share: float | None = Field(description="in %")
+    unrouted_share: float | None = Field(description="in % (the “Unrouted” figures everywhere)")
+
+
+class OffTopicOut(Schema):
+    n: int
+    of: int = Field(description="every stored item")
+    share: float | None = Field(description="in %")
+
+
+class PlacedByOut(Schema):
+    routed_by: str
+    on_step: bool
+    label: str
+    n: int
+    share: float | None = Field(description="in % of every stored item")
+
+
+class RouterOut(Schema):
+    trained_at: dt.datetime
+    n_examples: int
+    n_steps: int
+    n_corrections: int
+    threshold_percent: float = Field(description="it routes a message when at least this sure")
+
+
+class SelfTrainingOut(Schema):
+    learnt_from: int = Field(description="stored messages it was sure of and learnt from")
+    distinct_read: int
+    contexts: int = Field(description="combinations of the context parts it weighed")
+    context_parts: list[str]
+
+
+class StepAccuracyOut(Schema):
+    step: StepNamed
+    accuracy_percent: float
+
+
+class ConfusedOut(Schema):
+    about: StepNamed | None
+    taken_for: StepNamed | None
+    times: int
+
+
+class RoutingQualityOut(Schema):
+    accuracy: AccuracyOut | None = Field(description="null until a router has been measured")
+    stored: StoredRoutingOut
+    off_topic: OffTopicOut
+    placed_by: list[PlacedByOut]
+    router: RouterOut | None
+    self_training: SelfTrainingOut | None = Field(description="null when the router did not self-train")
+    per_step: list[StepAccuracyOut] = Field(description="worst first")
+    confused: list[ConfusedOut]
+    error: str | None
+
+
+@review_router.get("/routing-quality", url_name="routing_quality", response={200: RoutingQualityOut, **READ_ERRORS},
+                   summary="The routing quality page's figures: accuracy, routed and off-topic shares, what the "
+                           "router learnt from")
+def routing_quality(request):
+    return queries.routing_quality().as_data()
+
+
+@review_router.post("/retrain", url_name="routing_retrain", response={200: RoutingQualityOut, **WRITE_ERRORS},
+                    summary="Retrain and measure the router now, as the page's “Retrain router” (keepers and admins); "
+                            "answers the routing quality figures")
+def retrain(request):
+    if actions.retrain_router(acting_user=acting_user(request)) is None:
+        raise InvalidInput({"steps": "The router needs at least two steps on the journey map."})
+    return queries.routing_quality().as_data()
+
+
 class ClusterOut(Schema):
     cluster: int
     size: int

@@ -1,4 +1,5 @@
-"""`cxkeeper route audit` and `cxkeeper route reroute` (registered on cli_ingest.route_app)."""
+"""`cxkeeper route audit`, `cxkeeper route reroute` and `cxkeeper route quality` (registered on
+cli_ingest.route_app)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,46 @@ def route_reroute(data_dir: DataDir = None):
     counts = reroute_feedback(acting_user=SYSTEM)
     console.print(f"{counts['considered']:,} messages routed again: {counts['changed']:,} moved; "
                   f"{counts['routed_before']:,} were at a step, {counts['routed_after']:,} are now.")
+
+
+@route_app.command("quality")
+def route_quality(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON (as GET /review/routing-quality).")]
+    = False,
+    data_dir: DataDir = None,
+):
+    """The routing quality page's figures: the router's measured accuracy, the routed, unrouted
+    and off-topic shares of stored feedback, and what the router learnt from."""
+    setup_django(data_dir)
+    from cxkeeper.core.numbers import count, percent
+    from cxkeeper.insights.queries import routing_quality
+
+    data = routing_quality().as_data()
+    if as_json:
+        from django.core.serializers.json import DjangoJSONEncoder
+
+        console.print_json(json.dumps(data, cls=DjangoJSONEncoder))  # dates written as the API writes them
+        return
+    stored, off_topic, accuracy = data["stored"], data["off_topic"], data["accuracy"]
+    table = Table(title="Routing quality")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("of", justify="right")
+    # the page's digits: one decimal for every share (core.numbers, as its `percent` filter)
+    table.add_row("cross-validated accuracy on the router's examples",
+                  percent(None if accuracy is None else accuracy["percent"], 1),
+                  "not measured yet" if accuracy is None else f"{count(accuracy['n_examples'])} examples")
+    for label, key, part in (("routed share of stored feedback", "routed_share", "routed"),
+                             ("unrouted share of stored feedback", "unrouted_share", "unrouted")):
+        table.add_row(label, percent(stored[key], 1), f"{count(stored[part])} of {count(stored['total'])}")
+    table.add_row("off-topic share", percent(off_topic["share"], 1),
+                  f"{count(off_topic['n'])} of {count(off_topic['of'])}")
+    console.print(table)
+    learnt = data["self_training"]
+    if learnt:
+        parts = learnt["context_parts"]
+        weighed = (f", weighing where each came from and who wrote it: {count(learnt['contexts'])} combinations of "
+                   f"{', '.join(parts[:-1])} and {parts[-1]}." if learnt["contexts"] > 1 else ".")
+        console.print(f"It also learnt your customers' own wording from {count(learnt['learnt_from'])} of your "
+                      f"stored messages it was sure of ({count(learnt['distinct_read'])} distinct messages read)"
+                      + weighed)

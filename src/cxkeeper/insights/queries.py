@@ -1379,14 +1379,49 @@ class RoutingQuality:
     def self_training(self) -> dict | None:
         """What the latest router learnt from the organization's own messages (`train_router`'s
         report): the messages it was sure of and learnt from, the distinct messages it read, and
-        the sources × channels it weighed (decision 0053); None when it did not self-train."""
+        the contexts it weighed with what they are made of, in words (decisions 0053 and 0054);
+        None when it did not self-train."""
         report = (getattr(self.model, "cv_report", None) or {}).get("self_training") or {}
         rounds = report.get("pseudo_labelled") or []
         if not rounds:
             return None
         parts = report.get("context_parts") or ["source", "channel"]  # routers before decision 0054
         return {"sure": rounds[-1], "sample": report.get("sample", 0), "contexts": report.get("contexts", 0),
-                "context_parts": ", ".join(parts[:-1]) + " and " + parts[-1]}
+                "parts": list(parts), "context_parts": ", ".join(parts[:-1]) + " and " + parts[-1]}
+
+    def as_data(self) -> dict:
+        """The same figures as the routing quality page, as plain data for the API and the CLI's
+        ``--json`` (shares in %, accuracy too; names and ids, never internal objects)."""
+        evaluated, model, learnt = self.evaluated, self.model, self.self_training
+
+        def step(value, step_id):
+            if step_id is None:
+                return None
+            return {"id": int(step_id), "name": value.name if value else None,
+                    "journey": value.stage.journey.name if value else None}
+
+        measured = evaluated is not None and evaluated.cv_accuracy is not None
+        return {
+            "accuracy": {"percent": 100.0 * evaluated.cv_accuracy, "n_examples": evaluated.n_examples,
+                         "n_corrections": evaluated.n_corrections, "measured_at": evaluated.created_at}
+            if measured else None,
+            "stored": {"total": self.routed.total, "routed": self.routed.routed, "unrouted": self.routed.unrouted,
+                       "routed_share": self.routed.share, "unrouted_share": self.routed.unrouted_share},
+            "off_topic": {"n": self.off_topic, "of": self.total, "share": self.off_topic_share},
+            "placed_by": [{"routed_by": row["routed_by"], "on_step": row["on_step"], "label": row["label"],
+                           "n": row["n"], "share": row["share"]} for row in self.shares],
+            "router": {"trained_at": model.created_at, "n_examples": model.n_examples, "n_steps": model.n_labels,
+                       "n_corrections": model.n_corrections, "threshold_percent": 100.0 * model.threshold}
+            if model is not None else None,
+            "self_training": {"learnt_from": learnt["sure"], "distinct_read": learnt["sample"],
+                              "contexts": learnt["contexts"], "context_parts": learnt["parts"]} if learnt else None,
+            "per_step": [{"step": step(row["step"], row["step_id"]), "accuracy_percent": 100.0 * row["accuracy"]}
+                         for row in self.per_step],
+            "confused": [{"about": step(row["true"], row["true_id"]),
+                          "taken_for": step(row["predicted"], row["predicted_id"]), "times": row["count"]}
+                         for row in self.confused],
+            "error": self.error or None,
+        }
 
 
 def routing_quality() -> RoutingQuality:
