@@ -80,7 +80,7 @@ CORRECTIONS = 200
 # the queue offers it from every member of a group; false/0: its first message only.
 CLUSTER_ANSWERS = True
 # The product relearns in the background once answers pause for a few seconds (insights.relearn;
-# a run takes one to two minutes at the demo's size), so a person working through 200 answers
+# a run takes about two minutes at the demo's size), so a person working through 200 answers
 # meets a queue ordered by a router that has learnt from the earlier ones. The bench relearns
 # after every this many answers (a conservative pace; 0: all 200 chosen from the first queue,
 # the bench before decision 0045).

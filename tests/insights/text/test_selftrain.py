@@ -8,7 +8,7 @@ import random
 import pytest
 
 from cxkeeper.insights.text.router import OFF_TOPIC, StepRouter, training_examples_from_steps
-from cxkeeper.insights.text.selftrain import _distinct_sample, normalized, self_train
+from cxkeeper.insights.text.selftrain import ROUNDS, _distinct_sample, normalized, self_train
 
 from .conftest import STEPS
 
@@ -124,10 +124,11 @@ def test_the_sample_keeps_its_messages_when_a_few_leave():
     assert set(_distinct_sample(texts, 200, seed=1)[0]) != set(sample)  # the seed still draws another sample
 
 
-def test_a_second_round_only_with_enough_distinct_messages_per_step():
-    """Two rounds by default, the second only with at least ``second_round_min_per_step``
-    distinct messages per step: this world has ~34 per step, where a second round's few new
-    guesses swung the router (100% → 39% right on the fresh messages)."""
+def test_more_rounds_only_with_enough_distinct_messages_per_step():
+    """Three rounds by default (ROUNDS), the second and third only with at least
+    ``second_round_min_per_step`` distinct messages per step: this world has ~34 per step,
+    where a second round's few new guesses swung the router (100% → 39% right on the fresh
+    messages)."""
     examples = training_examples_from_steps(STEPS)
     unlabeled, _ = world(seed=1)
     texts, truth = world(seed=2, new_only=True)
@@ -135,7 +136,11 @@ def test_a_second_round_only_with_enough_distinct_messages_per_step():
     assert report.sample < 50 * len(STEPS) and len(report.pseudo_labelled) == 1
     assert right_share(router, texts, truth) >= 0.9
     _, again = self_train(examples, unlabeled, backend="tfidf", max_features=5000, second_round_min_per_step=10)
-    assert len(again.pseudo_labelled) == 2 and again.pseudo_labelled[1] >= again.pseudo_labelled[0]
+    assert ROUNDS == 3 and len(again.pseudo_labelled) == ROUNDS
+    assert again.pseudo_labelled[2] >= again.pseudo_labelled[1] >= again.pseudo_labelled[0]
+    _, two = self_train(examples, unlabeled, backend="tfidf", max_features=5000, second_round_min_per_step=10,
+                        rounds=2)
+    assert two.pseudo_labelled == again.pseudo_labelled[:2]  # a round starts from the one before, as before
 
 
 def test_agreement_keeps_only_pseudo_labels_another_view_agrees_with():
