@@ -80,7 +80,8 @@ def route_quality(
     from cxkeeper.core.numbers import count, percent
     from cxkeeper.insights.queries import routing_quality
 
-    data = routing_quality().as_data()
+    quality = routing_quality()
+    data = quality.as_data()
     if as_json:
         from django.core.serializers.json import DjangoJSONEncoder
 
@@ -101,11 +102,5 @@ def route_quality(
     table.add_row("off-topic share", percent(off_topic["share"], 1),
                   f"{count(off_topic['n'])} of {count(off_topic['of'])}")
     console.print(table)
-    learnt = data["self_training"]
-    if learnt:
-        parts = learnt["context_parts"]
-        weighed = (f", weighing where each came from and who wrote it: {count(learnt['contexts'])} combinations of "
-                   f"{', '.join(parts[:-1])} and {parts[-1]}." if learnt["contexts"] > 1 else ".")
-        console.print(f"It also learnt your customers' own wording from {count(learnt['learnt_from'])} of your "
-                      f"stored messages it was sure of ({count(learnt['distinct_read'])} distinct messages read)"
-                      + weighed)
+    if quality.self_training_sentence:
+        console.print(quality.self_training_sentence)

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
-from cxkeeper.core import figures
+from cxkeeper.core import figures, numbers
 from cxkeeper.insights import clock, presentation, textsearch
 from cxkeeper.insights.analytics.fields import FIELD_SUM_COLUMNS, field_mean
 from cxkeeper.insights.analytics.rollups import FLOAT_SUM_COLUMNS, SUM_COLUMNS
@@ -1387,7 +1387,19 @@ class RoutingQuality:
             return None
         parts = report.get("context_parts") or ["source", "channel"]  # routers before decision 0054
         return {"sure": rounds[-1], "sample": report.get("sample", 0), "contexts": report.get("contexts", 0),
-                "parts": list(parts), "context_parts": ", ".join(parts[:-1]) + " and " + parts[-1]}
+                "parts": list(parts)}
+
+    @property
+    def self_training_sentence(self) -> str | None:
+        """`self_training` in one plain sentence, as the page and `cxkeeper route quality` say it."""
+        learnt = self.self_training
+        if learnt is None:
+            return None
+        parts = learnt["parts"]
+        weighed = (f", weighing where each came from and who wrote it: {numbers.count(learnt['contexts'])} "
+                   f"combinations of {', '.join(parts[:-1])} and {parts[-1]}" if learnt["contexts"] > 1 else "")
+        return (f"It also learnt your customers' own wording from {numbers.count(learnt['sure'])} of your stored "
+                f"messages it was sure of ({numbers.count(learnt['sample'])} distinct messages read){weighed}.")
 
     def as_data(self) -> dict:
         """The same figures as the routing quality page, as plain data for the API and the CLI's
