@@ -13,6 +13,7 @@ from pathlib import Path
 
 DEFAULT_DATA_DIR = "./cxkeeper-data"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+STORE_FILE = "cxkeeper.sqlite3"  # the embedded store (SQLite) inside the data folder
 
 
 def data_dir() -> Path:

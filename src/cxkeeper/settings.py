@@ -14,7 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from cxkeeper.datadir import data_dir, secret_key
+from cxkeeper.datadir import STORE_FILE, data_dir, secret_key
 from cxkeeper.insights.ingest.limits import Limits
 
 DATA_DIR = data_dir()
@@ -93,7 +93,7 @@ def _database() -> dict:
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(DATA_DIR / "cxkeeper.sqlite3"),
+        "NAME": str(DATA_DIR / STORE_FILE),
         # Kept open between requests (each server thread its own, checked before reuse), as for
         # PostgreSQL: opening one and its PRAGMAs cost ~3 ms of every request (decision 0024).
         "CONN_MAX_AGE": 60,

@@ -42,7 +42,7 @@ def _webhook_named(name: str):
 @webhooks_app.command("list")
 def webhooks_list(as_json: AsJson = False, data_dir: DataDir = None):
     """Every outgoing webhook: where it sends (masked), which kinds of event, on or off."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.channels.models import Webhook
 
     rows = [{"id": w.pk, "name": w.name, "url": w.masked_url, "kinds": w.kinds_text, "event_kinds": w.event_kinds,
@@ -68,7 +68,7 @@ def webhooks_deliveries(
     as_json: AsJson = False, data_dir: DataDir = None,
 ):
     """A webhook's delivery log: each message, its status and every attempt's answer."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.channels import queries
 
     found = _webhook_named(webhook)

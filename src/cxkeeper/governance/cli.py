@@ -57,7 +57,7 @@ def council_agenda(council: CouncilName = None,
                    next_meeting: Annotated[bool, typer.Option("--next", help="The next meeting's agenda.")] = False,
                    as_json: AsJson = False, data_dir: DataDir = None):
     """The agenda: each item with why it is there, its evidence link, the teams and a time box."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.governance import agenda, queries
 
     found = _council(council)
@@ -107,7 +107,7 @@ def council_decisions(council: CouncilName = None,
                                                                            "rationale.")] = "",
                       as_json: AsJson = False, data_dir: DataDir = None):
     """The decision log, newest first (escalations waiting for the sponsor included)."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.governance import queries
 
     found = _council(council) if council else None
@@ -137,7 +137,7 @@ def actions_board(ctx: typer.Context,
     """The action board: every team's action items (or one team's), overdue ones flagged."""
     if ctx.invoked_subcommand is not None:
         return
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.governance import queries
     from cxkeeper.org.models import Team
 

@@ -28,7 +28,7 @@ def _run(what: str, fmt: str, out: Path, base_url: str, data_dir) -> None:
         err_console.print(f"[red]error:[/red] --format: unknown format “{fmt}”; choose one of "
                           f"{', '.join(FORMATS)}.", soft_wrap=True)
         raise typer.Exit(2)
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.governance import planning_exports
 
     export = planning_exports.export(what, choice[0], layout=choice[1], base_url=base_url)

@@ -21,7 +21,7 @@ def initiatives(
     data_dir: DataDir = None,
 ):
     """Initiatives: who leads, contributes and is consulted, status, ship date and milestones."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.initiatives import queries
     from cxkeeper.initiatives.choices import InitiativeStatus
 
@@ -50,7 +50,7 @@ def initiatives(
 
 def priorities(as_json: AsJson = False, data_dir: DataDir = None):
     """The priority board: open friction points ranked, each term of the score explained."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.initiatives import priority
 
     data = priority.board_dict(priority.board())

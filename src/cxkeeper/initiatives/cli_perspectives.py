@@ -36,7 +36,7 @@ def remind(data_dir: DataDir = None):
 def pending(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
             data_dir: DataDir = None):
     """List the affected teams not heard from yet, per friction point and planned change."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.initiatives import queries
     from cxkeeper.initiatives.choices import FrictionStatus, PlannedStatus
 

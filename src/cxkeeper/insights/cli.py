@@ -73,7 +73,7 @@ def metrics(
         err_console.print(f"[red]error:[/red] --by: choose one of {', '.join(BY_CHOICES)}.")
         raise typer.Exit(2)
     first, last = _date(start, "--from"), _date(end, "--to")
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from django.db.models import Q
 
     from cxkeeper.insights.api import metrics_payload

@@ -226,7 +226,7 @@ def friction(
     if window not in (14, 28, 56):
         err_console.print("[red]error:[/red] --window: choose 14, 28 or 56.")
         raise typer.Exit(2)
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from django.db.models import Q
 
     from cxkeeper.insights import queries

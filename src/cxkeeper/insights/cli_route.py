@@ -32,7 +32,7 @@ def route_audit(
 ):
     """How stored feedback is routed, against the true steps: accuracy, precision of what is
     routed, unrouted rate and off-topic handling, each with its n."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.core.errors import InvalidInput
     from cxkeeper.insights.routing_audit import audit, read_truth
 
@@ -76,7 +76,7 @@ def route_quality(
 ):
     """The routing quality page's figures: the router's measured accuracy, the routed, unrouted
     and off-topic shares of stored feedback, and what the router learnt from."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.core.numbers import count, percent
     from cxkeeper.insights.queries import routing_quality
 

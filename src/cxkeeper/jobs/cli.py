@@ -56,7 +56,7 @@ def list_jobs(
     data_dir: DataDir = None,
 ):
     """The newest background jobs: what each is, its state, progress, attempts and last error."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from rich.markup import escape
     from rich.table import Table
 
@@ -98,7 +98,7 @@ def show_job(
     data_dir: DataDir = None,
 ):
     """One background job: its state, progress, attempts, times and last error."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from rich.markup import escape
 
     from cxkeeper.jobs import queries

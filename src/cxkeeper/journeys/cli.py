@@ -59,7 +59,7 @@ def export(
         _fail(f"--format: give svg, png or pdf, not “{fmt}”.")
     if out is not None and str(out) != "-" and not (out.parent if str(out.parent) else Path(".")).is_dir():
         _fail(f"--out: the folder “{out.parent}” does not exist.")
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.journeys import blueprint_export, queries
     from cxkeeper.org.models import Team
 
@@ -90,7 +90,7 @@ def changes(
     data_dir: DataDir = None,
 ):
     """Steps added, removed, re-owned, renamed or moved since a day, in plain words."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.core.errors import InvalidInput
     from cxkeeper.journeys import queries
 

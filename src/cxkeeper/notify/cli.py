@@ -70,7 +70,7 @@ def send(team: Annotated[str, typer.Option("--team", help="Only this team (slug 
 def preview(team: TeamSlug, html: Annotated[bool, typer.Option("--html", help="Print the HTML part.")] = False,
             data_dir: DataDir = None):
     """The digest of a team as its members would read it if it were sent now."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from django.template.loader import render_to_string
 
     from cxkeeper.notify import digest, mail

@@ -124,7 +124,7 @@ def report_scorecard(
     fmt = _format(fmt, out)
     _check_writable(out)
     day = _as_of(as_of)
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.outcomes import reports
 
     _write(reports.scorecard_report(_team(team), fmt, period_days=period_days, as_of=day), out)
@@ -145,7 +145,7 @@ def report_org(
     fmt = _format(fmt, out)
     _check_writable(out)
     day = _as_of(as_of)
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.outcomes import reports
 
     _write(reports.org_report(fmt, period_days=period_days, as_of=day), out)
@@ -164,7 +164,7 @@ def _value_dict(value) -> dict | None:
 def outcomes_status(as_json: AsJson = False, as_of: AsOf = None, data_dir: DataDir = None):
     """Every target with its status (on track, at risk, off track, not enough data) and why."""
     day = _as_of(as_of)
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.core import numbers
     from cxkeeper.insights import clock
     from cxkeeper.outcomes import queries, reports
@@ -219,7 +219,7 @@ def outcomes_tensions(
 ):
     """Team KPIs improving while a shared measure at that team's steps worsens, with the evidence."""
     day = _as_of(as_of)
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.outcomes import queries
 
     findings = queries.tension_findings(as_of=day, team=_team(team) if team else None)

@@ -36,7 +36,7 @@ def wins(
 ):
     """Every measured win: the initiative, what moved where, by how much (with its interval), and
     every team that made it happen with its role — hidden heroes (back office) marked."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from rich.markup import escape
 
     from cxkeeper.org.models import Team

@@ -59,7 +59,7 @@ def export(file: File, without_people: WithoutPeople = False,
            data_dir: DataDir = None):
     """Write the whole workspace (settings, glossary, teams, people, personas, journeys, outcomes, councils,
     priority weights) as YAML."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.workspace.export import export_workspace
 
     text = export_workspace(people=not without_people, cocreation=with_cocreation)

@@ -60,7 +60,7 @@ def route_batch(
 def sources_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
                  data_dir: DataDir = None):
     """Every external source: last synced, data up to, rows, status."""
-    setup_django(data_dir)
+    setup_django(data_dir, reads_only=True)
     from cxkeeper.insights.warehouse.queries import freshness
 
     rows = freshness()
