@@ -349,15 +349,17 @@ def test_routing_quality_says_what_the_router_learnt_from_the_organizations_own_
     model = RouterModel.objects.order_by("-created_at", "-id").first()
     # what the product's own training stores: the parts of its contexts, in words (decision 0054)
     assert model.cv_report["self_training"]["context_parts"] == list(routing.CONTEXT_PARTS)
+    assert "contradicted" in model.cv_report["self_training"]  # decision 0056
     learnt = {"sample": 20000, "pseudo_labelled": [11873, 15552], "off_topic": 27, "propagated": 0, "contexts": 88,
-              "context_parts": list(routing.CONTEXT_PARTS)}
+              "context_parts": list(routing.CONTEXT_PARTS), "contradicted": 37}
     model.cv_report = {**(model.cv_report or {}), "self_training": learnt}
     model.save(update_fields=["cv_report"])
     figures.data_changed(figures.FEEDBACK)
     html = client_of(org.viewer).get("/feedback/routing/").content.decode()
     assert ("It also learnt your customers' own wording from 15,552 of your stored messages it was sure of "
             "(20,000 distinct messages read), weighing where each came from and who wrote it: 88 combinations of "
-            "source, channel and how long the customer had been known.") in html.replace("&#x27;", "'")
+            "source, channel and how long the customer had been known. It left 37 wordings for a person to place: "
+            "where they came from contradicted the step their words pointed to.") in html.replace("&#x27;", "'")
     # a router trained before decision 0054 weighed source and channel only, and says so
     model.cv_report = {**model.cv_report, "self_training": {**learnt, "contexts": 19, "context_parts": None}}
     model.save(update_fields=["cv_report"])
@@ -369,6 +371,11 @@ def test_routing_quality_says_what_the_router_learnt_from_the_organizations_own_
     figures.data_changed(figures.FEEDBACK)
     html = client_of(org.viewer).get("/feedback/routing/").content.decode()
     assert "distinct messages read)." in html and "weighing where" not in html
+    for contradicted in (0, None):  # none set aside, or a router trained before decision 0056: nothing said
+        model.cv_report = {**model.cv_report, "self_training": {**learnt, "contradicted": contradicted}}
+        model.save(update_fields=["cv_report"])
+        figures.data_changed(figures.FEEDBACK)
+        assert "for a person to place" not in client_of(org.viewer).get("/feedback/routing/").content.decode()
     model.cv_report = {**model.cv_report, "self_training": {"sample": 0, "pseudo_labelled": []}}
     model.save(update_fields=["cv_report"])
     figures.data_changed(figures.FEEDBACK)
@@ -429,12 +436,20 @@ def test_routing_quality_reads_the_same_on_the_page_the_api_and_the_cli(org):
     assert data["accuracy"]["percent"] == pytest.approx(62.5)
     assert data["accuracy"]["n_examples"] == model.n_examples == data["router"]["n_examples"]
     assert data["self_training"] == {"learnt_from": 812, "distinct_read": 1200, "contexts": 14,
-                                     "context_parts": list(routing.CONTEXT_PARTS)}
+                                     "context_parts": list(routing.CONTEXT_PARTS), "set_aside": None}
     assert 'data-figure="accuracy">62.5%<' in html and "62.5%" in text
     sentence = ("learnt your customers' own wording from 812 of your stored messages it was sure of (1,200 distinct "
                 "messages read), weighing where each came from and who wrote it: 14 combinations of source, channel "
                 "and how long the customer had been known.")
     assert sentence in html.replace("&#x27;", "'") and sentence in " ".join(text.split())
+    model.cv_report["self_training"]["contradicted"] = 1  # decision 0056
+    model.save(update_fields=["cv_report"])
+    figures.data_changed(figures.FEEDBACK)
+    data, html, text = surfaces()
+    assert data["self_training"]["set_aside"] == 1
+    sentence = ("It left 1 wording for a person to place: where they came from contradicted the step their words "
+                "pointed to.")
+    assert sentence in html and sentence in " ".join(text.split())
 
 
 # ---------------------------------------------------------------- API

@@ -260,6 +260,9 @@ class SelfTrainingOut(Schema):
     distinct_read: int
     contexts: int = Field(description="combinations of the context parts it weighed")
     context_parts: list[str]
+    set_aside: int | None = Field(None, description="wordings it left for a person to place because where they "
+                                                    "came from contradicted the step their words pointed to "
+                                                    "(null: a router trained before it checked)")
 
 
 class StepAccuracyOut(Schema):

@@ -1387,7 +1387,7 @@ class RoutingQuality:
             return None
         parts = report.get("context_parts") or ["source", "channel"]  # routers before decision 0054
         return {"sure": rounds[-1], "sample": report.get("sample", 0), "contexts": report.get("contexts", 0),
-                "parts": list(parts)}
+                "parts": list(parts), "set_aside": report.get("contradicted")}  # None before decision 0056
 
     @property
     def self_training_sentence(self) -> str | None:
@@ -1398,8 +1398,12 @@ class RoutingQuality:
         parts = learnt["parts"]
         weighed = (f", weighing where each came from and who wrote it: {numbers.count(learnt['contexts'])} "
                    f"combinations of {', '.join(parts[:-1])} and {parts[-1]}" if learnt["contexts"] > 1 else "")
+        set_aside = learnt["set_aside"]
+        doubted = (f" It left {numbers.count(set_aside)} {'wording' if set_aside == 1 else 'wordings'} for a person "
+                   "to place: where they came from contradicted the step their words pointed to." if set_aside else "")
         return (f"It also learnt your customers' own wording from {numbers.count(learnt['sure'])} of your stored "
-                f"messages it was sure of ({numbers.count(learnt['sample'])} distinct messages read){weighed}.")
+                f"messages it was sure of ({numbers.count(learnt['sample'])} distinct messages read){weighed}."
+                + doubted)
 
     def as_data(self) -> dict:
         """The same figures as the routing quality page, as plain data for the API and the CLI's
@@ -1426,7 +1430,8 @@ class RoutingQuality:
                        "n_corrections": model.n_corrections, "threshold_percent": 100.0 * model.threshold}
             if model is not None else None,
             "self_training": {"learnt_from": learnt["sure"], "distinct_read": learnt["sample"],
-                              "contexts": learnt["contexts"], "context_parts": learnt["parts"]} if learnt else None,
+                              "contexts": learnt["contexts"], "context_parts": learnt["parts"],
+                              "set_aside": learnt["set_aside"]} if learnt else None,
             "per_step": [{"step": step(row["step"], row["step_id"]), "accuracy_percent": 100.0 * row["accuracy"]}
                          for row in self.per_step],
             "confused": [{"about": step(row["true"], row["true_id"]),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cxkeeper.insights.text.context import SampleContexts, known_for_band
-from cxkeeper.insights.text.router import training_examples_from_steps
-from cxkeeper.insights.text.selftrain import self_train
+from cxkeeper.insights.text.context import CONTRADICTED, SampleContexts, known_for_band
+from cxkeeper.insights.text.router import StepRouter, training_examples_from_steps
+from cxkeeper.insights.text.selftrain import normalized, self_train
 
 from .conftest import STEPS
 
@@ -47,6 +47,39 @@ def test_the_off_topic_class_learns_no_context():
     where = SampleContexts([["store"]] * 10 + [["phone"]] * 10 + [["social"]] * 10)
     ratios = where.log_ratios(probabilities, np.ones(30), confident=0.8, neutral=[2])
     assert np.allclose(ratios[2], 0.0) and ratios[0, 0] > 0.5  # step 0 through the store
+
+
+def contradiction_world(extra_rows: list[str], extra_step: int) -> tuple[SampleContexts, np.ndarray, np.ndarray]:
+    """40 sure routes to step 0 from the store, 40 to step 1 from the phone, 20 to step 2 from the
+    app, each a message of its own; then one message written ``len(extra_rows)`` times, sure of
+    ``extra_step``."""
+    keys = [["store"]] * 40 + [["phone"]] * 40 + [["app"]] * 20 + [extra_rows]
+    best = np.array([0] * 40 + [1] * 40 + [2] * 20 + [extra_step])
+    return SampleContexts(keys), best, np.ones(len(best), dtype=bool)
+
+
+def test_a_message_written_many_times_through_another_steps_contexts_is_contradicted():
+    where, best, sure = contradiction_world(["phone"] * 30, 0)  # routed to the store's step, written by phone
+    assert where.contradicted(best, sure, 3).tolist() == [False] * 100 + [True]
+    where, best, sure = contradiction_world(["store"] * 30, 0)  # written where its step's messages are
+    assert not where.contradicted(best, sure, 3).any()
+    where, best, sure = contradiction_world(["phone"], 0)  # once: log(1/41) = -3.7 is no proof
+    assert not where.contradicted(best, sure, 3).any()
+    assert where.contradicted(best, sure, 3, below=-3.0)[-1]  # a laxer cut would take it
+
+
+def test_a_message_cannot_vouch_for_itself():
+    # "test", 200 times through every channel, sure of step 2 ("Run a line test in the app"):
+    # counted with its own rows it would be most of its step's sure routes and look at home there
+    rows = ["store", "phone", "app", "web"] * 50
+    where, best, sure = contradiction_world(rows, 2)
+    assert where.contradicted(best, sure, 3)[-1]
+    assert not where.contradicted(best, sure, 3, neutral=[2])[-1]  # off-topic is never contradicted
+    # the same message routed with too little confidence to count still is judged by the others
+    unsure = sure.copy()
+    unsure[-1] = False
+    assert where.contradicted(best, unsure, 3)[-1]
+    assert CONTRADICTED == -10.0
 
 
 # A wording the map never used, written about the installation visit and sent from the field
@@ -137,3 +170,53 @@ def test_self_training_learns_a_wording_from_how_long_its_writers_had_been_known
     plain, report = self_train(examples, texts, contexts=contexts, backend="tfidf", min_per_step=1)
     assert report.contexts == 1
     assert [r.label for r in plain.route(STEADY)] != ["fault"] * len(STEADY)
+
+
+# Written 30 times, evenly through the web form, the phone and the field surveys: its words are
+# the installation visit's, but the visit's sure messages all come through the field surveys.
+TESTING = "just testing the engineer visit booking form"
+
+
+def test_self_training_sets_aside_a_message_whose_contexts_contradict_its_step(tmp_path):
+    examples = training_examples_from_steps(STEPS)
+    texts, contexts = field_world()
+    for channel in ("web", "phone", "field") * 10:
+        texts.append(TESTING)
+        contexts.append(("survey", channel))
+    believed, report = self_train(examples, texts, contexts=contexts, backend="tfidf", min_per_step=1,
+                                  contradiction=None)
+    assert report.contradicted == 0  # not asked to judge
+    assert believed.route([TESTING])[0].label == "install"
+    router, report = self_train(examples, texts, contexts=contexts, backend="tfidf", min_per_step=1)  # by default
+    assert report.contradicted == 1 and report.off_topic >= 1
+    assert router.route([TESTING])[0].label is None  # set aside: a person places it from the queue
+    # the wording itself is kept, however it is cased or punctuated, and saved with the router
+    assert router.set_aside == {normalized(TESTING)}
+    path = tmp_path / "router.joblib"
+    router.save(path)
+    loaded = StepRouter.load(path)
+    assert loaded.set_aside == router.set_aside
+    assert loaded.route(["Just testing the engineer-visit booking form!!"])[0].label is None
+    # a person's answer still places it
+    loaded.remember([TESTING], ["install"])
+    assert loaded.route([TESTING])[0].label == "install"
+    # what the field surveys truly say about the visit is still learnt and routed there
+    assert [r.label for r in router.route(PATIENT)] == ["install"] * len(PATIENT)
+    assert router.route(["the engineer never turned up"])[0].label == "install"
+
+
+def test_every_unlabeled_row_is_judged_not_only_the_sample():
+    from cxkeeper.insights.text.selftrain import _distinct_sample
+
+    examples = training_examples_from_steps(STEPS)
+    texts, contexts = field_world()
+    for channel in ("web", "phone", "field") * 10:
+        texts.append(TESTING)
+        contexts.append(("survey", channel))
+    limit = len(set(map(normalized, texts))) - 5  # all but five distinct messages
+    # a seed whose draw leaves the contradicted wording out of the sample
+    seed = next(s for s in range(100) if TESTING not in _distinct_sample(texts, limit, s)[0])
+    router, report = self_train(examples, texts, contexts=contexts, backend="tfidf", min_per_step=1,
+                                max_unlabeled=limit, seed=seed)
+    assert report.sample == limit and report.contradicted == 1
+    assert router.route([TESTING])[0].label is None

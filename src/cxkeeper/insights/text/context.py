@@ -23,7 +23,7 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-__all__ = ["KNOWN_FOR_DAYS", "SMOOTHING", "SampleContexts", "known_for_band"]
+__all__ = ["CONTRADICTED", "KNOWN_FOR_DAYS", "SMOOTHING", "SampleContexts", "known_for_band"]
 
 # Pseudo-counts that pull a context's ratio towards 1 ("no evidence"), spread as all confident
 # routes are spread over the contexts: a step seen twice through a rare context does not make
@@ -35,6 +35,11 @@ SMOOTHING = 1.0
 # units, not cuts fitted to the sample data: bands at 1, 14, 45 and 120 days, or one cut at 45,
 # placed the same share right on the demo (decision 0054).
 KNOWN_FOR_DAYS = (7, 30, 90, 365)
+
+# The log-likelihood ratio (natural log, summed over a message's rows) below which the places a
+# message was written through contradict the step it is routed to (:meth:`SampleContexts.contradicted`):
+# e^-10, one in 22,000 — far beyond what chance gives a message of the step (decision 0056).
+CONTRADICTED = -10.0
 
 
 def known_for_band(days: float | None) -> int | None:
@@ -98,3 +103,40 @@ class SampleContexts:
         mean = sums / np.maximum(self._counts, 1)[:, None]
         weighed = probabilities * np.exp(mean - mean.max(axis=1, keepdims=True))
         return weighed / weighed.sum(axis=1, keepdims=True)
+
+    def contradicted(self, best: np.ndarray, sure: np.ndarray, n_classes: int, *, below: float = CONTRADICTED,
+                     neutral: Sequence[int] = (), counted_as: np.ndarray | None = None) -> np.ndarray:
+        """Per message: True when the contexts of all its rows, taken together, are far less
+        likely among the confident routes of its step (``best``) than among all confident routes
+        (``sure``: the routes counted): the log-likelihood ratio summed over its rows is below
+        ``below``. The message's own rows are left out of its step's counts, or a message repeated
+        hundreds of times would make its step look like itself ("test" routed to "Run a line test"
+        decides where that step's confident routes come from). ``neutral`` classes (off-topic)
+        are never contradicted."""
+        best, sure = np.asarray(best), np.asarray(sure, dtype=bool)
+        counted_as = best if counted_as is None else np.asarray(counted_as)
+        if best.shape[0] != self.n_texts:
+            raise ValueError(f"{best.shape[0]} messages routed, {self.n_texts} with contexts")
+        if not self.n_texts or self.n_keys < 2:
+            return np.zeros(self.n_texts, dtype=bool)
+        text_of_row, codes = self._text_of_row, self._codes
+        rows = sure[text_of_row]
+        counts = np.zeros((n_classes, self.n_keys))
+        np.add.at(counts, (counted_as[text_of_row[rows]], codes[rows]), 1.0)
+        overall = counts.sum(axis=0) + SMOOTHING
+        overall /= overall.sum()
+        # how many of the message's own rows share each row's context (left out when it was counted)
+        pair = text_of_row * self.n_keys + codes
+        _, inverse, pair_counts = np.unique(pair, return_inverse=True, return_counts=True)
+        counted_here = sure & (counted_as == best)
+        own = np.where(counted_here[text_of_row], pair_counts[inverse], 0)
+        own_total = np.where(counted_here, self._counts, 0)[text_of_row]
+        step = best[text_of_row]
+        given = (counts[step, codes] - own + SMOOTHING * overall[codes]) / (
+            counts.sum(axis=1)[step] - own_total + SMOOTHING)
+        ratio = np.zeros(self.n_texts)
+        np.add.at(ratio, text_of_row, np.log(given / overall[codes]))
+        flagged = ratio < below
+        for column in neutral:
+            flagged &= best != column
+        return flagged

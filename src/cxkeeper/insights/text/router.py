@@ -209,6 +209,8 @@ class StepRouter:
         # What a message is about (content.py), learnt from the organization's messages by
         # self-training: how answers reach alike messages and how the review queue clusters.
         self.content: ContentVectors | None = None
+        # Wordings (selftrain.normalized) self-training left for a person: never routed by the model.
+        self.set_aside: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ training
 
@@ -408,6 +410,11 @@ class StepRouter:
         classes = self.classes_
         if OFF_TOPIC in classes:
             routed &= best[:, 0] != classes.index(OFF_TOPIC)
+        set_aside = getattr(self, "set_aside", frozenset())
+        if set_aside:
+            from .selftrain import normalized
+
+            routed &= np.array([normalized(text) not in set_aside for text in texts], dtype=bool)
         answers, alike = self.memory.match(texts) if self.memory is not None else ([None] * len(texts), None)
         column = {label: i for i, label in enumerate(classes)}
         results = []
@@ -456,6 +463,7 @@ class StepRouter:
             "intercept": self._intercept,
             "memory": self.memory,
             "content": self.content,
+            "set_aside": sorted(getattr(self, "set_aside", frozenset())),
         }
         buffer = io.BytesIO()
         joblib.dump(state, buffer)
@@ -475,6 +483,7 @@ class StepRouter:
         router._coef, router._intercept = state["coef"], state["intercept"]
         router.memory = state.get("memory")  # routers saved before answers were remembered have none
         router.content = state.get("content")  # nor content vectors, before self-training learnt them
+        router.set_aside = frozenset(state.get("set_aside") or ())  # nor wordings set aside (decision 0056)
         get_embedder(router.backend)  # load the embedding weights now, not on the first message
         return router
 

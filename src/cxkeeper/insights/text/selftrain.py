@@ -36,7 +36,13 @@ map-only router is right about most of the ones it is sure of. Self-training (Ya
    ("test", "n/a", "follow for follow") — become examples of :data:`~.router.OFF_TOPIC`,
    and the router is fitted once more. Judging noise only after step 2 matters: a message
    repeated in words the map never used is not noise just because the map-only router could
-   not place it.
+   not place it. With ``contexts``, so are the wordings whose rows, taken together, came
+   through places the step the router sends them to is rarely written from (log-likelihood
+   ratio below ``contradiction``, :data:`~.context.CONTRADICTED`, against all sure routes;
+   decision 0056): "test" sent to "Run a line test in the app" from every source and channel,
+   "the connection has been rock solid for months" sent to "Wait for the connection date" by
+   customers known for years. Every unlabeled row counts here, not only the sample's. They
+   stop being examples of that step and stay unrouted until a person places them.
 4. Content vectors (text.content) are learnt from the sample and the final router's routes
    and kept with it (``router.content``); every person's answer — a step (``corrections``) or
    off-topic (``negatives``) — is remembered by the final router through them (text/memory.py):
@@ -71,7 +77,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .content import ContentVectors
-from .context import SampleContexts
+from .context import CONTRADICTED, SampleContexts
 from .router import OFF_TOPIC, Label, StepRouter, TrainingSet
 
 __all__ = ["MAX_UNLABELED_ROWS", "ROUNDS", "SELF_TRAINING_SAMPLE", "SelfTrainingReport", "normalized", "self_train"]
@@ -103,10 +109,11 @@ class SelfTrainingReport:
     off_topic: int = 0
     propagated: int = 0  # messages labelled by a person's answer to a nearly identical one
     contexts: int = 0  # distinct places the sample's messages came from (source × channel), when given
+    contradicted: int = 0  # messages whose contexts contradict their step, set aside with the off-topic ones
 
     def as_dict(self) -> dict:
         return {"sample": self.sample, "pseudo_labelled": list(self.pseudo_labelled), "off_topic": self.off_topic,
-                "propagated": self.propagated, "contexts": self.contexts}
+                "propagated": self.propagated, "contexts": self.contexts, "contradicted": self.contradicted}
 
 
 def _distinct_sample(texts: Iterable[str], limit: int, seed: int,
@@ -194,6 +201,7 @@ def self_train(
     content_similarity: bool = True,
     spread_answers: bool = True,
     tol: float = 1e-5,
+    contradiction: float | None = CONTRADICTED,
 ) -> tuple[StepRouter, SelfTrainingReport]:
     """A router trained on ``examples`` (map + corrections) and the confident part of
     ``unlabeled`` (see the module docstring). ``base`` is the router trained on ``examples``
@@ -252,6 +260,8 @@ def self_train(
 
         report.contexts = where.n_keys
     noise: list[str] = []  # examples of "no step": filled after the pseudo-labelling round(s)
+    map_router = router  # where each step's messages come from is learnt from its sure routes
+    set_aside: set[str] = set()
     fitted_on = (list(examples.texts), list(examples.labels), list(examples.weights))
 
     def fit(chosen: list[int], labels_of: dict[int, Label]) -> StepRouter:
@@ -301,10 +311,52 @@ def self_train(
         content = ContentVectors(sample, [result.label for result in results])
     noise += [sample[i] for i, result in enumerate(results) if i not in told and repeats[i] >= off_topic_repeats and (
         result.label is None or result.confidence < off_topic_confidence)]  # None: no known word
+    if contexts is not None and contradiction is not None:
+        # Wordings whose rows came through places that contradict the step the router sends them
+        # to: learnt as "no step", so they stay unrouted until a person places them (decision 0056).
+        left_out = {normalized(t) for t, _ in answers} | {normalized(t) for t in noise}
+        doubted = [text for text in _contradicted(router, map_router, unlabeled, contexts, below=contradiction,
+                                                  confident=confidence) if normalized(text) not in left_out]
+        report.contradicted = len(doubted)
+        noise += doubted
+        set_aside = {normalized(text) for text in doubted}
+        chosen = [i for i in chosen if normalized(sample[i]) not in set_aside]  # no longer taught as their step
     report.off_topic = len(noise)
     if noise:
         router = fit(chosen, labels_of)
+    if set_aside:
+        # Learnt as "no step" they reach their variants ("hello test"); kept as wordings too, so
+        # the wording itself is never routed: one example among thousands did not always outweigh
+        # a step's phrases ("test" stayed at "Run a line test in the app").
+        router.set_aside = frozenset(set_aside)
     return finish(router)
+
+
+def _contradicted(router: StepRouter, map_router: StepRouter, unlabeled: list[str], contexts: Sequence[Hashable], *,
+                  below: float, confident: float) -> list[str]:
+    """Each distinct unlabeled wording (its first text) whose rows' contexts, taken together,
+    contradict the step ``router`` sends it to (:meth:`.context.SampleContexts.contradicted`).
+    Where each step's messages come from is counted on the routes ``map_router`` (the journey
+    map alone) is sure of: self-training's own routes would let a wording it learnt wrong vouch
+    for itself and its variants ("the connection has been rock solid for months", "… Great
+    job.", "Honestly, …" each in the others' counts). Every unlabeled row counts, not only the
+    sample's: the sample bounds what the router learns from, this costs two routings of each
+    distinct wording, and the wordings written most often — where one wrong step costs most —
+    are as likely as any to be outside the sample."""
+    every, _, behind = _distinct_sample(unlabeled, len(unlabeled), 0, contexts)
+    routes = router.route(every, threshold=0.0)
+    classes = list(router.classes_)
+    column = {label: k for k, label in enumerate(classes)}
+    best = np.array([column.get(route.label, -1) for route in routes], dtype=np.int64)  # -1: no known word
+    on_a_step = best >= 0
+    neutral = [column[OFF_TOPIC]] if OFF_TOPIC in column else []
+    counted_routes = map_router.route(every, threshold=0.0)  # the routes each step's contexts are counted on
+    counted_as = np.array([column.get(route.label, -1) for route in counted_routes], dtype=np.int64)
+    sure = (counted_as >= 0) & np.array([route.confidence >= confident for route in counted_routes], dtype=bool)
+    counted_as = np.where(counted_as >= 0, counted_as, 0)
+    doubted = SampleContexts(behind).contradicted(np.where(on_a_step, best, 0), sure, len(classes), below=below,
+                                                  neutral=neutral, counted_as=counted_as) & on_a_step
+    return [every[i] for i in np.flatnonzero(doubted)]
 
 
 class _Views:
