@@ -11,7 +11,9 @@ confident routes came through a context (source × channel × how long the custo
 known, :func:`known_for_band`) than all confident routes did. Self-training multiplies each
 sampled message's probabilities by that ratio, averaged in log over the rows the message was
 written in, before it chooses its pseudo-labels: the model then learns from messages their
-channel helped place, in words alone.
+channel helped place, in words alone. After the rounds, a wording whose rows, taken together,
+came through places its step is rarely written from is *contradicted*
+(:meth:`SampleContexts.contradicted`, decision 0056) and set aside for a person.
 
 Routing itself stays text-only, so one message routes the same however it arrived and every path
 that routes a text (imports, re-routing, the warehouse, suggestions) agrees (decision 0053).
