@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -54,6 +55,7 @@ __all__ = [
     "StepRouter",
     "TrainingSet",
     "cross_validate",
+    "normalized",
     "training_examples_from_steps",
 ]
 
@@ -209,7 +211,7 @@ class StepRouter:
         # What a message is about (content.py), learnt from the organization's messages by
         # self-training: how answers reach alike messages and how the review queue clusters.
         self.content: ContentVectors | None = None
-        # Wordings (selftrain.normalized) self-training left for a person: never routed by the model.
+        # Wordings (`normalized`) self-training left for a person: never routed by the model.
         self.set_aside: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ training
@@ -412,8 +414,6 @@ class StepRouter:
             routed &= best[:, 0] != classes.index(OFF_TOPIC)
         set_aside = getattr(self, "set_aside", frozenset())
         if set_aside:
-            from .selftrain import normalized
-
             routed &= np.array([normalized(text) not in set_aside for text in texts], dtype=bool)
         answers, alike = self.memory.match(texts) if self.memory is not None else ([None] * len(texts), None)
         column = {label: i for i, label in enumerate(classes)}
@@ -486,6 +486,15 @@ class StepRouter:
         router.set_aside = frozenset(state.get("set_aside") or ())  # nor wordings set aside (decision 0056)
         get_embedder(router.backend)  # load the embedding weights now, not on the first message
         return router
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def normalized(text: str) -> str:
+    """Lower-case words only: "Feedback\\n\\nLol." and "lol" are the same message (one wording:
+    self-training's sample, the wordings a router sets aside)."""
+    return " ".join(_WORDS.findall(str(text).lower()))
 
 
 def _ordered_unique(labels: Iterable[Label]) -> list[Label]:

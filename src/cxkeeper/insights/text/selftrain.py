@@ -67,7 +67,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import heapq
-import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +77,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .content import ContentVectors
 from .context import CONTRADICTED, SampleContexts
-from .router import OFF_TOPIC, Label, StepRouter, TrainingSet
+from .router import OFF_TOPIC, Label, StepRouter, TrainingSet, normalized
 
 __all__ = ["MAX_UNLABELED_ROWS", "ROUNDS", "SELF_TRAINING_SAMPLE", "SelfTrainingReport", "normalized", "self_train"]
 
@@ -91,15 +90,9 @@ SELF_TRAINING_SAMPLE = 20_000
 # Three since the contexts weigh each message (decision 0055); two before (decision 0023).
 ROUNDS = 3
 
-_WORDS = re.compile(r"[^\W\d_]+")
 # Cosine similarity (TF-IDF of words and word pairs, weighted by the organization's own
 # messages) above which a message takes the answer a person gave to a nearly identical one.
 PROPAGATE_SIMILARITY = 0.6
-
-
-def normalized(text: str) -> str:
-    """Lower-case words only: "Feedback\\n\\nLol." and "lol" are the same message."""
-    return " ".join(_WORDS.findall(str(text).lower()))
 
 
 @dataclass
