@@ -11,9 +11,11 @@ import os
 import secrets
 from pathlib import Path
 
-DEFAULT_DATA_DIR = "./cxkeeper-data"
+from cxkeeper.core.datafolder import DEFAULT_DATA_DIR, STORE_FILE
+
+__all__ = ["DEFAULT_DATA_DIR", "SECRET_KEY_FILE", "STORE_FILE", "data_dir", "private_files", "secret_key"]
+
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
-STORE_FILE = "cxkeeper.sqlite3"  # the embedded store (SQLite) inside the data folder
 
 
 def data_dir() -> Path:

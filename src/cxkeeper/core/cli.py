@@ -43,7 +43,7 @@ def _stop_without_a_workspace() -> None:
 
     if settings.configured or os.environ.get("DATABASE_URL"):
         return  # already set up in this process (tests), or a server database: nothing to create by mistake
-    from cxkeeper.datadir import DEFAULT_DATA_DIR, STORE_FILE
+    from cxkeeper.core.datafolder import DEFAULT_DATA_DIR, STORE_FILE
 
     folder = Path(os.environ.get("CXKEEPER_DATA_DIR") or DEFAULT_DATA_DIR).expanduser()
     if (folder / STORE_FILE).is_file():
