@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cxkeeper.core.datafolder import DEFAULT_DATA_DIR, STORE_FILE
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -43,8 +45,6 @@ def _stop_without_a_workspace() -> None:
 
     if settings.configured or os.environ.get("DATABASE_URL"):
         return  # already set up in this process (tests), or a server database: nothing to create by mistake
-    from cxkeeper.core.datafolder import DEFAULT_DATA_DIR, STORE_FILE
-
     folder = Path(os.environ.get("CXKEEPER_DATA_DIR") or DEFAULT_DATA_DIR).expanduser()
     if (folder / STORE_FILE).is_file():
         return

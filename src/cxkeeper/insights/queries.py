@@ -1399,8 +1399,9 @@ class RoutingQuality:
         weighed = (f", weighing where each came from and who wrote it: {numbers.count(learnt['contexts'])} "
                    f"combinations of {', '.join(parts[:-1])} and {parts[-1]}" if learnt["contexts"] > 1 else "")
         set_aside = learnt["set_aside"]
-        doubted = (f" It left {numbers.count(set_aside)} {'wording' if set_aside == 1 else 'wordings'} for a person "
-                   "to place: where they came from contradicted the step their words pointed to." if set_aside else "")
+        wordings = numbers.plural(set_aside, "wording", "wordings") if set_aside else ""
+        doubted = (f" It left {numbers.count(set_aside)} {wordings} for a person to place: where they came from "
+                   "contradicted the step their words pointed to." if set_aside else "")
         return (f"It also learnt your customers' own wording from {numbers.count(learnt['sure'])} of your stored "
                 f"messages it was sure of ({numbers.count(learnt['sample'])} distinct messages read){weighed}."
                 + doubted)

@@ -113,8 +113,9 @@ class SampleContexts:
         (``sure``: the routes counted): the log-likelihood ratio summed over its rows is below
         ``below``. The message's own rows are left out of its step's counts, or a message repeated
         hundreds of times would make its step look like itself ("test" routed to "Run a line test"
-        decides where that step's confident routes come from). ``neutral`` classes (off-topic)
-        are never contradicted."""
+        decides where that step's confident routes come from). ``counted_as``: the step each
+        message is counted under, when another router's sure routes say where each step's messages
+        come from (default ``best``). ``neutral`` classes (off-topic) are never contradicted."""
         best, sure = np.asarray(best), np.asarray(sure, dtype=bool)
         counted_as = best if counted_as is None else np.asarray(counted_as)
         if best.shape[0] != self.n_texts:
