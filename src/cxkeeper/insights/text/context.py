@@ -25,7 +25,7 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-__all__ = ["CONTRADICTED", "KNOWN_FOR_DAYS", "SMOOTHING", "SampleContexts", "known_for_band"]
+__all__ = ["CONTRADICTED", "JUDGED_AGAIN", "KNOWN_FOR_DAYS", "SMOOTHING", "SampleContexts", "known_for_band"]
 
 # Pseudo-counts that pull a context's ratio towards 1 ("no evidence"), spread as all confident
 # routes are spread over the contexts: a step seen twice through a rare context does not make
@@ -38,10 +38,17 @@ SMOOTHING = 1.0
 # placed the same share right on the demo (decision 0054).
 KNOWN_FOR_DAYS = (7, 30, 90, 365)
 
-# The log-likelihood ratio (natural log, summed over a message's rows) below which the places a
-# message was written through contradict the step it is routed to (:meth:`SampleContexts.contradicted`):
-# e^-10, one in 22,000 — far beyond what chance gives a message of the step (decision 0056).
-CONTRADICTED = -10.0
+# The log-likelihood ratio (natural log, summed over the rows of a message and its variants) below
+# which the places it was written through contradict the step it is routed to
+# (:meth:`SampleContexts.contradicted`). -10 for one wording alone (decision 0056); -40 since its
+# variants are judged with it (decision 0057): summed over hundreds of rows, a step's own praise
+# written through its survey but not its tickets reaches -30 ("The fault reference made it easy
+# to follow up.", 88 messages on the demo), and at -40 one message the router had right was set
+# aside in two draws of the demo, against 1,435 and 1,438 routed wrong.
+CONTRADICTED = -40.0
+# How many times the others are judged again after some were found contradicted (they no longer
+# count for their step). Two or three were enough on the demo.
+JUDGED_AGAIN = 5
 
 
 def known_for_band(days: float | None) -> int | None:
@@ -107,39 +114,65 @@ class SampleContexts:
         return weighed / weighed.sum(axis=1, keepdims=True)
 
     def contradicted(self, best: np.ndarray, sure: np.ndarray, n_classes: int, *, below: float = CONTRADICTED,
-                     neutral: Sequence[int] = (), counted_as: np.ndarray | None = None) -> np.ndarray:
+                     neutral: Sequence[int] = (), counted_as: np.ndarray | None = None,
+                     variants: Sequence[int] | None = None) -> np.ndarray:
         """Per message: True when the contexts of all its rows, taken together, are far less
         likely among the confident routes of its step (``best``) than among all confident routes
         (``sure``: the routes counted): the log-likelihood ratio summed over its rows is below
-        ``below``. The message's own rows are left out of its step's counts, or a message repeated
-        hundreds of times would make its step look like itself ("test" routed to "Run a line test"
-        decides where that step's confident routes come from). ``counted_as``: the step each
-        message is counted under, when another router's sure routes say where each step's messages
-        come from (default ``best``). ``neutral`` classes (off-topic) are never contradicted."""
+        ``below``. ``counted_as``: the step each message is counted under, when another router's
+        sure routes say where each step's messages come from (default ``best``). ``neutral``
+        classes (off-topic) are never contradicted.
+
+        ``variants``: one id per message; messages with the same id and step are wordings of one
+        message ("The promotion was exactly as advertised." and "… Great job.") and are judged
+        together, on the sum over all their rows (decision 0057). Default: each message alone.
+
+        Nothing vouches for itself (decisions 0056, 0057):
+        - a message's own rows, and its variants' rows, are left out of its step's counts, or a
+          message repeated hundreds of times would make its step look like itself ("test" routed
+          to "Run a line test" deciding where that step's confident routes come from);
+        - a message found contradicted no longer counts for its step, and the others are judged
+          again, until no more is found (at most :data:`JUDGED_AGAIN` times): "test" routed to
+          the line test no longer makes "just testing the form" look at home there."""
         best, sure = np.asarray(best), np.asarray(sure, dtype=bool)
         counted_as = best if counted_as is None else np.asarray(counted_as)
         if best.shape[0] != self.n_texts:
             raise ValueError(f"{best.shape[0]} messages routed, {self.n_texts} with contexts")
+        flagged = np.zeros(self.n_texts, dtype=bool)
         if not self.n_texts or self.n_keys < 2:
-            return np.zeros(self.n_texts, dtype=bool)
+            return flagged
+        judged = np.ones(self.n_texts, dtype=bool)
+        for column in neutral:
+            judged &= best != column
+        ids = np.arange(self.n_texts) if variants is None else np.asarray(variants)
+        # one group per (variant id, step): wordings of one message routed to two steps are two groups
+        _, group = np.unique(np.stack([ids, best]), axis=1, return_inverse=True)
+        group = group.ravel()
+        for _ in range(JUDGED_AGAIN + 1):
+            ratio = self._group_ratios(best, sure & ~flagged, n_classes, counted_as, group)
+            found = (ratio[group] < below) & judged & ~flagged
+            if not found.any():
+                break
+            flagged |= found
+        return flagged
+
+    def _group_ratios(self, best: np.ndarray, sure: np.ndarray, n_classes: int, counted_as: np.ndarray,
+                      group: np.ndarray) -> np.ndarray:
+        """Per group of messages: the log-likelihood ratio of its rows' contexts under its step
+        (counted on ``sure`` routes without the group's own rows) against all ``sure`` routes."""
         text_of_row, codes = self._text_of_row, self._codes
         rows = sure[text_of_row]
         counts = np.zeros((n_classes, self.n_keys))
         np.add.at(counts, (counted_as[text_of_row[rows]], codes[rows]), 1.0)
         overall = counts.sum(axis=0) + SMOOTHING
         overall /= overall.sum()
-        # how many of the message's own rows share each row's context (left out when it was counted)
-        pair = text_of_row * self.n_keys + codes
-        _, inverse, pair_counts = np.unique(pair, return_inverse=True, return_counts=True)
-        counted_here = sure & (counted_as == best)
-        own = np.where(counted_here[text_of_row], pair_counts[inverse], 0)
-        own_total = np.where(counted_here, self._counts, 0)[text_of_row]
+        # the group's own rows counted under the step it is judged at: per context, and in all
+        group_of_row = group[text_of_row]
+        own_rows = (sure & (counted_as == best))[text_of_row].astype(np.float64)
+        _, pair = np.unique(group_of_row * self.n_keys + codes, return_inverse=True)
+        own = np.bincount(pair, weights=own_rows)[pair]
+        own_total = np.bincount(group_of_row, weights=own_rows)[group_of_row]
         step = best[text_of_row]
         given = (counts[step, codes] - own + SMOOTHING * overall[codes]) / (
             counts.sum(axis=1)[step] - own_total + SMOOTHING)
-        ratio = np.zeros(self.n_texts)
-        np.add.at(ratio, text_of_row, np.log(given / overall[codes]))
-        flagged = ratio < below
-        for column in neutral:
-            flagged &= best != column
-        return flagged
+        return np.bincount(group_of_row, weights=np.log(given / overall[codes]), minlength=group.max() + 1)

@@ -36,13 +36,16 @@ map-only router is right about most of the ones it is sure of. Self-training (Ya
    ("test", "n/a", "follow for follow") — become examples of :data:`~.router.OFF_TOPIC`,
    and the router is fitted once more. Judging noise only after step 2 matters: a message
    repeated in words the map never used is not noise just because the map-only router could
-   not place it. With ``contexts``, so are the wordings whose rows, taken together, came
-   through places the step the router sends them to is rarely written from (log-likelihood
-   ratio below ``contradiction``, :data:`~.context.CONTRADICTED`, against all sure routes;
-   decision 0056): "test" sent to "Run a line test in the app" from every source and channel,
-   "the connection has been rock solid for months" sent to "Wait for the connection date" by
-   customers known for years. Every unlabeled row counts here, not only the sample's. They
-   stop being examples of that step and stay unrouted until a person places them.
+   not place it. With ``contexts``, so are the wordings whose rows, taken together with their
+   variants' rows, came through places the step the router sends them to is rarely written
+   from (log-likelihood ratio below ``contradiction``, :data:`~.context.CONTRADICTED`, against
+   all sure routes; decisions 0056 and 0057): "test" sent to "Run a line test in the app" from
+   every source and channel, "the connection has been rock solid for months" sent to "Wait for
+   the connection date" by customers known for years, "The promotion was exactly as
+   advertised." and its variants sent to "See an ad or offer" from the surveys, not social
+   media. Every unlabeled row counts here, not only the sample's. They stop being examples of
+   that step, are kept as wordings the router never routes (``StepRouter.set_aside``) and stay
+   unrouted until a person places them.
 4. Content vectors (text.content) are learnt from the sample and the final router's routes
    and kept with it (``router.content``); every person's answer — a step (``corrections``) or
    off-topic (``negatives``) — is remembered by the final router through them (text/memory.py):
@@ -75,6 +78,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .clusters import clusters_within
 from .content import ContentVectors
 from .context import CONTRADICTED, SampleContexts
 from .router import OFF_TOPIC, Label, StepRouter, TrainingSet, normalized
@@ -93,6 +97,13 @@ ROUNDS = 3
 # Cosine similarity (TF-IDF of words and word pairs, weighted by the organization's own
 # messages) above which a message takes the answer a person gave to a nearly identical one.
 PROPAGATE_SIMILARITY = 0.6
+
+# Cosine similarity (content vectors) at which two wordings on one step are variants of one
+# message, judged together when their contexts are weighed (decision 0057). The review queue
+# groups at 0.65 (text.clusters.CONTENT_NEAR_DUPLICATE); there a step's praise of many kinds
+# joins one group, and judged as one group it left a step with too few of its own messages to
+# say where they come from.
+VARIANTS = 0.8
 
 
 @dataclass
@@ -305,37 +316,39 @@ def self_train(
     noise += [sample[i] for i, result in enumerate(results) if i not in told and repeats[i] >= off_topic_repeats and (
         result.label is None or result.confidence < off_topic_confidence)]  # None: no known word
     if contexts is not None and contradiction is not None:
-        # Wordings whose rows came through places that contradict the step the router sends them
-        # to: learnt as "no step", so they stay unrouted until a person places them (decision 0056).
+        # Wordings whose rows, with their variants', came through places that contradict the step
+        # the router sends them to: no longer examples of that step, and kept as wordings the
+        # router never routes, so they stay unrouted until a person places them (decisions 0056,
+        # 0057). Not learnt as examples of "no step": a thousand of them on the demo lowered every
+        # step's confidence and pushed the right wordings of the same messages off their step.
         left_out = {normalized(t) for t, _ in answers} | {normalized(t) for t in noise}
         doubted = [text for text in _contradicted(router, map_router, unlabeled, contexts, below=contradiction,
-                                                  confident=confidence) if normalized(text) not in left_out]
+                                                  confident=confidence, content=content)
+                   if normalized(text) not in left_out]
         report.contradicted = len(doubted)
-        noise += doubted
         set_aside = {normalized(text) for text in doubted}
         chosen = [i for i in chosen if normalized(sample[i]) not in set_aside]  # no longer taught as their step
     report.off_topic = len(noise)
-    if noise:
+    if noise or set_aside:
         router = fit(chosen, labels_of)
     if set_aside:
-        # Learnt as "no step" they reach their variants ("hello test"); kept as wordings too, so
-        # the wording itself is never routed: one example among thousands did not always outweigh
-        # a step's phrases ("test" stayed at "Run a line test in the app").
         router.set_aside = frozenset(set_aside)
     return finish(router)
 
 
 def _contradicted(router: StepRouter, map_router: StepRouter, unlabeled: list[str], contexts: Sequence[Hashable], *,
-                  below: float, confident: float) -> list[str]:
-    """Each distinct unlabeled wording (its first text) whose rows' contexts, taken together,
-    contradict the step ``router`` sends it to (:meth:`.context.SampleContexts.contradicted`).
+                  below: float, confident: float, content: ContentVectors | None = None) -> list[str]:
+    """Each distinct unlabeled wording (its first text) whose rows' contexts, taken together with
+    its variants' rows, contradict the step ``router`` sends it to
+    (:meth:`.context.SampleContexts.contradicted`). Variants: wordings on the same step whose
+    ``content`` vectors (else TF-IDF) are at least :data:`VARIANTS` alike, as the review queue
+    groups near-duplicates ("The promotion was exactly as advertised." and "… Great job.").
     Where each step's messages come from is counted on the routes ``map_router`` (the journey
     map alone) is sure of: self-training's own routes would let a wording it learnt wrong vouch
-    for itself and its variants ("the connection has been rock solid for months", "… Great
-    job.", "Honestly, …" each in the others' counts). Every unlabeled row counts, not only the
-    sample's: the sample bounds what the router learns from, this costs two routings of each
-    distinct wording, and the wordings written most often — where one wrong step costs most —
-    are as likely as any to be outside the sample."""
+    for itself. Every unlabeled row counts, not only the sample's: the sample bounds what the
+    router learns from, this costs two routings of each distinct wording, and the wordings
+    written most often — where one wrong step costs most — are as likely as any to be outside
+    the sample."""
     every, _, behind = _distinct_sample(unlabeled, len(unlabeled), 0, contexts)
     routes = router.route(every, threshold=0.0)
     classes = list(router.classes_)
@@ -347,8 +360,11 @@ def _contradicted(router: StepRouter, map_router: StepRouter, unlabeled: list[st
     counted_as = np.array([column.get(route.label, -1) for route in counted_routes], dtype=np.int64)
     sure = (counted_as >= 0) & np.array([route.confidence >= confident for route in counted_routes], dtype=bool)
     counted_as = np.where(counted_as >= 0, counted_as, 0)
+    variant_of = clusters_within(range(len(every)), every, best.tolist(), threshold=VARIANTS, content=content)
+    variants = np.array([variant_of[i] for i in range(len(every))], dtype=np.int64)
     doubted = SampleContexts(behind).contradicted(np.where(on_a_step, best, 0), sure, len(classes), below=below,
-                                                  neutral=neutral, counted_as=counted_as) & on_a_step
+                                                  neutral=neutral, counted_as=counted_as,
+                                                  variants=variants) & on_a_step
     return [every[i] for i in np.flatnonzero(doubted)]
 
 
