@@ -12,8 +12,9 @@ known, :func:`known_for_band`) than all confident routes did. Self-training mult
 sampled message's probabilities by that ratio, averaged in log over the rows the message was
 written in, before it chooses its pseudo-labels: the model then learns from messages their
 channel helped place, in words alone. After the rounds, a wording whose rows, taken together,
-came through places its step is rarely written from is *contradicted*
-(:meth:`SampleContexts.contradicted`, decision 0056) and set aside for a person.
+came through places its step is rarely written from — judged together with its variants, the
+other wordings of the same message — is *contradicted* (:meth:`SampleContexts.contradicted`,
+decisions 0056 and 0057) and set aside for a person.
 
 Routing itself stays text-only, so one message routes the same however it arrived and every path
 that routes a text (imports, re-routing, the warehouse, suggestions) agrees (decision 0053).
