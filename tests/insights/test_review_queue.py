@@ -299,6 +299,38 @@ def test_only_a_confident_suggestion_is_offered_as_the_answer(org):
     assert "no confident suggestion" in html
 
 
+def test_a_message_set_aside_by_the_router_says_why_and_is_never_offered_as_the_answer(org):
+    """Decision 0057: a wording self-training set aside (its words point to a step, where it came
+    from does not) waits for a person, who reads why instead of a 90% suggestion beside "no
+    confident suggestion"."""
+    from cxkeeper.insights.text.router import normalized
+
+    text = "I can't log in to the app, it says my password is wrong"
+    router = routing.current_router()
+    assert router.route([text])[0].label == org.login_step.pk  # its words point to the login step
+    router.set_aside = frozenset({normalized(text)})  # as self-training leaves it (the cached router)
+    source = actions.create_source({"name": "Field notes", "kind": "survey"}, acting_user=org.keeper)
+    actions.ingest_feedback_batch(source, rows([text], prefix="A"))
+    item = Feedback.objects.get(text=text)
+    assert item.step is None and item.pk in queued_ids(queries.review_queue())
+    [first, *others] = queries.suggestions_for([item])[item.pk]
+    assert first.step == org.login_step and first.set_aside and not first.confident
+    assert not any(s.set_aside for s in others)
+    sentence = f"set aside for you: the words point to “{org.login_step.name}”, but where messages like this came"
+    html = client_of(org.it_member).get("/feedback/review/").content.decode().replace("&#x27;", "'")
+    assert sentence in html
+    page = client_of(org.it_member).get(f"/feedback/review/clusters/{item.pk}/").content.decode()
+    assert f"set aside for you: their words point to “{org.login_step.name}”" in page
+    assert 'class="primary" title="The router is confident' not in page  # nothing offered as the answer
+    api = ApiClient(org.keeper)
+    listed = {entry["feedback"]["id"]: entry for entry in api.get("/api/v1/review/queue?limit=100").json()["items"]}
+    assert listed[item.pk]["suggestions"][0]["set_aside"] is True
+    assert listed[item.pk]["suggestions"][0]["confident"] is False
+    # a person's answer still places it, and it is not set aside any more
+    router.remember([text], [org.login_step.pk])
+    assert not queries.suggestions_for([item])[item.pk][0].set_aside
+
+
 # ---------------------------------------------------------------- learning without a retrain button
 
 

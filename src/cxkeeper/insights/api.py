@@ -152,6 +152,9 @@ class SuggestionOut(Schema):
     step: StepBrief
     confidence: float
     confident: bool = Field(description=f"confidence ≥ {queries.SUGGESTION_MIN_CONFIDENCE}: offered as the answer")
+    set_aside: bool = Field(False, description="the router set the message aside for a person: its words point to "
+                                               "this step, where it came from does not fit it (never offered as "
+                                               "the answer)")
 
 
 class QueueItemOut(Schema):
@@ -192,7 +195,8 @@ class QueueQuery(Schema):
 
 def _suggestion(s) -> dict:
     return {"step": {"id": s.step.pk, "name": s.step.name, "stage": s.step.stage.name,
-                     "journey": s.step.stage.journey.name}, "confidence": s.confidence, "confident": s.confident}
+                     "journey": s.step.stage.journey.name}, "confidence": s.confidence, "confident": s.confident,
+            "set_aside": s.set_aside}
 
 
 def _share(share) -> dict:

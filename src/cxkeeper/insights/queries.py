@@ -1221,7 +1221,8 @@ def queue_cluster(cluster_id: int) -> QueueCluster | None:
     steps = Step.objects.select_related("stage", "stage__journey").in_bulk([pk for pk, *_ in votes])
     spot_step = queue.spot_step(cluster_id)
     return QueueCluster(cluster_id, len(members), members, sample,
-                        [Suggestion(steps[pk], share, readable) for pk, share, readable in votes if pk in steps],
+                        [Suggestion(steps[pk], share, readable, set_aside=aside)
+                         for pk, share, readable, aside in votes if pk in steps],
                         Step.objects.select_related("stage__journey").filter(pk=spot_step).first()
                         if spot_step is not None else None)
 
@@ -1241,9 +1242,10 @@ def cluster_sample_ids(members: list[int]) -> list[int]:
     return sample_by_wording(head, [texts.get(pk, "") for pk in head], CLUSTER_SAMPLE)
 
 
-def cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool]]:
+def cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool, bool]]:
     """The router's top steps for a whole cluster: (step id, the members' mean confidence for it,
-    whether the router knows a word of any of them), best first. Model inference on up to 200
+    whether the router knows a word of any of them, whether most of them were set aside from it
+    (decision 0057)), best first. Model inference on up to 200
     messages (40–50 ms), so kept per router and set of members (`core.figures`): every view of
     the cluster page and the API after the first reads it; a new router or an answer that takes
     members out of the cluster is a new key."""
@@ -1254,17 +1256,20 @@ def cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool]]:
                           lambda: _cluster_suggestions(head), depends=())
 
 
-def _cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool]]:
+def _cluster_suggestions(members: list[int]) -> list[tuple[int, float, bool, bool]]:
     votes: dict[int, float] = defaultdict(float)
     readable: dict[int, bool] = {}
+    aside: dict[int, int] = defaultdict(int)  # members whose wording was set aside from the step
     per_item = suggestions_for(list(Feedback.objects.filter(pk__in=members).only("pk", "text")))
     for suggestions in per_item.values():
         for suggestion in suggestions:
             votes[suggestion.step.pk] += suggestion.confidence
             readable[suggestion.step.pk] = readable.get(suggestion.step.pk, False) or suggestion.readable
+            aside[suggestion.step.pk] += suggestion.set_aside
     counted = max(len(per_item), 1)
     ranked = sorted(votes, key=lambda pk: (-votes[pk], pk))[:3]
-    return [(pk, votes[pk] / counted, readable.get(pk, False)) for pk in ranked]
+    # set aside when most of the members that suggest the step were set aside from it
+    return [(pk, votes[pk] / counted, readable.get(pk, False), 2 * aside[pk] > counted) for pk in ranked]
 
 
 @dataclass(frozen=True)
@@ -1330,11 +1335,13 @@ def _channels_and_segments() -> tuple[list[str], list[str]]:
 class Suggestion:
     step: Step
     confidence: float
-    readable: bool = True  # False: the router knows no word of the text; its "confidence" is a prior
+    readable: bool = True  # False: the router knows no word of the text (its "confidence" is a prior), or set it aside
+    # the router set the wording aside: its words point to this step, where it came from does not (decision 0057)
+    set_aside: bool = False
 
     @property
     def confident(self) -> bool:
-        return self.readable and self.confidence >= SUGGESTION_MIN_CONFIDENCE
+        return self.readable and not self.set_aside and self.confidence >= SUGGESTION_MIN_CONFIDENCE
 
 
 def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list[Suggestion]]:
@@ -1349,11 +1356,13 @@ def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list
     results = router.route([f.text for f in with_text])
     ids = {label for result in results for label, _ in result.top[:top]}
     steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage", "stage__journey")}
-    # Unrouted although its best step passes the threshold: no word of the text is known.
+    # Unrouted although its best step passes the threshold: no word of the text is known, or
+    # the router set the wording aside (decision 0057), which the page says in words.
     readable = [result.routed or result.confidence < router.threshold for result in results]
-    return {f.pk: [Suggestion(steps[label], confidence, known) for label, confidence in result.top[:top]
-                   if label in steps]
-            for f, result, known in zip(with_text, results, readable, strict=True)}
+    aside = [not result.routed and router.sets_aside(f.text) for f, result in zip(with_text, results, strict=True)]
+    return {f.pk: [Suggestion(steps[label], confidence, known, set_aside=set_aside and k == 0)
+                   for k, (label, confidence) in enumerate(result.top[:top]) if label in steps]
+            for f, result, known, set_aside in zip(with_text, results, readable, aside, strict=True)}
 
 
 # ---------------------------------------------------------------- routing quality
