@@ -44,8 +44,8 @@ KNOWN_FOR_DAYS = (7, 30, 90, 365)
 # (:meth:`SampleContexts.contradicted`). -10 for one wording alone (decision 0056); -40 since its
 # variants are judged with it (decision 0057): summed over hundreds of rows, a step's own praise
 # written through its survey but not its tickets reaches -30 ("The fault reference made it easy
-# to follow up.", 88 messages on the demo), and at -40 one message the router had right was set
-# aside in two draws of the demo, against 1,435 and 1,438 routed wrong.
+# to follow up.", 88 messages on the demo), and at -40 a throw-away count over two draws of the
+# demo set aside one message the router had right, against 1,435 and 1,438 routed wrong.
 CONTRADICTED = -40.0
 # How many times the others are judged again after some were found contradicted (they no longer
 # count for their step). Two or three were enough on the demo.

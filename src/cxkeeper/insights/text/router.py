@@ -436,14 +436,14 @@ class StepRouter:
             results.append(RouteResult(top[0][0] if ok else None, top[0][1], top))
         return results
 
-    # ------------------------------------------------------------------ persistence
-
     def sets_aside(self, text: str) -> bool:
         """True when ``text`` is a wording self-training set aside for a person (decisions 0056,
         0057): its words point to a step, where messages like it came from does not. A person's
         answer about it still routes it (the memory of answers comes first)."""
         set_aside = getattr(self, "set_aside", frozenset())
         return bool(set_aside) and normalized(text) in set_aside
+
+    # ------------------------------------------------------------------ persistence
 
     def save(self, path: str | Path) -> None:
         """Write the trained router (vectorizers, coefficients, settings; never embedding weights)."""
