@@ -1356,13 +1356,12 @@ def suggestions_for(feedback: list[Feedback], *, top: int = 3) -> dict[int, list
     results = router.route([f.text for f in with_text])
     ids = {label for result in results for label, _ in result.top[:top]}
     steps = {s.pk: s for s in Step.objects.filter(pk__in=ids).select_related("stage", "stage__journey")}
-    # Unrouted although its best step passes the threshold: no word of the text is known, or
-    # the router set the wording aside (decision 0057), which the page says in words.
+    # Unrouted although its best step passes the threshold: no word of the text is known, or the
+    # router set the wording aside (decision 0057, which the page says in words).
     readable = [result.routed or result.confidence < router.threshold for result in results]
-    aside = [not result.routed and router.sets_aside(f.text) for f, result in zip(with_text, results, strict=True)]
-    return {f.pk: [Suggestion(steps[label], confidence, known, set_aside=set_aside and k == 0)
+    return {f.pk: [Suggestion(steps[label], confidence, known, set_aside=result.set_aside and k == 0)
                    for k, (label, confidence) in enumerate(result.top[:top]) if label in steps]
-            for f, result, known, set_aside in zip(with_text, results, readable, aside, strict=True)}
+            for f, result, known in zip(with_text, results, readable, strict=True)}
 
 
 # ---------------------------------------------------------------- routing quality

@@ -82,6 +82,9 @@ class RouteResult:
     label: Label | None
     confidence: float
     top: list[tuple[Label, float]] = field(default_factory=list)
+    # Unrouted because self-training set the wording aside for a person (decisions 0056, 0057):
+    # its words point to ``top[0]``, where messages like it came from does not.
+    set_aside: bool = False
 
     @property
     def routed(self) -> bool:
@@ -413,8 +416,8 @@ class StepRouter:
         if OFF_TOPIC in classes:
             routed &= best[:, 0] != classes.index(OFF_TOPIC)
         set_aside = getattr(self, "set_aside", frozenset())
-        if set_aside:
-            routed &= np.array([normalized(text) not in set_aside for text in texts], dtype=bool)
+        aside = [normalized(text) in set_aside for text in texts] if set_aside else [False] * len(texts)
+        routed &= ~np.array(aside, dtype=bool)
         answers, alike = self.memory.match(texts) if self.memory is not None else ([None] * len(texts), None)
         column = {label: i for i, label in enumerate(classes)}
         results = []
@@ -433,15 +436,8 @@ class StepRouter:
                 ok = False  # a person said a message just like it is about no step
             # A message sharing no word with any training example ("xqzv blorp", "!!!") gets
             # its probabilities from intercepts and stray character n-grams: never route it.
-            results.append(RouteResult(top[0][0] if ok else None, top[0][1], top))
+            results.append(RouteResult(top[0][0] if ok else None, top[0][1], top, aside[row] and answer is None))
         return results
-
-    def sets_aside(self, text: str) -> bool:
-        """True when ``text`` is a wording self-training set aside for a person (decisions 0056,
-        0057): its words point to a step, where messages like it came from does not. A person's
-        answer about it still routes it (the memory of answers comes first)."""
-        set_aside = getattr(self, "set_aside", frozenset())
-        return bool(set_aside) and normalized(text) in set_aside
 
     # ------------------------------------------------------------------ persistence
 
